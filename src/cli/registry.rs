@@ -1,0 +1,99 @@
+//! `casa districts list` and `casa owners list`: the reference lists scripts need for codes.
+
+use super::output::{Format, Listing};
+use super::{Global, session};
+use crate::store::{Access, owners};
+use anyhow::Result;
+use clap::Subcommand;
+
+#[derive(Debug, Subcommand)]
+pub enum DistrictsCommand {
+    /// List districts (ambiti) with their capofila and number of comuni
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OwnersCommand {
+    /// List bodies with kind, codice fiscale and ISTAT code
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Only this kind: comune, aler, operatore accreditato, regione
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+pub fn districts(g: &Global, cmd: DistrictsCommand) -> Result<()> {
+    let DistrictsCommand::List { format } = cmd;
+    let (store, _) = session(g, Access::ReadOnly)?;
+    let items = owners::districts(store.conn())?;
+    let rows = items
+        .iter()
+        .map(|d| {
+            vec![
+                d.code.clone(),
+                d.name.clone(),
+                d.lead_name
+                    .clone()
+                    .unwrap_or_else(|| "(non indicato)".into()),
+                d.municipalities.to_string(),
+                if d.synthetic { "dimostrativo" } else { "" }.to_string(),
+            ]
+        })
+        .collect();
+    Listing {
+        headers: &["CODICE", "AMBITO", "CAPOFILA", "COMUNI", "NOTA"],
+        rows,
+        items: &items,
+    }
+    .print(format)
+}
+
+pub fn owners(g: &Global, cmd: OwnersCommand) -> Result<()> {
+    let OwnersCommand::List { format, kind } = cmd;
+    let kind = kind
+        .map(|k| crate::domain::registry::OwnerKind::parse(&k))
+        .transpose()
+        .map_err(super::InvalidInput)?;
+    let (store, _) = session(g, Access::ReadOnly)?;
+    let items: Vec<_> = owners::all_owners(store.conn())?
+        .into_iter()
+        .filter(|o| kind.is_none_or(|k| o.kind == k))
+        .collect();
+    let rows = items
+        .iter()
+        .map(|o| {
+            vec![
+                o.kind.label().to_string(),
+                o.name.clone(),
+                o.tax_code.clone(),
+                o.istat_code
+                    .clone()
+                    .or_else(|| o.aler_code.clone())
+                    .unwrap_or_default(),
+                if o.synthetic_tax_code {
+                    "CF sintetico"
+                } else {
+                    ""
+                }
+                .to_string(),
+            ]
+        })
+        .collect();
+    Listing {
+        headers: &[
+            "TIPO",
+            "RAGIONE SOCIALE",
+            "CODICE FISCALE",
+            "CODICE",
+            "NOTA",
+        ],
+        rows,
+        items: &items,
+    }
+    .print(format)
+}

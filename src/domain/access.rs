@@ -1,0 +1,308 @@
+//! Operators' roles, the services they are granted, and the one permission check every command
+//! and screen calls before acting.
+
+use super::registry::fold_label;
+use std::fmt;
+
+macro_rules! simple_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $db:literal, $label:literal, [$($alias:literal),*];)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Value stored in the database.
+            pub fn db(self) -> &'static str {
+                match self { $($name::$variant => $db),+ }
+            }
+
+            pub fn from_db(s: &str) -> Option<Self> {
+                match s { $($db => Some($name::$variant),)+ _ => None }
+            }
+
+            /// Italian label.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(input: &str) -> Result<Self, String> {
+                let f = fold_label(input);
+                $(
+                    if f == fold_label($db) || f == fold_label($label) $(|| f == fold_label($alias))* {
+                        return Ok($name::$variant);
+                    }
+                )+
+                let accepted: Vec<String> = Self::ALL.iter().map(|v| v.db().to_lowercase()).collect();
+                Err(format!("{} non valido: '{}' (valori ammessi: {})", $what, input.trim(), accepted.join(", ")))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.label()) }
+        }
+    };
+}
+
+simple_enum! {
+    /// What an operator is, which decides the scope of what they may do.
+    Role, "ruolo" {
+        Region = "REGIONE", "Regione", [];
+        LeadMunicipality = "CAPOFILA", "Comune capofila", ["CAPOFILA"];
+        OwnerOperator = "ENTE", "Operatore ente proprietario", ["OPERATORE", "OWNER"];
+        Helpdesk = "HELPDESK", "Helpdesk", [];
+    }
+}
+
+simple_enum! {
+    /// The services of the regional platform an operator asks for, per owner.
+    Service, "servizio" {
+        Registry = "ANAGRAFE", "ANAGRAFE", [];
+        Notices = "AVVISI", "AVVISI", [];
+        Occupations = "OCCUPANTI", "BANCA DATI OCCUPANTI SENZA TITOLO", ["OCCUPANTI SENZA TITOLO"];
+        Planning = "PROGRAMMAZIONE", "PROGRAMMAZIONE", [];
+    }
+}
+
+simple_enum! {
+    /// Registration status: only active (validated) operators act.
+    OperatorStatus, "stato operatore" {
+        Pending = "IN_ATTESA", "In attesa di validazione", ["IN ATTESA"];
+        Active = "ATTIVO", "Attivo", ["VALIDATO"];
+        Disabled = "DISABILITATO", "Disabilitato", [];
+    }
+}
+
+/// What the permission check needs to know of an operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperatorScope {
+    pub username: String,
+    pub role: Role,
+    pub status: OperatorStatus,
+    /// District led, for a capofila operator.
+    pub district_id: Option<i64>,
+    /// (owner id, service) pairs granted.
+    pub grants: Vec<(i64, Service)>,
+}
+
+/// Something an operator may try to do. Later features add variants here, so that every
+/// permission decision stays in one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See an owner's units and households.
+    ViewOwner { owner_id: i64 },
+    /// Create or change an owner's buildings and units (includes import).
+    EditRegistry { owner_id: i64 },
+    /// Certify an owner's registry or declare it owns no units.
+    Certify { owner_id: i64 },
+    /// File an owner's annual communication.
+    FileCommunication { owner_id: i64 },
+    /// Create, open, close, approve or cancel a district's plan.
+    ManagePlan { district_id: i64 },
+    /// Manage an owner's notices, applications and rankings.
+    ManageRankings { owner_id: i64 },
+    /// Record occupations without title for an owner.
+    RecordOccupation { owner_id: i64 },
+    /// Register, grant, validate or disable operators.
+    ManageOperators,
+    /// Configure districts and their capofila; publish rule sets.
+    ConfigureRegion,
+    /// Show masked personal data (always audited by the caller).
+    RevealPersonalData,
+}
+
+/// Why an action was refused; `Display` is the Italian message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Denied {}
+
+impl OperatorScope {
+    pub fn has_grant(&self, owner_id: i64, service: Service) -> bool {
+        self.grants.contains(&(owner_id, service))
+    }
+
+    /// True when the operator sees every owner's data (Regione, helpdesk).
+    pub fn sees_everything(&self) -> bool {
+        matches!(self.role, Role::Region | Role::Helpdesk)
+    }
+
+    /// Whether the session must be read-only whatever the operator asks.
+    pub fn is_read_only(&self) -> bool {
+        self.role == Role::Helpdesk
+    }
+
+    /// The permission check. `Ok(())` means the action may go ahead.
+    pub fn check(&self, action: Action) -> Result<(), Denied> {
+        let who = &self.username;
+        match self.status {
+            OperatorStatus::Active => {}
+            OperatorStatus::Pending => {
+                return Err(Denied(format!(
+                    "l'operatore {who} è in attesa di validazione da parte della Regione"
+                )));
+            }
+            OperatorStatus::Disabled => {
+                return Err(Denied(format!("l'operatore {who} è disabilitato")));
+            }
+        }
+        let read_only = || {
+            Err(Denied(format!(
+                "l'operatore {who} ({}) può solo consultare i dati",
+                self.role.label()
+            )))
+        };
+        let needs = |owner_id: i64, service: Service, what: &str| {
+            if self.role == Role::Helpdesk {
+                return read_only();
+            }
+            if self.has_grant(owner_id, service) {
+                Ok(())
+            } else {
+                Err(Denied(format!(
+                    "l'operatore {who} non è abilitato al servizio {} per questo ente: non può {what}",
+                    service.label()
+                )))
+            }
+        };
+        match action {
+            Action::ViewOwner { owner_id } => {
+                if self.sees_everything() || self.grants.iter().any(|(o, _)| *o == owner_id) {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non lavora per questo ente e non può vederne i dati"
+                    )))
+                }
+            }
+            Action::EditRegistry { owner_id } => {
+                needs(owner_id, Service::Registry, "modificare l'anagrafe")
+            }
+            Action::Certify { owner_id } => {
+                needs(owner_id, Service::Registry, "certificare l'anagrafe")
+            }
+            Action::FileCommunication { owner_id } => needs(
+                owner_id,
+                Service::Planning,
+                "trasmettere la comunicazione annuale",
+            ),
+            Action::ManageRankings { owner_id } => {
+                needs(owner_id, Service::Notices, "gestire avvisi e graduatorie")
+            }
+            Action::RecordOccupation { owner_id } => needs(
+                owner_id,
+                Service::Occupations,
+                "registrare occupazioni senza titolo",
+            ),
+            Action::ManagePlan { district_id } => match self.role {
+                Role::LeadMunicipality if self.district_id == Some(district_id) => Ok(()),
+                Role::Helpdesk => read_only(),
+                _ => Err(Denied(format!(
+                    "solo gli operatori del Comune capofila dell'ambito possono gestirne il piano (operatore {who})"
+                ))),
+            },
+            Action::ManageOperators | Action::ConfigureRegion => match self.role {
+                Role::Region => Ok(()),
+                Role::Helpdesk => read_only(),
+                _ => Err(Denied(format!(
+                    "solo un operatore della Regione può farlo (operatore {who}, {})",
+                    self.role.label()
+                ))),
+            },
+            Action::RevealPersonalData => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(role: Role, grants: &[(i64, Service)]) -> OperatorScope {
+        OperatorScope {
+            username: "u".into(),
+            role,
+            status: OperatorStatus::Active,
+            district_id: (role == Role::LeadMunicipality).then_some(7),
+            grants: grants.to_vec(),
+        }
+    }
+
+    #[test]
+    fn owner_operator_acts_only_on_granted_owner_and_service() {
+        let o = op(Role::OwnerOperator, &[(1, Service::Registry)]);
+        assert!(o.check(Action::EditRegistry { owner_id: 1 }).is_ok());
+        assert!(o.check(Action::Certify { owner_id: 1 }).is_ok());
+        assert!(o.check(Action::ViewOwner { owner_id: 1 }).is_ok());
+        assert!(o.check(Action::EditRegistry { owner_id: 2 }).is_err());
+        assert!(o.check(Action::ViewOwner { owner_id: 2 }).is_err());
+        assert!(o.check(Action::FileCommunication { owner_id: 1 }).is_err());
+        assert!(o.check(Action::ManagePlan { district_id: 7 }).is_err());
+        assert!(o.check(Action::ManageOperators).is_err());
+    }
+
+    #[test]
+    fn capofila_manages_only_its_district() {
+        let c = op(Role::LeadMunicipality, &[(3, Service::Planning)]);
+        assert!(c.check(Action::ManagePlan { district_id: 7 }).is_ok());
+        assert!(c.check(Action::ManagePlan { district_id: 8 }).is_err());
+        assert!(c.check(Action::FileCommunication { owner_id: 3 }).is_ok());
+        assert!(c.check(Action::EditRegistry { owner_id: 3 }).is_err());
+    }
+
+    #[test]
+    fn helpdesk_reads_everything_and_changes_nothing() {
+        let h = op(Role::Helpdesk, &[(1, Service::Registry)]);
+        assert!(h.check(Action::ViewOwner { owner_id: 99 }).is_ok());
+        assert!(h.check(Action::RevealPersonalData).is_ok());
+        for a in [
+            Action::EditRegistry { owner_id: 1 },
+            Action::Certify { owner_id: 1 },
+            Action::ManagePlan { district_id: 7 },
+            Action::ManageOperators,
+            Action::ConfigureRegion,
+        ] {
+            let err = h.check(a).unwrap_err().to_string();
+            assert!(err.contains("può solo consultare"), "{a:?}: {err}");
+        }
+        assert!(h.is_read_only());
+    }
+
+    #[test]
+    fn region_configures_but_does_not_edit_owners_registries() {
+        let r = op(Role::Region, &[]);
+        assert!(r.check(Action::ManageOperators).is_ok());
+        assert!(r.check(Action::ConfigureRegion).is_ok());
+        assert!(r.check(Action::ViewOwner { owner_id: 5 }).is_ok());
+        assert!(r.check(Action::EditRegistry { owner_id: 5 }).is_err());
+        assert!(r.check(Action::ManagePlan { district_id: 7 }).is_err());
+    }
+
+    #[test]
+    fn inactive_operators_do_nothing() {
+        for status in [OperatorStatus::Disabled, OperatorStatus::Pending] {
+            let mut r = op(Role::Region, &[]);
+            r.status = status;
+            assert!(r.check(Action::ViewOwner { owner_id: 1 }).is_err());
+            assert!(r.check(Action::ManageOperators).is_err());
+        }
+    }
+
+    #[test]
+    fn parsing_roles_and_services() {
+        assert_eq!(Role::parse("capofila"), Ok(Role::LeadMunicipality));
+        assert_eq!(Role::parse("ente"), Ok(Role::OwnerOperator));
+        assert_eq!(
+            Service::parse("banca dati occupanti senza titolo"),
+            Ok(Service::Occupations)
+        );
+        assert!(Role::parse("admin").is_err());
+    }
+}

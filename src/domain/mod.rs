@@ -1,0 +1,6 @@
+//! Pure domain rules: no terminal, no SQL. A test checks that nothing here imports ratatui,
+//! crossterm or rusqlite.
+
+pub mod access;
+pub mod codice_fiscale;
+pub mod registry;

@@ -1,0 +1,1 @@
+//! Unit import from CSV and Excel.

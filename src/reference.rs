@@ -1,0 +1,204 @@
+//! Reference data embedded from `fixtures/`: comuni, ambiti, capofila, ALERs, known codici
+//! fiscali of bodies. Parsed here; written to the database by `store::reference`.
+
+use crate::domain::codice_fiscale::body_check_digit;
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+const COMUNI: &str = include_str!("../fixtures/comuni_lombardia.csv");
+const AMBITI: &str = include_str!("../fixtures/ambiti_lombardia.csv");
+const AMBITI_COMUNI: &str = include_str!("../fixtures/ambiti_comuni.csv");
+const CAPOFILA: &str = include_str!("../fixtures/capofila.csv");
+const ALER: &str = include_str!("../fixtures/aler.csv");
+const TAX_CODES: &str = include_str!("../fixtures/enti_codici_fiscali.csv");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comune {
+    #[serde(rename = "codice_istat")]
+    pub istat: String,
+    #[serde(rename = "denominazione")]
+    pub name: String,
+    #[serde(rename = "sigla_provincia")]
+    pub province: String,
+    #[serde(rename = "codice_provincia_istat")]
+    pub province_istat: String,
+    #[serde(rename = "provincia")]
+    pub province_name: String,
+    #[serde(rename = "codice_catastale")]
+    pub cadastral: String,
+    #[serde(rename = "capoluogo_provincia")]
+    pub capital: u8,
+    #[serde(rename = "popolazione_2021")]
+    pub population: i64,
+    #[serde(rename = "nota")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ambito {
+    #[serde(rename = "ambito_id")]
+    pub code: String,
+    #[serde(rename = "ambito")]
+    pub name: String,
+    pub ats: String,
+    pub capofila: String,
+    #[serde(rename = "granularita")]
+    pub granularity: String,
+    #[serde(rename = "fonte")]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AmbitoComune {
+    #[serde(rename = "codice_istat")]
+    pub istat: String,
+    #[serde(rename = "ambito_id")]
+    pub ambito: String,
+    #[serde(rename = "nome_nella_fonte")]
+    pub name_in_source: String,
+    #[serde(rename = "fonte")]
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Capofila {
+    #[serde(rename = "ambito_id")]
+    pub ambito: String,
+    #[serde(rename = "codice_istat")]
+    pub istat: String,
+    #[serde(rename = "nota")]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Aler {
+    #[serde(rename = "aler_id")]
+    pub code: String,
+    #[serde(rename = "denominazione")]
+    pub name: String,
+    /// `;`-separated sigle.
+    pub province: String,
+}
+
+impl Aler {
+    pub fn provinces(&self) -> impl Iterator<Item = &str> {
+        self.province
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct KnownTaxCode {
+    #[serde(rename = "ente")]
+    pub name: String,
+    #[serde(rename = "codice_istat")]
+    pub istat: String,
+    #[serde(rename = "codice_fiscale")]
+    pub tax_code: String,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    reader
+        .deserialize()
+        .enumerate()
+        .map(|(i, r)| r.with_context(|| format!("fixtures/{name}: riga {}", i + 2)))
+        .collect()
+}
+
+pub fn comuni() -> Result<Vec<Comune>> {
+    parse("comuni_lombardia.csv", COMUNI)
+}
+pub fn ambiti() -> Result<Vec<Ambito>> {
+    parse("ambiti_lombardia.csv", AMBITI)
+}
+pub fn ambiti_comuni() -> Result<Vec<AmbitoComune>> {
+    parse("ambiti_comuni.csv", AMBITI_COMUNI)
+}
+pub fn capofila() -> Result<Vec<Capofila>> {
+    parse("capofila.csv", CAPOFILA)
+}
+pub fn alers() -> Result<Vec<Aler>> {
+    parse("aler.csv", ALER)
+}
+pub fn known_tax_codes() -> Result<Vec<KnownTaxCode>> {
+    parse("enti_codici_fiscali.csv", TAX_CODES)
+}
+
+fn with_check_digit(first10: &str) -> String {
+    let mut code = first10.to_string();
+    code.push(body_check_digit(first10.as_bytes()) as char);
+    code
+}
+
+/// Synthetic, valid numeric codice fiscale for a Comune whose real code we do not hold:
+/// `99` + ISTAT code + `00` + check digit. The office code `000` is not issued, so it cannot
+/// collide with a real code.
+pub fn synthetic_comune_tax_code(istat: &str) -> String {
+    with_check_digit(&format!("99{istat}00"))
+}
+
+/// Synthetic, valid numeric codice fiscale for the n-th ALER (1-based): `98` + zeros + n.
+pub fn synthetic_aler_tax_code(n: usize) -> String {
+    with_check_digit(&format!("98{n:06}00"))
+}
+
+/// Short login-name part for an ALER code: `ALER_BG_LC_SO` → `bg-lc-so`.
+pub fn aler_slug(code: &str) -> String {
+    code.trim_start_matches("ALER_")
+        .to_ascii_lowercase()
+        .replace('_', "-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::codice_fiscale::{CfKind, validate};
+    use std::collections::HashSet;
+
+    #[test]
+    fn fixtures_parse_and_are_consistent() {
+        let comuni = comuni().unwrap();
+        assert_eq!(comuni.len(), 1501);
+        let codes: HashSet<_> = comuni.iter().map(|c| c.istat.as_str()).collect();
+        assert_eq!(codes.len(), 1501);
+        assert!(
+            comuni
+                .iter()
+                .all(|c| c.istat.len() == 6 && c.cadastral.len() == 4)
+        );
+        let milano = comuni.iter().find(|c| c.istat == "015146").unwrap();
+        assert_eq!(
+            (milano.name.as_str(), milano.cadastral.as_str()),
+            ("Milano", "F205")
+        );
+        let ambiti = ambiti().unwrap();
+        assert_eq!(ambiti.len(), 11);
+        for m in ambiti_comuni().unwrap() {
+            assert!(codes.contains(m.istat.as_str()), "{}", m.istat);
+            assert!(ambiti.iter().any(|a| a.code == m.ambito));
+        }
+        for c in capofila().unwrap() {
+            assert!(codes.contains(c.istat.as_str()));
+        }
+        let alers = alers().unwrap();
+        assert_eq!(alers.len(), 5);
+        let provinces: HashSet<_> = alers.iter().flat_map(|a| a.provinces()).collect();
+        assert_eq!(provinces.len(), 12, "every province has exactly one ALER");
+        for k in known_tax_codes().unwrap() {
+            assert_eq!(validate(&k.tax_code), Ok(CfKind::Body), "{}", k.name);
+        }
+    }
+
+    #[test]
+    fn synthetic_codes_are_valid_and_distinct() {
+        let a = synthetic_comune_tax_code("015146");
+        assert_eq!(a.len(), 11);
+        assert_eq!(validate(&a), Ok(CfKind::Body));
+        assert_eq!(validate(&synthetic_aler_tax_code(3)), Ok(CfKind::Body));
+        assert_ne!(synthetic_aler_tax_code(1), synthetic_aler_tax_code(2));
+        assert_eq!(aler_slug("ALER_BG_LC_SO"), "bg-lc-so");
+    }
+}

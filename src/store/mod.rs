@@ -1,0 +1,295 @@
+//! The only code that speaks SQL: opening and migrating the database, queries, the audit log.
+
+pub mod audit;
+pub mod bulk;
+pub mod operators;
+pub mod owners;
+pub mod reference;
+pub mod units;
+
+use anyhow::{Context, Result, bail};
+use rusqlite::{Connection, OpenFlags, Transaction};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Numbered migrations, applied in order; `PRAGMA user_version` holds how many are applied.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/001_registry.sql")];
+
+/// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
+/// a casa database from any other SQLite file. The bytes spell "CASA".
+pub const APPLICATION_ID: i32 = 0x4341_5341;
+
+/// Schema version this build writes and understands.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    access: Access,
+}
+
+/// Applies the connection settings every casa connection uses.
+fn configure(conn: &Connection, access: Access) -> Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if access == Access::ReadWrite {
+        // WAL lets readers (other operators' screens) run while one operator writes.
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!("journal mode is {mode}, not WAL");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "cache_size", -65536)?; // 64 MiB
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    Ok(())
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (with reference data) when it does not exist
+    /// and `access` is read-write. Refuses files that are not casa databases and databases
+    /// written by a newer casa, before changing anything.
+    pub fn open(path: &Path, access: Access) -> Result<Store> {
+        let exists = path.exists();
+        if !exists && access == Access::ReadOnly {
+            bail!(
+                "il database {} non esiste (crearlo con `casa init`)",
+                path.display()
+            );
+        }
+        if !exists {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
+            }
+        }
+        let flags = match access {
+            Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("impossibile aprire il database {}", path.display()))?;
+        check_identity(&conn, path)?;
+        configure(&conn, access)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            access,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction that takes the write lock at once (BEGIN IMMEDIATE), so a
+    /// busy database makes us wait at the start rather than fail half-way.
+    pub fn write(&mut self) -> Result<Transaction<'_>> {
+        if self.access == Access::ReadOnly {
+            bail!("sessione in sola lettura: nessuna modifica consentita");
+        }
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
+    fn user_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let current = self.user_version()?;
+        let target = schema_version();
+        if current == target {
+            return Ok(());
+        }
+        if self.access == Access::ReadOnly {
+            bail!(
+                "il database è alla versione {current} dello schema, questa versione di casa richiede la {target}: aprirlo una volta in scrittura per aggiornarlo"
+            );
+        }
+        let fresh = current == 0;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Re-read inside the lock: another process may have migrated meanwhile.
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.execute_batch(sql)
+                .with_context(|| format!("migrazione {} non riuscita", i + 1))?;
+        }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+        tx.pragma_update(None, "user_version", target)?;
+        if fresh && current == 0 {
+            reference::load(&tx)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Facts `casa doctor` prints.
+    pub fn sqlite_version() -> &'static str {
+        rusqlite::version()
+    }
+
+    pub fn current_schema_version(&self) -> Result<i64> {
+        self.user_version()
+    }
+
+    /// Runs `PRAGMA optimize` (cheap; keeps the planner's statistics fresh after bulk changes).
+    pub fn optimize(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA optimize")?;
+        Ok(())
+    }
+}
+
+/// Refuses a file that is some other SQLite database, or a casa database from a newer version.
+fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
+    let app_id: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .with_context(|| {
+            format!(
+                "{} non è un database SQLite leggibile (file danneggiato o di altro tipo)",
+                path.display()
+            )
+        })?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let tables: i64 = conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )?;
+    if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
+        bail!(
+            "{} non è un database di casa (application_id {app_id:#x}): non viene modificato",
+            path.display()
+        );
+    }
+    if version > schema_version() {
+        bail!(
+            "il database {} è stato scritto da una versione più recente di casa (schema {version}, questa versione arriva alla {}): aggiornare casa; il database non è stato modificato",
+            path.display(),
+            schema_version()
+        );
+    }
+    Ok(())
+}
+
+/// Current time as stored in the database (UTC, RFC 3339, seconds).
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/casa.sqlite");
+        {
+            let store = Store::open(&path, Access::ReadWrite).unwrap();
+            assert_eq!(store.current_schema_version().unwrap(), schema_version());
+            let n: i64 = store
+                .conn()
+                .query_row("SELECT count(*) FROM municipality", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(n, 1501);
+            let mode: String = store
+                .conn()
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(mode, "wal");
+            let fk: i64 = store
+                .conn()
+                .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(fk, 1);
+        }
+        // Re-open: nothing re-applied, reference data not duplicated.
+        let store = Store::open(&path, Access::ReadWrite).unwrap();
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM owner", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 1501 + 5 + 1);
+        let ro = Store::open(&path, Access::ReadOnly).unwrap();
+        assert_eq!(ro.current_schema_version().unwrap(), schema_version());
+    }
+
+    #[test]
+    fn refuses_newer_database_without_touching_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("casa.sqlite");
+        drop(Store::open(&path, Access::ReadWrite).unwrap());
+        {
+            let c = Connection::open(&path).unwrap();
+            c.pragma_update(None, "user_version", schema_version() + 1)
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path, Access::ReadWrite).err().unwrap();
+        assert!(err.to_string().contains("versione più recente"), "{err:#}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn refuses_foreign_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("CREATE TABLE x(a)")
+            .unwrap();
+        let err = Store::open(&path, Access::ReadWrite).err().unwrap();
+        assert!(
+            err.to_string().contains("non è un database di casa"),
+            "{err:#}"
+        );
+    }
+
+    #[test]
+    fn refuses_garbage_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("garbage.sqlite");
+        std::fs::write(
+            &path,
+            b"this is not a database at all, not even close........",
+        )
+        .unwrap();
+        assert!(Store::open(&path, Access::ReadWrite).is_err());
+    }
+
+    #[test]
+    fn read_only_refuses_missing_file_and_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("none.sqlite");
+        assert!(Store::open(&path, Access::ReadOnly).is_err());
+        assert!(!path.exists());
+        drop(Store::open(&path, Access::ReadWrite).unwrap());
+        let mut ro = Store::open(&path, Access::ReadOnly).unwrap();
+        assert!(ro.write().is_err());
+    }
+}

@@ -1,0 +1,1 @@
+//! Units and buildings: writes from the importer and editing.
