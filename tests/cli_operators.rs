@@ -1,0 +1,311 @@
+//! The command line end to end: init, doctor, operators and their permission checks.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    home: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("casa.sqlite");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        Env {
+            db,
+            home,
+            _dir: dir,
+        }
+    }
+
+    fn casa(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_casa"))
+            .args(args)
+            .env("CASA_DB", &self.db)
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env("USER", "nobody")
+            .env_remove("CASA_OPERATOR")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs casa and asserts it succeeded; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.casa(args);
+        assert!(
+            out.status.success(),
+            "casa {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs casa, asserts the exit code, returns stderr.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.casa(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "casa {args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    /// A database with a Regione operator `reg`, a helpdesk, a Comune di Milano operator and
+    /// a capofila of MI-MILANO.
+    fn populated() -> Env {
+        let env = Env::new();
+        env.ok(&["init"]);
+        env.ok(&[
+            "operators", "add", "reg", "--role", "regione", "--surname", "Rossi", "--name",
+            "Mario", "--tax-code", "RSSMRA80A01H501U", "--email", "reg@example.it",
+        ]);
+        let add = |user: &str, extra: &[&str]| {
+            let mut args = vec![
+                "--operator", "reg", "operators", "add", user, "--surname", "Bianchi", "--name",
+                "Anna", "--tax-code", "RSSMRA70A41H501W", "--email", "a@example.it",
+            ];
+            args.extend_from_slice(extra);
+            env.ok(&args);
+        };
+        add("hd", &["--role", "helpdesk"]);
+        add("mi", &["--role", "ente", "--owner", "015146", "--service", "anagrafe"]);
+        add(
+            "capo",
+            &["--role", "capofila", "--district", "MI-MILANO", "--owner", "Milano"],
+        );
+        env
+    }
+}
+
+fn db_hash(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn init_creates_reference_data_and_doctor_reports() {
+    let env = Env::new();
+    let out = env.ok(&["init"]);
+    assert!(out.contains("Comuni: 1501"), "{out}");
+    assert!(out.contains("casa operators add"), "first-operator hint: {out}");
+    let out = env.ok(&["init"]);
+    assert!(out.contains("già presente"), "{out}");
+    let out = env.ok(&["doctor"]);
+    for needle in ["casa ", "schema database: 1", "SQLite:", "configurazione:", "log:"] {
+        assert!(out.contains(needle), "doctor lacks {needle}: {out}");
+    }
+    assert!(out.contains(env.db.to_str().unwrap()));
+}
+
+#[test]
+fn first_operator_must_be_regione_and_unknown_operators_are_refused() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    let err = env.fails(
+        3,
+        &[
+            "operators", "add", "x", "--role", "ente", "--owner", "015146", "--surname", "A",
+            "--name", "B", "--tax-code", "RSSMRA80A01H501U", "--email", "x@example.it",
+        ],
+    );
+    assert!(err.contains("Regione"), "{err}");
+    env.ok(&[
+        "operators", "add", "reg", "--role", "regione", "--surname", "Rossi", "--name", "Mario",
+        "--tax-code", "RSSMRA80A01H501U", "--email", "reg@example.it",
+    ]);
+    // Now the login name (`nobody`) is not an operator.
+    let err = env.fails(3, &["operators", "list"]);
+    assert!(err.contains("operatore 'nobody' sconosciuto"), "{err}");
+    let out = env.ok(&["--operator", "reg", "operators", "list"]);
+    assert!(out.contains("reg") && out.contains("REGIONE"), "{out}");
+}
+
+#[test]
+fn bad_values_are_refused_with_italian_messages() {
+    let env = Env::populated();
+    let base = |cf: &str, email: &str, role: &str| -> Vec<String> {
+        [
+            "--operator", "reg", "operators", "add", "new", "--surname", "A", "--name", "B",
+            "--tax-code", cf, "--email", email, "--role", role,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let run = |args: Vec<String>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        env.fails(4, &refs)
+    };
+    assert!(run(base("RSSMRA80A01H501X", "a@b.it", "helpdesk")).contains("controllo"));
+    assert!(run(base("RSSMRA80A01H501U", "nomail", "helpdesk")).contains("--email"));
+    assert!(run(base("RSSMRA80A01H501U", "a@b.it", "boss")).contains("ruolo non valido"));
+    assert!(run(base("RSSMRA80A01H501U", "a@b.it", "capofila")).contains("--district"));
+    assert!(run(base("RSSMRA80A01H501U", "a@b.it", "ente")).contains("--owner"));
+    let err = env.fails(
+        1,
+        &[
+            "--operator", "reg", "operators", "add", "new", "--surname", "A", "--name", "B",
+            "--tax-code", "RSSMRA80A01H501U", "--email", "a@b.it", "--role", "ente", "--owner",
+            "Atlantide",
+        ],
+    );
+    assert!(err.contains("ente 'Atlantide' non trovato"), "{err}");
+    let err = env.fails(
+        1,
+        &[
+            "--operator", "reg", "operators", "add", "mi", "--surname", "A", "--name", "B",
+            "--tax-code", "RSSMRA80A01H501U", "--email", "a@b.it", "--role", "helpdesk",
+        ],
+    );
+    assert!(err.contains("esiste già"), "{err}");
+}
+
+#[test]
+fn list_json_has_role_owner_codes_and_district() {
+    let env = Env::populated();
+    let out = env.ok(&["--operator", "hd", "operators", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let find = |u: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["username"] == u)
+            .unwrap()
+            .clone()
+    };
+    let mi = find("mi");
+    assert_eq!(mi["role"], "ENTE");
+    assert_eq!(mi["owner"]["name"], "Comune di Milano");
+    assert_eq!(mi["owner"]["tax_code"], "01199250158");
+    assert_eq!(mi["owner"]["istat_code"], "015146");
+    assert_eq!(mi["owner"]["services"], serde_json::json!(["ANAGRAFE"]));
+    let capo = find("capo");
+    assert_eq!(capo["role"], "CAPOFILA");
+    assert_eq!(capo["district"], "MI-MILANO");
+    assert_eq!(find("reg")["owner"], serde_json::Value::Null);
+    let csv = env.ok(&["--operator", "hd", "operators", "list", "--format", "csv"]);
+    assert!(csv.starts_with("USERNAME,NOME,RUOLO,STATO,ENTE,AMBITO"), "{csv}");
+}
+
+#[test]
+fn permission_matrix_for_operator_management() {
+    let env = Env::populated();
+    // Only the Regione manages operators; helpdesk is read-only; others are refused.
+    for user in ["hd", "mi", "capo"] {
+        let err = env.fails(3, &["--operator", user, "operators", "disable", "mi"]);
+        assert!(!err.is_empty());
+        env.fails(
+            3,
+            &["--operator", user, "operators", "grant", "mi", "--owner", "015146"],
+        );
+    }
+    let before = db_hash(&env.db);
+    env.fails(3, &["--operator", "hd", "operators", "grant", "mi", "--owner", "Bollate"]);
+    assert_eq!(before, db_hash(&env.db), "a refused command changes nothing");
+
+    let out = env.ok(&[
+        "--operator", "reg", "operators", "grant", "mi", "--owner", "015146", "--service",
+        "programmazione",
+    ]);
+    assert!(out.contains("PROGRAMMAZIONE"), "{out}");
+    let out = env.ok(&[
+        "--operator", "reg", "operators", "grant", "mi", "--owner", "015146", "--service",
+        "programmazione",
+    ]);
+    assert!(out.contains("Nessuna modifica"), "{out}");
+}
+
+#[test]
+fn disabled_operator_is_refused_and_reenabled() {
+    let env = Env::populated();
+    env.ok(&["--operator", "reg", "operators", "disable", "mi"]);
+    let err = env.fails(3, &["--operator", "mi", "operators", "list"]);
+    assert!(err.contains("disabilitato"), "{err}");
+    env.fails(4, &["--operator", "reg", "operators", "disable", "reg"]);
+    env.ok(&["--operator", "reg", "operators", "enable", "mi"]);
+    env.ok(&["--operator", "mi", "operators", "list"]);
+}
+
+#[test]
+fn every_operator_change_is_audited() {
+    let env = Env::populated();
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let count = |c: &rusqlite::Connection| -> i64 {
+        c.query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = count(&conn);
+    env.ok(&["--operator", "reg", "operators", "disable", "mi"]);
+    assert_eq!(count(&conn), before + 1);
+    let (op, action, b, a): (String, String, String, String) = conn
+        .query_row(
+            "SELECT operator, action, before, after FROM audit ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!((op.as_str(), action.as_str()), ("reg", "operatore.stato"));
+    assert!(b.contains("ATTIVO") && a.contains("DISABILITATO"), "{b} / {a}");
+    // A no-op writes no audit record.
+    env.ok(&["--operator", "reg", "operators", "disable", "mi"]);
+    assert_eq!(count(&conn), before + 1);
+}
+
+#[test]
+fn read_only_flag_refuses_changes() {
+    let env = Env::populated();
+    let err = env.fails(3, &["--read-only", "--operator", "reg", "operators", "disable", "mi"]);
+    assert!(err.contains("sola lettura"), "{err}");
+}
+
+#[test]
+fn districts_and_owners_lists() {
+    let env = Env::populated();
+    let out = env.ok(&["--operator", "hd", "districts", "list"]);
+    assert!(out.contains("MI-MILANO") && out.contains("Milano"), "{out}");
+    let out = env.ok(&["--operator", "hd", "owners", "list", "--kind", "aler", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+    assert!(v.as_array().unwrap().iter().all(|o| o["synthetic_tax_code"] == true));
+}
+
+#[test]
+fn refuses_database_from_newer_casa_untouched() {
+    let env = Env::new();
+    env.ok(&["init"]);
+    {
+        let c = rusqlite::Connection::open(&env.db).unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let before = db_hash(&env.db);
+    let err = env.fails(1, &["init"]);
+    assert!(err.contains("versione più recente"), "{err}");
+    assert_eq!(before, db_hash(&env.db));
+}
+
+#[test]
+fn help_on_every_subcommand() {
+    let env = Env::new();
+    for args in [
+        vec!["--help"],
+        vec!["operators", "--help"],
+        vec!["operators", "add", "--help"],
+        vec!["units", "--help"],
+        vec!["demo", "--help"],
+        vec!["doctor", "--help"],
+    ] {
+        let out = env.ok(&args);
+        assert!(out.contains("Usage"), "{args:?}: {out}");
+    }
+    // Unknown subcommand: usage error, exit 2.
+    env.fails(2, &["frobnicate"]);
+}
