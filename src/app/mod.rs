@@ -1,0 +1,273 @@
+//! Application state and its one update function. `update(&mut App, Msg) -> Vec<Effect>`
+//! changes state; drawing (`ui::view`) only reads it; effects (queries, exports, writes) are
+//! carried out by the runner (`tui.rs`) and come back as messages. Testable without a terminal.
+
+pub mod form;
+pub mod keymap;
+pub mod layout;
+pub mod screens;
+
+use crate::domain::access::OperatorScope;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use keymap::{Action, Key, Keymap};
+use screens::{Screen, ScreenOutcome};
+
+/// What a message line says, and how (meaning also rests on the prefix glyph, not colour).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    Info(String),
+    Warning(String),
+    Error(String),
+}
+
+impl Message {
+    pub fn text(&self) -> &str {
+        match self {
+            Message::Info(t) | Message::Warning(t) | Message::Error(t) => t,
+        }
+    }
+}
+
+/// Who is working, shown in the title line.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub scope: OperatorScope,
+    /// Short database name for the title line.
+    pub database: String,
+    pub read_only: bool,
+    /// The owners this operator works for (id, name), for the certification card.
+    pub owners: Vec<(i64, String)>,
+    /// Terminal size (columns, rows), for page sizes.
+    pub size: (u16, u16),
+    /// The plan year being prepared (next calendar year), the default for marking.
+    pub plan_year: i32,
+}
+
+pub struct App {
+    pub session: Session,
+    pub keymap: Keymap,
+    /// Screens, the last is shown; the first is the home menu.
+    pub stack: Vec<Screen>,
+    pub message: Option<Message>,
+    pub help_open: bool,
+    pub quit: bool,
+    /// Bumped for every data request, so stale answers are dropped.
+    pub generation: u64,
+}
+
+/// Input to `update`.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// The typing pause after an edit is over.
+    Debounce,
+    Data(screens::DataMsg),
+    /// SIGTERM or SIGHUP: leave cleanly.
+    Terminate,
+}
+
+/// What the runner must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Request(screens::Request),
+    /// Stop any running count or query of an older generation.
+    Cancel,
+    /// (Re)start the typing pause; the runner sends `Msg::Debounce` when it is over.
+    Debounce,
+    Quit,
+}
+
+impl App {
+    pub fn new(session: Session, keymap: Keymap) -> App {
+        let home = Screen::home(&session);
+        App {
+            session,
+            keymap,
+            stack: vec![home],
+            message: None,
+            help_open: false,
+            quit: false,
+            generation: 0,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.stack
+            .last()
+            .unwrap_or_else(|| unreachable!("the home screen is never popped"))
+    }
+
+    fn screen_mut(&mut self) -> &mut Screen {
+        self.stack
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("the home screen is never popped"))
+    }
+
+    /// Breadcrumbs of the open screens.
+    pub fn breadcrumbs(&self) -> Vec<String> {
+        self.stack.iter().map(|s| s.title()).collect()
+    }
+
+    /// The actions the current screen offers, with what the chrome always offers, minus the
+    /// mutating ones in a read-only session. Legend and help are drawn from this.
+    pub fn offered(&self) -> Vec<Action> {
+        let mut v = vec![Action::Help, Action::Exit];
+        if self.stack.len() > 1 {
+            v.push(Action::Back);
+        }
+        for a in self.screen().actions() {
+            if self.session.read_only && screens::is_mutating(a) {
+                continue;
+            }
+            if !v.contains(&a) {
+                v.push(a);
+            }
+        }
+        v
+    }
+
+    fn next_generation(&mut self) -> u64 {
+        self.generation += 1;
+        self.generation
+    }
+}
+
+/// The single place where state changes.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Resize(w, h) => {
+            app.session.size = (w, h);
+            let generation = app.next_generation();
+            app.screen_mut()
+                .on_resize(w, h, generation)
+                .into_iter()
+                .map(Effect::Request)
+                .collect()
+        }
+        Msg::Debounce => {
+            let generation = app.next_generation();
+            let outcome = app.screen_mut().on_debounce(generation);
+            let mut effects = vec![Effect::Cancel];
+            effects.extend(apply(app, outcome));
+            effects
+        }
+        Msg::Terminate => {
+            app.quit = true;
+            vec![Effect::Quit]
+        }
+        Msg::Data(data) => {
+            // A finished long action (export, marking) is reported even if its screen is gone.
+            let fallback = match &data {
+                screens::DataMsg::Done { message, .. } => Some(message.clone()),
+                _ => None,
+            };
+            let outcome = app.screen_mut().on_data(data);
+            if outcome.message.is_none() {
+                if let Some(m) = fallback {
+                    app.message = Some(m);
+                }
+            }
+            apply(app, outcome)
+        }
+        Msg::Key(ev) => on_key(app, ev),
+    }
+}
+
+fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
+    // Ctrl-C always leaves, whatever the keymap says.
+    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return vec![Effect::Quit];
+    }
+    let key = Key::from_event(&ev);
+    if app.help_open {
+        // Any key closes help; it does nothing else.
+        app.help_open = false;
+        return Vec::new();
+    }
+    let offered = app.offered();
+    let in_text = app.screen().in_text();
+    match app.keymap.action_for(&key, &offered, in_text) {
+        Some(Action::Help) => {
+            app.help_open = true;
+            Vec::new()
+        }
+        Some(Action::Exit) => {
+            if app.stack.len() == 1 {
+                app.quit = true;
+                vec![Effect::Quit]
+            } else {
+                app.stack.truncate(1);
+                app.message = None;
+                vec![Effect::Cancel]
+            }
+        }
+        Some(Action::Back) if !app.screen().consumes_back() => {
+            if app.stack.len() > 1 {
+                app.stack.pop();
+                app.message = None;
+                vec![Effect::Cancel]
+            } else {
+                Vec::new()
+            }
+        }
+        Some(action) => {
+            if app.session.read_only && screens::is_mutating(action) {
+                app.message = Some(Message::Error(
+                    "Sessione in sola lettura: l'azione non è consentita".into(),
+                ));
+                return Vec::new();
+            }
+            let generation = app.next_generation();
+            let App { stack, session, .. } = app;
+            let screen = stack.last_mut().unwrap_or_else(|| unreachable!());
+            let outcome = screen.on_action(action, session, generation);
+            let mut effects = Vec::new();
+            if matches!(
+                outcome.requests.first(),
+                Some(screens::Request::Search { .. })
+            ) {
+                // A new search makes the running one stale: interrupt it.
+                effects.push(Effect::Cancel);
+            }
+            effects.extend(apply(app, outcome));
+            effects
+        }
+        None => {
+            if in_text {
+                let generation = app.next_generation();
+                let outcome = app.screen_mut().on_text_key(&ev, generation);
+                apply(app, outcome)
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn apply(app: &mut App, outcome: ScreenOutcome) -> Vec<Effect> {
+    if let Some(m) = outcome.message {
+        app.message = Some(m);
+    }
+    let mut effects: Vec<Effect> = outcome.requests.into_iter().map(Effect::Request).collect();
+    if outcome.debounce {
+        effects.push(Effect::Debounce);
+    }
+    if outcome.refresh {
+        let generation = app.next_generation();
+        let App { stack, session, .. } = app;
+        if let Some(screen) = stack.last_mut() {
+            let again = screen.on_action(Action::Refresh, session, generation);
+            effects.extend(again.requests.into_iter().map(Effect::Request));
+        }
+    }
+    if let Some(mut screen) = outcome.push {
+        let generation = app.next_generation();
+        let requests = screen.opened(generation);
+        app.stack.push(screen);
+        app.message = None;
+        effects.extend(requests.into_iter().map(Effect::Request));
+    }
+    effects
+}

@@ -1,0 +1,64 @@
+//! The home menu: the areas and screens this operator may use. Areas not built yet are not
+//! shown.
+
+use super::ScreenOutcome;
+use crate::app::keymap::Action;
+use crate::app::{Message, Session};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    UnitSearch,
+    Certification,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuItem {
+    pub area: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub target: Target,
+}
+
+#[derive(Debug)]
+pub struct Home {
+    pub items: Vec<MenuItem>,
+    pub selected: usize,
+}
+
+impl Home {
+    pub fn new(session: &Session) -> Home {
+        let mut items = vec![MenuItem {
+            area: "Anagrafe",
+            label: "Ricerca alloggi",
+            hint: "SCHEDA RICERCA ALLOGGI: filtri, dettaglio, elenchi per il piano",
+            target: Target::UnitSearch,
+        }];
+        if !session.owners.is_empty() {
+            items.push(MenuItem {
+                area: "Anagrafe",
+                label: "Scheda certificazione",
+                hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
+                target: Target::Certification,
+            });
+        }
+        Home { items, selected: 0 }
+    }
+
+    pub fn on_action(&mut self, action: Action, session: &Session) -> ScreenOutcome {
+        match action {
+            Action::Up => {
+                self.selected = self.selected.saturating_sub(1);
+                ScreenOutcome::none()
+            }
+            Action::Down => {
+                self.selected = (self.selected + 1).min(self.items.len().saturating_sub(1));
+                ScreenOutcome::none()
+            }
+            Action::Select => match self.items.get(self.selected).map(|i| i.target) {
+                Some(target) => super::open_target(target, session),
+                None => ScreenOutcome::message(Message::Warning("Nessuna voce".into())),
+            },
+            _ => ScreenOutcome::none(),
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Screens' state. Each screen says what it is called, what it offers, and how it reacts to
+//! actions, typed text and data coming back from the store.
+
+pub mod certification;
+pub mod detail;
+pub mod home;
+pub mod search;
+
+use super::keymap::Action;
+use super::{Message, Session};
+use crate::domain::unit_filter::{FilterField, Sort};
+use crate::store::certification::Card;
+use crate::store::search::{Cursor, Direction, UnitDetail, UnitRow};
+use crossterm::event::KeyEvent;
+use std::path::PathBuf;
+
+pub use certification::Certification;
+pub use detail::Detail;
+pub use home::Home;
+pub use search::{FilterInput, Search};
+
+/// Data requests a screen makes; the store worker answers them off the input thread.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// A page of the search (and, with `with_count`, its count in the background).
+    Search {
+        generation: u64,
+        input: FilterInput,
+        sort: Sort,
+        cursor: Option<Cursor>,
+        direction: Direction,
+        limit: usize,
+        with_count: bool,
+    },
+    /// Values for a field's list (F4).
+    Lov {
+        generation: u64,
+        field: FilterField,
+        prefix: String,
+    },
+    Detail {
+        generation: u64,
+        unit_id: i64,
+        reveal: bool,
+    },
+    Card {
+        generation: u64,
+        owner_id: i64,
+    },
+    Certify {
+        generation: u64,
+        owner_id: i64,
+        no_units: bool,
+    },
+    Export {
+        generation: u64,
+        input: FilterInput,
+        only_marked: Option<i32>,
+        path: PathBuf,
+    },
+    Mark {
+        generation: u64,
+        input: FilterInput,
+        year: i32,
+        undo: bool,
+    },
+}
+
+/// Answers to requests, tagged with the generation that asked.
+#[derive(Debug)]
+pub enum DataMsg {
+    Page {
+        generation: u64,
+        rows: Vec<UnitRow>,
+        at_start: bool,
+        at_end: bool,
+        direction: Direction,
+    },
+    Count {
+        generation: u64,
+        count: i64,
+    },
+    /// The form holds a value the search refuses: the field and why.
+    FilterRefused {
+        generation: u64,
+        field: FilterField,
+        message: String,
+    },
+    Lov {
+        generation: u64,
+        items: Vec<(String, String)>,
+    },
+    Detail {
+        generation: u64,
+        detail: Box<UnitDetail>,
+    },
+    Card {
+        generation: u64,
+        card: Box<Card>,
+    },
+    Certified {
+        generation: u64,
+        card: Box<Card>,
+        message: String,
+    },
+    ExportProgress {
+        generation: u64,
+        done: u64,
+        total: u64,
+    },
+    /// A long action finished; `refresh` asks the screen to reload what it shows.
+    Done {
+        generation: u64,
+        message: Message,
+        refresh: bool,
+    },
+    Failed {
+        generation: u64,
+        message: String,
+    },
+}
+
+/// Actions that change shared data: hidden and refused in read-only sessions.
+pub fn is_mutating(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Certify | Action::DeclareNoUnits | Action::Mark
+    )
+}
+
+/// What a screen asks of the app after handling something.
+#[derive(Debug, Default)]
+pub struct ScreenOutcome {
+    pub message: Option<Message>,
+    pub requests: Vec<Request>,
+    pub push: Option<Screen>,
+    /// Start (or restart) the typing pause; its end comes back as `Msg::Debounce`.
+    pub debounce: bool,
+    /// Reload what the screen shows.
+    pub refresh: bool,
+}
+
+impl ScreenOutcome {
+    pub fn none() -> ScreenOutcome {
+        ScreenOutcome::default()
+    }
+
+    pub fn message(m: Message) -> ScreenOutcome {
+        ScreenOutcome {
+            message: Some(m),
+            ..ScreenOutcome::default()
+        }
+    }
+
+    pub fn requests(requests: Vec<Request>) -> ScreenOutcome {
+        ScreenOutcome {
+            requests,
+            ..ScreenOutcome::default()
+        }
+    }
+
+    pub fn push(screen: Screen) -> ScreenOutcome {
+        ScreenOutcome {
+            push: Some(screen),
+            ..ScreenOutcome::default()
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Screen {
+    Home(Home),
+    Search(Box<Search>),
+    Detail(Detail),
+    Certification(Certification),
+}
+
+impl Screen {
+    pub fn home(session: &Session) -> Screen {
+        Screen::Home(Home::new(session))
+    }
+
+    pub fn detail(unit_id: i64) -> Screen {
+        Screen::Detail(Detail::new(unit_id))
+    }
+
+    /// Called when the screen is pushed: returns its first requests.
+    pub fn opened(&mut self, generation: u64) -> Vec<Request> {
+        match self {
+            Screen::Home(_) => Vec::new(),
+            Screen::Search(s) => s.opened(generation),
+            Screen::Detail(d) => d.opened(generation),
+            Screen::Certification(c) => c.opened(generation),
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match self {
+            Screen::Home(_) => "Menu".into(),
+            Screen::Search(_) => "Ricerca alloggi".into(),
+            Screen::Detail(d) => format!("Alloggio {}", d.unit_id),
+            Screen::Certification(_) => "Scheda certificazione".into(),
+        }
+    }
+
+    /// The instruction line.
+    pub fn instruction(&self) -> String {
+        match self {
+            Screen::Home(_) => "Scegliere un'area con ↑↓ e Invio".into(),
+            Screen::Search(s) => s.instruction(),
+            Screen::Detail(d) if d.detail.as_ref().is_some_and(|x| x.personal_data_masked) => {
+                "Dati personali oscurati: F10 li mostra (l'accesso è registrato); ↑↓ scorre".into()
+            }
+            Screen::Detail(_) => {
+                "Tutti i dati dell'alloggio; ↑↓ PgSu PgGiù scorrono, Esc torna ai risultati".into()
+            }
+            Screen::Certification(_) => {
+                "Totali dell'anagrafe dell'ente: F6 certifica che sono aggiornati".into()
+            }
+        }
+    }
+
+    /// Screen-specific actions, in legend order.
+    pub fn actions(&self) -> Vec<Action> {
+        match self {
+            Screen::Home(_) => vec![Action::Up, Action::Down, Action::Select],
+            Screen::Search(s) => s.actions(),
+            Screen::Detail(d) => d.actions(),
+            Screen::Certification(c) => c.actions(),
+        }
+    }
+
+    /// Whether a text field has the focus (plain keys are typed, not actions).
+    pub fn in_text(&self) -> bool {
+        match self {
+            Screen::Search(s) => s.in_text(),
+            _ => false,
+        }
+    }
+
+    /// Whether Back (Esc/F12) is handled by the screen itself (e.g. leaving a field).
+    pub fn consumes_back(&self) -> bool {
+        match self {
+            Screen::Search(s) => s.consumes_back(),
+            _ => false,
+        }
+    }
+
+    pub fn on_action(
+        &mut self,
+        action: Action,
+        session: &Session,
+        generation: u64,
+    ) -> ScreenOutcome {
+        match self {
+            Screen::Home(h) => h.on_action(action, session),
+            Screen::Search(s) => s.on_action(action, generation),
+            Screen::Detail(d) => d.on_action(action, session, generation),
+            Screen::Certification(c) => c.on_action(action, session, generation),
+        }
+    }
+
+    pub fn on_text_key(&mut self, ev: &KeyEvent, generation: u64) -> ScreenOutcome {
+        match self {
+            Screen::Search(s) => s.on_text_key(ev, generation),
+            _ => ScreenOutcome::none(),
+        }
+    }
+
+    pub fn on_debounce(&mut self, generation: u64) -> ScreenOutcome {
+        match self {
+            Screen::Search(s) => s.on_debounce(generation),
+            _ => ScreenOutcome::none(),
+        }
+    }
+
+    /// The terminal changed size: screens whose page size depends on it refetch.
+    pub fn on_resize(&mut self, width: u16, height: u16, generation: u64) -> Vec<Request> {
+        match self {
+            Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+        match self {
+            Screen::Home(_) => ScreenOutcome::none(),
+            Screen::Search(s) => s.on_data(data),
+            Screen::Detail(d) => d.on_data(data),
+            Screen::Certification(c) => c.on_data(data),
+        }
+    }
+}
+
+/// Opens a screen chosen in the home menu.
+pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
+    match target {
+        home::Target::UnitSearch => ScreenOutcome::push(Screen::Search(Box::new(Search::new(
+            super::layout::table_rows(session.size.0, session.size.1),
+            session.plan_year,
+        )))),
+        home::Target::Certification => ScreenOutcome::push(Screen::Certification(
+            Certification::new(session.owners.clone()),
+        )),
+    }
+}

@@ -1,0 +1,214 @@
+//! Pure drawing: `view(&App, &mut Frame, &Theme)`. Every screen shares the chrome: a title
+//! line with breadcrumbs, operator and database; an instruction line; the body; a key legend
+//! generated from the screen's actions and the keymap; a message line.
+
+pub mod screens;
+pub mod theme;
+
+use crate::app::keymap::Action;
+use crate::app::{App, Message};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+pub use theme::Theme;
+
+pub use crate::app::layout::{MIN_HEIGHT, MIN_WIDTH};
+
+/// Marker glyphs: meaning never rests on colour alone.
+pub const ERROR_GLYPH: &str = "✖";
+pub const WARNING_GLYPH: &str = "!";
+pub const INFO_GLYPH: &str = "✔";
+pub const SELECTED_GLYPH: &str = "▶";
+pub const INVALID_GLYPH: &str = "✖";
+
+pub fn is_compact(area: Rect) -> bool {
+    crate::app::layout::is_compact(area.width, area.height)
+}
+
+pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, theme, area);
+        return;
+    }
+    let compact = is_compact(area);
+    let rows = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if compact { 0 } else { 1 }),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .split(area);
+    title_line(app, frame, theme, rows[0]);
+    if !compact {
+        frame.render_widget(
+            Paragraph::new(app.screen().instruction()).style(theme.instruction),
+            rows[1],
+        );
+    }
+    screens::draw(app, frame, theme, rows[2]);
+    legend(app, frame, theme, rows[3]);
+    message_line(app, frame, theme, rows[4]);
+    if app.help_open {
+        help(app, frame, theme, rows[2]);
+    }
+}
+
+fn too_small(frame: &mut Frame, theme: &Theme, area: Rect) {
+    let text = format!(
+        "Terminale troppo piccolo ({}x{}): servono almeno {MIN_WIDTH}x{MIN_HEIGHT}. Ingrandire la finestra; F3/q per uscire.",
+        area.width, area.height
+    );
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(theme.warning)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+fn title_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let crumbs = format!(" casa › {}", app.breadcrumbs().join(" › "));
+    let mut right = format!("{} · {} ", app.session.scope.username, app.session.database);
+    if app.session.read_only {
+        right = format!("[SOLA LETTURA] {right}");
+    }
+    let width = area.width as usize;
+    let right_len = right.chars().count();
+    let left = truncate(&crumbs, width.saturating_sub(right_len + 1));
+    let pad = width.saturating_sub(left.chars().count() + right_len);
+    let line = Line::from(vec![
+        Span::raw(left),
+        Span::raw(" ".repeat(pad)),
+        Span::raw(truncate(&right, width)),
+    ]);
+    frame.render_widget(Paragraph::new(line).style(theme.title), area);
+}
+
+/// Legend entries "key label" for the offered actions, in order, as many as fit.
+fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let compact = is_compact(frame.area());
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    let width = area.width as usize;
+    for action in legend_actions(app) {
+        let keys = app.keymap.keys(action);
+        let Some(first) = keys.first() else { continue };
+        let key = first.to_string();
+        let label = if compact {
+            short_label(action)
+        } else {
+            action.label()
+        };
+        let entry_len = key.chars().count() + 1 + label.chars().count() + 2;
+        if used + entry_len > width {
+            break;
+        }
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {label}  "), theme.legend));
+        used += entry_len;
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Movement keys are obvious and take room: the legend leaves them to the help.
+fn legend_actions(app: &App) -> Vec<Action> {
+    app.offered()
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::First
+                    | Action::Last
+                    | Action::NextField
+                    | Action::PrevField
+            )
+        })
+        .collect()
+}
+
+fn short_label(action: Action) -> &'static str {
+    match action {
+        Action::Help => "Aiuto",
+        Action::Exit => "Esci",
+        Action::Back => "Ind.",
+        Action::ListOfValues => "Elenco",
+        Action::Refresh => "Aggiorna",
+        Action::ClearFilters => "Azzera",
+        Action::Mark => "Marca",
+        Action::DeclareNoUnits => "Nessuna",
+        other => other.label(),
+    }
+}
+
+fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let Some(m) = &app.message else { return };
+    let (glyph, style) = match m {
+        Message::Info(_) => (INFO_GLYPH, theme.info),
+        Message::Warning(_) => (WARNING_GLYPH, theme.warning),
+        Message::Error(_) => (ERROR_GLYPH, theme.error),
+    };
+    let text = truncate(&format!("{glyph} {}", m.text()), area.width as usize);
+    frame.render_widget(Paragraph::new(text).style(style), area);
+}
+
+fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
+    let offered = app.offered();
+    let mut lines: Vec<Line> = vec![Line::styled(
+        format!("Tasti di «{}»", app.screen().title()),
+        theme.header,
+    )];
+    for a in &offered {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", app.keymap.describe(*a)), theme.key),
+            Span::raw(a.label()),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Nei campi di testo le lettere si scrivono: Esc esce dal campo. Ctrl-C chiude casa.",
+        theme.muted,
+    ));
+    lines.push(Line::styled(
+        "Premere un tasto per chiudere l'aiuto.",
+        theme.muted,
+    ));
+    let height = (lines.len() as u16 + 3).min(body.height);
+    let width = body.width.min(70);
+    let area = Rect {
+        x: body.x + (body.width - width) / 2,
+        y: body.y + (body.height - height) / 2,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Aiuto (F1) ")
+                .border_style(theme.border),
+        ),
+        area,
+    );
+}
+
+/// Cuts `s` to `width` characters, with an ellipsis when cut.
+pub fn truncate(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}

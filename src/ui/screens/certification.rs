@@ -1,0 +1,69 @@
+//! SCHEDA CERTIFICAZIONE: the owner's totals and its last certification.
+
+use crate::app::screens::Certification;
+use crate::ui::Theme;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn draw(c: &Certification, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    let field = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<42}"), theme.label),
+            Span::raw(value),
+        ])
+    };
+    let owner = c
+        .owners
+        .get(c.current)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_else(|| "nessun ente".into());
+    let mut title = format!("ENTE PROPRIETARIO: {owner}");
+    if c.owners.len() > 1 {
+        title.push_str(&format!(
+            "  ({} di {}, ↑↓ cambia)",
+            c.current + 1,
+            c.owners.len()
+        ));
+    }
+    lines.push(Line::styled(title, theme.header));
+    lines.push(Line::raw(""));
+    let Some(card) = &c.card else {
+        lines.push(Line::styled("Caricamento…", theme.muted));
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    };
+    let t = &card.totals;
+    lines.push(field("Numero fabbricati", t.buildings.to_string()));
+    lines.push(field("Numero unità abitative", t.units.to_string()));
+    lines.push(field("Numero nuclei familiari", t.households.to_string()));
+    lines.push(field("Numero inquilini", t.tenants.to_string()));
+    lines.push(field(
+        "U.I. SERVIZI ABITATIVI SOCIALI (SAS)",
+        t.sas.to_string(),
+    ));
+    lines.push(field(
+        "U.I. SERVIZI ABITATIVI PUBBLICI (SAP)",
+        t.sap.to_string(),
+    ));
+    lines.push(field("U.I. ALTRO USO RESIDENZIALE", t.other.to_string()));
+    lines.push(Line::raw(""));
+    match &card.last {
+        Some(last) => {
+            lines.push(field("Data ultima certificazione", last.at.clone()));
+            lines.push(field("Tipo", last.kind.label().to_string()));
+            lines.push(field("Operatore", last.operator.clone()));
+            lines.push(field(
+                "U.I. all'ultima certificazione",
+                last.totals.units.to_string(),
+            ));
+        }
+        None => lines.push(Line::styled(
+            "Nessuna certificazione registrata",
+            theme.warning,
+        )),
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

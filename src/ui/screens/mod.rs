@@ -1,0 +1,21 @@
+//! Drawing of each screen's body.
+
+mod certification;
+pub mod detail;
+mod home;
+pub mod search;
+
+use super::Theme;
+use crate::app::App;
+use crate::app::screens::Screen;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
+    match app.screen() {
+        Screen::Home(h) => home::draw(h, frame, theme, area),
+        Screen::Search(s) => search::draw(app, s, frame, theme, area),
+        Screen::Detail(d) => detail::draw(d, frame, theme, area),
+        Screen::Certification(c) => certification::draw(c, frame, theme, area),
+    }
+}

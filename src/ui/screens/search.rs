@@ -1,0 +1,495 @@
+//! SCHEDA RICERCA ALLOGGI: filter form (full layout) or summary line (compact), results
+//! table, status line, and the list-of-values and dialog overlays.
+
+use crate::app::App;
+use crate::app::form::TextField;
+use crate::app::layout;
+use crate::app::screens::search::{Dialog, FIELDS, Focus, Lov, Search};
+use crate::domain::registry::UnitState;
+use crate::domain::unit_filter::FilterField;
+use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+/// Short state names for the table (the full label is in the detail and the exports).
+pub fn state_short(s: UnitState) -> &'static str {
+    match s {
+        UnitState::Free => "LIBERO",
+        UnitState::Occupied => "OCCUPATO",
+        UnitState::VacantMaintenance => "SFITTO CAR.",
+        UnitState::VacantRenovation => "SFITTO RISTR.",
+        UnitState::OccupiedWithoutTitle => "OCC. S.TITOLO",
+        UnitState::BeingAssigned => "IN ASSEGN.",
+        UnitState::NewBuild => "NUOVA EDIF.",
+        UnitState::Unavailable => "NON DISP.",
+    }
+}
+
+/// Form rows of the full layout: (field, short label, box width).
+const FORM: [&[(FilterField, &str, usize)]; 3] = [
+    &[
+        (FilterField::UnitId, "ID", 9),
+        (FilterField::BuildingCode, "Fabbricato", 10),
+        (FilterField::Service, "Dest.", 5),
+        (FilterField::Province, "Prov.", 2),
+        (FilterField::InNotice, "Avviso", 2),
+    ],
+    &[
+        (FilterField::Comune, "Comune", 18),
+        (FilterField::States, "Stato", 40),
+    ],
+    &[
+        (FilterField::Owner, "Ente", 22),
+        (FilterField::Text, "Testo", 18),
+        (FilterField::MarkedYear, "Marcati", 4),
+    ],
+];
+
+pub fn draw(app: &App, s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let full = frame.area();
+    let filter_h = layout::filter_lines(full.width, full.height);
+    let rows = Layout::vertical([
+        Constraint::Length(filter_h),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .split(area);
+    if filter_h > 1 {
+        form(s, frame, theme, rows[0]);
+    } else {
+        summary(s, frame, theme, rows[0]);
+    }
+    table(s, frame, theme, rows[1], rows[2]);
+    status(s, frame, theme, rows[3]);
+    if let Some(lov) = &s.lov {
+        lov_popup(lov, frame, theme, area);
+    }
+    if let Some(d) = &s.dialog {
+        dialog(d, frame, theme, area);
+    }
+    let _ = app;
+}
+
+fn field_box(field: &TextField, width: usize) -> String {
+    let chars: Vec<char> = field.value.chars().collect();
+    // Show the end near the cursor when the value is longer than the box.
+    let start = field.cursor.saturating_sub(width.saturating_sub(1));
+    let shown: String = chars.iter().skip(start).take(width).collect();
+    format!("{shown:_<width$}")
+}
+
+fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::TOP | Borders::BOTTOM)
+        .border_style(theme.border)
+        .title(" Filtri (/ o F2) ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let focused = s.focused_field();
+    let mut cursor = None;
+    for (row, fields) in FORM.iter().enumerate() {
+        let mut spans = Vec::new();
+        let mut x = 0usize;
+        for (field, label, width) in fields.iter() {
+            let idx = Search::field_index(*field);
+            let tf = &s.fields[idx];
+            let invalid = s.invalid == Some(*field);
+            let is_focus = focused == Some(*field) && s.lov.is_none() && s.dialog.is_none();
+            let mark = if invalid { INVALID_GLYPH } else { " " };
+            let label_style = if invalid { theme.invalid } else { theme.label };
+            spans.push(Span::styled(format!("{mark}{label} "), label_style));
+            x += label.chars().count() + 2;
+            let style = if is_focus {
+                theme.focus
+            } else if invalid {
+                theme.invalid
+            } else {
+                theme.field
+            };
+            if is_focus {
+                let start = tf.cursor.saturating_sub(width.saturating_sub(1));
+                cursor = Some(Position::new(
+                    inner.x + (x + tf.cursor - start) as u16,
+                    inner.y + row as u16,
+                ));
+            }
+            spans.push(Span::styled(field_box(tf, *width), style));
+            spans.push(Span::raw(" "));
+            x += width + 1;
+        }
+        if row < inner.height as usize {
+            frame.render_widget(
+                Paragraph::new(Line::from(spans)),
+                Rect {
+                    y: inner.y + row as u16,
+                    height: 1,
+                    ..inner
+                },
+            );
+        }
+    }
+    if let Some(c) = cursor {
+        if c.x < inner.right() {
+            frame.set_cursor_position(c);
+        }
+    }
+}
+
+/// Compact layout: one line saying what is filtered, or the focused field alone.
+fn summary(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+    if let (Focus::Field(i), None, None) = (s.focus, &s.lov, &s.dialog) {
+        let field = FIELDS[i];
+        let invalid = s.invalid == Some(field);
+        let label = format!(
+            "{}{}: ",
+            if invalid { INVALID_GLYPH } else { "" },
+            field.label()
+        );
+        let width = (area.width as usize).saturating_sub(label.chars().count() + 1);
+        let tf = &s.fields[i];
+        let start = tf.cursor.saturating_sub(width.saturating_sub(1));
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(
+                    label.clone(),
+                    if invalid { theme.invalid } else { theme.label },
+                ),
+                Span::styled(field_box(tf, width), theme.focus),
+            ])),
+            area,
+        );
+        frame.set_cursor_position(Position::new(
+            area.x + (label.chars().count() + tf.cursor - start) as u16,
+            area.y,
+        ));
+        return;
+    }
+    let parts: Vec<String> = FIELDS
+        .iter()
+        .zip(&s.fields)
+        .filter(|(_, f)| !f.value.trim().is_empty())
+        .map(|(field, f)| format!("{} {}", field.label(), f.value.trim()))
+        .collect();
+    let text = if parts.is_empty() {
+        "Filtri: nessuno (/ per filtrare)".to_string()
+    } else {
+        format!("Filtri: {}", parts.join(" · "))
+    };
+    let style = if s.invalid.is_some() {
+        theme.invalid
+    } else {
+        theme.label
+    };
+    frame.render_widget(
+        Paragraph::new(truncate(&text, area.width as usize)).style(style),
+        area,
+    );
+}
+
+struct Col {
+    title: &'static str,
+    width: usize,
+}
+
+fn columns(width: u16) -> Vec<Col> {
+    let wide = width >= 110;
+    let mut cols = vec![
+        Col {
+            title: "ID",
+            width: 8,
+        },
+        Col {
+            title: "Ente proprietario",
+            width: if wide { 22 } else { 14 },
+        },
+        Col {
+            title: "Pr",
+            width: 2,
+        },
+        Col {
+            title: "Comune",
+            width: if wide { 18 } else { 12 },
+        },
+        Col {
+            title: "Località",
+            width: if wide { 14 } else { 10 },
+        },
+        Col {
+            title: "Indirizzo",
+            width: 0,
+        },
+        Col {
+            title: "Stato",
+            width: 13,
+        },
+    ];
+    if wide {
+        cols.push(Col {
+            title: "Dest.",
+            width: 5,
+        });
+        cols.push(Col {
+            title: "m²",
+            width: 7,
+        });
+    }
+    // The address takes what is left (2 for the marker, 1 space between columns).
+    let fixed: usize = cols.iter().map(|c| c.width + 1).sum::<usize>() + 2;
+    cols[5].width = (width as usize).saturating_sub(fixed).max(6);
+    cols
+}
+
+fn cells(row: &crate::store::search::UnitRow, wide: bool) -> Vec<String> {
+    let mut v = vec![
+        format!("{:>8}", row.id),
+        row.owner_name.trim_start_matches("Comune di ").to_string(),
+        row.province.clone(),
+        row.comune.clone(),
+        row.locality.clone().unwrap_or_default(),
+        row.full_address(),
+        state_short(row.state).to_string(),
+    ];
+    if wide {
+        v.push(row.service.short().to_string());
+        v.push(
+            row.floor_area
+                .map(|a| format!("{a:>7.2}"))
+                .unwrap_or_default(),
+        );
+    }
+    v
+}
+
+fn line_of(cols: &[Col], values: &[String]) -> String {
+    let mut s = String::new();
+    for (c, v) in cols.iter().zip(values) {
+        let t = truncate(v, c.width);
+        s.push_str(&format!("{t:<w$} ", w = c.width));
+    }
+    s.trim_end().to_string()
+}
+
+fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect) {
+    let cols = columns(header.width);
+    let wide = cols.len() > 7;
+    let titles: Vec<String> = cols.iter().map(|c| c.title.to_string()).collect();
+    frame.render_widget(
+        Paragraph::new(format!("  {}", line_of(&cols, &titles))).style(theme.header),
+        header,
+    );
+    if s.rows.is_empty() {
+        let text = if s.loading {
+            "Ricerca in corso…"
+        } else if s.invalid.is_some() {
+            "Correggere il filtro segnato con ✖"
+        } else {
+            "Nessun alloggio corrisponde ai filtri"
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.muted), body);
+        return;
+    }
+    let lines: Vec<Line> = s
+        .rows
+        .iter()
+        .take(body.height as usize)
+        .enumerate()
+        .map(|(i, r)| {
+            let text = line_of(&cols, &cells(r, wide));
+            if i == s.selected && s.focus == Focus::Table {
+                Line::styled(
+                    format!("{SELECTED_GLYPH} {text:<w$}", w = body.width as usize - 2),
+                    theme.selected,
+                )
+            } else if i == s.selected {
+                Line::from(vec![
+                    Span::raw(format!("{SELECTED_GLYPH} ")),
+                    Span::raw(text),
+                ])
+            } else {
+                Line::raw(format!("  {text}"))
+            }
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+fn thousands(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn status(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let count = match s.count {
+        Some(c) => format!("{} alloggi", thousands(c)),
+        None if s.invalid.is_some() => "—".to_string(),
+        None => "conteggio in corso…".to_string(),
+    };
+    let position = match (s.base, s.rows.is_empty()) {
+        (_, true) => String::new(),
+        (Some(b), false) => format!(" · riga {}", thousands(b + s.selected as i64 + 1)),
+        (None, false) => String::new(),
+    };
+    let export = match s.export {
+        Some((done, total)) if total > 0 => format!(" · esportazione {}%", done * 100 / total),
+        Some(_) => " · esportazione…".to_string(),
+        None => String::new(),
+    };
+    let text = format!(
+        "{count}{position} · ordinati per {} {}{export}",
+        s.sort.key.label(),
+        if s.sort.descending { "↓" } else { "↑" }
+    );
+    frame.render_widget(
+        Paragraph::new(truncate(&text, area.width as usize)).style(theme.muted),
+        area,
+    );
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn lov_popup(lov: &Lov, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let height = (lov.items.len() as u16 + 2).clamp(3, area.height);
+    let rect = centered(area, 56, height);
+    frame.render_widget(Clear, rect);
+    let visible = rect.height.saturating_sub(2) as usize;
+    let start = lov.selected.saturating_sub(visible.saturating_sub(1));
+    let lines: Vec<Line> = if lov.items.is_empty() {
+        vec![Line::styled("Caricamento…", theme.muted)]
+    } else {
+        lov.items
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(visible)
+            .map(|(i, (_, label))| {
+                let tick = match &lov.ticked {
+                    Some(t) if t[i] => "[x] ",
+                    Some(_) => "[ ] ",
+                    None => "",
+                };
+                let marker = if i == lov.selected {
+                    SELECTED_GLYPH
+                } else {
+                    " "
+                };
+                let style = if i == lov.selected {
+                    theme.selected
+                } else {
+                    Style::default()
+                };
+                Line::styled(format!("{marker} {tick}{label}"), style)
+            })
+            .collect()
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(format!(" {} (F4) ", lov.field.label())),
+        ),
+        rect,
+    );
+}
+
+fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let rect = centered(area, 70, 7);
+    frame.render_widget(Clear, rect);
+    let (title, lines, cursor): (&str, Vec<Line>, Option<(u16, u16)>) = match d {
+        Dialog::Export {
+            path,
+            year,
+            on_year,
+        } => {
+            let w = rect.width.saturating_sub(14) as usize;
+            let lines = vec![
+                Line::raw("Elenchi LIBERO, SFITTO PER CARENZE MANUTENTIVE e SFITTO PER"),
+                Line::raw("RISTRUTTURAZIONE del filtro corrente, un foglio ciascuno."),
+                Line::from(vec![
+                    Span::styled("File        ", theme.label),
+                    Span::styled(
+                        field_box(path, w),
+                        if *on_year { theme.field } else { theme.focus },
+                    ),
+                ]),
+                Line::from(vec![
+                    Span::styled("Solo marcati ", theme.label),
+                    Span::styled(
+                        field_box(year, 4),
+                        if *on_year { theme.focus } else { theme.field },
+                    ),
+                    Span::styled("  anno del piano, vuoto = tutti", theme.muted),
+                ]),
+            ];
+            let (f, row, w) = if *on_year { (year, 3, 4) } else { (path, 2, w) };
+            let start = f.cursor.saturating_sub(w.saturating_sub(1));
+            (
+                " Esporta (F8) ",
+                lines,
+                Some((13 + (f.cursor - start) as u16, row)),
+            )
+        }
+        Dialog::Mark { year, undo } => {
+            let lines = vec![
+                Line::raw("Le unità LIBERE e SFITTE del filtro corrente vengono marcate"),
+                Line::raw("come incluse nel piano dell'anno indicato."),
+                Line::from(vec![
+                    Span::styled("Anno        ", theme.label),
+                    Span::styled(field_box(year, 4), theme.focus),
+                ]),
+                Line::from(vec![
+                    Span::styled("Operazione  ", theme.label),
+                    Span::styled(
+                        if *undo {
+                            "[x] togli la marcatura"
+                        } else {
+                            "[ ] togli la marcatura"
+                        },
+                        theme.field,
+                    ),
+                    Span::styled("  (Spazio)", theme.muted),
+                ]),
+            ];
+            (
+                " Marca per il piano (F9) ",
+                lines,
+                Some((13 + year.cursor as u16, 2)),
+            )
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border)
+                .title(title),
+        ),
+        rect,
+    );
+    if let Some((x, y)) = cursor {
+        let p = Position::new(rect.x + x, rect.y + 1 + y);
+        if p.x < rect.right() {
+            frame.set_cursor_position(p);
+        }
+    }
+}

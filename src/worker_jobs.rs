@@ -1,0 +1,509 @@
+//! What the store worker does for each request. Reads run on the worker's connection; counts
+//! on a second thread with its own connection (so the first page never waits for a count);
+//! exports on a thread of their own with progress and a cancel flag.
+
+use crate::app::Message;
+use crate::app::Msg;
+use crate::app::screens::search::FilterInput;
+use crate::app::screens::{DataMsg, Request};
+use crate::domain::access::{Action, OperatorScope, Role};
+use crate::domain::unit_filter::{
+    self as uf, FilterError, FilterField, Sort, UnitFilter, Visibility,
+};
+use crate::export::unit_lists::{self, ListsRequest};
+use crate::store::audit::{self, Entry};
+use crate::store::search::{self, Direction};
+use crate::store::{Access, Store, certification, owners};
+use rusqlite::{Connection, InterruptHandle};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+
+/// Parses and resolves the form's text into a filter, naming the field of any problem.
+pub fn resolve_filter(conn: &Connection, input: &FilterInput) -> Result<UnitFilter, FilterError> {
+    let mut f = UnitFilter {
+        unit_id: uf::parse_unit_id(input.get(FilterField::UnitId))?,
+        building_code: uf::parse_building_code(input.get(FilterField::BuildingCode))?,
+        service: uf::parse_service(input.get(FilterField::Service))?,
+        province: uf::parse_province(input.get(FilterField::Province))?,
+        istat: None,
+        states: uf::parse_states(input.get(FilterField::States))?,
+        in_notice: uf::parse_in_notice(input.get(FilterField::InNotice))?,
+        owner_id: None,
+        text: uf::parse_text(input.get(FilterField::Text))?,
+        marked_for_year: uf::parse_year(input.get(FilterField::MarkedYear))?,
+    };
+    if let Some(p) = &f.province {
+        search::check_province(conn, p)?;
+    }
+    if let Some(q) = uf::parse_comune(input.get(FilterField::Comune))? {
+        f.istat = Some(search::resolve_comune(conn, &q)?.istat);
+    }
+    let owner = input.get(FilterField::Owner).trim();
+    if !owner.is_empty() {
+        f.owner_id = Some(
+            owners::find_owner(conn, owner)
+                .map_err(|e| FilterError {
+                    field: FilterField::Owner,
+                    message: e.to_string(),
+                })?
+                .id,
+        );
+    }
+    Ok(f)
+}
+
+struct CountJob {
+    generation: u64,
+    filter: UnitFilter,
+    visibility: Visibility,
+}
+
+pub struct Context {
+    store: Store,
+    db_path: PathBuf,
+    out: mpsc::Sender<Msg>,
+    scope: OperatorScope,
+    visibility: Visibility,
+    counts: mpsc::Sender<CountJob>,
+    pub count_interrupt: Option<Arc<InterruptHandle>>,
+    export_cancel: Arc<AtomicBool>,
+    export_thread: Option<std::thread::JoinHandle<()>>,
+}
+
+fn send(out: &mpsc::Sender<Msg>, d: DataMsg) {
+    let _ = out.send(Msg::Data(d));
+}
+
+fn is_interrupt(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(|r| {
+            matches!(r, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted)
+        })
+    })
+}
+
+impl Context {
+    pub fn new(
+        store: Store,
+        db_path: PathBuf,
+        out: mpsc::Sender<Msg>,
+        scope: OperatorScope,
+    ) -> Context {
+        let visibility = Visibility::for_scope(&scope);
+        let (counts, jobs) = mpsc::channel::<CountJob>();
+        let count_interrupt = spawn_counter(&db_path, jobs, out.clone()).map(Arc::new);
+        Context {
+            store,
+            db_path,
+            out,
+            scope,
+            visibility,
+            counts,
+            count_interrupt,
+            export_cancel: Arc::new(AtomicBool::new(false)),
+            export_thread: None,
+        }
+    }
+
+    /// Stops the running count (a newer one is coming) and any export.
+    pub fn cancel_count(&self) {
+        if let Some(h) = &self.count_interrupt {
+            h.interrupt();
+        }
+    }
+
+    /// Leaving casa: stop a running export and wait for it to remove its partial file.
+    pub fn finish(&mut self) {
+        self.export_cancel.store(true, Ordering::Relaxed);
+        if let Some(t) = self.export_thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    pub fn handle(&mut self, request: Request) {
+        match request {
+            Request::Search {
+                generation,
+                input,
+                sort,
+                cursor,
+                direction,
+                limit,
+                with_count,
+            } => {
+                let filter = match resolve_filter(self.store.conn(), &input) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        send(
+                            &self.out,
+                            DataMsg::FilterRefused {
+                                generation,
+                                field: e.field,
+                                message: e.message,
+                            },
+                        );
+                        return;
+                    }
+                };
+                if with_count {
+                    self.cancel_count();
+                    let _ = self.counts.send(CountJob {
+                        generation,
+                        filter: filter.clone(),
+                        visibility: self.visibility.clone(),
+                    });
+                }
+                match self.page(&filter, sort, cursor, direction, limit) {
+                    Ok((rows, at_start, at_end)) => send(
+                        &self.out,
+                        DataMsg::Page {
+                            generation,
+                            rows,
+                            at_start,
+                            at_end,
+                            direction,
+                        },
+                    ),
+                    Err(e) if is_interrupt(&e) => {}
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::Lov {
+                generation,
+                field,
+                prefix,
+            } => match self.lov(field, &prefix) {
+                Ok(items) => send(&self.out, DataMsg::Lov { generation, items }),
+                Err(e) => self.failed(generation, e),
+            },
+            Request::Detail {
+                generation,
+                unit_id,
+                reveal,
+            } => match self.detail(unit_id, reveal) {
+                Ok(detail) => send(
+                    &self.out,
+                    DataMsg::Detail {
+                        generation,
+                        detail: Box::new(detail),
+                    },
+                ),
+                Err(e) => self.failed(generation, e),
+            },
+            Request::Card {
+                generation,
+                owner_id,
+            } => {
+                let card = self
+                    .scope
+                    .check(Action::ViewOwner { owner_id })
+                    .map_err(anyhow::Error::from)
+                    .and_then(|_| certification::card(self.store.conn(), owner_id));
+                match card {
+                    Ok(card) => send(
+                        &self.out,
+                        DataMsg::Card {
+                            generation,
+                            card: Box::new(card),
+                        },
+                    ),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::Certify {
+                generation,
+                owner_id,
+                no_units,
+            } => {
+                let done = if no_units {
+                    self.store.declare_no_units(&self.scope, owner_id)
+                } else {
+                    self.store.certify(&self.scope, owner_id)
+                };
+                let result = done.and_then(|c| {
+                    let card = certification::card(self.store.conn(), owner_id)?;
+                    Ok((c, card))
+                });
+                match result {
+                    Ok((c, card)) => send(
+                        &self.out,
+                        DataMsg::Certified {
+                            generation,
+                            card: Box::new(card),
+                            message: format!(
+                                "{} registrata il {} ({} alloggi)",
+                                c.kind.label(),
+                                c.at,
+                                c.totals.units
+                            ),
+                        },
+                    ),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::Mark {
+                generation,
+                input,
+                year,
+                undo,
+            } => {
+                let result = resolve_filter(self.store.conn(), &input)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|f| {
+                        self.store
+                            .mark_for_plan(&self.scope, &f, &self.visibility, year, undo)
+                    });
+                match result {
+                    Ok(o) => send(
+                        &self.out,
+                        DataMsg::Done {
+                            generation,
+                            message: Message::Info(format!(
+                                "{} per il piano {}: {} alloggi ({} modificati)",
+                                if undo {
+                                    "Marcatura tolta"
+                                } else {
+                                    "Alloggi marcati"
+                                },
+                                o.year,
+                                o.matched,
+                                o.changed
+                            )),
+                            refresh: true,
+                        },
+                    ),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::Export {
+                generation,
+                input,
+                only_marked,
+                path,
+            } => {
+                let filter = match resolve_filter(self.store.conn(), &input) {
+                    Ok(f) => f,
+                    Err(e) => return self.failed(generation, e.into()),
+                };
+                if self
+                    .export_thread
+                    .as_ref()
+                    .is_some_and(|t| !t.is_finished())
+                {
+                    return self.failed(
+                        generation,
+                        anyhow::anyhow!("un'esportazione è già in corso: attendere che finisca"),
+                    );
+                }
+                self.export_cancel.store(false, Ordering::Relaxed);
+                self.export_thread = spawn_export(
+                    self.db_path.clone(),
+                    ListsRequest {
+                        filter,
+                        visibility: self.visibility.clone(),
+                        only_marked,
+                        sort: Sort::default(),
+                    },
+                    path,
+                    generation,
+                    self.export_cancel.clone(),
+                    self.out.clone(),
+                );
+            }
+        }
+    }
+
+    fn failed(&self, generation: u64, e: anyhow::Error) {
+        tracing::warn!("request failed: {e:#}");
+        send(
+            &self.out,
+            DataMsg::Failed {
+                generation,
+                message: format!("{e:#}"),
+            },
+        );
+    }
+
+    /// A page plus whether it is the first and the last. Asks one row more than shown to know.
+    fn page(
+        &self,
+        filter: &UnitFilter,
+        sort: Sort,
+        cursor: Option<search::Cursor>,
+        direction: Direction,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<search::UnitRow>, bool, bool)> {
+        let conn = self.store.conn();
+        let mut rows = search::page(
+            conn,
+            filter,
+            &self.visibility,
+            sort,
+            cursor,
+            direction,
+            limit + 1,
+        )?;
+        let more = rows.len() > limit;
+        match direction {
+            Direction::Forward => {
+                rows.truncate(limit);
+                Ok((rows, cursor.is_none(), !more))
+            }
+            Direction::Backward if more => {
+                rows.remove(0);
+                Ok((rows, false, cursor.is_none()))
+            }
+            Direction::Backward => {
+                // Fewer rows than a page before the cursor: show the first page instead.
+                let mut first = search::page(
+                    conn,
+                    filter,
+                    &self.visibility,
+                    sort,
+                    None,
+                    Direction::Forward,
+                    limit + 1,
+                )?;
+                let more = first.len() > limit;
+                first.truncate(limit);
+                Ok((first, true, !more))
+            }
+        }
+    }
+
+    fn lov(&self, field: FilterField, prefix: &str) -> anyhow::Result<Vec<(String, String)>> {
+        let conn = self.store.conn();
+        Ok(match field {
+            FilterField::Province => search::provinces(conn)?
+                .into_iter()
+                .map(|p| (p.sigla.clone(), format!("{}  {}", p.sigla, p.name)))
+                .collect(),
+            FilterField::Comune => search::comuni_matching(conn, prefix, 300)?
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.istat.clone(),
+                        format!("{}  {} ({})", c.istat, c.name, c.province),
+                    )
+                })
+                .collect(),
+            FilterField::Owner => search::owners_matching(conn, prefix, &self.visibility, 300)?
+                .into_iter()
+                .map(|o| (o.tax_code.clone(), format!("{}  {}", o.tax_code, o.name)))
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    fn detail(&self, unit_id: i64, reveal: bool) -> anyhow::Result<search::UnitDetail> {
+        let conn = self.store.conn();
+        let mut d = search::unit_detail(conn, unit_id)?
+            .ok_or_else(|| anyhow::anyhow!("alloggio {unit_id} non trovato"))?;
+        self.scope.check(Action::ViewOwner {
+            owner_id: d.owner.id,
+        })?;
+        if self.scope.role == Role::Helpdesk {
+            if reveal {
+                audit_reveal(&self.db_path, &self.scope.username, unit_id)?;
+            } else {
+                d.mask_personal_data();
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// A helpdesk session is read-only; the one thing it writes is the audit record of a reveal,
+/// on a short-lived connection of its own.
+fn audit_reveal(db: &Path, username: &str, unit_id: i64) -> anyhow::Result<()> {
+    let mut store = Store::open(db, Access::ReadWrite)?;
+    let tx = store.write()?;
+    audit::record(
+        &tx,
+        Entry {
+            operator: username,
+            action: "dati.visualizza",
+            entity: "unit",
+            entity_id: Some(unit_id.to_string()),
+            before: None,
+            after: None,
+        },
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn spawn_counter(
+    db: &Path,
+    jobs: mpsc::Receiver<CountJob>,
+    out: mpsc::Sender<Msg>,
+) -> Option<InterruptHandle> {
+    let store = Store::open(db, Access::ReadOnly).ok()?;
+    let handle = store.conn().get_interrupt_handle();
+    std::thread::Builder::new()
+        .name("count".into())
+        .spawn(move || {
+            while let Ok(mut job) = jobs.recv() {
+                // Only the newest count matters.
+                while let Ok(newer) = jobs.try_recv() {
+                    job = newer;
+                }
+                match search::count(store.conn(), &job.filter, &job.visibility) {
+                    Ok(count) => send(
+                        &out,
+                        DataMsg::Count {
+                            generation: job.generation,
+                            count,
+                        },
+                    ),
+                    Err(e) => tracing::debug!("count stopped: {e:#}"),
+                }
+            }
+        })
+        .ok()?;
+    Some(handle)
+}
+
+fn spawn_export(
+    db: PathBuf,
+    req: ListsRequest,
+    path: PathBuf,
+    generation: u64,
+    cancel: Arc<AtomicBool>,
+    out: mpsc::Sender<Msg>,
+) -> Option<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new().name("export".into()).spawn(move || {
+        let result = Store::open(&db, Access::ReadOnly).and_then(|store| {
+            let mut last_sent = 0u64;
+            let mut progress = |done: u64, total: u64| {
+                // A message per 1% at most: the screen shows it, the link stays quiet.
+                if done == total || done >= last_sent + (total / 100).max(500) {
+                    last_sent = done;
+                    send(&out, DataMsg::ExportProgress { generation, done, total });
+                }
+            };
+            unit_lists::write_xlsx(store.conn(), &req, &path, &mut progress, &cancel)
+        });
+        let msg = match result {
+            Ok(s) => DataMsg::Done {
+                generation,
+                message: Message::Info(format!(
+                    "Esportati in {}: {} liberi, {} sfitti per carenze, {} sfitti per ristrutturazione",
+                    path.display(),
+                    s.free,
+                    s.vacant_maintenance,
+                    s.vacant_renovation
+                )),
+                refresh: false,
+            },
+            Err(e) => DataMsg::Done {
+                generation,
+                message: Message::Error(format!("Esportazione non riuscita: {e:#}")),
+                refresh: false,
+            },
+        };
+        send(&out, msg);
+    })
+    .ok()
+}
