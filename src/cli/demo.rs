@@ -1,8 +1,11 @@
 //! `casa demo`: creates or refreshes a demo database.
 
 use super::Global;
+use crate::demo::{self, Event, Options, Summary};
 use anyhow::{Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
+use std::time::Duration;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
@@ -23,12 +26,80 @@ impl Default for DemoArgs {
     }
 }
 
+/// `casa demo`: at `--db`/`CASA_DB` when given, else the demo database of the data directory.
 pub fn run(g: &Global, args: &DemoArgs) -> Result<()> {
-    let _ = (g, args);
-    bail!("non ancora implementato")
+    if g.read_only {
+        bail!("--read-only: `casa demo` scrive un database e non può essere usato in sola lettura");
+    }
+    let path = match &g.db {
+        Some(p) if !g.demo => p.clone(),
+        _ => crate::paths::demo_db()?,
+    };
+    create(&path, args)
 }
 
+/// Builds the demo database at `path`, with a progress bar on stderr (hidden when stderr is not
+/// a terminal) and a one-line summary at the end.
 pub fn create(path: &Path, args: &DemoArgs) -> Result<()> {
-    let _ = (path, args);
-    bail!("non ancora implementato")
+    let bar = ProgressBar::new(args.units).with_style(
+        ProgressStyle::with_template(
+            "{spinner} {msg:<20} [{bar:30}] {human_pos}/{human_len} alloggi ({elapsed})",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let mut on_event = |e: Event| match e {
+        Event::Phase(name) => bar.set_message(name),
+        Event::Units(n) => bar.set_position(n),
+    };
+    let opts = Options {
+        units: args.units,
+        seed: args.seed,
+    };
+    let result = demo::create(path, &opts, &mut on_event);
+    bar.finish_and_clear();
+    eprintln!("{}", summary_line(&result?));
+    Ok(())
+}
+
+/// Thousands separated by dots, the Italian way.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn summary_line(s: &Summary) -> String {
+    format!(
+        "Database dimostrativo {} (seme {}): {} alloggi, {} fabbricati, {} nuclei, {} inquilini, {} ambiti ({} dimostrativi), {} operatori in {} s",
+        s.path.display(),
+        s.seed,
+        thousands(s.rows.units),
+        thousands(s.rows.buildings),
+        thousands(s.rows.households),
+        thousands(s.rows.tenants),
+        s.districts,
+        s.synthetic_districts,
+        thousands(s.operators),
+        format!("{:.1}", s.elapsed.as_secs_f64()).replace('.', ",")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn italian_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1.000");
+        assert_eq!(thousands(1_234_567), "1.234.567");
+    }
 }
