@@ -1,16 +1,173 @@
 //! `casa units …`.
 
-use super::Global;
-use anyhow::{Result, bail};
+use super::{Global, InvalidInput, open_store, require_writable, session};
+use crate::domain::access::{Action, Denied};
+use crate::import::{self, Checked, Options, Plan, Report};
+use crate::store::Access;
+use anyhow::{Context, Result, bail};
 use clap::Subcommand;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 
+// Parsed once per run: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum UnitsCommand {
     /// Import units from a .csv or .xlsx file in the regional column set
-    Import { file: std::path::PathBuf },
+    /// (see docs/import-alloggi.md). The whole file is checked first: any problem stops the
+    /// import and nothing is written.
+    Import {
+        file: PathBuf,
+        /// Worksheet to read from an .xlsx file (default: the first)
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Check the file only: report problems and what would change, write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the full list of problems to this CSV file
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    #[command(flatten)]
+    Query(super::unit_queries::UnitQueryCommand),
 }
 
+/// Problems printed on a terminal before the rest is left to `--report`.
+const SHOWN_PROBLEMS: usize = 50;
+
 pub fn run(g: &Global, cmd: UnitsCommand) -> Result<()> {
-    let _ = (g, cmd);
-    bail!("non ancora implementato")
+    match cmd {
+        UnitsCommand::Import {
+            file,
+            sheet,
+            dry_run,
+            report,
+        } => import_file(g, &file, sheet, dry_run, report.as_deref()),
+        UnitsCommand::Query(c) => super::unit_queries::run(g, c),
+    }
+}
+
+fn import_file(
+    g: &Global,
+    file: &Path,
+    sheet: Option<String>,
+    dry_run: bool,
+    report_path: Option<&Path>,
+) -> Result<()> {
+    // Checking needs no write access: the database stays untouched until the file is valid.
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    if !dry_run {
+        if scope.is_read_only() {
+            // Words the refusal like every other command (helpdesk: read only).
+            scope.check(Action::EditRegistry { owner_id: 0 })?;
+        }
+        if g.read_only {
+            bail!(Denied(
+                "sessione in sola lettura: l'importazione modificherebbe dati (usare --dry-run per la sola verifica)"
+                    .into()
+            ));
+        }
+    }
+    let opts = Options {
+        sheet,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let plan = match import::check(store.conn(), &scope, file, &opts)? {
+        Checked::Invalid(report) => return refuse(&report, report_path),
+        Checked::Valid(plan) => plan,
+    };
+    if let Some(path) = report_path {
+        write_report(&Report::default(), path)?;
+    }
+    drop(store);
+    let c = &plan.counts;
+    if dry_run {
+        println!(
+            "Verifica superata, nessuna modifica scritta: {} righe; da creare {} alloggi, da aggiornare {}, invariati {}; fabbricati da creare {}{}.",
+            c.rows,
+            c.units_new,
+            c.units_changed,
+            c.units_unchanged,
+            c.buildings_new,
+            extras(
+                c.buildings_changed,
+                c.owners_new,
+                "da aggiornare",
+                "da registrare"
+            ),
+        );
+        return Ok(());
+    }
+    if !plan.has_changes() {
+        println!(
+            "Nessuna modifica: {} righe, tutti gli alloggi sono già aggiornati.",
+            c.rows
+        );
+        return Ok(());
+    }
+    write(g, &scope.username, &plan, &opts)
+}
+
+fn write(g: &Global, actor: &str, plan: &Plan, opts: &Options) -> Result<()> {
+    let mut store = open_store(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let applied = import::apply(&mut store, actor, plan, opts)?;
+    println!(
+        "Importazione completata: {} righe; alloggi creati {}, aggiornati {}, invariati {}; fabbricati creati {}{}.",
+        plan.counts.rows,
+        applied.units_created,
+        applied.units_updated,
+        plan.counts.units_unchanged,
+        applied.buildings_created,
+        extras(
+            applied.buildings_updated,
+            applied.owners_created,
+            "aggiornati",
+            "registrati"
+        ),
+    );
+    Ok(())
+}
+
+/// The rarer counts, only when not zero.
+fn extras(buildings: usize, owners: usize, updated: &str, registered: &str) -> String {
+    let mut s = String::new();
+    if buildings > 0 {
+        s += &format!(", fabbricati {updated} {buildings}");
+    }
+    if owners > 0 {
+        s += &format!("; operatori accreditati {registered} {owners}");
+    }
+    s
+}
+
+/// Prints the problems (capped on a terminal), writes the full report when asked, and fails
+/// with exit code 4.
+fn refuse(report: &Report, report_path: Option<&Path>) -> Result<()> {
+    if let Some(path) = report_path {
+        write_report(report, path)?;
+    }
+    let stderr = std::io::stderr();
+    let limit = stderr.is_terminal().then_some(SHOWN_PROBLEMS);
+    report.print(&mut stderr.lock(), limit)?;
+    let n = report.problems.len();
+    let what = if n == 1 {
+        "1 problema".to_string()
+    } else {
+        format!("{n} problemi")
+    };
+    let lines = match report.bad_lines() {
+        0 => String::new(),
+        1 => " in 1 riga".to_string(),
+        l => format!(" in {l} righe"),
+    };
+    bail!(InvalidInput(format!(
+        "file non importato: {what}{lines}; il database non è stato modificato"
+    )))
+}
+
+fn write_report(report: &Report, path: &Path) -> Result<()> {
+    report
+        .write_csv(path)
+        .with_context(|| format!("impossibile scrivere il rapporto {}", path.display()))
 }

@@ -1,0 +1,128 @@
+//! Excel workbooks (.xlsx): the first worksheet, or the one named with `--sheet`.
+//!
+//! Cells become the text a person reads in Excel: numbers without binary-float noise
+//! (45.5, not 45.499999999999993) and whole numbers without ".0", so the same parsers serve
+//! CSV and Excel.
+
+use super::source::{RowSink, is_blank, open_error};
+use calamine::{DataRef, Reader, ReaderRef, Xlsx};
+use std::borrow::Cow;
+use std::path::Path;
+
+pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<(), String> {
+    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| match e {
+        calamine::XlsxError::Io(e) => open_error(path, &e),
+        e => format!(
+            "{} non è un file Excel .xlsx leggibile ({e})",
+            path.display()
+        ),
+    })?;
+    let names = book.sheet_names();
+    let name = match sheet {
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| "il file Excel non contiene fogli".to_string())?,
+        Some(wanted) => names
+            .iter()
+            .find(|n| n.as_str() == wanted)
+            .or_else(|| names.iter().find(|n| n.eq_ignore_ascii_case(wanted)))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "foglio \"{wanted}\" non trovato; fogli presenti: {}",
+                    names
+                        .iter()
+                        .map(|n| format!("\"{n}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?,
+    };
+    let range = book
+        .worksheet_range_ref(&name)
+        .map_err(|e| format!("impossibile leggere il foglio \"{name}\": {e}"))?;
+    let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
+    let total = range.height() as u64;
+    let mut header_seen = false;
+    let mut cells: Vec<Cow<str>> = Vec::new();
+    for (i, row) in range.rows().enumerate() {
+        let line = first_row + i as u64 + 1;
+        cells.clear();
+        for (col, cell) in row.iter().enumerate() {
+            let text = cell_text(cell);
+            if let DataRef::Error(e) = cell {
+                sink.bad_cell(
+                    line,
+                    col,
+                    &text,
+                    &format!("cella con errore di Excel ({e})"),
+                );
+            }
+            cells.push(text);
+        }
+        if !header_seen {
+            if is_blank(&cells) {
+                continue;
+            }
+            header_seen = true;
+            sink.header(line, &cells);
+        } else if !is_blank(&cells) {
+            sink.row(line, &cells);
+        }
+        if i.is_multiple_of(4096) {
+            sink.progress(i as u64, total);
+        }
+    }
+    sink.progress(total, total);
+    Ok(())
+}
+
+/// The text of a cell as Excel shows it.
+fn cell_text<'a>(cell: &'a DataRef<'a>) -> Cow<'a, str> {
+    match cell {
+        DataRef::Empty => Cow::Borrowed(""),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cow::Borrowed(s.as_str())
+        }
+        DataRef::SharedString(s) => Cow::Borrowed(s),
+        DataRef::Int(i) => Cow::Owned(i.to_string()),
+        DataRef::Float(f) => Cow::Owned(number_text(*f)),
+        // A date typed where a number belongs (a year formatted as a date): its serial number.
+        DataRef::DateTime(d) => Cow::Owned(number_text(d.as_f64())),
+        DataRef::Bool(b) => Cow::Borrowed(if *b { "SI" } else { "NO" }),
+        DataRef::Error(e) => Cow::Owned(e.to_string()),
+    }
+}
+
+/// A number as text: rounded to the 15 significant digits Excel displays (which removes
+/// binary-float noise such as 45.499999999999993), whole numbers without a decimal point.
+pub fn number_text(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let rounded: f64 = format!("{v:.14e}").parse().unwrap_or(v);
+    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
+        format!("{}", rounded as i64)
+    } else {
+        format!("{rounded}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_text;
+
+    #[test]
+    fn numbers_read_as_people_wrote_them() {
+        assert_eq!(number_text(45.5), "45.5");
+        // The float just below 45.5: 45.499999999999993 as a spreadsheet may store it.
+        assert_eq!(number_text(f64::from_bits(45.5f64.to_bits() - 1)), "45.5");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(15146.0), "15146");
+        assert_eq!(number_text(1199250158.0), "1199250158");
+        assert_eq!(number_text(-1.0), "-1");
+        assert_eq!(number_text(7999.99), "7999.99");
+        assert_eq!(number_text(1e-7), "0.0000001");
+    }
+}
