@@ -4,3 +4,5 @@
 pub mod access;
 pub mod codice_fiscale;
 pub mod registry;
+pub mod unit_filter;
+pub mod unit_record;

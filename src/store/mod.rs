@@ -2,9 +2,12 @@
 
 pub mod audit;
 pub mod bulk;
+pub mod certification;
 pub mod operators;
 pub mod owners;
+pub mod plan_marks;
 pub mod reference;
+pub mod search;
 pub mod units;
 
 use anyhow::{Context, Result, bail};
@@ -13,7 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Numbered migrations, applied in order; `PRAGMA user_version` holds how many are applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_registry.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_registry.sql"),
+    include_str!("migrations/002_search.sql"),
+];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
 /// a casa database from any other SQLite file. The bytes spell "CASA".
@@ -50,6 +56,8 @@ fn configure(conn: &Connection, access: Access) -> Result<()> {
     }
     conn.pragma_update(None, "cache_size", -65536)?; // 64 MiB
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // The unit search builds a statement per (filter shape, sort, lane): keep them prepared.
+    conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
 
@@ -65,11 +73,9 @@ impl Store {
                 path.display()
             );
         }
-        if !exists {
-            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
-            }
+        if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
         }
         let flags = match access {
             Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
@@ -143,6 +149,8 @@ impl Store {
         tx.pragma_update(None, "user_version", target)?;
         if fresh && current == 0 {
             reference::load(&tx)?;
+            // The comuni arrive after the migrations: rank them for the comune sort.
+            search::rank_comuni(&tx)?;
         }
         tx.commit()?;
         Ok(())

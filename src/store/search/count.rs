@@ -1,0 +1,91 @@
+//! Counting the matches of a filter: from the tally when the filter only uses tallied columns
+//! (a few thousand rows to add up instead of up to a million index entries), otherwise from the
+//! small set the id, building code or text leaves.
+
+use super::cache;
+use super::plan::Query;
+use super::sql::{self, Consumed, Sql};
+use anyhow::Result;
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+pub fn count(conn: &Connection, q: &Query) -> Result<i64> {
+    let mut s = Sql::default();
+    if q.tally_only() {
+        s.push("SELECT ifnull(sum(t.n), 0) FROM unit_tally t WHERE 1");
+        sql::dims(&mut s, q, &[], "t.");
+    } else if let Some(id) = q.unit_id {
+        s.push("SELECT count(*) FROM unit u WHERE u.id = ");
+        s.bind(Value::Integer(id));
+        sql::conditions(
+            &mut s,
+            q,
+            Consumed {
+                unit_id: true,
+                ..Default::default()
+            },
+        );
+    } else if let Some(code) = &q.building_code {
+        s.push(
+            "SELECT count(*) FROM unit u INDEXED BY unit_building WHERE u.building_id IN \
+             (SELECT b.id FROM building b WHERE b.code = ",
+        );
+        s.bind(Value::Text(code.clone()));
+        s.push(" COLLATE NOCASE)");
+        sql::conditions(
+            &mut s,
+            q,
+            Consumed {
+                buildings: true,
+                ..Default::default()
+            },
+        );
+    } else if let Some(text) = &q.text {
+        cache::validate(conn)?;
+        let hits = cache::text_hits(conn, text)?;
+        let bare = Query {
+            text: None,
+            ..q.clone()
+        };
+        if bare == Query::bare() {
+            return Ok(hits.n);
+        }
+        if hits.wide {
+            // The matches' copy of the filter columns: no unit to read.
+            s.push("SELECT count(*) FROM temp.search_hit_rows h WHERE 1");
+            sql::dims(&mut s, q, &[], "+h.");
+        } else {
+            s.push(
+                "SELECT count(*) FROM temp.search_hits h CROSS JOIN unit u ON u.id = h.id WHERE 1",
+            );
+            sql::conditions(
+                &mut s,
+                q,
+                Consumed {
+                    text: true,
+                    ..Default::default()
+                },
+            );
+        }
+    }
+    let mut stmt = conn.prepare_cached(&s.text)?;
+    Ok(stmt.query_row(rusqlite::params_from_iter(s.params.iter()), |r| r.get(0))?)
+}
+
+impl Query {
+    /// A query with no condition at all.
+    pub fn bare() -> Query {
+        Query {
+            unit_id: None,
+            building_code: None,
+            owners: None,
+            istat: None,
+            province: None,
+            states: vec![],
+            service: None,
+            in_notice: None,
+            plan_year: None,
+            text: None,
+        }
+    }
+}
