@@ -19,7 +19,7 @@ enum Job {
 pub struct Worker {
     jobs: mpsc::Sender<Job>,
     interrupt: InterruptHandle,
-    count_interrupt: Option<std::sync::Arc<InterruptHandle>>,
+    count_interrupt: std::sync::Arc<std::sync::Mutex<Option<InterruptHandle>>>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -61,9 +61,7 @@ impl Worker {
     /// Interrupts the query running now (its answer would be stale anyway).
     pub fn cancel(&self) {
         self.interrupt.interrupt();
-        if let Some(c) = &self.count_interrupt {
-            c.interrupt();
-        }
+        crate::worker_jobs::interrupt_count(&self.count_interrupt);
     }
 
     pub fn shutdown(mut self) {

@@ -11,13 +11,12 @@ use crate::domain::unit_filter::{
     self as uf, FilterError, FilterField, Sort, UnitFilter, Visibility,
 };
 use crate::export::unit_lists::{self, ListsRequest};
-use crate::store::audit::{self, Entry};
 use crate::store::search::{self, Direction};
 use crate::store::{Access, Store, certification, owners};
 use rusqlite::{Connection, InterruptHandle};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// Parses and resolves the form's text into a filter, naming the field of any problem.
 pub fn resolve_filter(conn: &Connection, input: &FilterInput) -> Result<UnitFilter, FilterError> {
@@ -66,7 +65,7 @@ pub struct Context {
     scope: OperatorScope,
     visibility: Visibility,
     counts: mpsc::Sender<CountJob>,
-    pub count_interrupt: Option<Arc<InterruptHandle>>,
+    pub count_interrupt: Arc<Mutex<Option<InterruptHandle>>>,
     export_cancel: Arc<AtomicBool>,
     export_thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -92,7 +91,7 @@ impl Context {
     ) -> Context {
         let visibility = Visibility::for_scope(&scope);
         let (counts, jobs) = mpsc::channel::<CountJob>();
-        let count_interrupt = spawn_counter(&db_path, jobs, out.clone()).map(Arc::new);
+        let count_interrupt = spawn_counter(&db_path, jobs, out.clone());
         Context {
             store,
             db_path,
@@ -108,9 +107,7 @@ impl Context {
 
     /// Stops the running count (a newer one is coming) and any export.
     pub fn cancel_count(&self) {
-        if let Some(h) = &self.count_interrupt {
-            h.interrupt();
-        }
+        interrupt_count(&self.count_interrupt);
     }
 
     /// Leaving casa: stop a running export and wait for it to remove its partial file.
@@ -405,7 +402,10 @@ impl Context {
         })?;
         if self.scope.role == Role::Helpdesk {
             if reveal {
-                audit_reveal(&self.db_path, &self.scope.username, unit_id)?;
+                // A helpdesk session is read-only; the one thing it writes is the audit record
+                // of a reveal, on a short-lived connection of its own.
+                Store::open(&self.db_path, Access::ReadWrite)?
+                    .record_personal_data_view(&self.scope, unit_id)?;
             } else {
                 d.mask_personal_data();
             }
@@ -414,36 +414,29 @@ impl Context {
     }
 }
 
-/// A helpdesk session is read-only; the one thing it writes is the audit record of a reveal,
-/// on a short-lived connection of its own.
-fn audit_reveal(db: &Path, username: &str, unit_id: i64) -> anyhow::Result<()> {
-    let mut store = Store::open(db, Access::ReadWrite)?;
-    let tx = store.write()?;
-    audit::record(
-        &tx,
-        Entry {
-            operator: username,
-            action: "dati.visualizza",
-            entity: "unit",
-            entity_id: Some(unit_id.to_string()),
-            before: None,
-            after: None,
-        },
-    )?;
-    tx.commit()?;
-    Ok(())
-}
-
+/// The count thread opens its own connection off the start-up path (the first frame does not
+/// wait for it) and publishes its interrupt handle once open.
 fn spawn_counter(
     db: &Path,
     jobs: mpsc::Receiver<CountJob>,
     out: mpsc::Sender<Msg>,
-) -> Option<InterruptHandle> {
-    let store = Store::open(db, Access::ReadOnly).ok()?;
-    let handle = store.conn().get_interrupt_handle();
-    std::thread::Builder::new()
+) -> Arc<Mutex<Option<InterruptHandle>>> {
+    let handle = Arc::new(Mutex::new(None));
+    let published = handle.clone();
+    let db = db.to_path_buf();
+    let _ = std::thread::Builder::new()
         .name("count".into())
         .spawn(move || {
+            let store = match Store::open(&db, Access::ReadOnly) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("count connection: {e:#}");
+                    return;
+                }
+            };
+            if let Ok(mut h) = published.lock() {
+                *h = Some(store.conn().get_interrupt_handle());
+            }
             while let Ok(mut job) = jobs.recv() {
                 // Only the newest count matters.
                 while let Ok(newer) = jobs.try_recv() {
@@ -460,9 +453,8 @@ fn spawn_counter(
                     Err(e) => tracing::debug!("count stopped: {e:#}"),
                 }
             }
-        })
-        .ok()?;
-    Some(handle)
+        });
+    handle
 }
 
 fn spawn_export(
@@ -506,4 +498,13 @@ fn spawn_export(
         send(&out, msg);
     })
     .ok()
+}
+
+/// Interrupts the running count, if the count connection is open.
+pub fn interrupt_count(handle: &Mutex<Option<InterruptHandle>>) {
+    if let Ok(h) = handle.lock()
+        && let Some(h) = h.as_ref()
+    {
+        h.interrupt();
+    }
 }

@@ -66,22 +66,61 @@ impl Env {
         let env = Env::new();
         env.ok(&["init"]);
         env.ok(&[
-            "operators", "add", "reg", "--role", "regione", "--surname", "Rossi", "--name",
-            "Mario", "--tax-code", "RSSMRA80A01H501U", "--email", "reg@example.it",
+            "operators",
+            "add",
+            "reg",
+            "--role",
+            "regione",
+            "--surname",
+            "Rossi",
+            "--name",
+            "Mario",
+            "--tax-code",
+            "RSSMRA80A01H501U",
+            "--email",
+            "reg@example.it",
         ]);
         let add = |user: &str, extra: &[&str]| {
             let mut args = vec![
-                "--operator", "reg", "operators", "add", user, "--surname", "Bianchi", "--name",
-                "Anna", "--tax-code", "RSSMRA70A41H501W", "--email", "a@example.it",
+                "--operator",
+                "reg",
+                "operators",
+                "add",
+                user,
+                "--surname",
+                "Bianchi",
+                "--name",
+                "Anna",
+                "--tax-code",
+                "RSSMRA70A41H501W",
+                "--email",
+                "a@example.it",
             ];
             args.extend_from_slice(extra);
             env.ok(&args);
         };
         add("hd", &["--role", "helpdesk"]);
-        add("mi", &["--role", "ente", "--owner", "015146", "--service", "anagrafe"]);
+        add(
+            "mi",
+            &[
+                "--role",
+                "ente",
+                "--owner",
+                "015146",
+                "--service",
+                "anagrafe",
+            ],
+        );
         add(
             "capo",
-            &["--role", "capofila", "--district", "MI-MILANO", "--owner", "Milano"],
+            &[
+                "--role",
+                "capofila",
+                "--district",
+                "MI-MILANO",
+                "--owner",
+                "Milano",
+            ],
         );
         env
     }
@@ -96,11 +135,21 @@ fn init_creates_reference_data_and_doctor_reports() {
     let env = Env::new();
     let out = env.ok(&["init"]);
     assert!(out.contains("Comuni: 1501"), "{out}");
-    assert!(out.contains("casa operators add"), "first-operator hint: {out}");
+    assert!(
+        out.contains("casa operators add"),
+        "first-operator hint: {out}"
+    );
     let out = env.ok(&["init"]);
     assert!(out.contains("già presente"), "{out}");
     let out = env.ok(&["doctor"]);
-    for needle in ["casa ", "schema database: 1", "SQLite:", "configurazione:", "log:"] {
+    let schema = format!("schema database: {}", casa::store::schema_version());
+    for needle in [
+        "casa ",
+        schema.as_str(),
+        "SQLite:",
+        "configurazione:",
+        "log:",
+    ] {
         assert!(out.contains(needle), "doctor lacks {needle}: {out}");
     }
     assert!(out.contains(env.db.to_str().unwrap()));
@@ -113,14 +162,38 @@ fn first_operator_must_be_regione_and_unknown_operators_are_refused() {
     let err = env.fails(
         3,
         &[
-            "operators", "add", "x", "--role", "ente", "--owner", "015146", "--surname", "A",
-            "--name", "B", "--tax-code", "RSSMRA80A01H501U", "--email", "x@example.it",
+            "operators",
+            "add",
+            "x",
+            "--role",
+            "ente",
+            "--owner",
+            "015146",
+            "--surname",
+            "A",
+            "--name",
+            "B",
+            "--tax-code",
+            "RSSMRA80A01H501U",
+            "--email",
+            "x@example.it",
         ],
     );
     assert!(err.contains("Regione"), "{err}");
     env.ok(&[
-        "operators", "add", "reg", "--role", "regione", "--surname", "Rossi", "--name", "Mario",
-        "--tax-code", "RSSMRA80A01H501U", "--email", "reg@example.it",
+        "operators",
+        "add",
+        "reg",
+        "--role",
+        "regione",
+        "--surname",
+        "Rossi",
+        "--name",
+        "Mario",
+        "--tax-code",
+        "RSSMRA80A01H501U",
+        "--email",
+        "reg@example.it",
     ]);
     // Now the login name (`nobody`) is not an operator.
     let err = env.fails(3, &["operators", "list"]);
@@ -134,8 +207,21 @@ fn bad_values_are_refused_with_italian_messages() {
     let env = Env::populated();
     let base = |cf: &str, email: &str, role: &str| -> Vec<String> {
         [
-            "--operator", "reg", "operators", "add", "new", "--surname", "A", "--name", "B",
-            "--tax-code", cf, "--email", email, "--role", role,
+            "--operator",
+            "reg",
+            "operators",
+            "add",
+            "new",
+            "--surname",
+            "A",
+            "--name",
+            "B",
+            "--tax-code",
+            cf,
+            "--email",
+            email,
+            "--role",
+            role,
         ]
         .iter()
         .map(|s| s.to_string())
@@ -153,8 +239,22 @@ fn bad_values_are_refused_with_italian_messages() {
     let err = env.fails(
         1,
         &[
-            "--operator", "reg", "operators", "add", "new", "--surname", "A", "--name", "B",
-            "--tax-code", "RSSMRA80A01H501U", "--email", "a@b.it", "--role", "ente", "--owner",
+            "--operator",
+            "reg",
+            "operators",
+            "add",
+            "new",
+            "--surname",
+            "A",
+            "--name",
+            "B",
+            "--tax-code",
+            "RSSMRA80A01H501U",
+            "--email",
+            "a@b.it",
+            "--role",
+            "ente",
+            "--owner",
             "Atlantide",
         ],
     );
@@ -162,8 +262,21 @@ fn bad_values_are_refused_with_italian_messages() {
     let err = env.fails(
         1,
         &[
-            "--operator", "reg", "operators", "add", "mi", "--surname", "A", "--name", "B",
-            "--tax-code", "RSSMRA80A01H501U", "--email", "a@b.it", "--role", "helpdesk",
+            "--operator",
+            "reg",
+            "operators",
+            "add",
+            "mi",
+            "--surname",
+            "A",
+            "--name",
+            "B",
+            "--tax-code",
+            "RSSMRA80A01H501U",
+            "--email",
+            "a@b.it",
+            "--role",
+            "helpdesk",
         ],
     );
     assert!(err.contains("esiste già"), "{err}");
@@ -193,7 +306,10 @@ fn list_json_has_role_owner_codes_and_district() {
     assert_eq!(capo["district"], "MI-MILANO");
     assert_eq!(find("reg")["owner"], serde_json::Value::Null);
     let csv = env.ok(&["--operator", "hd", "operators", "list", "--format", "csv"]);
-    assert!(csv.starts_with("USERNAME,NOME,RUOLO,STATO,ENTE,AMBITO"), "{csv}");
+    assert!(
+        csv.starts_with("USERNAME,NOME,RUOLO,STATO,ENTE,AMBITO"),
+        "{csv}"
+    );
 }
 
 #[test]
@@ -205,20 +321,57 @@ fn permission_matrix_for_operator_management() {
         assert!(!err.is_empty());
         env.fails(
             3,
-            &["--operator", user, "operators", "grant", "mi", "--owner", "015146"],
+            &[
+                "--operator",
+                user,
+                "operators",
+                "grant",
+                "mi",
+                "--owner",
+                "015146",
+            ],
         );
     }
     let before = db_hash(&env.db);
-    env.fails(3, &["--operator", "hd", "operators", "grant", "mi", "--owner", "Bollate"]);
-    assert_eq!(before, db_hash(&env.db), "a refused command changes nothing");
+    env.fails(
+        3,
+        &[
+            "--operator",
+            "hd",
+            "operators",
+            "grant",
+            "mi",
+            "--owner",
+            "Bollate",
+        ],
+    );
+    assert_eq!(
+        before,
+        db_hash(&env.db),
+        "a refused command changes nothing"
+    );
 
     let out = env.ok(&[
-        "--operator", "reg", "operators", "grant", "mi", "--owner", "015146", "--service",
+        "--operator",
+        "reg",
+        "operators",
+        "grant",
+        "mi",
+        "--owner",
+        "015146",
+        "--service",
         "programmazione",
     ]);
     assert!(out.contains("PROGRAMMAZIONE"), "{out}");
     let out = env.ok(&[
-        "--operator", "reg", "operators", "grant", "mi", "--owner", "015146", "--service",
+        "--operator",
+        "reg",
+        "operators",
+        "grant",
+        "mi",
+        "--owner",
+        "015146",
+        "--service",
         "programmazione",
     ]);
     assert!(out.contains("Nessuna modifica"), "{out}");
@@ -254,7 +407,10 @@ fn every_operator_change_is_audited() {
         )
         .unwrap();
     assert_eq!((op.as_str(), action.as_str()), ("reg", "operatore.stato"));
-    assert!(b.contains("ATTIVO") && a.contains("DISABILITATO"), "{b} / {a}");
+    assert!(
+        b.contains("ATTIVO") && a.contains("DISABILITATO"),
+        "{b} / {a}"
+    );
     // A no-op writes no audit record.
     env.ok(&["--operator", "reg", "operators", "disable", "mi"]);
     assert_eq!(count(&conn), before + 1);
@@ -263,7 +419,17 @@ fn every_operator_change_is_audited() {
 #[test]
 fn read_only_flag_refuses_changes() {
     let env = Env::populated();
-    let err = env.fails(3, &["--read-only", "--operator", "reg", "operators", "disable", "mi"]);
+    let err = env.fails(
+        3,
+        &[
+            "--read-only",
+            "--operator",
+            "reg",
+            "operators",
+            "disable",
+            "mi",
+        ],
+    );
     assert!(err.contains("sola lettura"), "{err}");
 }
 
@@ -272,10 +438,24 @@ fn districts_and_owners_lists() {
     let env = Env::populated();
     let out = env.ok(&["--operator", "hd", "districts", "list"]);
     assert!(out.contains("MI-MILANO") && out.contains("Milano"), "{out}");
-    let out = env.ok(&["--operator", "hd", "owners", "list", "--kind", "aler", "--format", "json"]);
+    let out = env.ok(&[
+        "--operator",
+        "hd",
+        "owners",
+        "list",
+        "--kind",
+        "aler",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 5);
-    assert!(v.as_array().unwrap().iter().all(|o| o["synthetic_tax_code"] == true));
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["synthetic_tax_code"] == true)
+    );
 }
 
 #[test]

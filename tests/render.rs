@@ -23,6 +23,8 @@ fn session(role: Role, read_only: bool) -> Session {
         database: "demo.sqlite".into(),
         read_only,
         owners: vec![(1, "Comune di Milano".into())],
+        size: (80, 24),
+        plan_year: 2027,
     }
 }
 

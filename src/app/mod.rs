@@ -163,10 +163,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             let outcome = app.screen_mut().on_data(data);
-            if outcome.message.is_none() {
-                if let Some(m) = fallback {
-                    app.message = Some(m);
-                }
+            if outcome.message.is_none()
+                && let Some(m) = fallback
+            {
+                app.message = Some(m);
             }
             apply(app, outcome)
         }

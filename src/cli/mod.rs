@@ -1,10 +1,12 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
+mod certification;
 mod db;
 mod demo;
 mod operators;
 pub mod output;
 mod registry;
+mod unit_queries;
 mod units;
 
 use crate::domain::access::{Denied, OperatorScope};
@@ -40,6 +42,9 @@ pub struct Global {
     /// Open the database read-only: no command may change anything
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Colour theme: default, mono, or NAME.toml in the configuration's themes/ (NO_COLOR wins)
+    #[arg(long, global = true, env = "CASA_THEME", value_name = "NAME")]
+    pub theme: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,12 +55,17 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Print version, paths, schema and SQLite versions
     Doctor,
-    /// Housing units: import
+    /// Validate the keymap and theme files in the configuration directory
+    CheckConfig,
+    /// Housing units: import, search, count, show, export the plan lists, mark for a plan
     #[command(subcommand)]
     Units(units::UnitsCommand),
     /// Operators: register, list, grant services, disable
     #[command(subcommand)]
     Operators(operators::OperatorsCommand),
+    /// SCHEDA CERTIFICAZIONE: an owner's registry totals; certify, or declare no units
+    #[command(subcommand)]
+    Certification(certification::CertificationCommand),
     /// Districts (ambiti) and their capofila
     #[command(subcommand)]
     Districts(registry::DistrictsCommand),
@@ -144,23 +154,21 @@ pub fn run(cli: Cli) -> Result<()> {
     let g = cli.global;
     match cli.command {
         None => {
-            // The TUI comes with the terminal-application issue; until then, a hint.
-            let path = db_path(&g)?;
-            if g.demo {
-                ensure_demo(&path)?;
+            use std::io::IsTerminal;
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+                bail!(InvalidInput(
+                    "l'interfaccia a schermo richiede un terminale; per gli script usare i sottocomandi (casa --help)".into()
+                ));
             }
-            println!(
-                "casa {}: l'interfaccia a schermo non è ancora disponibile.\nDatabase: {}\nComandi disponibili: casa --help",
-                env!("CARGO_PKG_VERSION"),
-                path.display()
-            );
-            Ok(())
+            crate::tui::run(&g, g.theme.as_deref())
         }
+        Some(Command::CheckConfig) => check_config(&g),
         Some(Command::Init) => db::init(&g),
         Some(Command::Doctor) => db::doctor(&g),
         Some(Command::Demo(args)) => demo::run(&g, &args),
         Some(Command::Units(c)) => units::run(&g, c),
         Some(Command::Operators(c)) => operators::run(&g, c),
+        Some(Command::Certification(c)) => certification::run(&g, c),
         Some(Command::Districts(c)) => registry::districts(&g, c),
         Some(Command::Owners(c)) => registry::owners(&g, c),
     }
@@ -246,5 +254,23 @@ pub fn require_writable(store: &Store) -> Result<()> {
             "sessione in sola lettura: il comando modificherebbe dati".into()
         ));
     }
+    Ok(())
+}
+
+/// `casa check-config`: validates keymap.toml and the chosen theme, naming file, line, reason.
+fn check_config(g: &Global) -> Result<()> {
+    let dir = crate::paths::config_dir()?;
+    let keymap = dir.join("keymap.toml");
+    crate::tui::load_keymap()?;
+    if keymap.exists() {
+        println!("Mappa dei tasti valida: {}", keymap.display());
+    } else {
+        println!(
+            "Nessuna mappa dei tasti personale ({}): si usa quella predefinita.",
+            keymap.display()
+        );
+    }
+    let theme = crate::tui::load_theme(g.theme.as_deref())?;
+    println!("Tema: {}", theme.name);
     Ok(())
 }

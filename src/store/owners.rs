@@ -86,10 +86,11 @@ pub fn find_owner(conn: &Connection, query: &str) -> Result<OwnerRef> {
     if let Some(o) = owner_by_tax_code(conn, &q.to_ascii_uppercase())? {
         return Ok(o);
     }
-    if q.len() == 6 && q.bytes().all(|b| b.is_ascii_digit()) {
-        if let Some(o) = owner_by_istat(conn, q)? {
-            return Ok(o);
-        }
+    if q.len() == 6
+        && q.bytes().all(|b| b.is_ascii_digit())
+        && let Some(o) = owner_by_istat(conn, q)?
+    {
+        return Ok(o);
     }
     let upper = q.to_ascii_uppercase();
     let aler_code = match upper.strip_prefix("ALER.") {
@@ -97,17 +98,16 @@ pub fn find_owner(conn: &Connection, query: &str) -> Result<OwnerRef> {
         None if upper.starts_with("ALER_") => upper.clone(),
         None => String::new(),
     };
-    if !aler_code.is_empty() {
-        if let Some(o) = conn
+    if !aler_code.is_empty()
+        && let Some(o) = conn
             .query_row(
                 &format!("SELECT {OWNER_COLS} WHERE aler_code = ?1"),
                 [&aler_code],
                 owner_row,
             )
             .optional()?
-        {
-            return Ok(o);
-        }
+    {
+        return Ok(o);
     }
     let mut stmt = conn.prepare(&format!(
         "SELECT {OWNER_COLS} WHERE name = ?1 COLLATE NOCASE OR name = 'Comune di ' || ?1 COLLATE NOCASE

@@ -212,3 +212,6 @@ pub fn truncate(s: &str, width: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod snapshot_tests;

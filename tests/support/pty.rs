@@ -1,4 +1,5 @@
 //! Drives the real casa binary in a pseudo-terminal: keys in, screen text out.
+#![allow(dead_code)] // each test binary uses a different part of the harness
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};

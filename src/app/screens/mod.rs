@@ -171,8 +171,8 @@ impl ScreenOutcome {
 pub enum Screen {
     Home(Home),
     Search(Box<Search>),
-    Detail(Detail),
-    Certification(Certification),
+    Detail(Box<Detail>),
+    Certification(Box<Certification>),
 }
 
 impl Screen {
@@ -181,7 +181,7 @@ impl Screen {
     }
 
     pub fn detail(unit_id: i64) -> Screen {
-        Screen::Detail(Detail::new(unit_id))
+        Screen::Detail(Box::new(Detail::new(unit_id)))
     }
 
     /// Called when the screen is pushed: returns its first requests.
@@ -299,8 +299,8 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
             super::layout::table_rows(session.size.0, session.size.1),
             session.plan_year,
         )))),
-        home::Target::Certification => ScreenOutcome::push(Screen::Certification(
+        home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
-        )),
+        ))),
     }
 }

@@ -244,16 +244,17 @@ impl Search {
         }
         match (&self.dialog, self.focus) {
             (Some(Dialog::Export { .. }), _) => {
-                "Esporta gli elenchi LIBERO / SFITTO del filtro corrente: Invio avvia, Esc annulla".into()
+                "Esporta gli elenchi del filtro: Tab cambia campo, Invio avvia, Esc annulla".into()
             }
             (Some(Dialog::Mark { .. }), _) => {
-                "Marca per il piano le unità libere e sfitte del filtro: Invio conferma, Spazio marca/smarca".into()
+                "Marca per il piano: Invio conferma, Spazio marca/smarca, Esc annulla".into()
             }
             (None, Focus::Field(_)) => {
-                "Scrivere il filtro (la ricerca parte da sola); Tab campo successivo, Esc torna ai risultati".into()
+                "Scrivere il filtro: la ricerca parte da sola; Tab campo, Esc ai risultati".into()
             }
             (None, Focus::Table) => {
-                "Invio apre l'alloggio; / filtri, F7 ordina, F8 esporta gli elenchi, F9 marca per il piano".into()
+                "Invio apre l'alloggio; / filtri, F7 ordina, F8 esporta, F9 marca per il piano"
+                    .into()
             }
         }
     }
@@ -610,10 +611,8 @@ impl Search {
                 lov.selected = (lov.selected + 1).min(lov.items.len().saturating_sub(1))
             }
             Action::Toggle => {
-                if let Some(t) = lov.ticked.as_mut() {
-                    if let Some(x) = t.get_mut(lov.selected) {
-                        *x = !*x;
-                    }
+                if let Some(x) = lov.ticked.as_mut().and_then(|t| t.get_mut(lov.selected)) {
+                    *x = !*x;
                 }
             }
             Action::Back => self.lov = None,

@@ -34,7 +34,7 @@ pub fn lines(d: &UnitDetail, theme: &Theme) -> Vec<Line<'static>> {
     };
     let field = |out: &mut Vec<Line<'static>>, label: &str, value: String| {
         out.push(Line::from(vec![
-            Span::styled(format!("{label:<34}"), theme.label),
+            Span::styled(format!("{label:<37}"), theme.label),
             Span::raw(value),
         ]));
     };

@@ -132,10 +132,10 @@ fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
             );
         }
     }
-    if let Some(c) = cursor {
-        if c.x < inner.right() {
-            frame.set_cursor_position(c);
-        }
+    if let Some(c) = cursor
+        && c.x < inner.right()
+    {
+        frame.set_cursor_position(c);
     }
 }
 
@@ -190,93 +190,88 @@ fn summary(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     );
 }
 
-struct Col {
-    title: &'static str,
-    width: usize,
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Width {
+    Narrow,
+    Normal,
+    Wide,
 }
 
-fn columns(width: u16) -> Vec<Col> {
-    let wide = width >= 110;
-    let mut cols = vec![
-        Col {
-            title: "ID",
-            width: 8,
-        },
-        Col {
-            title: "Ente proprietario",
-            width: if wide { 22 } else { 14 },
-        },
-        Col {
-            title: "Pr",
-            width: 2,
-        },
-        Col {
-            title: "Comune",
-            width: if wide { 18 } else { 12 },
-        },
-        Col {
-            title: "Località",
-            width: if wide { 14 } else { 10 },
-        },
-        Col {
-            title: "Indirizzo",
-            width: 0,
-        },
-        Col {
-            title: "Stato",
-            width: 13,
-        },
-    ];
-    if wide {
-        cols.push(Col {
-            title: "Dest.",
-            width: 5,
-        });
-        cols.push(Col {
-            title: "m²",
-            width: 7,
-        });
+fn width_class(width: u16) -> Width {
+    if width >= 110 {
+        Width::Wide
+    } else if width >= 80 {
+        Width::Normal
+    } else {
+        Width::Narrow
     }
-    // The address takes what is left (2 for the marker, 1 space between columns).
-    let fixed: usize = cols.iter().map(|c| c.width + 1).sum::<usize>() + 2;
-    cols[5].width = (width as usize).saturating_sub(fixed).max(6);
+}
+
+/// Columns for the table's width; the address takes what is left.
+fn columns(width: u16) -> Vec<(&'static str, usize)> {
+    let mut cols: Vec<(&'static str, usize)> = match width_class(width) {
+        Width::Narrow => vec![("ID", 8), ("Comune", 12), ("Indirizzo", 0), ("Stato", 13)],
+        Width::Normal => vec![
+            ("ID", 8),
+            ("Ente proprietario", 13),
+            ("Pr", 2),
+            ("Comune", 11),
+            ("Località", 10),
+            ("Indirizzo", 0),
+            ("Stato", 13),
+        ],
+        Width::Wide => vec![
+            ("ID", 8),
+            ("Ente proprietario", 22),
+            ("Pr", 2),
+            ("Comune", 18),
+            ("Località", 14),
+            ("Indirizzo", 0),
+            ("Stato", 13),
+            ("Dest.", 5),
+            ("m²", 7),
+        ],
+    };
+    // 2 for the marker, 1 space after each column.
+    let fixed: usize = cols.iter().map(|c| c.1 + 1).sum::<usize>() + 2;
+    if let Some(addr) = cols.iter_mut().find(|c| c.0 == "Indirizzo") {
+        addr.1 = (width as usize).saturating_sub(fixed).max(6);
+    }
     cols
 }
 
-fn cells(row: &crate::store::search::UnitRow, wide: bool) -> Vec<String> {
-    let mut v = vec![
-        format!("{:>8}", row.id),
-        row.owner_name.trim_start_matches("Comune di ").to_string(),
-        row.province.clone(),
-        row.comune.clone(),
-        row.locality.clone().unwrap_or_default(),
-        row.full_address(),
-        state_short(row.state).to_string(),
-    ];
-    if wide {
-        v.push(row.service.short().to_string());
-        v.push(
-            row.floor_area
+fn cells(row: &crate::store::search::UnitRow, cols: &[(&'static str, usize)]) -> Vec<String> {
+    cols.iter()
+        .map(|(title, _)| match *title {
+            "ID" => format!("{:>8}", row.id),
+            "Ente proprietario" => row.owner_name.trim_start_matches("Comune di ").to_string(),
+            "Pr" => row.province.clone(),
+            "Comune" => row.comune.clone(),
+            "Località" => row.locality.clone().unwrap_or_default(),
+            "Indirizzo" => row.full_address(),
+            "Stato" => state_short(row.state).to_string(),
+            "Dest." => row.service.short().to_string(),
+            "m²" => row
+                .floor_area
                 .map(|a| format!("{a:>7.2}"))
                 .unwrap_or_default(),
-        );
-    }
-    v
+            _ => String::new(),
+        })
+        .collect()
 }
 
-fn line_of(cols: &[Col], values: &[String]) -> String {
+fn line_of(cols: &[(&'static str, usize)], values: &[String]) -> String {
     let mut s = String::new();
-    for (c, v) in cols.iter().zip(values) {
-        let t = truncate(v, c.width);
-        s.push_str(&format!("{t:<w$} ", w = c.width));
+    for ((_, width), v) in cols.iter().zip(values) {
+        let t = truncate(v, *width);
+        s.push_str(&format!("{t:<w$} ", w = *width));
     }
     s.trim_end().to_string()
 }
 
 fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect) {
     let cols = columns(header.width);
-    let wide = cols.len() > 7;
-    let titles: Vec<String> = cols.iter().map(|c| c.title.to_string()).collect();
+    let titles: Vec<String> = cols.iter().map(|c| c.0.to_string()).collect();
     frame.render_widget(
         Paragraph::new(format!("  {}", line_of(&cols, &titles))).style(theme.header),
         header,
@@ -298,7 +293,7 @@ fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect)
         .take(body.height as usize)
         .enumerate()
         .map(|(i, r)| {
-            let text = line_of(&cols, &cells(r, wide));
+            let text = line_of(&cols, &cells(r, &cols));
             if i == s.selected && s.focus == Focus::Table {
                 Line::styled(
                     format!("{SELECTED_GLYPH} {text:<w$}", w = body.width as usize - 2),
@@ -321,7 +316,7 @@ fn thousands(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);

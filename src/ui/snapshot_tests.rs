@@ -1,0 +1,259 @@
+//! Render snapshots of the data screens on a small deterministic demo database: the app is
+//! driven with key messages, its requests answered by the real store worker code, and the
+//! screen drawn with ratatui's TestBackend at 80x24, 60x16, 120x40 and in mono.
+
+use crate::app::keymap::Keymap;
+use crate::app::screens::Request;
+use crate::app::{App, Effect, Msg, Session, update};
+use crate::store::{Access, Store};
+use crate::ui::{self, Theme};
+use crate::worker_jobs::Context;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+use std::path::PathBuf;
+use std::sync::{OnceLock, mpsc};
+use std::time::Duration;
+
+/// One demo database shared by the tests of this module (built once, read only).
+fn demo_db() -> &'static PathBuf {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.sqlite");
+        crate::demo::create(
+            &path,
+            &crate::demo::Options {
+                units: 3000,
+                seed: 7,
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        (dir, path)
+    })
+    .1
+}
+
+struct Harness {
+    app: App,
+    ctx: Context,
+    rx: mpsc::Receiver<Msg>,
+}
+
+impl Harness {
+    fn new(username: &str, size: (u16, u16)) -> Harness {
+        let path = demo_db();
+        let store = Store::open(path, Access::ReadOnly).unwrap();
+        let scope = crate::store::operators::scope(store.conn(), username)
+            .unwrap()
+            .unwrap();
+        let mut owners = Vec::new();
+        for (id, _) in &scope.grants {
+            let o = crate::store::owners::owner_by_id(store.conn(), *id)
+                .unwrap()
+                .unwrap();
+            if !owners.iter().any(|(i, _)| *i == o.id) {
+                owners.push((o.id, o.name));
+            }
+        }
+        let session = Session {
+            read_only: scope.is_read_only(),
+            scope: scope.clone(),
+            database: "demo.sqlite".into(),
+            owners,
+            size,
+            plan_year: 2027,
+        };
+        let (tx, rx) = mpsc::channel();
+        let ctx = Context::new(store, path.clone(), tx, scope);
+        Harness {
+            app: App::new(session, Keymap::default_map()),
+            ctx,
+            rx,
+        }
+    }
+
+    /// Feeds a message and answers every request it causes, until the app is quiet.
+    fn feed(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(m) = queue.pop() {
+            for effect in update(&mut self.app, m) {
+                match effect {
+                    Effect::Request(r) => {
+                        let waits_count = matches!(
+                            r,
+                            Request::Search {
+                                with_count: true,
+                                ..
+                            }
+                        );
+                        self.ctx.handle(r);
+                        if waits_count {
+                            // The count comes from its own thread: wait for it.
+                            if let Ok(m) = self.rx.recv_timeout(Duration::from_secs(10)) {
+                                queue.push(m);
+                            }
+                        }
+                    }
+                    Effect::Debounce => queue.push(Msg::Debounce),
+                    Effect::Cancel | Effect::Quit => {}
+                }
+            }
+            while let Ok(m) = self.rx.recv_timeout(Duration::from_millis(50)) {
+                queue.push(m);
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.feed(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn render(&self, theme: &Theme, w: u16, h: u16) -> Buffer {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal.draw(|f| ui::view(&self.app, f, theme)).unwrap();
+        terminal.backend().buffer().clone()
+    }
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn assert_no_colour(buf: &Buffer) {
+    for cell in buf.content() {
+        assert_eq!(
+            (cell.fg, cell.bg),
+            (Color::Reset, Color::Reset),
+            "colour in mono output"
+        );
+    }
+}
+
+/// Builds the same state at each size (page sizes depend on it) and snapshots it.
+fn snapshot_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
+    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
+        let mut hs = Harness::new(user, (w, h));
+        steps(&mut hs);
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            text(&hs.render(&Theme::default_theme(), w, h))
+        );
+        if (w, h) == (80, 24) {
+            let mono = hs.render(&Theme::mono(), w, h);
+            assert_no_colour(&mono);
+            insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
+        }
+    }
+}
+
+fn open_search(h: &mut Harness) {
+    h.key(KeyCode::Enter);
+}
+
+#[test]
+fn search_first_page_with_count() {
+    snapshot_sizes("search", "comune.015146", |h| {
+        open_search(h);
+        let s = text(&h.render(&Theme::default_theme(), 80, 24));
+        assert!(s.contains("alloggi ·"), "count shown: {s}");
+    });
+}
+
+#[test]
+fn search_filtered_by_state_and_comune_with_invalid_field() {
+    snapshot_sizes("search_invalid", "regione", |h| {
+        open_search(h);
+        h.key(KeyCode::Char('/'));
+        for _ in 0..4 {
+            h.key(KeyCode::Tab);
+        }
+        h.text("Atlantide");
+    });
+    let mut h = Harness::new("regione", (80, 24));
+    open_search(&mut h);
+    h.key(KeyCode::Char('/'));
+    for _ in 0..4 {
+        h.key(KeyCode::Tab);
+    }
+    h.text("Atlantide");
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(
+        s.contains("✖Comune"),
+        "invalid field marked with a glyph: {s}"
+    );
+    assert!(s.contains("✖ Comune:"), "message names the field: {s}");
+}
+
+#[test]
+fn search_state_list_of_values() {
+    snapshot_sizes("search_lov", "regione", |h| {
+        open_search(h);
+        h.key(KeyCode::Char('/'));
+        for _ in 0..5 {
+            h.key(KeyCode::Tab);
+        }
+        h.key(KeyCode::F(4));
+        h.key(KeyCode::Char(' '));
+    });
+}
+
+#[test]
+fn search_export_dialog() {
+    snapshot_sizes("search_export", "comune.015146", |h| {
+        open_search(h);
+        h.key(KeyCode::F(8));
+        // A fixed name so the snapshot does not depend on the clock.
+        for _ in 0..40 {
+            h.key(KeyCode::Backspace);
+        }
+        h.text("elenchi.xlsx");
+    });
+}
+
+#[test]
+fn unit_detail_and_masked_for_helpdesk() {
+    snapshot_sizes("detail", "comune.015146", |h| {
+        open_search(h);
+        h.key(KeyCode::Enter);
+    });
+    snapshot_sizes("detail_helpdesk", "helpdesk", |h| {
+        open_search(h);
+        h.key(KeyCode::Enter);
+        for _ in 0..40 {
+            h.key(KeyCode::Down);
+        }
+    });
+    let mut h = Harness::new("helpdesk", (80, 24));
+    open_search(&mut h);
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("F10 Mostra dati"), "reveal offered: {s}");
+    assert!(s.contains("[SOLA LETTURA]"), "{s}");
+}
+
+#[test]
+fn certification_card() {
+    snapshot_sizes("certification", "comune.015146", |h| {
+        h.key(KeyCode::Down);
+        h.key(KeyCode::Enter);
+    });
+}
