@@ -4,53 +4,16 @@
 
 use crate::app::Message;
 use crate::app::Msg;
-use crate::app::screens::search::FilterInput;
 use crate::app::screens::{DataMsg, Request};
 use crate::domain::access::{Action, OperatorScope, Role};
-use crate::domain::unit_filter::{
-    self as uf, FilterError, FilterField, Sort, UnitFilter, Visibility,
-};
+use crate::domain::unit_filter::{FilterField, Sort, UnitFilter, Visibility};
 use crate::export::unit_lists::{self, ListsRequest};
 use crate::store::search::{self, Direction};
-use crate::store::{Access, Store, certification, owners};
-use rusqlite::{Connection, InterruptHandle};
+use crate::store::{Access, Store, certification};
+use rusqlite::InterruptHandle;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
-
-/// Parses and resolves the form's text into a filter, naming the field of any problem.
-pub fn resolve_filter(conn: &Connection, input: &FilterInput) -> Result<UnitFilter, FilterError> {
-    let mut f = UnitFilter {
-        unit_id: uf::parse_unit_id(input.get(FilterField::UnitId))?,
-        building_code: uf::parse_building_code(input.get(FilterField::BuildingCode))?,
-        service: uf::parse_service(input.get(FilterField::Service))?,
-        province: uf::parse_province(input.get(FilterField::Province))?,
-        istat: None,
-        states: uf::parse_states(input.get(FilterField::States))?,
-        in_notice: uf::parse_in_notice(input.get(FilterField::InNotice))?,
-        owner_id: None,
-        text: uf::parse_text(input.get(FilterField::Text))?,
-        marked_for_year: uf::parse_year(input.get(FilterField::MarkedYear))?,
-    };
-    if let Some(p) = &f.province {
-        search::check_province(conn, p)?;
-    }
-    if let Some(q) = uf::parse_comune(input.get(FilterField::Comune))? {
-        f.istat = Some(search::resolve_comune(conn, &q)?.istat);
-    }
-    let owner = input.get(FilterField::Owner).trim();
-    if !owner.is_empty() {
-        f.owner_id = Some(
-            owners::find_owner(conn, owner)
-                .map_err(|e| FilterError {
-                    field: FilterField::Owner,
-                    message: e.to_string(),
-                })?
-                .id,
-        );
-    }
-    Ok(f)
-}
 
 struct CountJob {
     generation: u64,
@@ -129,7 +92,7 @@ impl Context {
                 limit,
                 with_count,
             } => {
-                let filter = match resolve_filter(self.store.conn(), &input) {
+                let filter = match search::resolve_filter(self.store.conn(), &input) {
                     Ok(f) => f,
                     Err(e) => {
                         send(
@@ -245,7 +208,7 @@ impl Context {
                 year,
                 undo,
             } => {
-                let result = resolve_filter(self.store.conn(), &input)
+                let result = search::resolve_filter(self.store.conn(), &input)
                     .map_err(anyhow::Error::from)
                     .and_then(|f| {
                         self.store
@@ -279,7 +242,7 @@ impl Context {
                 only_marked,
                 path,
             } => {
-                let filter = match resolve_filter(self.store.conn(), &input) {
+                let filter = match search::resolve_filter(self.store.conn(), &input) {
                     Ok(f) => f,
                     Err(e) => return self.failed(generation, e.into()),
                 };

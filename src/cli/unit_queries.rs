@@ -5,13 +5,13 @@ use super::output::Format;
 use super::{Global, InvalidInput, db_path, require_writable, session};
 use crate::domain::access::{Action, Denied, OperatorScope, Role};
 use crate::domain::unit_filter::{
-    self as uf, FilterError, FilterField, Sort, SortKey, UnitFilter, Visibility,
+    self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter, Visibility,
 };
 use crate::export::Cancelled;
 use crate::export::unit_lists::{self, ListsRequest};
 use crate::store::certification::Refused;
 use crate::store::search::{self, Direction, UnitDetail, UnitRow};
-use crate::store::{Access, Store, owners};
+use crate::store::{Access, Store};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
 use rusqlite::Connection;
@@ -160,42 +160,30 @@ impl FilterArgs {
     /// Parses and resolves the options (comune by name, owner by code) into a filter, refusing
     /// an owner the operator may not see.
     pub fn resolve(&self, conn: &Connection, scope: &OperatorScope) -> Result<UnitFilter> {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        let mut f = UnitFilter {
-            unit_id: uf::parse_unit_id(&opt(&self.id)).map_err(invalid)?,
-            building_code: uf::parse_building_code(&opt(&self.building)).map_err(invalid)?,
-            service: uf::parse_service(&opt(&self.service)).map_err(invalid)?,
-            province: uf::parse_province(&opt(&self.province)).map_err(invalid)?,
-            states: uf::parse_states(&self.states.join(",")).map_err(invalid)?,
-            in_notice: match &self.in_notice {
-                Some(v) if v.trim().is_empty() => {
-                    return Err(invalid(FilterError {
-                        field: FilterField::InNotice,
-                        message: "indicare si o no".into(),
-                    }));
-                }
-                Some(v) => uf::parse_in_notice(v).map_err(invalid)?,
-                None => None,
-            },
-            text: uf::parse_text(&opt(&self.text)).map_err(invalid)?,
-            marked_for_year: uf::parse_year(&opt(&self.marked)).map_err(invalid)?,
-            ..UnitFilter::default()
-        };
-        if let Some(p) = &f.province {
-            search::check_province(conn, p).map_err(invalid)?;
+        if self
+            .in_notice
+            .as_deref()
+            .is_some_and(|v| v.trim().is_empty())
+        {
+            return Err(invalid(FilterError {
+                field: FilterField::InNotice,
+                message: "indicare si o no".into(),
+            }));
         }
-        if let Some(q) = uf::parse_comune(&opt(&self.comune)).map_err(invalid)? {
-            f.istat = Some(search::resolve_comune(conn, &q).map_err(invalid)?.istat);
-        }
-        if let Some(o) = &self.owner {
-            let owner = owners::find_owner(conn, o).map_err(|e| {
-                invalid(FilterError {
-                    field: FilterField::Owner,
-                    message: e.to_string(),
-                })
-            })?;
-            scope.check(Action::ViewOwner { owner_id: owner.id })?;
-            f.owner_id = Some(owner.id);
+        let mut text = FilterText::default();
+        text.set(FilterField::UnitId, self.id.as_deref());
+        text.set(FilterField::BuildingCode, self.building.as_deref());
+        text.set(FilterField::Service, self.service.as_deref());
+        text.set(FilterField::Province, self.province.as_deref());
+        text.set(FilterField::Comune, self.comune.as_deref());
+        text.set(FilterField::States, Some(&self.states.join(",")));
+        text.set(FilterField::InNotice, self.in_notice.as_deref());
+        text.set(FilterField::Owner, self.owner.as_deref());
+        text.set(FilterField::Text, self.text.as_deref());
+        text.set(FilterField::MarkedYear, self.marked.as_deref());
+        let f = search::resolve_filter(conn, &text).map_err(invalid)?;
+        if let Some(owner_id) = f.owner_id {
+            scope.check(Action::ViewOwner { owner_id })?;
         }
         Ok(f)
     }

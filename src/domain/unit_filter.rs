@@ -109,6 +109,32 @@ fn err(field: FilterField, message: impl Into<String>) -> FilterError {
     }
 }
 
+/// What was typed in each field of the search form (or given as CLI options), before parsing
+/// and resolving names against the database (`store::search::resolve_filter`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FilterText {
+    pub values: Vec<(FilterField, String)>,
+}
+
+impl FilterText {
+    /// The text of `field` ("" when not given).
+    pub fn get(&self, field: FilterField) -> &str {
+        self.values
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Sets `field` when `value` is given.
+    pub fn set(&mut self, field: FilterField, value: Option<&str>) {
+        if let Some(v) = value {
+            self.values.retain(|(f, _)| *f != field);
+            self.values.push((field, v.to_string()));
+        }
+    }
+}
+
 /// An empty (or blank) field means "any": parsers return `Ok(None)` for it.
 fn blank(input: &str) -> bool {
     input.trim().is_empty()

@@ -29,11 +29,46 @@ pub use detail::{Body, BuildingInfo, Household, Tenant, UnitDetail, unit_detail,
 pub use rows::{UnitRow, by_id as row_by_id};
 pub use sync::{SuspendedSync, rank_comuni, rebuild_derived, rebuild_text_index, suspend_sync};
 
-use crate::domain::unit_filter::{Sort, SortKey, UnitFilter, Visibility};
+use crate::domain::unit_filter::{
+    self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter, Visibility,
+};
 use anyhow::Result;
 use plan::Query;
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
+
+/// Parses what was typed in the form (or given as options) and resolves names against the
+/// database — comune by name or ISTAT code, owner by codice fiscale, code or name — naming the
+/// field of any problem. The screen and the command line build their filters here.
+pub fn resolve_filter(conn: &Connection, text: &FilterText) -> Result<UnitFilter, FilterError> {
+    let mut f = UnitFilter {
+        unit_id: uf::parse_unit_id(text.get(FilterField::UnitId))?,
+        building_code: uf::parse_building_code(text.get(FilterField::BuildingCode))?,
+        service: uf::parse_service(text.get(FilterField::Service))?,
+        province: uf::parse_province(text.get(FilterField::Province))?,
+        istat: None,
+        states: uf::parse_states(text.get(FilterField::States))?,
+        in_notice: uf::parse_in_notice(text.get(FilterField::InNotice))?,
+        owner_id: None,
+        text: uf::parse_text(text.get(FilterField::Text))?,
+        marked_for_year: uf::parse_year(text.get(FilterField::MarkedYear))?,
+    };
+    if let Some(p) = &f.province {
+        check_province(conn, p)?;
+    }
+    if let Some(q) = uf::parse_comune(text.get(FilterField::Comune))? {
+        f.istat = Some(resolve_comune(conn, &q)?.istat);
+    }
+    let owner = text.get(FilterField::Owner).trim();
+    if !owner.is_empty() {
+        let found = crate::store::owners::find_owner(conn, owner).map_err(|e| FilterError {
+            field: FilterField::Owner,
+            message: e.to_string(),
+        })?;
+        f.owner_id = Some(found.id);
+    }
+    Ok(f)
+}
 
 /// Where a page starts: the sort value and id of the row just before it (exclusive). Take it
 /// from a row with `UnitRow::cursor`, or from an id with `cursor_for`.

@@ -120,9 +120,17 @@ impl PtySession {
         }
     }
 
-    /// Whether the terminal is back on the main screen (alternate screen left).
+    /// Whether the terminal is back on the main screen (alternate screen left). Waits a little:
+    /// the reader thread may still be passing casa's last bytes to the screen.
     pub fn left_alternate_screen(&self) -> bool {
-        !self.parser.lock().unwrap().screen().alternate_screen()
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if !self.parser.lock().unwrap().screen().alternate_screen() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
     }
 }
 

@@ -8,7 +8,7 @@ pub mod search;
 
 use super::keymap::Action;
 use super::{Message, Session};
-use crate::domain::unit_filter::{FilterField, Sort};
+use crate::domain::unit_filter::{FilterField, FilterText, Sort};
 use crate::store::certification::Card;
 use crate::store::search::{Cursor, Direction, UnitDetail, UnitRow};
 use crossterm::event::KeyEvent;
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub use certification::Certification;
 pub use detail::Detail;
 pub use home::Home;
-pub use search::{FilterInput, Search};
+pub use search::Search;
 
 /// Data requests a screen makes; the store worker answers them off the input thread.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,7 @@ pub enum Request {
     /// A page of the search (and, with `with_count`, its count in the background).
     Search {
         generation: u64,
-        input: FilterInput,
+        input: FilterText,
         sort: Sort,
         cursor: Option<Cursor>,
         direction: Direction,
@@ -54,13 +54,13 @@ pub enum Request {
     },
     Export {
         generation: u64,
-        input: FilterInput,
+        input: FilterText,
         only_marked: Option<i32>,
         path: PathBuf,
     },
     Mark {
         generation: u64,
-        input: FilterInput,
+        input: FilterText,
         year: i32,
         undo: bool,
     },

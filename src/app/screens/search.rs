@@ -7,7 +7,7 @@ use crate::app::Message;
 use crate::app::form::TextField;
 use crate::app::keymap::Action;
 use crate::domain::registry::{ServiceType, UnitState};
-use crate::domain::unit_filter::{FilterField, Sort, SortKey};
+use crate::domain::unit_filter::{FilterField, FilterText, Sort, SortKey};
 use crate::store::search::{Cursor, Direction, UnitRow};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
@@ -37,22 +37,6 @@ pub fn has_list(field: FilterField) -> bool {
             | FilterField::InNotice
             | FilterField::Owner
     )
-}
-
-/// The raw text of the form, parsed and resolved by the store worker.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FilterInput {
-    pub values: Vec<(FilterField, String)>,
-}
-
-impl FilterInput {
-    pub fn get(&self, field: FilterField) -> &str {
-        self.values
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or("")
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +94,7 @@ pub struct Search {
     search_generation: u64,
     count_generation: u64,
     /// The input of the last search, for count, export and marking.
-    pub applied: FilterInput,
+    pub applied: FilterText,
     /// A text change waits for the pause before searching.
     pub debounce_pending: bool,
     /// Default year for marking and export (the plan year being prepared).
@@ -153,14 +137,14 @@ impl Search {
             export: None,
             search_generation: 0,
             count_generation: 0,
-            applied: FilterInput::default(),
+            applied: FilterText::default(),
             debounce_pending: false,
             plan_year,
         }
     }
 
-    pub fn input(&self) -> FilterInput {
-        FilterInput {
+    pub fn input(&self) -> FilterText {
+        FilterText {
             values: FIELDS
                 .iter()
                 .zip(&self.fields)
