@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod paths;
 pub mod reference;
+pub mod rules;
 pub mod store;
 pub mod term;
 pub mod tui;

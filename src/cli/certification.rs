@@ -32,7 +32,11 @@ pub enum CertificationCommand {
 }
 
 /// The owner asked for, or the operator's only owner.
-fn owner_id(conn: &Connection, scope: &OperatorScope, asked: Option<&str>) -> Result<i64> {
+pub(super) fn owner_id(
+    conn: &Connection,
+    scope: &OperatorScope,
+    asked: Option<&str>,
+) -> Result<i64> {
     if let Some(o) = asked {
         return Ok(owners::find_owner(conn, o)
             .map_err(|e| anyhow!(InvalidInput(format!("--owner: {e}"))))?

@@ -1,10 +1,12 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
 mod certification;
+mod comm;
 mod db;
 mod demo;
 mod operators;
 pub mod output;
+mod plan;
 mod registry;
 mod unit_queries;
 mod units;
@@ -66,6 +68,12 @@ pub enum Command {
     /// SCHEDA CERTIFICAZIONE: an owner's registry totals; certify, or declare no units
     #[command(subcommand)]
     Certification(certification::CertificationCommand),
+    /// SCHEDA PROGRAMMAZIONE ANNUALE: plans, their window and lifecycle, the capofila's overview
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
+    /// SCHEMA COMUNICAZIONE ANNUALE: owners' communications for a plan
+    #[command(subcommand)]
+    Comm(comm::CommCommand),
     /// Districts (ambiti) and their capofila
     #[command(subcommand)]
     Districts(registry::DistrictsCommand),
@@ -169,6 +177,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Units(c)) => units::run(&g, c),
         Some(Command::Operators(c)) => operators::run(&g, c),
         Some(Command::Certification(c)) => certification::run(&g, c),
+        Some(Command::Plan(c)) => plan::run(&g, c),
+        Some(Command::Comm(c)) => comm::run(&g, c),
         Some(Command::Districts(c)) => registry::districts(&g, c),
         Some(Command::Owners(c)) => registry::owners(&g, c),
     }

@@ -3,6 +3,8 @@
 
 pub mod access;
 pub mod codice_fiscale;
+pub mod communication;
+pub mod plan;
 pub mod registry;
 pub mod unit_filter;
 pub mod unit_record;

@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod bulk;
 pub mod certification;
+pub mod communications;
 pub mod operators;
 pub mod owners;
 pub mod plan_marks;
+pub mod plans;
 pub mod reference;
 pub mod search;
 pub mod units;
@@ -19,6 +21,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_registry.sql"),
     include_str!("migrations/002_search.sql"),
+    include_str!("migrations/003_planning.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

@@ -1,0 +1,362 @@
+//! `casa comm show|file|history`: an owner's annual communication (SCHEMA COMUNICAZIONE
+//! ANNUALE) for a plan, its receipt and its filings.
+
+use super::output::{Format, Listing};
+use super::plan::{refused_as_invalid, today};
+use super::{Global, InvalidInput, require_writable, session};
+use crate::domain::communication::{Counts, Form, FormInput};
+use crate::store::communications::{self, Communication, Filing, Save, SaveMode, Saved};
+use crate::store::{Access, owners, plans};
+use anyhow::{Result, anyhow};
+use clap::{Args, Subcommand};
+
+#[derive(Debug, Subcommand)]
+pub enum CommCommand {
+    /// Show the communications of a plan, or one owner's form with its version
+    Show {
+        #[arg(long)]
+        plan: i64,
+        /// Owner (codice fiscale, ISTAT code, ALER code or name)
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// File (transmit) the communication; prints the receipt
+    #[command(disable_version_flag = true)]
+    File(Box<FileArgs>),
+    /// Every filing of a plan (or of one owner), superseded ones included
+    History {
+        #[arg(long)]
+        plan: i64,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    #[arg(long)]
+    plan: i64,
+    /// Owner; default: the operator's only owner
+    #[arg(long)]
+    owner: Option<String>,
+    /// (b) U.I. in carenza manutentiva assegnabili nello stato di fatto
+    #[arg(long, allow_negative_numbers = true)]
+    carenze: i64,
+    /// (c+d) U.I. per nuova edificazione, ristrutturazione, recupero, riqualificazione
+    #[arg(long, allow_negative_numbers = true)]
+    nuove: i64,
+    /// (e) U.I. libere e che si libereranno per turn-over
+    #[arg(long, allow_negative_numbers = true)]
+    turnover: i64,
+    /// (f) U.I. conferite da privati
+    #[arg(long, allow_negative_numbers = true)]
+    privati: i64,
+    /// (j) U.I. per servizi abitativi transitori
+    #[arg(long, allow_negative_numbers = true)]
+    sat: i64,
+    /// (k) U.I. assegnate l'anno precedente
+    #[arg(long, allow_negative_numbers = true)]
+    assegnate: i64,
+    /// (h) soglia % eccedente il 20% per indigenti (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    indigenti_pct: Option<String>,
+    /// (c-bis) Anziani, soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    anziani_pct: Option<String>,
+    /// (c-bis) Famiglie monoparentali, soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    monoparentali_pct: Option<String>,
+    /// (c-bis) Disabili, soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    disabili_pct: Option<String>,
+    /// (c-bis) Famiglie di nuova formazione, soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    nuove_famiglie_pct: Option<String>,
+    /// (d-bis) Forze di Polizia, soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    polizia_pct: Option<String>,
+    /// (d) Altra categoria di particolare rilevanza sociale: nome (Comuni)
+    #[arg(long)]
+    altra_categoria: Option<String>,
+    /// (d) Altra categoria: soglia % (Comuni)
+    #[arg(long, allow_negative_numbers = true)]
+    altra_pct: Option<String>,
+    /// Version read with `comm show`: the save is refused if someone saved meanwhile
+    #[arg(long = "version", id = "expected_version", value_name = "V")]
+    expected_version: Option<i64>,
+    /// Save without transmitting (IN COMPILAZIONE)
+    #[arg(long)]
+    draft: bool,
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+impl FileArgs {
+    fn input(&self) -> FormInput {
+        FormInput {
+            counts: Counts {
+                carenze: self.carenze,
+                nuove: self.nuove,
+                turnover: self.turnover,
+                privati: self.privati,
+                sat: self.sat,
+                assegnate: self.assegnate,
+            },
+            indigent_excess: self.indigenti_pct.clone(),
+            elderly: self.anziani_pct.clone(),
+            single_parent: self.monoparentali_pct.clone(),
+            disabled: self.disabili_pct.clone(),
+            new_family: self.nuove_famiglie_pct.clone(),
+            police: self.polizia_pct.clone(),
+            other_name: self.altra_categoria.clone(),
+            other: self.altra_pct.clone(),
+        }
+    }
+}
+
+pub fn run(g: &Global, cmd: CommCommand) -> Result<()> {
+    let result = match cmd {
+        CommCommand::Show {
+            plan,
+            owner,
+            format,
+        } => show(g, plan, owner.as_deref(), format),
+        CommCommand::File(args) => file(g, &args),
+        CommCommand::History {
+            plan,
+            owner,
+            format,
+        } => history(g, plan, owner.as_deref(), format),
+    };
+    result.map_err(refused_as_invalid)
+}
+
+fn find_owner(conn: &rusqlite::Connection, owner: Option<&str>) -> Result<Option<i64>> {
+    owner
+        .map(|o| {
+            owners::find_owner(conn, o)
+                .map(|o| o.id)
+                .map_err(|e| anyhow!(InvalidInput(format!("--owner: {e}"))))
+        })
+        .transpose()
+}
+
+fn file(g: &Global, a: &FileArgs) -> Result<()> {
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let owner_id = super::certification::owner_id(store.conn(), &scope, a.owner.as_deref())?;
+    let input = a.input();
+    let saved = store.save_communication(
+        &scope,
+        Save {
+            plan_id: a.plan,
+            owner_id,
+            input: &input,
+            expected_version: a.expected_version,
+            mode: if a.draft {
+                SaveMode::Draft
+            } else {
+                SaveMode::File
+            },
+            today: today(),
+        },
+    )?;
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&saved)?);
+        return Ok(());
+    }
+    print_saved(&saved);
+    Ok(())
+}
+
+/// Date and time of receipt in the operator's time zone.
+fn received(at: &str) -> (String, String) {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => {
+            let local = t.with_timezone(&chrono::Local);
+            (
+                local.format("%d/%m/%Y").to_string(),
+                local.format("%H:%M:%S").to_string(),
+            )
+        }
+        Err(_) => (at.to_string(), String::new()),
+    }
+}
+
+fn print_saved(s: &Saved) {
+    match &s.receipt {
+        None => println!(
+            "Comunicazione salvata senza trasmetterla (stato {}, versione {})",
+            s.state, s.version
+        ),
+        Some(f) => {
+            let (date, time) = received(&f.received_at);
+            println!("RICEVUTA DI TRASMISSIONE — {}", f.owner_name);
+            println!("ID di trasmissione telematica  {}", f.transmission_id);
+            println!("Data ricezione                 {date}");
+            println!("Ora ricezione                  {time}");
+            println!("Versione                       {}", s.version);
+            for (k, v) in form_lines(&f.form, f.total) {
+                println!("{k:<31}{v}");
+            }
+        }
+    }
+}
+
+fn form_lines(form: &Form, total: i64) -> Vec<(String, String)> {
+    let n = &form.counts;
+    let s = &form.shares;
+    let mut v = vec![
+        ("Carenze manutentive (b)".to_string(), n.carenze.to_string()),
+        ("Nuove/ristrutturate (c+d)".into(), n.nuove.to_string()),
+        ("Turn-over (e)".into(), n.turnover.to_string()),
+        ("Conferite da privati (f)".into(), n.privati.to_string()),
+        ("Complessivo disponibili (g)".into(), total.to_string()),
+        ("SAT (j)".into(), n.sat.to_string()),
+        (
+            "Assegnate anno precedente (k)".into(),
+            n.assegnate.to_string(),
+        ),
+    ];
+    let pcts = [
+        ("Eccedenza indigenti (h)", s.indigent_excess),
+        ("Anziani (c-bis)", s.elderly),
+        ("Famiglie monoparentali (c-bis)", s.single_parent),
+        ("Disabili (c-bis)", s.disabled),
+        ("Nuove famiglie (c-bis)", s.new_family),
+        ("Forze di Polizia (d-bis)", s.police),
+    ];
+    for (k, p) in pcts {
+        if let Some(p) = p {
+            v.push((k.to_string(), p.to_string()));
+        }
+    }
+    if let (Some(name), Some(p)) = (&s.other_name, s.other) {
+        v.push((format!("{name} (d)"), p.to_string()));
+    }
+    v
+}
+
+fn show(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result<()> {
+    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let plan = plans::get(store.conn(), plan_id)?;
+    let owner_id = find_owner(store.conn(), owner)?;
+    let comms = communications::list(store.conn(), &plan, owner_id)?;
+    if owner_id.is_some() && comms.is_empty() {
+        return Err(anyhow!(InvalidInput(format!(
+            "l'ente non ha una comunicazione nel piano {plan_id}"
+        ))));
+    }
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&comms)?),
+        _ if owner_id.is_some() => {
+            print_one(&comms[0]);
+            let p = communications::prefill(store.conn(), &plan, comms[0].owner_id)?;
+            println!(
+                "Dal registro (alloggi segnati per il piano {}): liberi {} (turn-over, e), sfitti per carenze manutentive {} (b), sfitti per ristrutturazione {} (c+d)",
+                plan.year, p.libero, p.carenze, p.ristrutturazione
+            );
+        }
+        _ => {
+            let rows = comms
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.owner_name.clone(),
+                        c.owner_kind.clone(),
+                        c.state.db().to_string(),
+                        c.version.to_string(),
+                        c.filing
+                            .as_ref()
+                            .map(|f| f.transmission_id.clone())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            Listing {
+                headers: &["Ente", "Tipo", "Stato", "Versione", "ID trasmissione"],
+                rows,
+                items: &comms,
+            }
+            .print(format)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_one(c: &Communication) {
+    println!(
+        "SCHEMA COMUNICAZIONE ANNUALE — {} ({})",
+        c.owner_name, c.owner_kind
+    );
+    println!("Stato                          {}", c.state);
+    println!("Versione                       {}", c.version);
+    if let Some(f) = &c.filing {
+        let (date, time) = received(&f.received_at);
+        println!("ID di trasmissione telematica  {}", f.transmission_id);
+        println!("Ricevuta il                    {date} alle {time}");
+        for (k, v) in form_lines(&f.form, f.total) {
+            println!("{k:<31}{v}");
+        }
+    }
+    if let Some(d) = &c.draft {
+        println!("Bozza non trasmessa:");
+        for (k, v) in form_lines(d, d.counts.total()) {
+            println!("  {k:<29}{v}");
+        }
+    }
+}
+
+fn history(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result<()> {
+    let (store, _scope) = session(g, Access::ReadOnly)?;
+    plans::get(store.conn(), plan_id)?;
+    let owner_id = find_owner(store.conn(), owner)?;
+    let filings: Vec<Filing> = communications::history(store.conn(), plan_id, owner_id)?;
+    let rows = filings
+        .iter()
+        .map(|f| {
+            let n = &f.form.counts;
+            vec![
+                f.owner_name.clone(),
+                f.transmission_id.clone(),
+                f.received_at.clone(),
+                f.operator.clone(),
+                n.carenze.to_string(),
+                n.nuove.to_string(),
+                n.turnover.to_string(),
+                n.privati.to_string(),
+                f.total.to_string(),
+                n.sat.to_string(),
+                n.assegnate.to_string(),
+                if f.superseded_by.is_some() {
+                    "sostituita".into()
+                } else {
+                    "in vigore".into()
+                },
+            ]
+        })
+        .collect();
+    Listing {
+        headers: &[
+            "Ente",
+            "ID trasmissione",
+            "Ricevuta",
+            "Operatore",
+            "b",
+            "c+d",
+            "e",
+            "f",
+            "g",
+            "j",
+            "k",
+            "Stato",
+        ],
+        rows,
+        items: &filings,
+    }
+    .print(format)
+}

@@ -1,0 +1,461 @@
+//! `casa plan …`: the plan card (SCHEDA PROGRAMMAZIONE ANNUALE), its lifecycle and the
+//! capofila's overview of the owners' certifications and communications.
+
+use super::output::{Format, Listing};
+use super::{Global, InvalidInput, require_writable, session};
+use crate::domain::plan::PlanAction;
+use crate::store::certification::Refused;
+use crate::store::communications::{self, Communication};
+use crate::store::plans::{self, Changed, Plan};
+use crate::store::{Access, owners};
+use anyhow::{Result, anyhow};
+use chrono::NaiveDate;
+use clap::Subcommand;
+use serde::Serialize;
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Create the plan card of a district for a reference year (state BOZZA); prints its id
+    Create {
+        /// District (ambito): code (e.g. MI-MILANO) or name
+        #[arg(long)]
+        district: String,
+        /// Reference year (anno di riferimento)
+        #[arg(long)]
+        year: i32,
+        /// Data inizio comunicazione (YYYY-MM-DD or DD/MM/YYYY)
+        #[arg(long)]
+        start: String,
+        /// Data fine comunicazione
+        #[arg(long)]
+        end: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show a plan card with its state history
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// List plans
+    List {
+        #[arg(long)]
+        district: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Open the communication window (BOZZA → APERTO)
+    Open { id: i64 },
+    /// Close the window early (APERTO → CHIUSO)
+    Close { id: i64 },
+    /// Reopen a closed window with a new end date (CHIUSO → APERTO)
+    Reopen {
+        id: i64,
+        #[arg(long)]
+        end: String,
+    },
+    /// Approve the plan (only after the window closed)
+    Approve { id: i64 },
+    /// Cancel the plan (any state but APPROVATO)
+    Cancel { id: i64 },
+    /// Correct an approved plan: a new revision (BOZZA) that supersedes it; prints its id
+    Revise {
+        id: i64,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+    },
+    /// Report of the communications (xlsx): one row per owner, the numbers filed, totals
+    Report {
+        id: i64,
+        /// Output file (.xlsx)
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// The capofila's overview: every owner, certification and communication, who is missing,
+    /// running totals
+    Status {
+        id: i64,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// Today in the operator's time zone: windows are calendar dates.
+pub(super) fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Parses a date as typed: YYYY-MM-DD or DD/MM/YYYY.
+pub(super) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
+        .map_err(|_| {
+            anyhow!(InvalidInput(format!(
+                "{option}: '{t}' non è una data (AAAA-MM-GG o GG/MM/AAAA)"
+            )))
+        })
+}
+
+/// Business refusals are the user's input problem: exit code 4.
+pub(super) fn refused_as_invalid(e: anyhow::Error) -> anyhow::Error {
+    match e.downcast_ref::<Refused>() {
+        Some(r) => anyhow!(InvalidInput(r.0.clone())),
+        None => e,
+    }
+}
+
+pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
+    let result = match cmd {
+        PlanCommand::Create {
+            district,
+            year,
+            start,
+            end,
+            format,
+        } => create(g, &district, year, &start, &end, format),
+        PlanCommand::Show { id, format } => show(g, id, format),
+        PlanCommand::List {
+            district,
+            year,
+            format,
+        } => list(g, district.as_deref(), year, format),
+        PlanCommand::Open { id } => act(g, id, PlanAction::Open),
+        PlanCommand::Close { id } => act(g, id, PlanAction::Close),
+        PlanCommand::Reopen { id, end } => {
+            parse_date("--end", &end).and_then(|end| act(g, id, PlanAction::Reopen { end }))
+        }
+        PlanCommand::Approve { id } => act(g, id, PlanAction::Approve),
+        PlanCommand::Cancel { id } => act(g, id, PlanAction::Cancel),
+        PlanCommand::Revise { id, start, end } => revise(g, id, &start, &end),
+        PlanCommand::Status { id, format } => status(g, id, format),
+        PlanCommand::Report { id, out } => report(g, id, &out),
+    };
+    result.map_err(refused_as_invalid)
+}
+
+fn print_warnings(c: &Changed) {
+    for w in &c.warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn create(
+    g: &Global,
+    district: &str,
+    year: i32,
+    start: &str,
+    end: &str,
+    format: Format,
+) -> Result<()> {
+    let start = parse_date("--start", start)?;
+    let end = parse_date("--end", end)?;
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let d = owners::find_district(store.conn(), district)
+        .map_err(|e| anyhow!(InvalidInput(format!("--district: {e}"))))?;
+    let c = store.create_plan(&scope, d.id, year, start, end)?;
+    print_warnings(&c);
+    print_id(c.plan.id, format)
+}
+
+fn print_id(id: i64, format: Format) -> Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::json!({ "id": id })),
+        Format::Csv | Format::Table => println!("{id}"),
+    }
+    Ok(())
+}
+
+fn revise(g: &Global, id: i64, start: &str, end: &str) -> Result<()> {
+    let start = parse_date("--start", start)?;
+    let end = parse_date("--end", end)?;
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let c = store.revise_plan(&scope, id, start, end)?;
+    print_warnings(&c);
+    print_id(c.plan.id, Format::Table)
+}
+
+fn act(g: &Global, id: i64, action: PlanAction) -> Result<()> {
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let c = store.plan_action(&scope, id, action, today())?;
+    print_warnings(&c);
+    println!(
+        "Piano {} ({} {}): stato {}, fine comunicazione {}",
+        c.plan.id,
+        c.plan.district_code,
+        c.plan.year,
+        c.plan.state,
+        c.plan.window_end.format("%d/%m/%Y")
+    );
+    Ok(())
+}
+
+fn it(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// A plan with its effective state for JSON.
+#[derive(Serialize)]
+struct PlanView<'a> {
+    #[serde(flatten)]
+    plan: &'a Plan,
+    effective_state: String,
+}
+
+fn show(g: &Global, id: i64, format: Format) -> Result<()> {
+    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let plan = plans::get(store.conn(), id)?;
+    let history = plans::history(store.conn(), id)?;
+    let state = plan.effective_state(today());
+    if format == Format::Json {
+        let v = serde_json::json!({
+            "plan": PlanView { plan: &plan, effective_state: state.db().to_string() },
+            "history": history,
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    let mut fields = vec![
+        ("ID", plan.id.to_string()),
+        ("ANNO DI RIFERIMENTO", plan.year.to_string()),
+        ("DATA INIZIO COMUNICAZIONE", it(plan.window_start)),
+        ("DATA FINE COMUNICAZIONE", it(plan.window_end)),
+        (
+            "PIANO DI ZONA",
+            format!("{} ({})", plan.district_name, plan.district_code),
+        ),
+        ("STATO DEL PIANO", state.db().to_string()),
+        ("Revisione", plan.revision.to_string()),
+        ("Regole", plan.rule_set.clone()),
+        ("Versione", plan.version.to_string()),
+    ];
+    if let Some(s) = plan.supersedes {
+        fields.push(("Sostituisce il piano", s.to_string()));
+    }
+    if format == Format::Csv {
+        let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+        w.write_record(["campo", "valore"])?;
+        for (k, v) in &fields {
+            w.write_record([*k, v.as_str()])?;
+        }
+        w.flush()?;
+        return Ok(());
+    }
+    println!("SCHEDA PROGRAMMAZIONE ANNUALE");
+    let width = fields
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (k, v) in &fields {
+        println!("{k}{}  {v}", " ".repeat(width - k.chars().count()));
+    }
+    println!();
+    println!("Cronologia dello stato:");
+    for h in &history {
+        println!(
+            "  {}  {:<10} {} → {}  (fine {})  {}",
+            h.at,
+            h.action,
+            h.from_state.as_deref().unwrap_or("-"),
+            h.to_state,
+            h.window_end,
+            h.operator
+        );
+    }
+    Ok(())
+}
+
+fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -> Result<()> {
+    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let district_id = district
+        .map(|d| {
+            owners::find_district(store.conn(), d)
+                .map(|d| d.id)
+                .map_err(|e| anyhow!(InvalidInput(format!("--district: {e}"))))
+        })
+        .transpose()?;
+    let found = plans::list(store.conn(), district_id, year)?;
+    let today = today();
+    let items: Vec<PlanView> = found
+        .iter()
+        .map(|p| PlanView {
+            plan: p,
+            effective_state: p.effective_state(today).db().to_string(),
+        })
+        .collect();
+    let rows = items
+        .iter()
+        .map(|v| {
+            let p = v.plan;
+            vec![
+                p.id.to_string(),
+                p.year.to_string(),
+                p.district_code.clone(),
+                p.revision.to_string(),
+                it(p.window_start),
+                it(p.window_end),
+                v.effective_state.clone(),
+            ]
+        })
+        .collect();
+    Listing {
+        headers: &["ID", "Anno", "Ambito", "Rev.", "Inizio", "Fine", "Stato"],
+        rows,
+        items: &items,
+    }
+    .print(format)
+}
+
+/// `plan report`: for the capofila of the district, the Region and the helpdesk.
+fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    let plan = plans::get(store.conn(), id)?;
+    if !scope.sees_everything() {
+        scope.check(crate::domain::access::Action::ManagePlan {
+            district_id: plan.district_id,
+        })?;
+    }
+    let comms = communications::list(store.conn(), &plan, None)?;
+    crate::export::plan_report::write(&plan, &comms, out)?;
+    let filed = comms.iter().filter(|c| c.filing.is_some()).count();
+    println!(
+        "Report del piano {id} scritto in {}: {} enti, {filed} comunicazioni trasmesse",
+        out.display(),
+        comms.len()
+    );
+    Ok(())
+}
+
+/// Sums of the filings in force.
+#[derive(Debug, Default, Serialize)]
+struct Totals {
+    carenze: i64,
+    nuove: i64,
+    turnover: i64,
+    privati: i64,
+    total: i64,
+    sat: i64,
+    assegnate: i64,
+}
+
+#[derive(Serialize)]
+struct StatusView<'a> {
+    plan: PlanView<'a>,
+    owners: &'a [Communication],
+    filed: usize,
+    missing: Vec<&'a str>,
+    totals: Totals,
+}
+
+fn cert_label(c: &Communication) -> String {
+    match (&c.last_certification, c.certified_for_plan) {
+        (None, _) => "mancante".into(),
+        (Some(l), true) => l.at.clone(),
+        (Some(l), false) => format!("{} (prima dell'apertura)", l.at),
+    }
+}
+
+fn status(g: &Global, id: i64, format: Format) -> Result<()> {
+    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let plan = plans::get(store.conn(), id)?;
+    let comms = communications::list(store.conn(), &plan, None)?;
+    let mut totals = Totals::default();
+    for f in comms.iter().filter_map(|c| c.filing.as_ref()) {
+        let n = &f.form.counts;
+        totals.carenze += n.carenze;
+        totals.nuove += n.nuove;
+        totals.turnover += n.turnover;
+        totals.privati += n.privati;
+        totals.total += f.total;
+        totals.sat += n.sat;
+        totals.assegnate += n.assegnate;
+    }
+    let missing: Vec<&str> = comms
+        .iter()
+        .filter(|c| c.filing.is_none())
+        .map(|c| c.owner_name.as_str())
+        .collect();
+    let view = StatusView {
+        plan: PlanView {
+            plan: &plan,
+            effective_state: plan.effective_state(today()).db().to_string(),
+        },
+        owners: &comms,
+        filed: comms.len() - missing.len(),
+        missing,
+        totals,
+    };
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = comms
+        .iter()
+        .map(|c| {
+            let f = c.filing.as_ref();
+            vec![
+                c.owner_name.clone(),
+                c.owner_kind.clone(),
+                cert_label(c),
+                c.state.db().to_string(),
+                f.map(|f| f.received_at.clone()).unwrap_or_default(),
+                f.map(|f| f.total.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let headers = [
+        "Ente",
+        "Tipo",
+        "Certificazione",
+        "Comunicazione",
+        "Ricevuta il",
+        "Totale (g)",
+    ];
+    if format == Format::Csv {
+        return Listing {
+            headers: &headers,
+            rows,
+            items: &comms,
+        }
+        .print(format);
+    }
+    println!(
+        "Piano {} — {} ({}) anno {} — stato {} — finestra {} - {}",
+        plan.id,
+        plan.district_name,
+        plan.district_code,
+        plan.year,
+        view.plan.effective_state,
+        it(plan.window_start),
+        it(plan.window_end)
+    );
+    let mut out = std::io::stdout().lock();
+    super::output::write_table(&mut out, &headers, &rows)?;
+    let t = &view.totals;
+    println!();
+    println!(
+        "Trasmesse: {} di {}; mancano {}: {}",
+        view.filed,
+        comms.len(),
+        view.missing.len(),
+        if view.missing.is_empty() {
+            "nessuno".to_string()
+        } else {
+            view.missing.join(", ")
+        }
+    );
+    println!(
+        "Totali trasmessi: carenze (b) {}, nuove (c+d) {}, turn-over (e) {}, privati (f) {}, complessivo (g) {}, SAT (j) {}, assegnate anno precedente (k) {}",
+        t.carenze, t.nuove, t.turnover, t.privati, t.total, t.sat, t.assegnate
+    );
+    Ok(())
+}

@@ -1,0 +1,783 @@
+//! Annual programming end to end through the binary: plan lifecycle, permissions, the
+//! communication form under two rule sets, refiling, stale saves, certification and window.
+//! Each test builds a `casa demo --units 3000` database in its own temporary directory.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const DISTRICT: &str = "BG-SERIATE";
+const CAPOFILA: &str = "capofila.bg-seriate";
+const OTHER_CAPOFILA: &str = "capofila.bg-dalmine";
+/// Comune di Seriate, in the district.
+const COMUNE: &str = "comune.016198";
+const COMUNE_OWNER: &str = "016198";
+/// Comune di Dalmine, in another district.
+const OTHER_COMUNE: &str = "comune.016091";
+/// Comune di Pedrengo, in the district.
+const OTHER_COMUNE_OF_DISTRICT: &str = "016160";
+const ALER: &str = "aler.bg-lc-so";
+const ALER_OWNER: &str = "aler.bg-lc-so";
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    home: PathBuf,
+}
+
+fn day(offset: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+impl Env {
+    fn demo() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env {
+            db: dir.path().join("casa.sqlite"),
+            home: dir.path().join("home"),
+            _dir: dir,
+        };
+        std::fs::create_dir_all(&env.home).unwrap();
+        env.run(None, &["demo", "--units", "3000"]);
+        env
+    }
+
+    fn casa(&self, operator: Option<&str>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
+        if let Some(op) = operator {
+            cmd.args(["--operator", op]);
+        }
+        cmd.args(args)
+            .env("CASA_DB", &self.db)
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env("USER", "nobody")
+            .env_remove("CASA_OPERATOR")
+            .output()
+            .unwrap()
+    }
+
+    fn run(&self, operator: Option<&str>, args: &[&str]) -> String {
+        let out = self.casa(operator, args);
+        assert!(
+            out.status.success(),
+            "casa {operator:?} {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn ok(&self, operator: &str, args: &[&str]) -> String {
+        self.run(Some(operator), args)
+    }
+
+    /// Asserts the exit code and returns stderr.
+    fn fails(&self, code: i32, operator: &str, args: &[&str]) -> String {
+        let out = self.casa(Some(operator), args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "casa --operator {operator} {args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, operator: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(operator, args)).unwrap()
+    }
+
+    /// Creates a plan of DISTRICT for `year` with a window from `start` to `end` days from today.
+    fn plan(&self, year: i32, start: i64, end: i64) -> String {
+        let v = self.json(
+            CAPOFILA,
+            &[
+                "plan",
+                "create",
+                "--district",
+                DISTRICT,
+                "--year",
+                &year.to_string(),
+                "--start",
+                &day(start),
+                "--end",
+                &day(end),
+                "--format",
+                "json",
+            ],
+        );
+        v["id"].as_i64().unwrap().to_string()
+    }
+
+    /// An open plan whose Comune and ALER have certified after the opening.
+    fn open_plan(&self, year: i32) -> String {
+        let id = self.plan(year, -5, 20);
+        self.ok(CAPOFILA, &["plan", "open", &id]);
+        self.ok(COMUNE, &["certification", "certify"]);
+        self.ok(ALER, &["certification", "certify"]);
+        id
+    }
+
+    fn state(&self, id: &str) -> String {
+        let v = self.json("helpdesk", &["plan", "show", id, "--format", "json"]);
+        v["plan"]["effective_state"].as_str().unwrap().to_string()
+    }
+
+    fn audit_count(&self) -> i64 {
+        let store = casa::store::Store::open(&self.db, casa::store::Access::ReadOnly).unwrap();
+        casa::store::audit::count(store.conn()).unwrap()
+    }
+}
+
+/// `comm file` arguments with the given counts, then `extra`.
+fn file_args<'a>(plan: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut v = vec![
+        "comm",
+        "file",
+        "--plan",
+        plan,
+        "--carenze",
+        "1",
+        "--nuove",
+        "2",
+        "--turnover",
+        "3",
+        "--privati",
+        "4",
+        "--sat",
+        "5",
+        "--assegnate",
+        "6",
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+#[test]
+fn lifecycle_transitions_allowed_and_refused() {
+    let env = Env::demo();
+    let id = env.plan(2026, -5, 20);
+    assert_eq!(env.state(&id), "BOZZA");
+    let id = id.as_str();
+
+    let e = env.fails(4, CAPOFILA, &["plan", "approve", id]);
+    assert!(
+        e.contains("Il piano può essere approvato solo dopo la chiusura della finestra"),
+        "{e}"
+    );
+    env.fails(4, CAPOFILA, &["plan", "close", id]);
+    env.fails(4, CAPOFILA, &["plan", "reopen", id, "--end", &day(30)]);
+
+    let before = env.audit_count();
+    env.ok(CAPOFILA, &["plan", "open", id]);
+    assert_eq!(env.audit_count(), before + 1, "one audit record per change");
+    assert_eq!(env.state(id), "APERTO");
+    env.fails(4, CAPOFILA, &["plan", "open", id]);
+    let e = env.fails(4, CAPOFILA, &["plan", "approve", id]);
+    assert!(e.contains("solo dopo la chiusura della finestra"), "{e}");
+    env.fails(4, CAPOFILA, &["plan", "reopen", id, "--end", &day(30)]);
+
+    env.ok(CAPOFILA, &["plan", "close", id]);
+    assert_eq!(env.state(id), "CHIUSO");
+    env.fails(4, CAPOFILA, &["plan", "close", id]);
+    env.fails(4, CAPOFILA, &["plan", "open", id]);
+    let e = env.fails(4, CAPOFILA, &["plan", "reopen", id, "--end", &day(-1)]);
+    assert!(e.contains("già passata"), "{e}");
+    env.ok(CAPOFILA, &["plan", "reopen", id, "--end", &day(30)]);
+    let v = env.json("helpdesk", &["plan", "show", id, "--format", "json"]);
+    assert_eq!(v["plan"]["window_end"], day(30));
+    env.ok(CAPOFILA, &["plan", "close", id]);
+
+    // The plan is for 2026 and today is past 31/12/2025 or not: a late approval warns only.
+    let out = env.casa(Some(CAPOFILA), &["plan", "approve", id]);
+    assert!(out.status.success());
+    assert_eq!(env.state(id), "APPROVATO");
+    for args in [
+        vec!["plan", "cancel", id],
+        vec!["plan", "open", id],
+        vec!["plan", "close", id],
+        vec!["plan", "approve", id],
+    ] {
+        env.fails(4, CAPOFILA, &args);
+    }
+    env.fails(4, CAPOFILA, &["plan", "reopen", id, "--end", &day(30)]);
+
+    // Who and when of every change.
+    let v = env.json("helpdesk", &["plan", "show", id, "--format", "json"]);
+    let actions: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["crea", "apri", "chiudi", "riapri", "chiudi", "approva"]
+    );
+    assert!(
+        v["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["operator"] == CAPOFILA)
+    );
+
+    // One plan per district and year; an approved plan is corrected by a revision.
+    let e = env.fails(
+        4,
+        CAPOFILA,
+        &[
+            "plan",
+            "create",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2026",
+            "--start",
+            &day(0),
+            "--end",
+            &day(9),
+        ],
+    );
+    assert!(e.contains("revisione"), "{e}");
+    let rev = env.ok(
+        CAPOFILA,
+        &["plan", "revise", id, "--start", &day(0), "--end", &day(9)],
+    );
+    let rev = rev.trim();
+    let v = env.json("helpdesk", &["plan", "show", rev, "--format", "json"]);
+    assert_eq!(v["plan"]["revision"], 2);
+    assert_eq!(v["plan"]["supersedes"].to_string(), id);
+    assert_eq!(env.state(id), "APPROVATO", "the approved plan is kept");
+    env.fails(
+        4,
+        CAPOFILA,
+        &["plan", "revise", id, "--start", &day(0), "--end", &day(9)],
+    );
+    env.ok(CAPOFILA, &["plan", "cancel", rev]);
+    assert_eq!(env.state(rev), "ANNULLATO");
+    env.fails(4, CAPOFILA, &["plan", "cancel", rev]);
+
+    // Cancel from BOZZA and from APERTO; a cancelled plan frees its year.
+    let p = env.plan(2027, 0, 10);
+    env.ok(CAPOFILA, &["plan", "cancel", &p]);
+    let p = env.plan(2027, 0, 10);
+    env.ok(CAPOFILA, &["plan", "open", &p]);
+    env.ok(CAPOFILA, &["plan", "cancel", &p]);
+    assert_eq!(env.state(&p), "ANNULLATO");
+
+    // A window whose end date passed cannot be opened.
+    let p = env.plan(2028, -10, -1);
+    let e = env.fails(4, CAPOFILA, &["plan", "open", &p]);
+    assert!(e.contains("già passata"), "{e}");
+
+    let list = env.json(
+        "helpdesk",
+        &[
+            "plan",
+            "list",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2027",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["state"] == "ANNULLATO")
+    );
+}
+
+#[test]
+fn bad_plan_cards_are_refused() {
+    let env = Env::demo();
+    let e = env.fails(
+        4,
+        CAPOFILA,
+        &[
+            "plan",
+            "create",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2026",
+            "--start",
+            &day(5),
+            "--end",
+            &day(1),
+        ],
+    );
+    assert!(e.contains("precede"), "{e}");
+    env.fails(
+        4,
+        CAPOFILA,
+        &[
+            "plan",
+            "create",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2026",
+            "--start",
+            "31/02/2026",
+            "--end",
+            &day(1),
+        ],
+    );
+    env.fails(
+        4,
+        CAPOFILA,
+        &[
+            "plan",
+            "create",
+            "--district",
+            "NOWHERE",
+            "--year",
+            "2026",
+            "--start",
+            &day(0),
+            "--end",
+            &day(1),
+        ],
+    );
+    env.fails(4, CAPOFILA, &["plan", "show", "999"]);
+    // A late window warns on stderr but the plan is created.
+    let out = env.casa(
+        Some(CAPOFILA),
+        &[
+            "plan",
+            "create",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2025",
+            "--start",
+            "2024-09-01",
+            "--end",
+            "2024-11-15",
+        ],
+    );
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("31/10/2024"));
+}
+
+#[test]
+fn permission_matrix() {
+    let env = Env::demo();
+    let id = env.plan(2026, -5, 20);
+    let id = id.as_str();
+    for op in [OTHER_CAPOFILA, COMUNE, ALER, "helpdesk"] {
+        let e = env.fails(3, op, &["plan", "open", id]);
+        assert!(!e.is_empty());
+        env.fails(3, op, &["plan", "cancel", id]);
+        env.fails(
+            3,
+            op,
+            &[
+                "plan",
+                "create",
+                "--district",
+                DISTRICT,
+                "--year",
+                "2030",
+                "--start",
+                &day(0),
+                "--end",
+                &day(5),
+            ],
+        );
+        // Everybody reads.
+        env.ok(op, &["plan", "show", id]);
+        env.ok(op, &["plan", "status", id]);
+        env.ok(op, &["plan", "list"]);
+    }
+    env.ok(CAPOFILA, &["plan", "open", id]);
+    env.ok(COMUNE, &["certification", "certify"]);
+    env.ok(ALER, &["certification", "certify"]);
+
+    // Filing: the owner's operators only.
+    let comune_filing = file_args(id, &["--owner", COMUNE_OWNER]);
+    // The capofila's operator works for its own Comune (Seriate), not for the others.
+    env.fails(
+        3,
+        CAPOFILA,
+        &file_args(id, &["--owner", OTHER_COMUNE_OF_DISTRICT]),
+    );
+    env.fails(3, OTHER_CAPOFILA, &comune_filing);
+    env.fails(3, "helpdesk", &comune_filing);
+    env.fails(3, ALER, &comune_filing);
+    env.fails(3, COMUNE, &file_args(id, &["--owner", ALER_OWNER]));
+    // A Comune of another district has no communication in this plan.
+    let e = env.fails(4, OTHER_COMUNE, &file_args(id, &[]));
+    assert!(e.contains("non ha una comunicazione"), "{e}");
+    env.ok(COMUNE, &file_args(id, &[]));
+    env.ok(ALER, &file_args(id, &[]));
+    // Everybody reads the communications.
+    for op in [OTHER_CAPOFILA, COMUNE, ALER, "helpdesk", CAPOFILA] {
+        env.ok(op, &["comm", "show", "--plan", id]);
+        env.ok(op, &["comm", "history", "--plan", id]);
+    }
+}
+
+/// Files as the Comune on `plan` with extra options; returns the exit code and stderr.
+fn comune_files(env: &Env, plan: &str, extra: &[&str]) -> (i32, String) {
+    let out = env.casa(Some(COMUNE), &file_args(plan, extra));
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn validation_limits_under_both_rule_sets() {
+    let env = Env::demo();
+    let old = env.open_plan(2025);
+    // One plan per district and year: the 2026 plan is a second plan of the same district.
+    let new = env.plan(2026, -5, 20);
+    env.ok(CAPOFILA, &["plan", "open", &new]);
+    env.ok(COMUNE, &["certification", "certify"]);
+    env.ok(ALER, &["certification", "certify"]);
+    let rules = |id: &str| {
+        env.json("helpdesk", &["plan", "show", id, "--format", "json"])["plan"]["rule_set"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(rules(&old), "R.R. 4/2017");
+    assert_eq!(rules(&new), "R.R. 2/2025");
+
+    // Police share: 10% before R.R. 2/2025, 20% from it.
+    assert_eq!(comune_files(&env, &old, &["--polizia-pct", "10"]).0, 0);
+    let (code, e) = comune_files(&env, &old, &["--polizia-pct", "10.01"]);
+    assert_eq!(code, 4);
+    assert!(
+        e.contains("Forze di Polizia") && e.contains("massimo 10% (R.R. 4/2017)"),
+        "{e}"
+    );
+    assert_eq!(comune_files(&env, &new, &["--polizia-pct", "20"]).0, 0);
+    let (code, e) = comune_files(&env, &new, &["--polizia-pct", "20.01"]);
+    assert_eq!(code, 4);
+    assert!(e.contains("massimo 20% (R.R. 2/2025)"), "{e}");
+
+    // Category reserves together: no combined limit before, 20% from R.R. 2/2025.
+    let reserves = [
+        "--anziani-pct",
+        "8",
+        "--monoparentali-pct",
+        "5",
+        "--disabili-pct",
+        "4",
+        "--nuove-famiglie-pct",
+        "2",
+        "--altra-categoria",
+        "Giovani coppie",
+        "--altra-pct",
+        "1.5",
+    ];
+    assert_eq!(comune_files(&env, &old, &reserves).0, 0);
+    let (code, e) = comune_files(&env, &new, &reserves);
+    assert_eq!(code, 4);
+    assert!(
+        e.contains("20,5%") && e.contains("massimo 20% (R.R. 2/2025)"),
+        "{e}"
+    );
+    let mut at_limit = reserves;
+    at_limit[11] = "1";
+    assert_eq!(comune_files(&env, &new, &at_limit).0, 0);
+
+    // 20% + indigent excess <= 100%, percentages 0-100 with two decimals, under both.
+    for plan in [&old, &new] {
+        assert_eq!(comune_files(&env, plan, &["--indigenti-pct", "80"]).0, 0);
+        let (code, e) = comune_files(&env, plan, &["--indigenti-pct", "80.01"]);
+        assert_eq!(code, 4);
+        assert!(e.contains("indigenti (h)"), "{e}");
+        for bad in ["100.01", "1.234", "-3", "abc"] {
+            let (code, e) = comune_files(&env, plan, &["--anziani-pct", bad]);
+            assert_eq!(code, 4, "{bad}: {e}");
+            assert!(e.contains("Anziani"), "{e}");
+        }
+        let (code, e) = comune_files(&env, plan, &["--altra-pct", "3"]);
+        assert_eq!(code, 4);
+        assert!(e.contains("nome della categoria"), "{e}");
+        // Counts are whole numbers >= 0.
+        let mut args = file_args(plan, &[]);
+        args[9] = "-1";
+        let e = env.fails(4, COMUNE, &args);
+        assert!(e.contains("turn-over (e)"), "{e}");
+        // ALERs fill no social-category field.
+        let e = env.fails(4, ALER, &file_args(plan, &["--anziani-pct", "1"]));
+        assert!(e.contains("riservato ai Comuni"), "{e}");
+        env.ok(ALER, &file_args(plan, &[]));
+    }
+}
+
+#[test]
+fn refiling_keeps_history_and_status_totals_the_filings_in_force() {
+    let env = Env::demo();
+    let id = env.open_plan(2026);
+    let id = id.as_str();
+    let first = env.json(COMUNE, &file_args(id, &["--format", "json"]));
+    let receipt = &first["receipt"];
+    assert!(
+        receipt["transmission_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("PA2026-")
+    );
+    assert!(receipt["received_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(receipt["total"], 1 + 2 + 3 + 4);
+    let mut args = file_args(id, &["--format", "json"]);
+    args[5] = "10";
+    let second = env.json(COMUNE, &args);
+    assert_ne!(
+        second["receipt"]["transmission_id"],
+        receipt["transmission_id"]
+    );
+    env.ok(ALER, &file_args(id, &[]));
+
+    let h = env.json(
+        "helpdesk",
+        &[
+            "comm",
+            "history",
+            "--plan",
+            id,
+            "--owner",
+            COMUNE_OWNER,
+            "--format",
+            "json",
+        ],
+    );
+    let h = h.as_array().unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0]["superseded_by"], h[1]["id"]);
+    assert!(h[1]["superseded_by"].is_null());
+    assert_eq!(h[0]["form"]["counts"]["carenze"], 1);
+    assert_eq!(h[1]["form"]["counts"]["carenze"], 10);
+
+    let s = env.json(CAPOFILA, &["plan", "status", id, "--format", "json"]);
+    assert_eq!(s["filed"], 2);
+    let owners = s["owners"].as_array().unwrap();
+    assert_eq!(s["missing"].as_array().unwrap().len(), owners.len() - 2);
+    // Every comune of the district has a communication, and the ALER with units there.
+    assert!(
+        owners
+            .iter()
+            .filter(|o| o["owner_kind"] == "COMUNE")
+            .count()
+            >= 11
+    );
+    assert!(owners.iter().any(|o| o["owner_kind"] == "ALER"));
+    assert_eq!(s["totals"]["carenze"], 10 + 1);
+    assert_eq!(s["totals"]["total"], (10 + 2 + 3 + 4) + (1 + 2 + 3 + 4));
+    assert_eq!(s["totals"]["assegnate"], 12);
+}
+
+#[test]
+fn a_stale_save_is_refused() {
+    let env = Env::demo();
+    let id = env.open_plan(2026);
+    let id = id.as_str();
+    let read = |env: &Env| {
+        env.json(
+            COMUNE,
+            &[
+                "comm",
+                "show",
+                "--plan",
+                id,
+                "--owner",
+                COMUNE_OWNER,
+                "--format",
+                "json",
+            ],
+        )[0]["version"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    // Two sessions read the same version; a draft, then a filing.
+    let v = read(&env);
+    let draft = env.json(
+        COMUNE,
+        &file_args(id, &["--draft", "--version", &v, "--format", "json"]),
+    );
+    assert_eq!(draft["state"], "IN COMPILAZIONE");
+    assert!(draft["receipt"].is_null());
+    let audit = env.audit_count();
+    let e = env.fails(4, COMUNE, &file_args(id, &["--version", &v]));
+    assert!(e.contains("modificata da un'altra sessione"), "{e}");
+    assert_eq!(env.audit_count(), audit, "a refused save writes nothing");
+    assert!(
+        env.json(
+            "helpdesk",
+            &["comm", "history", "--plan", id, "--format", "json"]
+        )
+        .as_array()
+        .unwrap()
+        .is_empty(),
+        "nothing filed by the stale save"
+    );
+    let v = read(&env);
+    env.ok(COMUNE, &file_args(id, &["--version", &v]));
+    assert_eq!(env.audit_count(), audit + 1, "one audit record per filing");
+}
+
+#[test]
+fn filing_needs_a_certification_made_after_the_window_opened() {
+    let env = Env::demo();
+    env.ok(COMUNE, &["certification", "certify"]);
+    let id = env.plan(2026, -5, 20);
+    // Whole seconds: make sure the opening is strictly after the old certification.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    env.ok(CAPOFILA, &["plan", "open", &id]);
+    let e = env.fails(4, COMUNE, &file_args(&id, &[]));
+    assert!(e.contains("certificare"), "{e}");
+    let s = env.json(CAPOFILA, &["plan", "status", &id, "--format", "json"]);
+    let comune = s["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["owner_name"] == "Comune di Seriate")
+        .unwrap();
+    assert_eq!(comune["certified_for_plan"], false);
+    env.ok(COMUNE, &["certification", "certify"]);
+    env.ok(COMUNE, &file_args(&id, &[]));
+}
+
+#[test]
+fn filing_outside_the_window_is_refused() {
+    let env = Env::demo();
+    env.ok(COMUNE, &["certification", "certify"]);
+    // BOZZA: the window was never opened.
+    let id = env.plan(2026, -5, 20);
+    let e = env.fails(4, COMUNE, &file_args(&id, &[]));
+    assert!(e.contains("non è ancora stata aperta"), "{e}");
+    // Opened, but the start date is in the future.
+    env.ok(CAPOFILA, &["plan", "cancel", &id]);
+    let id = env.plan(2026, 3, 20);
+    env.ok(CAPOFILA, &["plan", "open", &id]);
+    env.ok(COMUNE, &["certification", "certify"]);
+    let e = env.fails(4, COMUNE, &file_args(&id, &[]));
+    assert!(e.contains("si apre il"), "{e}");
+    // Closed, then cancelled.
+    env.ok(CAPOFILA, &["plan", "close", &id]);
+    let e = env.fails(4, COMUNE, &file_args(&id, &[]));
+    assert!(e.contains("chiusa"), "{e}");
+    env.ok(CAPOFILA, &["plan", "cancel", &id]);
+    let e = env.fails(4, COMUNE, &file_args(&id, &[]));
+    assert!(e.contains("annullato"), "{e}");
+}
+
+#[test]
+fn report_has_a_row_per_owner_numbers_as_numbers_and_totals_equal_to_the_filings() {
+    use calamine::{Data, DataType, Reader, open_workbook_auto};
+    let env = Env::demo();
+    let id = env.open_plan(2026);
+    let id = id.as_str();
+    env.ok(
+        COMUNE,
+        &file_args(id, &["--anziani-pct", "12.5", "--polizia-pct", "3"]),
+    );
+    let mut aler = file_args(id, &[]);
+    aler[5] = "7";
+    env.ok(ALER, &aler);
+    let out = env.home.join("report.xlsx");
+    let out_s = out.to_str().unwrap();
+    for op in [OTHER_CAPOFILA, COMUNE, ALER] {
+        env.fails(3, op, &["plan", "report", id, "--out", out_s]);
+    }
+    env.ok(CAPOFILA, &["plan", "report", id, "--out", out_s]);
+
+    let status = env.json(CAPOFILA, &["plan", "status", id, "--format", "json"]);
+    let owners = status["owners"].as_array().unwrap().len();
+    let mut wb = open_workbook_auto(&out).unwrap();
+    let sheet = wb.worksheet_range("Comunicazioni").unwrap();
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows[1][0], Data::String("Nome ente".into()));
+    assert_eq!(rows.len(), 2 + owners + 1, "title, headers, owners, totals");
+    let seriate = rows
+        .iter()
+        .find(|r| r[0] == Data::String("Comune di Seriate".into()))
+        .unwrap();
+    assert_eq!(seriate[5], Data::Float(1.0));
+    assert_eq!(seriate[9], Data::Float(10.0));
+    assert_eq!(seriate[13], Data::Float(12.5));
+    assert_eq!(seriate[17], Data::Float(3.0));
+    let totals = rows.last().unwrap();
+    assert_eq!(totals[0], Data::String("Totale".into()));
+    // Totals equal the sums of the filed communications, column by column.
+    for (col, key) in [
+        (5, "carenze"),
+        (6, "nuove"),
+        (7, "turnover"),
+        (8, "privati"),
+        (9, "total"),
+        (10, "sat"),
+        (11, "assegnate"),
+    ] {
+        let sum: f64 = rows[2..rows.len() - 1]
+            .iter()
+            .filter_map(|r| r[col].as_f64())
+            .sum();
+        assert_eq!(totals[col], Data::Float(sum), "column {key}");
+        assert_eq!(status["totals"][key].as_f64().unwrap(), sum, "column {key}");
+    }
+    assert_eq!(totals[5], Data::Float(1.0 + 7.0));
+}
+
+#[test]
+fn the_form_shows_the_registry_counts_marked_for_the_plan_year() {
+    let env = Env::demo();
+    let id = env.open_plan(2026);
+    env.ok(
+        COMUNE,
+        &["units", "mark", "--owner", COMUNE_OWNER, "--year", "2026"],
+    );
+    let count = |state: &str| {
+        env.ok(
+            COMUNE,
+            &[
+                "units",
+                "count",
+                "--owner",
+                COMUNE_OWNER,
+                "--marcati",
+                "2026",
+                "--stato",
+                state,
+            ],
+        )
+        .trim()
+        .to_string()
+    };
+    let (free, repairs, works) = (
+        count("LIBERO"),
+        count("SFITTO PER CARENZE MANUTENTIVE"),
+        count("SFITTO PER RISTRUTTURAZIONE"),
+    );
+    let show = env.ok(
+        COMUNE,
+        &["comm", "show", "--plan", &id, "--owner", COMUNE_OWNER],
+    );
+    let expected = format!(
+        "liberi {free} (turn-over, e), sfitti per carenze manutentive {repairs} (b), sfitti per ristrutturazione {works} (c+d)"
+    );
+    assert!(show.contains(&expected), "{show}\nexpected: {expected}");
+    let marked: i64 = [&free, &repairs, &works]
+        .iter()
+        .map(|n| n.parse::<i64>().unwrap())
+        .sum();
+    assert!(
+        marked > 0,
+        "the demo Comune has free or vacant units to mark"
+    );
+}
