@@ -116,8 +116,16 @@ impl App {
         if self.stack.len() > 1 {
             v.push(Action::Back);
         }
+        // Registry changes need the ANAGRAFE service on some owner: without it the action
+        // would only be refused, so it is not offered (the store checks each owner anyway).
+        let edits_registry = self
+            .session
+            .scope
+            .grants
+            .iter()
+            .any(|(_, s)| *s == crate::domain::access::Service::Registry);
         for a in self.screen().actions() {
-            if self.session.read_only && screens::is_mutating(a) {
+            if screens::is_mutating(a) && (self.session.read_only || !edits_registry) {
                 continue;
             }
             if !v.contains(&a) {

@@ -257,3 +257,17 @@ fn certification_card() {
         h.key(KeyCode::Enter);
     });
 }
+
+#[test]
+fn actions_the_operator_cannot_do_are_not_offered() {
+    // A Comune's operator may mark its units.
+    let mut h = Harness::new("comune.015146", (120, 40));
+    open_search(&mut h);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("F9 Marca per piano"), "{s}");
+    // The helpdesk is read-only: nothing that changes data.
+    let mut h = Harness::new("helpdesk", (120, 40));
+    open_search(&mut h);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(!s.contains("Marca per piano"), "{s}");
+}

@@ -237,7 +237,7 @@ impl Search {
                 "Scrivere il filtro: la ricerca parte da sola; Tab campo, Esc ai risultati".into()
             }
             (None, Focus::Table) => {
-                "Invio apre l'alloggio; / filtri, F7 ordina, F8 esporta, F9 marca per il piano"
+                "Invio apre l'alloggio; / filtri, F7 ordina, F8 esporta gli elenchi del piano"
                     .into()
             }
         }
