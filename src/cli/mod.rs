@@ -32,7 +32,7 @@ pub struct Cli {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
-    /// Database file (default: casa.sqlite in the data directory)
+    /// Database file (default: casa.sqlite in the data directory; `casa demo` and --demo use demo.sqlite)
     #[arg(long, global = true, env = "CASA_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Use the demo database in the data directory, creating it on first use
