@@ -4,6 +4,7 @@
 
 use crate::app::Message;
 use crate::app::Msg;
+use crate::app::screens::plans::{self, PlanCard};
 use crate::app::screens::{DataMsg, Request};
 use crate::domain::access::{Action, OperatorScope, Role};
 use crate::domain::unit_filter::{FilterField, Sort, UnitFilter, Visibility};
@@ -35,6 +36,11 @@ pub struct Context {
 
 fn send(out: &mpsc::Sender<Msg>, d: DataMsg) {
     let _ = out.send(Msg::Data(d));
+}
+
+/// Today in the operator's time zone: plan windows are calendar dates.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 fn is_interrupt(e: &anyhow::Error) -> bool {
@@ -271,6 +277,72 @@ impl Context {
                     self.out.clone(),
                 );
             }
+            Request::Plans { generation } => {
+                match plans::visible_plans(self.store.conn(), &self.scope) {
+                    Ok(plans) => {
+                        let today = today();
+                        let plans = plans
+                            .into_iter()
+                            .map(|p| {
+                                let state = p.effective_state(today);
+                                (p, state)
+                            })
+                            .collect();
+                        send(&self.out, DataMsg::Plans { generation, plans })
+                    }
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::PlanCard {
+                generation,
+                plan_id,
+            } => self.send_plan_card(generation, plan_id, None),
+            Request::PlanAct {
+                generation,
+                plan_id,
+                action,
+            } => {
+                // The same store call as `casa plan open|close|approve|cancel`: permission
+                // check, lifecycle check, one transaction with history and audit.
+                match self
+                    .store
+                    .plan_action(&self.scope, plan_id, action, today())
+                {
+                    Ok(c) => {
+                        let mut text = format!(
+                            "Piano {} ({} {}): stato {}, fine comunicazione {}",
+                            c.plan.id,
+                            c.plan.district_code,
+                            c.plan.year,
+                            c.plan.state,
+                            c.plan.window_end.format("%d/%m/%Y")
+                        );
+                        let message = if c.warnings.is_empty() {
+                            Message::Info(text)
+                        } else {
+                            text.push_str(". ");
+                            text.push_str(&c.warnings.join(". "));
+                            Message::Warning(text)
+                        };
+                        self.send_plan_card(generation, plan_id, Some(message));
+                    }
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+        }
+    }
+
+    fn send_plan_card(&self, generation: u64, plan_id: i64, message: Option<Message>) {
+        match PlanCard::load(self.store.conn(), &self.scope, plan_id, today()) {
+            Ok(card) => send(
+                &self.out,
+                DataMsg::PlanCard {
+                    generation,
+                    card: Box::new(card),
+                    message,
+                },
+            ),
+            Err(e) => self.failed(generation, e),
         }
     }
 

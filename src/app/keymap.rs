@@ -58,6 +58,11 @@ actions! {
     Certify = "certify", "Certifica";
     DeclareNoUnits = "declare_no_units", "Nessuna unità";
     Toggle = "toggle", "Seleziona";
+    PlanOpen = "plan_open", "Apri finestra";
+    PlanClose = "plan_close", "Chiudi finestra";
+    PlanApprove = "plan_approve", "Approva";
+    PlanCancel = "plan_cancel", "Annulla piano";
+    PlanReopen = "plan_reopen", "Riapri";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -125,7 +125,10 @@ impl App {
             .iter()
             .any(|(_, s)| *s == crate::domain::access::Service::Registry);
         for a in self.screen().actions() {
-            if screens::is_mutating(a) && (self.session.read_only || !edits_registry) {
+            let needs_registry = !screens::plans::is_plan_action(a);
+            if screens::is_mutating(a)
+                && (self.session.read_only || (needs_registry && !edits_registry))
+            {
                 continue;
             }
             if !v.contains(&a) {

@@ -117,7 +117,8 @@ pub fn approval_deadline(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year - 1, 12, 31)
 }
 
-fn late_end_warning(year: i32, end: NaiveDate) -> Option<String> {
+/// The warning for a window ending after the owners' deadline, if it does.
+pub fn late_end_warning(year: i32, end: NaiveDate) -> Option<String> {
     let deadline = answer_deadline(year)?;
     (end > deadline).then(|| {
         format!(

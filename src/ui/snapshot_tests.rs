@@ -45,8 +45,11 @@ struct Harness {
 
 impl Harness {
     fn new(username: &str, size: (u16, u16)) -> Harness {
-        let path = demo_db();
-        let store = Store::open(path, Access::ReadOnly).unwrap();
+        Harness::on(demo_db(), Access::ReadOnly, username, size)
+    }
+
+    fn on(path: &std::path::Path, access: Access, username: &str, size: (u16, u16)) -> Harness {
+        let store = Store::open(path, access).unwrap();
         let scope = crate::store::operators::scope(store.conn(), username)
             .unwrap()
             .unwrap();
@@ -68,7 +71,7 @@ impl Harness {
             plan_year: 2027,
         };
         let (tx, rx) = mpsc::channel();
-        let ctx = Context::new(store, path.clone(), tx, scope);
+        let ctx = Context::new(store, path.to_path_buf(), tx, scope);
         Harness {
             app: App::new(session, Keymap::default_map()),
             ctx,
@@ -270,4 +273,180 @@ fn actions_the_operator_cannot_do_are_not_offered() {
     open_search(&mut h);
     let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(!s.contains("Marca per piano"), "{s}");
+}
+
+/// A copy of the demo database with a plan (BOZZA) of BG-SERIATE for 2027 created by its
+/// capofila through the store. The window ends far ahead (so its state does not depend on the
+/// day the tests run, and the late-end warning shows) and the history is stamped at a fixed
+/// time, for stable snapshots.
+fn plan_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plans.sqlite");
+    rusqlite::Connection::open(demo_db())
+        .unwrap()
+        .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
+        .unwrap();
+    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+    let scope = crate::store::operators::scope(store.conn(), CAPOFILA)
+        .unwrap()
+        .unwrap();
+    let d = crate::store::owners::find_district(store.conn(), "BG-SERIATE").unwrap();
+    let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let c = store
+        .create_plan(&scope, d.id, 2027, date("2026-09-01"), date("2099-12-31"))
+        .unwrap();
+    store
+        .conn()
+        .execute_batch(
+            "UPDATE plan_state_history SET at = '2026-09-01T08:00:00Z';
+             UPDATE plan SET created_at = '2026-09-01T08:00:00Z';",
+        )
+        .unwrap();
+    (dir, path, c.plan.id)
+}
+
+fn plan_db() -> &'static PathBuf {
+    static DB: OnceLock<(tempfile::TempDir, PathBuf, i64)> = OnceLock::new();
+    &DB.get_or_init(plan_db_copy).1
+}
+
+const CAPOFILA: &str = "capofila.bg-seriate";
+
+/// Home → Programmazione (the last item of the menu).
+fn open_plans(h: &mut Harness) {
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+}
+
+fn plan_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
+    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
+        let mut hs = Harness::on(plan_db(), Access::ReadOnly, user, (w, h));
+        steps(&mut hs);
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            text(&hs.render(&Theme::default_theme(), w, h))
+        );
+        if (w, h) == (80, 24) {
+            let mono = hs.render(&Theme::mono(), w, h);
+            assert_no_colour(&mono);
+            insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
+        }
+    }
+}
+
+#[test]
+fn plan_list_and_card_of_the_capofila() {
+    plan_sizes("plan_list", CAPOFILA, open_plans);
+    plan_sizes("plan_card", CAPOFILA, |h| {
+        open_plans(h);
+        h.key(KeyCode::Enter);
+    });
+    let mut h = Harness::on(plan_db(), Access::ReadOnly, CAPOFILA, (80, 24));
+    open_plans(&mut h);
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("SCHEDA PROGRAMMAZIONE ANNUALE"), "{s}");
+    // BOZZA: the window may be opened or the plan cancelled, not closed or approved.
+    assert!(
+        s.contains("Apri finestra") && s.contains("Annulla piano"),
+        "{s}"
+    );
+    assert!(
+        !s.contains("Chiudi finestra") && !s.contains("Approva"),
+        "{s}"
+    );
+}
+
+#[test]
+fn plan_card_offers_no_action_to_who_is_not_its_capofila() {
+    for user in ["regione", "helpdesk"] {
+        let mut h = Harness::on(plan_db(), Access::ReadOnly, user, (120, 40));
+        open_plans(&mut h);
+        h.key(KeyCode::Enter);
+        let s = text(&h.render(&Theme::mono(), 120, 40));
+        assert!(s.contains("SCHEDA PROGRAMMAZIONE ANNUALE"), "{user}: {s}");
+        for label in [
+            "Apri finestra",
+            "Chiudi finestra",
+            "Approva",
+            "Annulla piano",
+        ] {
+            assert!(!s.contains(label), "{user} offered {label}: {s}");
+        }
+        // The key does nothing either.
+        h.key(KeyCode::Char('a'));
+        let s = text(&h.render(&Theme::mono(), 120, 40));
+        assert!(s.contains("BOZZA"), "{user}: {s}");
+    }
+    // The capofila of another district does not see the plan at all.
+    let mut h = Harness::on(plan_db(), Access::ReadOnly, "capofila.bg-dalmine", (80, 24));
+    open_plans(&mut h);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("Nessun piano"), "{s}");
+}
+
+#[test]
+fn plan_actions_go_through_the_store_and_reload_the_card() {
+    let (_dir, path, _id) = plan_db_copy();
+    let mut h = Harness::on(&path, Access::ReadWrite, CAPOFILA, (120, 40));
+    open_plans(&mut h);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("stato APERTO"), "{s}");
+    assert!(
+        s.contains("Chiudi finestra") && !s.contains("Apri finestra"),
+        "{s}"
+    );
+    h.key(KeyCode::Char('h'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("stato CHIUSO") && s.contains("Approva"), "{s}");
+    // Riapri asks for the new end date; a bad one is explained, a good one reopens.
+    h.key(KeyCode::Char('r'));
+    h.text("31/13/2099");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("non è una data"), "{s}");
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace);
+    }
+    h.text("31/12/2099");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(
+        s.contains("stato APERTO, fine comunicazione 31/12/2099"),
+        "{s}"
+    );
+    assert!(s.contains("riapri"), "history row: {s}");
+    h.key(KeyCode::Char('h'));
+    // Annulla asks first, then cancels.
+    h.key(KeyCode::Char('d'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("premere di nuovo"), "{s}");
+    h.key(KeyCode::Char('d'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("stato ANNULLATO"), "{s}");
+    assert!(!s.contains("Annulla piano"), "{s}");
+}
+
+#[test]
+fn a_refused_plan_action_shows_the_domain_reason() {
+    let (_dir, path, id) = plan_db_copy();
+    let mut h = Harness::on(&path, Access::ReadWrite, CAPOFILA, (120, 40));
+    open_plans(&mut h);
+    h.key(KeyCode::Enter);
+    // Meanwhile, another session of the capofila cancels the plan: the card here is stale.
+    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+    let scope = crate::store::operators::scope(store.conn(), CAPOFILA)
+        .unwrap()
+        .unwrap();
+    let today = chrono::Local::now().date_naive();
+    store
+        .plan_action(&scope, id, crate::domain::plan::PlanAction::Cancel, today)
+        .unwrap();
+    h.key(KeyCode::Char('a'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("✖ il piano è annullato"), "{s}");
 }

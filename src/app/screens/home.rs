@@ -9,6 +9,7 @@ use crate::app::{Message, Session};
 pub enum Target {
     UnitSearch,
     Certification,
+    Plans,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,15 @@ impl Home {
                 label: "Scheda certificazione",
                 hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
                 target: Target::Certification,
+            });
+        }
+        // The plan card is the capofila's work; the Regione and the helpdesk read every plan.
+        if super::plans::may_see_plans(&session.scope) {
+            items.push(MenuItem {
+                area: "Programmazione",
+                label: "Piani annuali",
+                hint: "SCHEDA PROGRAMMAZIONE ANNUALE: finestra, stato degli enti",
+                target: Target::Plans,
             });
         }
         Home { items, selected: 0 }

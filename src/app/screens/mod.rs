@@ -4,6 +4,7 @@
 pub mod certification;
 pub mod detail;
 pub mod home;
+pub mod plans;
 pub mod search;
 
 use super::keymap::Action;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 pub use certification::Certification;
 pub use detail::Detail;
 pub use home::Home;
+pub use plans::{PlanCardScreen, PlanList};
 pub use search::Search;
 
 /// Data requests a screen makes; the store worker answers them off the input thread.
@@ -63,6 +65,20 @@ pub enum Request {
         input: FilterText,
         year: i32,
         undo: bool,
+    },
+    /// The plans the operator may read.
+    Plans {
+        generation: u64,
+    },
+    PlanCard {
+        generation: u64,
+        plan_id: i64,
+    },
+    /// A lifecycle action on a plan; the answer is the reloaded card.
+    PlanAct {
+        generation: u64,
+        plan_id: i64,
+        action: crate::domain::plan::PlanAction,
     },
 }
 
@@ -114,6 +130,17 @@ pub enum DataMsg {
         message: Message,
         refresh: bool,
     },
+    /// Plans with their state as of today (an open window past its end is closed).
+    Plans {
+        generation: u64,
+        plans: Vec<(crate::store::plans::Plan, crate::domain::plan::PlanState)>,
+    },
+    /// The plan card, with what an action on it said (if one was done).
+    PlanCard {
+        generation: u64,
+        card: Box<plans::PlanCard>,
+        message: Option<Message>,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -124,7 +151,14 @@ pub enum DataMsg {
 pub fn is_mutating(action: Action) -> bool {
     matches!(
         action,
-        Action::Certify | Action::DeclareNoUnits | Action::Mark
+        Action::Certify
+            | Action::DeclareNoUnits
+            | Action::Mark
+            | Action::PlanOpen
+            | Action::PlanClose
+            | Action::PlanApprove
+            | Action::PlanCancel
+            | Action::PlanReopen
     )
 }
 
@@ -173,6 +207,8 @@ pub enum Screen {
     Search(Box<Search>),
     Detail(Box<Detail>),
     Certification(Box<Certification>),
+    PlanList(Box<PlanList>),
+    PlanCard(Box<PlanCardScreen>),
 }
 
 impl Screen {
@@ -191,6 +227,8 @@ impl Screen {
             Screen::Search(s) => s.opened(generation),
             Screen::Detail(d) => d.opened(generation),
             Screen::Certification(c) => c.opened(generation),
+            Screen::PlanList(p) => p.opened(generation),
+            Screen::PlanCard(p) => p.opened(generation),
         }
     }
 
@@ -200,6 +238,8 @@ impl Screen {
             Screen::Search(_) => "Ricerca alloggi".into(),
             Screen::Detail(d) => format!("Alloggio {}", d.unit_id),
             Screen::Certification(_) => "Scheda certificazione".into(),
+            Screen::PlanList(_) => "Programmazione".into(),
+            Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
         }
     }
 
@@ -217,6 +257,16 @@ impl Screen {
             Screen::Certification(_) => {
                 "Totali dell'anagrafe dell'ente: F6 certifica che sono aggiornati".into()
             }
+            Screen::PlanList(_) => {
+                "Piani annuali dell'ambito: ↑↓ sceglie, Invio apre la scheda".into()
+            }
+            Screen::PlanCard(p) if p.reopen.is_some() => {
+                "Nuova data di fine comunicazione: Invio riapre la finestra, Esc annulla".into()
+            }
+            Screen::PlanCard(p) if p.card.as_ref().is_some_and(|c| !c.allowed.is_empty()) => {
+                "Piano e stato degli enti: ↑↓ scorre; i tasti in basso cambiano lo stato".into()
+            }
+            Screen::PlanCard(_) => "Scheda del piano e stato degli enti: ↑↓ scorre".into(),
         }
     }
 
@@ -227,6 +277,8 @@ impl Screen {
             Screen::Search(s) => s.actions(),
             Screen::Detail(d) => d.actions(),
             Screen::Certification(c) => c.actions(),
+            Screen::PlanList(p) => p.actions(),
+            Screen::PlanCard(p) => p.actions(),
         }
     }
 
@@ -234,6 +286,7 @@ impl Screen {
     pub fn in_text(&self) -> bool {
         match self {
             Screen::Search(s) => s.in_text(),
+            Screen::PlanCard(p) => p.reopen.is_some(),
             _ => false,
         }
     }
@@ -242,6 +295,7 @@ impl Screen {
     pub fn consumes_back(&self) -> bool {
         match self {
             Screen::Search(s) => s.consumes_back(),
+            Screen::PlanCard(p) => p.reopen.is_some(),
             _ => false,
         }
     }
@@ -257,12 +311,15 @@ impl Screen {
             Screen::Search(s) => s.on_action(action, generation),
             Screen::Detail(d) => d.on_action(action, session, generation),
             Screen::Certification(c) => c.on_action(action, session, generation),
+            Screen::PlanList(p) => p.on_action(action, generation),
+            Screen::PlanCard(p) => p.on_action(action, session, generation),
         }
     }
 
     pub fn on_text_key(&mut self, ev: &KeyEvent, generation: u64) -> ScreenOutcome {
         match self {
             Screen::Search(s) => s.on_text_key(ev, generation),
+            Screen::PlanCard(p) => p.on_text_key(ev),
             _ => ScreenOutcome::none(),
         }
     }
@@ -288,6 +345,8 @@ impl Screen {
             Screen::Search(s) => s.on_data(data),
             Screen::Detail(d) => d.on_data(data),
             Screen::Certification(c) => c.on_data(data),
+            Screen::PlanList(p) => p.on_data(data),
+            Screen::PlanCard(p) => p.on_data(data),
         }
     }
 }
@@ -302,5 +361,6 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
         ))),
+        home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
     }
 }

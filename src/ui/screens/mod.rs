@@ -3,6 +3,7 @@
 mod certification;
 pub mod detail;
 mod home;
+mod plans;
 pub mod search;
 
 use super::Theme;
@@ -17,5 +18,7 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Search(s) => search::draw(app, s, frame, theme, area),
         Screen::Detail(d) => detail::draw(d, frame, theme, area),
         Screen::Certification(c) => certification::draw(c, frame, theme, area),
+        Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
+        Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
     }
 }

@@ -1,0 +1,347 @@
+//! Programmazione: the plan list of the operator's district (all districts for the Regione and
+//! the helpdesk) and the plan card (SCHEDA PROGRAMMAZIONE ANNUALE) with the capofila's overview
+//! of the owners and the lifecycle actions.
+
+use super::{DataMsg, Request, Screen, ScreenOutcome};
+use crate::app::form::TextField;
+use crate::app::keymap::Action;
+use crate::app::{Message, Session};
+use crate::domain::access::{self, OperatorScope};
+use crate::domain::plan::{self, PlanAction, PlanState};
+use crate::store::communications::{self, Communication};
+use crate::store::plans::{self, Plan, StateChange};
+use chrono::NaiveDate;
+use crossterm::event::KeyEvent;
+use rusqlite::Connection;
+
+/// A date as typed: GG/MM/AAAA (as the platform writes it) or AAAA-MM-GG.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let t = s.trim();
+    NaiveDate::parse_from_str(t, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        .ok()
+}
+
+/// Whether the operator may open the Programmazione area at all.
+pub fn may_see_plans(scope: &OperatorScope) -> bool {
+    scope.sees_everything() || scope.district_id.is_some()
+}
+
+/// Plan lifecycle keys: they change data, but need the capofila's role, not the ANAGRAFE
+/// service, so the registry filter of the legend does not apply to them.
+pub fn is_plan_action(action: Action) -> bool {
+    matches!(
+        action,
+        Action::PlanOpen
+            | Action::PlanClose
+            | Action::PlanApprove
+            | Action::PlanCancel
+            | Action::PlanReopen
+    )
+}
+
+fn plan_action(action: Action) -> Option<PlanAction> {
+    match action {
+        Action::PlanOpen => Some(PlanAction::Open),
+        Action::PlanClose => Some(PlanAction::Close),
+        Action::PlanApprove => Some(PlanAction::Approve),
+        Action::PlanCancel => Some(PlanAction::Cancel),
+        _ => None,
+    }
+}
+
+/// The plans this operator may read: its district's, or all for the Regione and the helpdesk.
+pub fn visible_plans(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec<Plan>> {
+    if scope.sees_everything() {
+        plans::list(conn, None, None)
+    } else if let Some(d) = scope.district_id {
+        plans::list(conn, Some(d), None)
+    } else {
+        anyhow::bail!(
+            "l'operatore {} non è capofila di un ambito: non vede la programmazione",
+            scope.username
+        )
+    }
+}
+
+/// Everything the plan card shows, read in one go by the store worker.
+#[derive(Debug, Clone)]
+pub struct PlanCard {
+    pub plan: Plan,
+    /// The state as the dates make it (an open window past its end is closed).
+    pub state: PlanState,
+    pub history: Vec<StateChange>,
+    pub owners: Vec<Communication>,
+    /// Late dates: shown, never blocking.
+    pub warnings: Vec<String>,
+    /// The actions the lifecycle allows today and the operator may do (capofila only).
+    pub allowed: Vec<PlanAction>,
+}
+
+impl PlanCard {
+    pub fn load(
+        conn: &Connection,
+        scope: &OperatorScope,
+        plan_id: i64,
+        today: NaiveDate,
+    ) -> anyhow::Result<PlanCard> {
+        let plan = plans::get(conn, plan_id)?;
+        if !scope.sees_everything() && scope.district_id != Some(plan.district_id) {
+            anyhow::bail!(
+                "l'operatore {} non è capofila dell'ambito {}: non può vederne il piano",
+                scope.username,
+                plan.district_code
+            );
+        }
+        let history = plans::history(conn, plan_id)?;
+        let owners = communications::list(conn, &plan, None)?;
+        let mut warnings: Vec<String> = plan::late_end_warning(plan.year, plan.window_end)
+            .into_iter()
+            .collect();
+        if let Some(deadline) = plan::approval_deadline(plan.year)
+            && let Some(h) = history.iter().rev().find(|h| h.action == "approva")
+            && h.at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()) > Some(deadline)
+        {
+            warnings.push(format!(
+                "Attenzione: approvato dopo il {}, termine per il piano {}",
+                deadline.format("%d/%m/%Y"),
+                plan.year
+            ));
+        }
+        let window = plan.window();
+        let manages = scope
+            .check(access::Action::ManagePlan {
+                district_id: plan.district_id,
+            })
+            .is_ok();
+        let allowed = if manages {
+            // Riapri is checked with today as the new end: any later date is then allowed too.
+            [
+                PlanAction::Open,
+                PlanAction::Close,
+                PlanAction::Reopen { end: today },
+                PlanAction::Approve,
+                PlanAction::Cancel,
+            ]
+            .into_iter()
+            .filter(|a| window.apply(*a, today).is_ok())
+            .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(PlanCard {
+            state: plan.effective_state(today),
+            plan,
+            history,
+            owners,
+            warnings,
+            allowed,
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct PlanList {
+    pub plans: Option<Vec<(Plan, PlanState)>>,
+    pub selected: usize,
+    generation: u64,
+}
+
+impl PlanList {
+    pub fn opened(&mut self, generation: u64) -> Vec<Request> {
+        self.generation = generation;
+        vec![Request::Plans { generation }]
+    }
+
+    pub fn actions(&self) -> Vec<Action> {
+        vec![Action::Up, Action::Down, Action::Select, Action::Refresh]
+    }
+
+    pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
+        let n = self.plans.as_ref().map_or(0, Vec::len);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::Select => {
+                return match self.plans.as_ref().and_then(|p| p.get(self.selected)) {
+                    Some((p, _)) => {
+                        ScreenOutcome::push(Screen::PlanCard(Box::new(PlanCardScreen::new(p.id))))
+                    }
+                    None => ScreenOutcome::message(Message::Warning("Nessun piano".into())),
+                };
+            }
+            _ => {}
+        }
+        ScreenOutcome::none()
+    }
+
+    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+        match data {
+            DataMsg::Plans { generation, plans } if generation == self.generation => {
+                self.selected = self.selected.min(plans.len().saturating_sub(1));
+                self.plans = Some(plans);
+                ScreenOutcome::none()
+            }
+            DataMsg::Failed {
+                generation,
+                message,
+            } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
+            _ => ScreenOutcome::none(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PlanCardScreen {
+    pub plan_id: i64,
+    pub card: Option<Box<PlanCard>>,
+    pub scroll: u16,
+    /// Riapri asks for the new end date here; while it is open, keys are typed into it.
+    pub reopen: Option<TextField>,
+    /// Annulla cannot be undone: the first press asks, the second does it.
+    confirm_cancel: bool,
+    generation: u64,
+}
+
+impl PlanCardScreen {
+    pub fn new(plan_id: i64) -> PlanCardScreen {
+        PlanCardScreen {
+            plan_id,
+            card: None,
+            scroll: 0,
+            reopen: None,
+            confirm_cancel: false,
+            generation: 0,
+        }
+    }
+
+    pub fn opened(&mut self, generation: u64) -> Vec<Request> {
+        self.generation = generation;
+        vec![Request::PlanCard {
+            generation,
+            plan_id: self.plan_id,
+        }]
+    }
+
+    pub fn actions(&self) -> Vec<Action> {
+        if self.reopen.is_some() {
+            return vec![Action::Select, Action::Back];
+        }
+        // Matched by `code()`: Riapri's end date is only known once typed.
+        let mut v: Vec<Action> = [
+            (PlanAction::Open, Action::PlanOpen),
+            (PlanAction::Close, Action::PlanClose),
+            (
+                PlanAction::Reopen {
+                    end: NaiveDate::MIN,
+                },
+                Action::PlanReopen,
+            ),
+            (PlanAction::Approve, Action::PlanApprove),
+            (PlanAction::Cancel, Action::PlanCancel),
+        ]
+        .into_iter()
+        .filter(|(p, _)| {
+            self.card
+                .as_ref()
+                .is_some_and(|c| c.allowed.iter().any(|a| a.code() == p.code()))
+        })
+        .map(|(_, a)| a)
+        .collect();
+        v.extend([
+            Action::Up,
+            Action::Down,
+            Action::PageUp,
+            Action::PageDown,
+            Action::Refresh,
+        ]);
+        v
+    }
+
+    pub fn on_action(
+        &mut self,
+        action: Action,
+        _session: &Session,
+        generation: u64,
+    ) -> ScreenOutcome {
+        let confirming = std::mem::take(&mut self.confirm_cancel);
+        if let Some(field) = &self.reopen {
+            return match action {
+                Action::Back => {
+                    self.reopen = None;
+                    ScreenOutcome::none()
+                }
+                Action::Select => match parse_date(&field.value) {
+                    Some(end) => {
+                        self.reopen = None;
+                        self.generation = generation;
+                        ScreenOutcome::requests(vec![Request::PlanAct {
+                            generation,
+                            plan_id: self.plan_id,
+                            action: PlanAction::Reopen { end },
+                        }])
+                    }
+                    None => ScreenOutcome::message(Message::Error(format!(
+                        "'{}' non è una data (GG/MM/AAAA)",
+                        field.value.trim()
+                    ))),
+                },
+                _ => ScreenOutcome::none(),
+            };
+        }
+        match action {
+            Action::PlanReopen => {
+                self.reopen = Some(TextField::new(10));
+                return ScreenOutcome::none();
+            }
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::PlanCancel if !confirming => {
+                self.confirm_cancel = true;
+                return ScreenOutcome::message(Message::Warning(
+                    "Annullare il piano? L'annullamento è definitivo: premere di nuovo il tasto per confermare".into(),
+                ));
+            }
+            a => {
+                if let Some(action) = plan_action(a) {
+                    self.generation = generation;
+                    return ScreenOutcome::requests(vec![Request::PlanAct {
+                        generation,
+                        plan_id: self.plan_id,
+                        action,
+                    }]);
+                }
+            }
+        }
+        ScreenOutcome::none()
+    }
+
+    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        if let Some(f) = &mut self.reopen {
+            f.edit(ev);
+        }
+        ScreenOutcome::none()
+    }
+
+    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+        match data {
+            DataMsg::PlanCard {
+                generation,
+                card,
+                message,
+            } if generation == self.generation => {
+                self.card = Some(card);
+                message.map_or_else(ScreenOutcome::none, ScreenOutcome::message)
+            }
+            DataMsg::Failed {
+                generation,
+                message,
+            } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
+            _ => ScreenOutcome::none(),
+        }
+    }
+}

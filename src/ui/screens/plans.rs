@@ -1,0 +1,263 @@
+//! Programmazione: the plan list and the plan card with the capofila's overview. States are
+//! written out and marked with glyphs, so nothing rests on colour alone.
+
+use crate::app::screens::plans::PlanCard;
+use crate::app::screens::{PlanCardScreen, PlanList};
+use crate::store::communications::Communication;
+use crate::ui::{ERROR_GLYPH, INFO_GLYPH, SELECTED_GLYPH, Theme, WARNING_GLYPH, truncate};
+use chrono::NaiveDate;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+fn it(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+/// "2026-09-01T08:00:00Z" → "01/09/2026 08:00".
+fn stamp(at: &str) -> String {
+    match (
+        at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()),
+        at.get(11..16),
+    ) {
+        (Some(d), Some(t)) => format!("{} {t}", it(d)),
+        _ => at.to_string(),
+    }
+}
+
+pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let mut lines = Vec::new();
+    let Some(plans) = &l.plans else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("Caricamento…", theme.muted)),
+            area,
+        );
+        return;
+    };
+    // Below 70 columns the start date goes: the end date is the one that matters.
+    let wide = area.width >= 70;
+    let row = |id: &str, ambito: &str, anno: &str, inizio: &str, fine: &str, stato: &str| {
+        let mut s = format!("{id:>5} {:<16} {anno:<5}", truncate(ambito, 16));
+        if wide {
+            s.push_str(&format!(" {inizio:<10}"));
+        }
+        s.push_str(&format!(" {fine:<10} {stato}"));
+        s
+    };
+    lines.push(Line::styled(
+        format!(
+            "   {}",
+            row("ID", "Ambito", "Anno", "Inizio", "Fine", "Stato")
+        ),
+        theme.header,
+    ));
+    if plans.is_empty() {
+        lines.push(Line::styled(
+            "   Nessun piano: il capofila lo crea con casa plan create",
+            theme.muted,
+        ));
+    }
+    for (i, (p, state)) in plans.iter().enumerate() {
+        let selected = i == l.selected;
+        let text = row(
+            &p.id.to_string(),
+            &p.district_code,
+            &p.year.to_string(),
+            &it(p.window_start),
+            &it(p.window_end),
+            state.db(),
+        );
+        lines.push(Line::from(vec![
+            Span::raw(format!(" {} ", if selected { SELECTED_GLYPH } else { " " })),
+            Span::styled(text, if selected { theme.selected } else { theme.body }),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn cert_cell(c: &Communication) -> String {
+    match (&c.last_certification, c.certified_for_plan) {
+        (None, _) => format!("{ERROR_GLYPH} mancante"),
+        (Some(l), true) => format!("{INFO_GLYPH} {}", stamp(&l.at).get(..10).unwrap_or("")),
+        // Made before the window opened: filing needs a newer one.
+        (Some(l), false) => format!("{WARNING_GLYPH} {}", stamp(&l.at).get(..10).unwrap_or("")),
+    }
+}
+
+fn card_lines(card: &PlanCard, theme: &Theme, width: usize, compact: bool) -> Vec<Line<'static>> {
+    let p = &card.plan;
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let field = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<27}"), theme.label),
+            Span::raw(value),
+        ])
+    };
+    out.push(Line::styled("SCHEDA PROGRAMMAZIONE ANNUALE", theme.header));
+    if compact {
+        // Short terminals: the fields in three lines, so the owners show without scrolling.
+        let pair = |a: &str, av: String, b: &str, bv: String| {
+            Line::from(vec![
+                Span::styled(format!("{a} "), theme.label),
+                Span::raw(format!("{av}   ")),
+                Span::styled(format!("{b} "), theme.label),
+                Span::raw(bv),
+            ])
+        };
+        out.push(pair(
+            "ID",
+            p.id.to_string(),
+            "ANNO DI RIFERIMENTO",
+            format!("{}   STATO DEL PIANO {}", p.year, card.state.db()),
+        ));
+        out.push(pair(
+            "INIZIO COMUNICAZIONE",
+            it(p.window_start),
+            "FINE COMUNICAZIONE",
+            it(p.window_end),
+        ));
+        out.push(pair(
+            "PIANO DI ZONA",
+            format!("{} ({})", p.district_name, p.district_code),
+            "Regole",
+            format!("{} rev. {}", p.rule_set, p.revision),
+        ));
+    } else {
+        out.push(field("ID", p.id.to_string()));
+        out.push(field("ANNO DI RIFERIMENTO", p.year.to_string()));
+        out.push(field("DATA INIZIO COMUNICAZIONE", it(p.window_start)));
+        out.push(field("DATA FINE COMUNICAZIONE", it(p.window_end)));
+        out.push(field(
+            "PIANO DI ZONA",
+            format!("{} ({})", p.district_name, p.district_code),
+        ));
+        out.push(field("STATO DEL PIANO", card.state.db().to_string()));
+        out.push(field(
+            "Regole applicate",
+            format!("{} · revisione {}", p.rule_set, p.revision),
+        ));
+    }
+    for w in &card.warnings {
+        out.push(Line::styled(format!("{WARNING_GLYPH} {w}"), theme.warning));
+    }
+    if !compact {
+        out.push(Line::raw(""));
+    }
+    out.push(Line::styled("CRONOLOGIA DELLO STATO", theme.header));
+    for h in &card.history {
+        out.push(Line::raw(format!(
+            "{}  {:<8} {} → {}  {}",
+            stamp(&h.at),
+            h.action,
+            h.from_state.as_deref().unwrap_or("—"),
+            h.to_state,
+            h.operator
+        )));
+    }
+    if !compact {
+        out.push(Line::raw(""));
+    }
+    out.extend(overview_lines(&card.owners, theme, width));
+    out
+}
+
+/// The capofila's overview: every owner of the district, who is missing, running totals.
+fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    let filed: Vec<&Communication> = owners.iter().filter(|c| c.filing.is_some()).collect();
+    let missing: Vec<&str> = owners
+        .iter()
+        .filter(|c| c.filing.is_none())
+        .map(|c| c.owner_name.as_str())
+        .collect();
+    out.push(Line::styled(
+        format!(
+            "ENTI DELL'AMBITO: trasmesse {} di {}, mancano {}",
+            filed.len(),
+            owners.len(),
+            missing.len()
+        ),
+        theme.header,
+    ));
+    // Fixed columns: glyph 2, certification 14, communication 15, total 6, separators 3, and
+    // one spare column so no row wraps.
+    let name_w = width.saturating_sub(2 + 14 + 15 + 6 + 3 + 1).max(10);
+    out.push(Line::styled(
+        format!(
+            "  {:<name_w$} {:<14} {:<15} {:>6}",
+            "Ente", "Certificazione", "Comunicazione", "Tot."
+        ),
+        theme.label,
+    ));
+    for c in owners {
+        let glyph = if c.filing.is_some() { INFO_GLYPH } else { "·" };
+        let total = c
+            .filing
+            .as_ref()
+            .map(|f| f.total.to_string())
+            .unwrap_or_default();
+        out.push(Line::raw(format!(
+            "{glyph} {:<name_w$} {:<14} {:<15} {total:>6}",
+            truncate(&c.owner_name, name_w),
+            cert_cell(c),
+            c.state.db(),
+        )));
+    }
+    let mut t = [0i64; 7];
+    for f in filed.iter().filter_map(|c| c.filing.as_ref()) {
+        let n = &f.form.counts;
+        for (slot, v) in t.iter_mut().zip([
+            f.total,
+            n.carenze,
+            n.nuove,
+            n.turnover,
+            n.privati,
+            n.sat,
+            n.assegnate,
+        ]) {
+            *slot += v;
+        }
+    }
+    out.push(Line::raw(format!(
+        "Totali trasmessi: complessivo (g) {} · carenze (b) {} · nuove (c+d) {} · turn-over (e) {} · privati (f) {} · SAT (j) {} · assegnate (k) {}",
+        t[0], t[1], t[2], t[3], t[4], t[5], t[6]
+    )));
+    if !missing.is_empty() {
+        out.push(Line::styled(
+            format!("{WARNING_GLYPH} Mancano: {}", missing.join(", ")),
+            theme.warning,
+        ));
+    }
+    out
+}
+
+pub fn draw_card(s: &PlanCardScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let Some(card) = &s.card else {
+        frame.render_widget(
+            Paragraph::new(Line::styled("Caricamento…", theme.muted)),
+            area,
+        );
+        return;
+    };
+    let mut lines = Vec::new();
+    if let Some(f) = &s.reopen {
+        // The date being typed, above the card so it is always in view.
+        lines.push(Line::from(vec![
+            Span::styled("Nuova DATA FINE COMUNICAZIONE (GG/MM/AAAA): ", theme.label),
+            Span::styled(format!("{:<10}", f.value), theme.selected),
+        ]));
+    }
+    lines.extend(card_lines(
+        card,
+        theme,
+        area.width as usize,
+        area.height < 30,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((s.scroll, 0)),
+        area,
+    );
+}
