@@ -4,13 +4,14 @@
 
 use crate::app::Message;
 use crate::app::Msg;
+use crate::app::screens::comm;
 use crate::app::screens::plans::{self, PlanCard};
 use crate::app::screens::{DataMsg, Request};
 use crate::domain::access::{Action, OperatorScope, Role};
 use crate::domain::unit_filter::{FilterField, Sort, UnitFilter, Visibility};
 use crate::export::unit_lists::{self, ListsRequest};
 use crate::store::search::{self, Direction};
-use crate::store::{Access, Store, certification};
+use crate::store::{Access, Store, certification, communications};
 use rusqlite::InterruptHandle;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -297,6 +298,20 @@ impl Context {
                 generation,
                 plan_id,
             } => self.send_plan_card(generation, plan_id, None),
+            Request::Comms { generation } => {
+                match comm::load_rows(self.store.conn(), &self.scope) {
+                    Ok(rows) => send(&self.out, DataMsg::Comms { generation, rows }),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
+            Request::CommSave {
+                generation,
+                plan_id,
+                owner_id,
+                input,
+                version,
+                draft,
+            } => self.save_comm(generation, plan_id, owner_id, &input, version, draft),
             Request::PlanAct {
                 generation,
                 plan_id,
@@ -329,6 +344,52 @@ impl Context {
                     Err(e) => self.failed(generation, e),
                 }
             }
+        }
+    }
+
+    /// The same store call as `casa comm file` (with `--draft` for a draft); the answer
+    /// carries the communication reread, so the next save goes with the new version.
+    fn save_comm(
+        &mut self,
+        generation: u64,
+        plan_id: i64,
+        owner_id: i64,
+        input: &crate::domain::communication::FormInput,
+        version: i64,
+        draft: bool,
+    ) {
+        let save = communications::Save {
+            plan_id,
+            owner_id,
+            input,
+            expected_version: Some(version),
+            mode: if draft {
+                communications::SaveMode::Draft
+            } else {
+                communications::SaveMode::File
+            },
+            today: today(),
+        };
+        let result = self
+            .store
+            .save_communication(&self.scope, save)
+            .and_then(|saved| {
+                let row = comm::load_rows(self.store.conn(), &self.scope)?
+                    .into_iter()
+                    .find(|r| r.plan.id == plan_id && r.comm.owner_id == owner_id)
+                    .ok_or_else(|| anyhow::anyhow!("comunicazione non più leggibile"))?;
+                Ok((saved, row))
+            });
+        match result {
+            Ok((saved, row)) => send(
+                &self.out,
+                DataMsg::CommSaved {
+                    generation,
+                    saved: Box::new(saved),
+                    row: Box::new(row),
+                },
+            ),
+            Err(e) => self.failed(generation, e),
         }
     }
 

@@ -63,6 +63,9 @@ actions! {
     PlanApprove = "plan_approve", "Approva";
     PlanCancel = "plan_cancel", "Annulla piano";
     PlanReopen = "plan_reopen", "Riapri";
+    CommFile = "comm_file", "Trasmetti";
+    CommDraft = "comm_draft", "Salva bozza";
+    CommPrefill = "comm_prefill", "Dal registro";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -450,3 +450,6 @@ fn a_refused_plan_action_shows_the_domain_reason() {
     let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(s.contains("✖ il piano è annullato"), "{s}");
 }
+
+#[cfg(test)]
+mod comm;

@@ -10,6 +10,7 @@ pub enum Target {
     UnitSearch,
     Certification,
     Plans,
+    Communications,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,15 @@ impl Home {
                 label: "Scheda certificazione",
                 hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
                 target: Target::Certification,
+            });
+        }
+        // Before the plan list, which stays the last item (tests and habits go there with End).
+        if super::comm::files_communications(&session.scope) {
+            items.push(MenuItem {
+                area: "Programmazione",
+                label: "Comunicazione annuale",
+                hint: "SCHEMA COMUNICAZIONE ANNUALE: numeri dell'ente per il piano",
+                target: Target::Communications,
             });
         }
         // The plan card is the capofila's work; the Regione and the helpdesk read every plan.

@@ -2,6 +2,7 @@
 //! actions, typed text and data coming back from the store.
 
 pub mod certification;
+pub mod comm;
 pub mod detail;
 pub mod home;
 pub mod plans;
@@ -16,6 +17,7 @@ use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 pub use certification::Certification;
+pub use comm::CommScreen;
 pub use detail::Detail;
 pub use home::Home;
 pub use plans::{PlanCardScreen, PlanList};
@@ -80,6 +82,19 @@ pub enum Request {
         plan_id: i64,
         action: crate::domain::plan::PlanAction,
     },
+    /// The operator's communications with what their forms need.
+    Comms {
+        generation: u64,
+    },
+    /// Save (draft) or file a communication with the version read.
+    CommSave {
+        generation: u64,
+        plan_id: i64,
+        owner_id: i64,
+        input: Box<crate::domain::communication::FormInput>,
+        version: i64,
+        draft: bool,
+    },
 }
 
 /// Answers to requests, tagged with the generation that asked.
@@ -141,6 +156,16 @@ pub enum DataMsg {
         card: Box<plans::PlanCard>,
         message: Option<Message>,
     },
+    Comms {
+        generation: u64,
+        rows: Vec<comm::CommRow>,
+    },
+    /// A save went through: what the store answered and the communication reread.
+    CommSaved {
+        generation: u64,
+        saved: Box<crate::store::communications::Saved>,
+        row: Box<comm::CommRow>,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -159,6 +184,8 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::PlanApprove
             | Action::PlanCancel
             | Action::PlanReopen
+            | Action::CommFile
+            | Action::CommDraft
     )
 }
 
@@ -209,6 +236,7 @@ pub enum Screen {
     Certification(Box<Certification>),
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
+    Comm(Box<CommScreen>),
 }
 
 impl Screen {
@@ -229,6 +257,7 @@ impl Screen {
             Screen::Certification(c) => c.opened(generation),
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
+            Screen::Comm(c) => c.opened(generation),
         }
     }
 
@@ -240,6 +269,8 @@ impl Screen {
             Screen::Certification(_) => "Scheda certificazione".into(),
             Screen::PlanList(_) => "Programmazione".into(),
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
+            Screen::Comm(c) if c.in_form() => "Schema comunicazione annuale".into(),
+            Screen::Comm(_) => "Comunicazione annuale".into(),
         }
     }
 
@@ -267,6 +298,10 @@ impl Screen {
                 "Piano e stato degli enti: ↑↓ scorre; i tasti in basso cambiano lo stato".into()
             }
             Screen::PlanCard(_) => "Scheda del piano e stato degli enti: ↑↓ scorre".into(),
+            Screen::Comm(c) if c.in_form() => {
+                "Tab/↑↓ cambia campo; Ctrl-T trasmette, Ctrl-S salva la bozza".into()
+            }
+            Screen::Comm(_) => "Comunicazioni dell'ente per piano: Invio apre lo schema".into(),
         }
     }
 
@@ -279,6 +314,7 @@ impl Screen {
             Screen::Certification(c) => c.actions(),
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
+            Screen::Comm(c) => c.actions(),
         }
     }
 
@@ -287,6 +323,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.in_text(),
             Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::Comm(c) => c.in_form(),
             _ => false,
         }
     }
@@ -296,6 +333,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.consumes_back(),
             Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::Comm(c) => c.in_form(),
             _ => false,
         }
     }
@@ -313,6 +351,7 @@ impl Screen {
             Screen::Certification(c) => c.on_action(action, session, generation),
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
+            Screen::Comm(c) => c.on_action(action, generation),
         }
     }
 
@@ -320,6 +359,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.on_text_key(ev, generation),
             Screen::PlanCard(p) => p.on_text_key(ev),
+            Screen::Comm(c) => c.on_text_key(ev),
             _ => ScreenOutcome::none(),
         }
     }
@@ -347,6 +387,7 @@ impl Screen {
             Screen::Certification(c) => c.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
+            Screen::Comm(c) => c.on_data(data),
         }
     }
 }
@@ -362,5 +403,6 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
             Certification::new(session.owners.clone()),
         ))),
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
+        home::Target::Communications => ScreenOutcome::push(Screen::Comm(Box::default())),
     }
 }

@@ -1,6 +1,7 @@
 //! Drawing of each screen's body.
 
 mod certification;
+mod comm;
 pub mod detail;
 mod home;
 mod plans;
@@ -20,5 +21,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Certification(c) => certification::draw(c, frame, theme, area),
         Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
+        Screen::Comm(c) => comm::draw(c, frame, theme, area),
     }
 }

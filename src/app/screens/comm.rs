@@ -1,0 +1,436 @@
+//! Comunicazione annuale: an owner operator's communications (one per plan whose district holds
+//! its owner) and the SCHEMA COMUNICAZIONE ANNUALE form. The form is validated here with the
+//! domain rules before sending, so the cursor can jump to the bad field; the store validates
+//! again and guards the save with the version read.
+
+use super::{DataMsg, Request, ScreenOutcome};
+use crate::app::Message;
+use crate::app::form::TextField;
+use crate::app::keymap::Action;
+use crate::domain::access::{OperatorScope, Service};
+use crate::domain::communication::{self, Counts, Field, Form, FormInput};
+use crate::domain::registry::OwnerKind;
+use crate::rules::RuleSet;
+use crate::store::communications::{self, Communication, Filing, Prefill, Saved};
+use crate::store::{owners, plans};
+use crossterm::event::KeyEvent;
+use rusqlite::Connection;
+
+/// Whether the operator files communications: the PROGRAMMAZIONE service on some owner.
+pub fn files_communications(scope: &OperatorScope) -> bool {
+    scope.grants.iter().any(|(_, s)| *s == Service::Planning)
+}
+
+/// Form keys: they change data, but need the PROGRAMMAZIONE service, not ANAGRAFE.
+pub fn is_comm_action(action: Action) -> bool {
+    matches!(action, Action::CommFile | Action::CommDraft)
+}
+
+/// One communication with what the form needs: the rules of the plan year and the registry
+/// counts marked for it.
+#[derive(Debug, Clone)]
+pub struct CommRow {
+    pub plan: plans::Plan,
+    pub comm: Communication,
+    pub kind: OwnerKind,
+    pub rules: &'static RuleSet,
+    pub prefill: Prefill,
+}
+
+/// The operator's communications, read as `casa comm show --owner` reads them.
+pub fn load_rows(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec<CommRow>> {
+    let mut owner_ids: Vec<i64> = scope
+        .grants
+        .iter()
+        .filter(|(_, s)| *s == Service::Planning)
+        .map(|(o, _)| *o)
+        .collect();
+    owner_ids.dedup();
+    let mut rows = Vec::new();
+    for plan in plans::list(conn, None, None)? {
+        for &owner_id in &owner_ids {
+            let Some(comm) = communications::list(conn, &plan, Some(owner_id))?
+                .into_iter()
+                .next()
+            else {
+                continue;
+            };
+            let Some(owner) = owners::owner_by_id(conn, owner_id)? else {
+                continue;
+            };
+            rows.push(CommRow {
+                rules: communications::rules_of(&plan)?,
+                prefill: communications::prefill(conn, &plan, owner_id)?,
+                kind: owner.kind,
+                plan: plan.clone(),
+                comm,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Fields in form order; the Comuni-only ones are dropped for other owners.
+const FIELDS: [Field; 14] = [
+    Field::Carenze,
+    Field::Nuove,
+    Field::Turnover,
+    Field::Privati,
+    Field::Sat,
+    Field::Assegnate,
+    Field::IndigentExcess,
+    Field::Elderly,
+    Field::SingleParent,
+    Field::Disabled,
+    Field::NewFamily,
+    Field::Police,
+    Field::OtherName,
+    Field::Other,
+];
+
+fn is_count(f: Field) -> bool {
+    !f.comuni_only()
+}
+
+/// Short labels that fit 80 columns; the full ones are in the domain (and the messages).
+pub fn short(f: Field) -> (&'static str, &'static str) {
+    match f {
+        Field::Carenze => ("b", "In carenza manutentiva, stato di fatto"),
+        Field::Nuove => ("c+d", "Nuova edif./ristrutt./recupero/riqual."),
+        Field::Turnover => ("e", "Libere e che si libereranno (turn-over)"),
+        Field::Privati => ("f", "Conferite da privati"),
+        Field::Sat => ("j", "Servizi abitativi transitori (SAT)"),
+        Field::Assegnate => ("k", "Assegnate l'anno precedente"),
+        Field::IndigentExcess => ("h", "Soglia % eccedente il 20% indigenti"),
+        Field::Elderly => ("c-bis", "Anziani %"),
+        Field::SingleParent => ("c-bis", "Famiglie monoparentali %"),
+        Field::Disabled => ("c-bis", "Disabili %"),
+        Field::NewFamily => ("c-bis", "Famiglie di nuova formazione %"),
+        Field::Police => ("d-bis", "Forze di Polizia %"),
+        Field::OtherName => ("d", "Altra categoria (nome)"),
+        Field::Other => ("d", "Altra categoria %"),
+    }
+}
+
+/// The values a stored form shows in its fields.
+fn value_of(form: &Form, f: Field) -> String {
+    let n = &form.counts;
+    let s = &form.shares;
+    let pct = |p: Option<communication::Pct>| p.map(|p| p.to_string()).unwrap_or_default();
+    match f {
+        Field::Carenze => n.carenze.to_string(),
+        Field::Nuove => n.nuove.to_string(),
+        Field::Turnover => n.turnover.to_string(),
+        Field::Privati => n.privati.to_string(),
+        Field::Sat => n.sat.to_string(),
+        Field::Assegnate => n.assegnate.to_string(),
+        Field::IndigentExcess => pct(s.indigent_excess),
+        Field::Elderly => pct(s.elderly),
+        Field::SingleParent => pct(s.single_parent),
+        Field::Disabled => pct(s.disabled),
+        Field::NewFamily => pct(s.new_family),
+        Field::Police => pct(s.police),
+        Field::OtherName => s.other_name.clone().unwrap_or_default(),
+        Field::Other => pct(s.other),
+    }
+}
+
+#[derive(Debug)]
+pub struct CommForm {
+    pub row: CommRow,
+    pub fields: Vec<(Field, TextField)>,
+    pub focus: usize,
+    /// The field the last validation refused, marked with ✖.
+    pub invalid: Option<Field>,
+    /// The receipt of the filing made in this form.
+    pub receipt: Option<Filing>,
+}
+
+impl CommForm {
+    pub fn new(row: CommRow) -> CommForm {
+        // A draft wins over the last filing: it is what the operator was working on.
+        let stored = row
+            .comm
+            .draft
+            .clone()
+            .or_else(|| row.comm.filing.as_ref().map(|f| f.form.clone()));
+        let fields = FIELDS
+            .iter()
+            .filter(|f| row.kind == OwnerKind::Municipality || !f.comuni_only())
+            .map(|&f| {
+                let v = match &stored {
+                    Some(form) => value_of(form, f),
+                    None if is_count(f) => "0".into(),
+                    None => String::new(),
+                };
+                (
+                    f,
+                    TextField::with_value(if f == Field::OtherName { 40 } else { 8 }, &v),
+                )
+            })
+            .collect();
+        CommForm {
+            row,
+            fields,
+            focus: 0,
+            invalid: None,
+            receipt: None,
+        }
+    }
+
+    fn text(&self, f: Field) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == f)
+            .map(|(_, t)| t.value.trim())
+    }
+
+    fn count(&self, f: Field) -> Result<i64, communication::FieldError> {
+        let t = self.text(f).unwrap_or("0");
+        if t.is_empty() {
+            return Ok(0);
+        }
+        t.parse().map_err(|_| communication::FieldError {
+            field: f,
+            message: format!("'{t}': indicare un numero intero maggiore o uguale a 0"),
+        })
+    }
+
+    /// g: b + c+d + e + f of what is typed (unreadable numbers count as 0).
+    pub fn total(&self) -> i64 {
+        [
+            Field::Carenze,
+            Field::Nuove,
+            Field::Turnover,
+            Field::Privati,
+        ]
+        .iter()
+        .map(|f| self.count(*f).unwrap_or(0))
+        .sum()
+    }
+
+    /// What is typed, as the domain takes it; unreadable numbers are refused here.
+    pub fn input(&self) -> Result<FormInput, communication::FieldError> {
+        let opt = |f: Field| self.text(f).filter(|s| !s.is_empty()).map(str::to_string);
+        Ok(FormInput {
+            counts: Counts {
+                carenze: self.count(Field::Carenze)?,
+                nuove: self.count(Field::Nuove)?,
+                turnover: self.count(Field::Turnover)?,
+                privati: self.count(Field::Privati)?,
+                sat: self.count(Field::Sat)?,
+                assegnate: self.count(Field::Assegnate)?,
+            },
+            indigent_excess: opt(Field::IndigentExcess),
+            elderly: opt(Field::Elderly),
+            single_parent: opt(Field::SingleParent),
+            disabled: opt(Field::Disabled),
+            new_family: opt(Field::NewFamily),
+            police: opt(Field::Police),
+            other_name: opt(Field::OtherName),
+            other: opt(Field::Other),
+        })
+    }
+
+    /// Validates with the plan year's rules; on refusal the focus goes to the first bad field.
+    fn checked(&mut self) -> Result<FormInput, String> {
+        let result = self.input().map_err(|e| vec![e]).and_then(|input| {
+            communication::validate(&input, self.row.kind, self.row.rules).map(|_| input)
+        });
+        match result {
+            Ok(input) => {
+                self.invalid = None;
+                Ok(input)
+            }
+            Err(errors) => {
+                // The first in form order, not in the order the rules were checked.
+                let first = self
+                    .fields
+                    .iter()
+                    .position(|(f, _)| errors.iter().any(|e| e.field == *f))
+                    .unwrap_or(0);
+                self.focus = first;
+                self.invalid = Some(self.fields[first].0);
+                let e = errors
+                    .iter()
+                    .find(|e| e.field == self.fields[first].0)
+                    .unwrap_or(&errors[0]);
+                // The short label, so the rule cited still fits 80 columns.
+                let (code, label) = short(e.field);
+                Err(format!("{label} ({code}): {}", e.message))
+            }
+        }
+    }
+
+    /// Fills b and e with the registry counts marked for the plan year.
+    fn prefill(&mut self) {
+        let p = self.row.prefill;
+        for (f, t) in &mut self.fields {
+            match f {
+                Field::Carenze => t.set(&p.carenze.to_string()),
+                Field::Turnover => t.set(&p.libero.to_string()),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct CommScreen {
+    pub rows: Option<Vec<CommRow>>,
+    pub selected: usize,
+    pub form: Option<CommForm>,
+    generation: u64,
+}
+
+impl CommScreen {
+    pub fn opened(&mut self, generation: u64) -> Vec<Request> {
+        self.generation = generation;
+        vec![Request::Comms { generation }]
+    }
+
+    pub fn in_form(&self) -> bool {
+        self.form.is_some()
+    }
+
+    pub fn actions(&self) -> Vec<Action> {
+        if self.form.is_some() {
+            vec![
+                Action::CommFile,
+                Action::CommDraft,
+                Action::CommPrefill,
+                Action::Back,
+                Action::NextField,
+                Action::PrevField,
+                Action::Up,
+                Action::Down,
+            ]
+        } else {
+            vec![Action::Up, Action::Down, Action::Select, Action::Refresh]
+        }
+    }
+
+    pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
+        if let Some(form) = &mut self.form {
+            let n = form.fields.len();
+            match action {
+                Action::Back => {
+                    self.form = None;
+                    return ScreenOutcome::requests(self.opened(generation));
+                }
+                Action::NextField | Action::Down => form.focus = (form.focus + 1) % n,
+                Action::PrevField | Action::Up => form.focus = (form.focus + n - 1) % n,
+                Action::CommPrefill => {
+                    form.prefill();
+                    return ScreenOutcome::message(Message::Info(
+                        "Campi b ed e riempiti dal registro: confermarli o correggerli".into(),
+                    ));
+                }
+                Action::CommFile | Action::CommDraft => {
+                    return match form.checked() {
+                        Ok(input) => {
+                            self.generation = generation;
+                            ScreenOutcome::requests(vec![Request::CommSave {
+                                generation,
+                                plan_id: form.row.plan.id,
+                                owner_id: form.row.comm.owner_id,
+                                input: Box::new(input),
+                                version: form.row.comm.version,
+                                draft: action == Action::CommDraft,
+                            }])
+                        }
+                        Err(m) => ScreenOutcome::message(Message::Error(m)),
+                    };
+                }
+                _ => {}
+            }
+            return ScreenOutcome::none();
+        }
+        let n = self.rows.as_ref().map_or(0, Vec::len);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::Select => match self.rows.as_ref().and_then(|r| r.get(self.selected)) {
+                Some(row) => self.form = Some(CommForm::new(row.clone())),
+                None => {
+                    return ScreenOutcome::message(Message::Warning(
+                        "Nessuna comunicazione".into(),
+                    ));
+                }
+            },
+            _ => {}
+        }
+        ScreenOutcome::none()
+    }
+
+    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        if let Some(form) = &mut self.form
+            && let Some((_, t)) = form.fields.get_mut(form.focus)
+        {
+            t.edit(ev);
+        }
+        ScreenOutcome::none()
+    }
+
+    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+        match data {
+            DataMsg::Comms { generation, rows } if generation == self.generation => {
+                self.selected = self.selected.min(rows.len().saturating_sub(1));
+                self.rows = Some(rows);
+                ScreenOutcome::none()
+            }
+            DataMsg::CommSaved {
+                generation,
+                saved,
+                row,
+            } if generation == self.generation => {
+                let message = saved_message(&saved);
+                if let Some(form) = &mut self.form {
+                    // The next save goes with the version just written.
+                    form.row = *row;
+                    if saved.receipt.is_some() {
+                        form.receipt = saved.receipt.clone();
+                    }
+                }
+                ScreenOutcome::message(Message::Info(message))
+            }
+            DataMsg::Failed {
+                generation,
+                mut message,
+            } if generation == self.generation => {
+                // The store's stale-version refusal speaks of the command line: say how here.
+                if self.form.is_some() && message.contains("un'altra sessione") {
+                    message.push_str(" (qui: Esc e Invio rileggono lo schema)");
+                }
+                ScreenOutcome::message(Message::Error(message))
+            }
+            _ => ScreenOutcome::none(),
+        }
+    }
+}
+
+/// Date and time of receipt in the operator's time zone.
+pub fn received(at: &str) -> String {
+    match chrono::DateTime::parse_from_rfc3339(at) {
+        Ok(t) => t
+            .with_timezone(&chrono::Local)
+            .format("%d/%m/%Y alle %H:%M:%S")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
+fn saved_message(s: &Saved) -> String {
+    match &s.receipt {
+        Some(f) => format!(
+            "Trasmessa: ID di trasmissione telematica {}, ricevuta il {}",
+            f.transmission_id,
+            received(&f.received_at)
+        ),
+        None => format!(
+            "Bozza salvata (stato {}, versione {}): non ancora trasmessa",
+            s.state, s.version
+        ),
+    }
+}

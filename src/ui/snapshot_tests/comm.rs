@@ -1,0 +1,189 @@
+//! The communication form (SCHEMA COMUNICAZIONE ANNUALE) of an owner operator: a Comune sees the
+//! social-category fields, an ALER does not; a refused value is marked; a stale save is refused.
+
+use super::*;
+use crate::domain::plan::PlanAction;
+
+/// The plan copy with its window open and `kind`'s first owner operator certified, so filing
+/// is possible. Returns the database and that operator's username.
+fn open_plan_for(kind: i64) -> (tempfile::TempDir, PathBuf, String) {
+    open_plan(kind, true)
+}
+
+fn open_plan(kind: i64, certify: bool) -> (tempfile::TempDir, PathBuf, String) {
+    let (dir, path, id) = plan_db_copy();
+    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+    let scope = |store: &Store, u: &str| {
+        crate::store::operators::scope(store.conn(), u)
+            .unwrap()
+            .unwrap()
+    };
+    let today = chrono::Local::now().date_naive();
+    let capofila = scope(&store, CAPOFILA);
+    store
+        .plan_action(&capofila, id, PlanAction::Open, today)
+        .unwrap();
+    let (user, owner_id): (String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT o.username, w.id FROM operator o
+             JOIN operator_grant g ON g.operator_id = o.id AND g.service = 'PROGRAMMAZIONE'
+             JOIN owner w ON w.id = g.owner_id
+             JOIN communication c ON c.owner_id = w.id AND c.plan_id = ?1
+             WHERE o.role = 'ENTE' AND w.kind = ?2 ORDER BY o.username LIMIT 1",
+            rusqlite::params![id, kind],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    if certify {
+        let op = scope(&store, &user);
+        store.certify(&op, owner_id).unwrap();
+    }
+    (dir, path, user)
+}
+
+fn ctrl(h: &mut Harness, c: char) {
+    h.feed(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+/// Home → Comunicazione annuale (the last item for an owner operator) → the form.
+fn open_form(h: &mut Harness) {
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+}
+
+fn form_sizes(name: &str, kind: i64, steps: impl Fn(&mut Harness)) {
+    let (_dir, path, user) = open_plan_for(kind);
+    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
+        let mut hs = Harness::on(&path, Access::ReadOnly, &user, (w, h));
+        open_form(&mut hs);
+        steps(&mut hs);
+        insta::assert_snapshot!(
+            format!("{name}_{w}x{h}"),
+            text(&hs.render(&Theme::default_theme(), w, h))
+        );
+        if (w, h) == (80, 24) {
+            let mono = hs.render(&Theme::mono(), w, h);
+            assert_no_colour(&mono);
+            insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
+        }
+    }
+}
+
+#[test]
+fn comm_form_of_a_comune_and_of_an_aler() {
+    form_sizes("comm_form_comune", 1, |h| {
+        let s = text(&h.render(&Theme::mono(), 120, 40));
+        assert!(s.contains("SCHEMA COMUNICAZIONE ANNUALE"), "{s}");
+        assert!(s.contains("Forze di Polizia"), "{s}");
+    });
+    form_sizes("comm_form_aler", 2, |h| {
+        let s = text(&h.render(&Theme::mono(), 120, 40));
+        assert!(!s.contains("Forze di Polizia"), "{s}");
+    });
+}
+
+#[test]
+fn comm_form_marks_the_refused_field() {
+    form_sizes("comm_form_invalid", 1, |h| {
+        // Down to Forze di Polizia: b c+d e f j k h, 4 categories, then police.
+        for _ in 0..11 {
+            h.key(KeyCode::Tab);
+        }
+        h.text("99");
+        h.key(KeyCode::BackTab);
+        h.key(KeyCode::BackTab);
+        ctrl(h, 't');
+    });
+    let (_dir, path, user) = open_plan_for(1);
+    let mut h = Harness::on(&path, Access::ReadWrite, &user, (80, 24));
+    open_form(&mut h);
+    for _ in 0..11 {
+        h.key(KeyCode::Tab);
+    }
+    h.text("99");
+    ctrl(&mut h, 't');
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("✖d-bis"), "field marked: {s}");
+    assert!(
+        s.contains("✖ Forze di Polizia % (d-bis): 99% oltre il massimo 20% (R.R."),
+        "message names the field and the rule: {s}"
+    );
+}
+
+#[test]
+fn comm_total_is_computed_and_filing_gives_a_receipt() {
+    let (_dir, path, user) = open_plan_for(1);
+    let mut h = Harness::on(&path, Access::ReadWrite, &user, (80, 24));
+    open_form(&mut h);
+    h.key(KeyCode::Backspace);
+    h.text("3");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Backspace);
+    h.text("4");
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("7 (calcolato)"), "{s}");
+    ctrl(&mut h, 't');
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("ID di trasmissione telematica"), "{s}");
+    assert!(s.contains("RICEVUTA"), "{s}");
+}
+
+#[test]
+fn comm_stale_save_is_refused() {
+    let (_dir, path, user) = open_plan_for(1);
+    let mut a = Harness::on(&path, Access::ReadWrite, &user, (200, 40));
+    let mut b = Harness::on(&path, Access::ReadWrite, &user, (200, 40));
+    open_form(&mut a);
+    open_form(&mut b);
+    // The other session files first; this one read the older version.
+    ctrl(&mut b, 't');
+    let s = text(&b.render(&Theme::mono(), 200, 40));
+    assert!(s.contains("RICEVUTA"), "{s}");
+    ctrl(&mut a, 's');
+    let s = text(&a.render(&Theme::mono(), 200, 40));
+    assert!(s.contains("✖ la comunicazione di"), "{s}");
+    assert!(s.contains("un'altra sessione"), "{s}");
+    // Reread, the save goes through as a draft of the new version.
+    a.key(KeyCode::Esc);
+    a.key(KeyCode::Enter);
+    ctrl(&mut a, 's');
+    let s = text(&a.render(&Theme::mono(), 200, 40));
+    assert!(s.contains("Bozza salvata"), "{s}");
+}
+
+#[test]
+fn comm_list_shows_the_state_and_filing_needs_a_certification() {
+    let (_dir, path, user) = open_plan(1, false);
+    let mut h = Harness::on(&path, Access::ReadWrite, &user, (120, 40));
+    for _ in 0..5 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(
+        s.contains("BG-SERIATE") && s.contains("DA COMPILARE"),
+        "{s}"
+    );
+    insta::assert_snapshot!(
+        "comm_list_80x24",
+        text(&h.render(&Theme::default_theme(), 80, 24))
+    );
+    h.key(KeyCode::Enter);
+    // A draft needs no certification; filing does, and the store says so.
+    ctrl(&mut h, 's');
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("Bozza salvata"), "{s}");
+    ctrl(&mut h, 't');
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("deve prima certificare"), "{s}");
+    h.key(KeyCode::Esc);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("IN COMPILAZIONE"), "{s}");
+}
