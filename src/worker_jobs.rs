@@ -9,6 +9,7 @@ use crate::app::screens::plans::{self, PlanCard};
 use crate::app::screens::{DataMsg, Request};
 use crate::domain::access::{Action, OperatorScope, Role};
 use crate::domain::unit_filter::{FilterField, Sort, UnitFilter, Visibility};
+use crate::export::plan_export::{self, PlanFile};
 use crate::export::unit_lists::{self, ListsRequest};
 use crate::store::search::{self, Direction};
 use crate::store::{Access, Store, certification, communications};
@@ -278,18 +279,37 @@ impl Context {
                     self.out.clone(),
                 );
             }
-            Request::Plans { generation } => {
-                match plans::visible_plans(self.store.conn(), &self.scope) {
-                    Ok(plans) => {
-                        let today = today();
-                        let plans = plans
-                            .into_iter()
-                            .map(|p| {
-                                let state = p.effective_state(today);
-                                (p, state)
-                            })
-                            .collect();
-                        send(&self.out, DataMsg::Plans { generation, plans })
+            Request::Plans { generation } => self.send_plans(generation, None),
+            Request::PlanCreate {
+                generation,
+                year,
+                start,
+                end,
+            } => {
+                // The same store call as `casa plan create`, for the operator's own district.
+                let Some(district_id) = self.scope.district_id else {
+                    return self.failed(
+                        generation,
+                        anyhow::anyhow!("solo il capofila di un ambito crea i suoi piani"),
+                    );
+                };
+                match self
+                    .store
+                    .create_plan(&self.scope, district_id, year, start, end)
+                {
+                    Ok(c) => {
+                        let mut text = format!(
+                            "Creato il piano {} ({} {}), stato {}",
+                            c.plan.id, c.plan.district_code, c.plan.year, c.plan.state
+                        );
+                        let message = if c.warnings.is_empty() {
+                            Message::Info(text)
+                        } else {
+                            text.push_str(". ");
+                            text.push_str(&c.warnings.join(". "));
+                            Message::Warning(text)
+                        };
+                        self.send_plans(generation, Some(message));
                     }
                     Err(e) => self.failed(generation, e),
                 }
@@ -312,6 +332,34 @@ impl Context {
                 version,
                 draft,
             } => self.save_comm(generation, plan_id, owner_id, &input, version, draft),
+            Request::PlanFile {
+                generation,
+                plan_id,
+                what,
+                path,
+            } => {
+                // The same call as `casa plan report|export`; a plan's files are small, so
+                // they are written here rather than in an export thread.
+                match plan_export::write_for(
+                    self.store.conn(),
+                    &self.scope,
+                    plan_id,
+                    what,
+                    &path,
+                    today(),
+                ) {
+                    Ok(_) => {
+                        let text = match what {
+                            PlanFile::Report => format!("Report scritto in {}", path.display()),
+                            PlanFile::Export => {
+                                format!("Piano esportato in {}", path.display())
+                            }
+                        };
+                        self.send_plan_card(generation, plan_id, Some(Message::Info(text)));
+                    }
+                    Err(e) => self.failed(generation, e),
+                }
+            }
             Request::PlanAct {
                 generation,
                 plan_id,
@@ -389,6 +437,34 @@ impl Context {
                     row: Box::new(row),
                 },
             ),
+            Err(e) => self.failed(generation, e),
+        }
+    }
+
+    fn send_plans(&self, generation: u64, message: Option<Message>) {
+        match plans::visible_plans(self.store.conn(), &self.scope) {
+            Ok(plans) => {
+                let today = today();
+                let plans = plans
+                    .into_iter()
+                    .map(|p| {
+                        let state = p.effective_state(today);
+                        (p, state)
+                    })
+                    .collect();
+                let may_create = self.scope.district_id.is_some_and(|district_id| {
+                    self.scope.check(Action::ManagePlan { district_id }).is_ok()
+                });
+                send(
+                    &self.out,
+                    DataMsg::Plans {
+                        generation,
+                        plans,
+                        may_create,
+                        message,
+                    },
+                )
+            }
             Err(e) => self.failed(generation, e),
         }
     }

@@ -781,3 +781,102 @@ fn the_form_shows_the_registry_counts_marked_for_the_plan_year() {
         "the demo Comune has free or vacant units to mark"
     );
 }
+
+#[test]
+fn export_of_an_approved_plan_has_four_sheets_and_totals_equal_to_the_filings() {
+    use calamine::{Data, DataType, Reader, open_workbook_auto};
+    let env = Env::demo();
+    let id = env.open_plan(2026);
+    let id = id.as_str();
+    env.ok(
+        COMUNE,
+        &["units", "mark", "--owner", COMUNE_OWNER, "--year", "2026"],
+    );
+    env.ok(COMUNE, &file_args(id, &[]));
+    let mut aler = file_args(id, &[]);
+    aler[5] = "7";
+    env.ok(ALER, &aler);
+    let out = env.home.join("export.xlsx");
+    let out_s = out.to_str().unwrap();
+    let e = env.fails(4, CAPOFILA, &["plan", "export", id, "--out", out_s]);
+    assert!(e.contains("si esportano solo i piani APPROVATO"), "{e}");
+    env.ok(CAPOFILA, &["plan", "close", id]);
+    env.ok(CAPOFILA, &["plan", "approve", id]);
+    for op in [OTHER_CAPOFILA, COMUNE, ALER] {
+        env.fails(3, op, &["plan", "export", id, "--out", out_s]);
+    }
+    assert!(!out.exists());
+    env.ok(CAPOFILA, &["plan", "export", id, "--out", out_s]);
+
+    let mut wb = open_workbook_auto(&out).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "Scheda piano",
+            "Comunicazioni",
+            "Patrimonio",
+            "Alloggi inclusi"
+        ]
+    );
+    let card = wb.worksheet_range("Scheda piano").unwrap();
+    assert!(
+        card.rows()
+            .any(|r| r[0] == Data::String("STATO DEL PIANO".into())
+                && r[1] == Data::String("APPROVATO".into()))
+    );
+
+    // Comunicazioni totals equal the sums of the filings in force (from `comm history`).
+    let history = env.json(
+        CAPOFILA,
+        &["comm", "history", "--plan", id, "--format", "json"],
+    );
+    let filings: Vec<&Value> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["superseded_by"].is_null())
+        .collect();
+    assert_eq!(filings.len(), 2);
+    let sheet = wb.worksheet_range("Comunicazioni").unwrap();
+    let totals = sheet.rows().next_back().unwrap().to_vec();
+    assert_eq!(totals[0], Data::String("Totale".into()));
+    for (col, key) in [
+        (5, "carenze"),
+        (6, "nuove"),
+        (7, "turnover"),
+        (8, "privati"),
+        (10, "sat"),
+        (11, "assegnate"),
+    ] {
+        let sum: i64 = filings
+            .iter()
+            .map(|f| f["form"]["counts"][key].as_i64().unwrap())
+            .sum();
+        assert_eq!(totals[col], Data::Float(sum as f64), "column {key}");
+    }
+    let total: i64 = filings.iter().map(|f| f["total"].as_i64().unwrap()).sum();
+    assert_eq!(totals[9], Data::Float(total as f64));
+    assert_eq!(totals[5], Data::Float(1.0 + 7.0));
+
+    // Stock: numbers as numbers, a certification total for both owners that certified.
+    let stock = wb.worksheet_range("Patrimonio").unwrap();
+    let certified = stock
+        .rows()
+        .filter(|r| {
+            r[6].as_string()
+                .is_some_and(|s| s.starts_with("certificazione del"))
+        })
+        .count();
+    assert_eq!(certified, 2);
+    assert!(stock.rows().skip(1).all(|r| r[2].as_f64().is_some()));
+
+    let units = wb.worksheet_range("Alloggi inclusi").unwrap();
+    assert!(units.height() > 1, "the Comune's marked units are listed");
+    assert!(
+        units
+            .rows()
+            .skip(1)
+            .all(|r| r[2] == Data::String("Seriate".into())
+                || r[0] != Data::String("Comune di Seriate".into()))
+    );
+}

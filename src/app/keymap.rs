@@ -63,6 +63,8 @@ actions! {
     PlanApprove = "plan_approve", "Approva";
     PlanCancel = "plan_cancel", "Annulla piano";
     PlanReopen = "plan_reopen", "Riapri";
+    PlanReport = "plan_report", "Report";
+    PlanNew = "plan_new", "Nuovo piano";
     CommFile = "comm_file", "Trasmetti";
     CommDraft = "comm_draft", "Salva bozza";
     CommPrefill = "comm_prefill", "Dal registro";

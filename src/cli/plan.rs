@@ -4,6 +4,7 @@
 use super::output::{Format, Listing};
 use super::{Global, InvalidInput, require_writable, session};
 use crate::domain::plan::PlanAction;
+use crate::export::plan_export::{self, PlanFile};
 use crate::store::certification::Refused;
 use crate::store::communications::{self, Communication};
 use crate::store::plans::{self, Changed, Plan};
@@ -76,6 +77,14 @@ pub enum PlanCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Export of an approved plan (xlsx): plan card, communications, stock per owner and
+    /// comune, units marked for the plan year
+    Export {
+        id: i64,
+        /// Output file (.xlsx)
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// The capofila's overview: every owner, certification and communication, who is missing,
     /// running totals
     Status {
@@ -135,6 +144,7 @@ pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
         PlanCommand::Revise { id, start, end } => revise(g, id, &start, &end),
         PlanCommand::Status { id, format } => status(g, id, format),
         PlanCommand::Report { id, out } => report(g, id, &out),
+        PlanCommand::Export { id, out } => export(g, id, &out),
     };
     result.map_err(refused_as_invalid)
 }
@@ -318,20 +328,22 @@ fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -
 /// `plan report`: for the capofila of the district, the Region and the helpdesk.
 fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
     let (store, scope) = session(g, Access::ReadOnly)?;
-    let plan = plans::get(store.conn(), id)?;
-    if !scope.sees_everything() {
-        scope.check(crate::domain::access::Action::ManagePlan {
-            district_id: plan.district_id,
-        })?;
-    }
-    let comms = communications::list(store.conn(), &plan, None)?;
-    crate::export::plan_report::write(&plan, &comms, out)?;
+    let (_, comms) =
+        plan_export::write_for(store.conn(), &scope, id, PlanFile::Report, out, today())?;
     let filed = comms.iter().filter(|c| c.filing.is_some()).count();
     println!(
         "Report del piano {id} scritto in {}: {} enti, {filed} comunicazioni trasmesse",
         out.display(),
         comms.len()
     );
+    Ok(())
+}
+
+/// `plan export`: as `plan report`, for approved plans only.
+fn export(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    plan_export::write_for(store.conn(), &scope, id, PlanFile::Export, out, today())?;
+    println!("Piano {id} esportato in {}", out.display());
     Ok(())
 }
 

@@ -57,9 +57,14 @@ fn pct_cell(ws: &mut Worksheet, row: u32, col: u16, p: Option<Pct>, f: &Format) 
 /// Writes the report of `plan` to `out` (through a `.part` file renamed when complete).
 pub fn write(plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
     let mut workbook = Workbook::new();
+    comms_sheet(workbook.add_worksheet(), plan, comms)?;
+    save(&mut workbook, out)
+}
+
+/// The "Comunicazioni" sheet: shared by the report and the export of an approved plan.
+pub(super) fn comms_sheet(ws: &mut Worksheet, plan: &Plan, comms: &[Communication]) -> Result<()> {
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.00");
-    let ws = workbook.add_worksheet();
     ws.set_name("Comunicazioni")?;
     ws.write_string_with_format(
         0,
@@ -118,6 +123,11 @@ pub fn write(plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
         ws.write_number_with_format(row, 5 + i as u16, v as f64, &bold)?;
     }
     ws.set_column_width(0, 40)?;
+    Ok(())
+}
+
+/// Saves through a `.part` file renamed when complete.
+pub(super) fn save(workbook: &mut Workbook, out: &Path) -> Result<()> {
     let part = PartFile::new(super::part_path(out));
     workbook
         .save(part.path())

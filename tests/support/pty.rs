@@ -25,6 +25,18 @@ impl PtySession {
         cols: u16,
         rows: u16,
     ) -> PtySession {
+        Self::spawn_in(None, args, home, envs, cols, rows)
+    }
+
+    /// As `spawn`, in the working directory `cwd` (where casa writes files by default).
+    pub fn spawn_in(
+        cwd: Option<&Path>,
+        args: &[&str],
+        home: &Path,
+        envs: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> PtySession {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -36,6 +48,9 @@ impl PtySession {
             .expect("openpty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_casa"));
         cmd.args(args);
+        if let Some(dir) = cwd {
+            cmd.cwd(dir);
+        }
         cmd.env("HOME", home);
         cmd.env("XDG_DATA_HOME", home.join("data"));
         cmd.env("XDG_CONFIG_HOME", home.join("config"));

@@ -82,6 +82,20 @@ pub enum Request {
         plan_id: i64,
         action: crate::domain::plan::PlanAction,
     },
+    /// Create a plan of the operator's district (state BOZZA); the answer is the reloaded list.
+    PlanCreate {
+        generation: u64,
+        year: i32,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+    },
+    /// Write the report or the export of a plan; the answer is the reloaded card with the path.
+    PlanFile {
+        generation: u64,
+        plan_id: i64,
+        what: crate::export::plan_export::PlanFile,
+        path: PathBuf,
+    },
     /// The operator's communications with what their forms need.
     Comms {
         generation: u64,
@@ -149,6 +163,10 @@ pub enum DataMsg {
     Plans {
         generation: u64,
         plans: Vec<(crate::store::plans::Plan, crate::domain::plan::PlanState)>,
+        /// The operator is the capofila of a district: it may create its plans.
+        may_create: bool,
+        /// The outcome of a creation, for the message line.
+        message: Option<Message>,
     },
     /// The plan card, with what an action on it said (if one was done).
     PlanCard {
@@ -184,6 +202,7 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::PlanApprove
             | Action::PlanCancel
             | Action::PlanReopen
+            | Action::PlanNew
             | Action::CommFile
             | Action::CommDraft
     )
@@ -288,6 +307,9 @@ impl Screen {
             Screen::Certification(_) => {
                 "Totali dell'anagrafe dell'ente: F6 certifica che sono aggiornati".into()
             }
+            Screen::PlanList(p) if p.new_plan.is_some() => {
+                "Nuovo piano: Tab passa al campo successivo, Invio crea, Esc annulla".into()
+            }
             Screen::PlanList(_) => {
                 "Piani annuali dell'ambito: ↑↓ sceglie, Invio apre la scheda".into()
             }
@@ -323,6 +345,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.in_text(),
             Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Comm(c) => c.in_form(),
             _ => false,
         }
@@ -333,6 +356,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.consumes_back(),
             Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Comm(c) => c.in_form(),
             _ => false,
         }
@@ -359,6 +383,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.on_text_key(ev, generation),
             Screen::PlanCard(p) => p.on_text_key(ev),
+            Screen::PlanList(p) => p.on_text_key(ev),
             Screen::Comm(c) => c.on_text_key(ev),
             _ => ScreenOutcome::none(),
         }

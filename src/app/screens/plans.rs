@@ -8,6 +8,7 @@ use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::domain::access::{self, OperatorScope};
 use crate::domain::plan::{self, PlanAction, PlanState};
+use crate::export::plan_export::PlanFile;
 use crate::store::communications::{self, Communication};
 use crate::store::plans::{self, Plan, StateChange};
 use chrono::NaiveDate;
@@ -76,6 +77,8 @@ pub struct PlanCard {
     pub warnings: Vec<String>,
     /// The actions the lifecycle allows today and the operator may do (capofila only).
     pub allowed: Vec<PlanAction>,
+    /// Whether the operator may write the plan's report and export (as `casa plan report`).
+    pub may_write_files: bool,
 }
 
 impl PlanCard {
@@ -114,6 +117,7 @@ impl PlanCard {
                 district_id: plan.district_id,
             })
             .is_ok();
+        let may_write_files = manages || scope.sees_everything();
         let allowed = if manages {
             // Riapri is checked with today as the new end: any later date is then allowed too.
             [
@@ -136,6 +140,48 @@ impl PlanCard {
             owners,
             warnings,
             allowed,
+            may_write_files,
+        })
+    }
+}
+
+/// The "Nuovo piano" dialog: Anno di riferimento, Inizio, Fine.
+#[derive(Debug)]
+pub struct NewPlan {
+    pub fields: [TextField; 3],
+    pub focus: usize,
+}
+
+impl NewPlan {
+    pub const LABELS: [&'static str; 3] = [
+        "Anno di riferimento",
+        "Data inizio comunicazione (GG/MM/AAAA)",
+        "Data fine comunicazione (GG/MM/AAAA)",
+    ];
+
+    fn new() -> NewPlan {
+        NewPlan {
+            fields: [TextField::new(4), TextField::new(10), TextField::new(10)],
+            focus: 0,
+        }
+    }
+
+    /// The request, or the message naming the field at fault.
+    fn request(&self, generation: u64) -> Result<Request, String> {
+        let [year, start, end] = &self.fields;
+        let year =
+            year.value.trim().parse::<i32>().map_err(|_| {
+                format!("Anno di riferimento: '{}' non è un anno", year.value.trim())
+            })?;
+        let date = |label: &str, f: &TextField| {
+            parse_date(&f.value)
+                .ok_or_else(|| format!("{label}: '{}' non è una data (GG/MM/AAAA)", f.value.trim()))
+        };
+        Ok(Request::PlanCreate {
+            generation,
+            year,
+            start: date("Inizio", start)?,
+            end: date("Fine", end)?,
         })
     }
 }
@@ -144,6 +190,10 @@ impl PlanCard {
 pub struct PlanList {
     pub plans: Option<Vec<(Plan, PlanState)>>,
     pub selected: usize,
+    /// The operator is a capofila (from the worker, which knows the scope).
+    pub may_create: bool,
+    /// While open, keys are typed into it.
+    pub new_plan: Option<NewPlan>,
     generation: u64,
 }
 
@@ -153,13 +203,61 @@ impl PlanList {
         vec![Request::Plans { generation }]
     }
 
+    /// Nuovo piano is offered to the capofila; the store refuses a second plan for the same
+    /// district and year with its own message.
+    fn offers_new(&self) -> bool {
+        self.may_create && self.plans.is_some()
+    }
+
     pub fn actions(&self) -> Vec<Action> {
-        vec![Action::Up, Action::Down, Action::Select, Action::Refresh]
+        if self.new_plan.is_some() {
+            return vec![
+                Action::Select,
+                Action::NextField,
+                Action::PrevField,
+                Action::Back,
+            ];
+        }
+        let mut v = vec![Action::Up, Action::Down, Action::Select];
+        if self.offers_new() {
+            v.push(Action::PlanNew);
+        }
+        v.push(Action::Refresh);
+        v
+    }
+
+    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        if let Some(d) = &mut self.new_plan {
+            d.fields[d.focus].edit(ev);
+        }
+        ScreenOutcome::none()
     }
 
     pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
+        if let Some(d) = &mut self.new_plan {
+            match action {
+                Action::Back => self.new_plan = None,
+                Action::NextField => d.focus = (d.focus + 1) % d.fields.len(),
+                Action::PrevField => d.focus = (d.focus + d.fields.len() - 1) % d.fields.len(),
+                Action::Select => {
+                    return match d.request(generation) {
+                        Ok(r) => {
+                            self.new_plan = None;
+                            self.generation = generation;
+                            ScreenOutcome::requests(vec![r])
+                        }
+                        Err(m) => ScreenOutcome::message(Message::Error(m)),
+                    };
+                }
+                _ => {}
+            }
+            return ScreenOutcome::none();
+        }
         let n = self.plans.as_ref().map_or(0, Vec::len);
         match action {
+            Action::PlanNew if self.offers_new() => {
+                self.new_plan = Some(NewPlan::new());
+            }
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
@@ -178,10 +276,16 @@ impl PlanList {
 
     pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
         match data {
-            DataMsg::Plans { generation, plans } if generation == self.generation => {
+            DataMsg::Plans {
+                generation,
+                plans,
+                may_create,
+                message,
+            } if generation == self.generation => {
                 self.selected = self.selected.min(plans.len().saturating_sub(1));
                 self.plans = Some(plans);
-                ScreenOutcome::none()
+                self.may_create = may_create;
+                message.map_or_else(ScreenOutcome::none, ScreenOutcome::message)
             }
             DataMsg::Failed {
                 generation,
@@ -249,6 +353,15 @@ impl PlanCardScreen {
         })
         .map(|(_, a)| a)
         .collect();
+        // A draft has no communications yet: the report waits for the window to open.
+        if let Some(c) = self.card.as_ref().filter(|c| c.may_write_files) {
+            if c.state != PlanState::Draft {
+                v.push(Action::PlanReport);
+            }
+            if c.state == PlanState::Approved {
+                v.push(Action::Export);
+            }
+        }
         v.extend([
             Action::Up,
             Action::Down,
@@ -300,6 +413,33 @@ impl PlanCardScreen {
             Action::PageDown => self.scroll = self.scroll.saturating_add(10),
             Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::PlanReport | Action::Export => {
+                let Some(card) = &self.card else {
+                    return ScreenOutcome::none();
+                };
+                let (what, suffix) = if action == Action::Export {
+                    (PlanFile::Export, "esportazione")
+                } else {
+                    (PlanFile::Report, "report")
+                };
+                // In the current directory, named so that plans and files do not collide.
+                let name = format!(
+                    "piano_{}_{}_{}.xlsx",
+                    card.plan.district_code, card.plan.year, suffix
+                );
+                let path = std::path::absolute(&name).unwrap_or_else(|_| name.into());
+                self.generation = generation;
+                return ScreenOutcome {
+                    message: Some(Message::Info(format!("Scrittura di {}…", path.display()))),
+                    requests: vec![Request::PlanFile {
+                        generation,
+                        plan_id: self.plan_id,
+                        what,
+                        path,
+                    }],
+                    ..ScreenOutcome::default()
+                };
+            }
             Action::PlanCancel if !confirming => {
                 self.confirm_cancel = true;
                 return ScreenOutcome::message(Message::Warning(
@@ -343,5 +483,44 @@ impl PlanCardScreen {
             } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
             _ => ScreenOutcome::none(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dialog(year: &str, start: &str, end: &str) -> NewPlan {
+        let mut d = NewPlan::new();
+        for (f, v) in d.fields.iter_mut().zip([year, start, end]) {
+            f.set(v);
+        }
+        d
+    }
+
+    #[test]
+    fn new_plan_errors_name_the_field() {
+        let err = |d: NewPlan| d.request(1).unwrap_err();
+        assert!(err(dialog("20x6", "01/09/2026", "30/09/2026")).starts_with("Anno di riferimento"));
+        assert!(err(dialog("2027", "31/02/2026", "30/09/2026")).starts_with("Inizio"));
+        assert!(err(dialog("2027", "01/09/2026", "")).starts_with("Fine"));
+        assert!(matches!(
+            dialog("2027", "01/09/2026", "2026-09-30").request(1),
+            Ok(Request::PlanCreate { year: 2027, .. })
+        ));
+    }
+
+    #[test]
+    fn nuovo_piano_only_for_a_capofila_without_a_plan_in_progress() {
+        let mut l = PlanList {
+            plans: Some(Vec::new()),
+            ..PlanList::default()
+        };
+        assert!(!l.actions().contains(&Action::PlanNew));
+        l.may_create = true;
+        assert!(l.actions().contains(&Action::PlanNew));
+        l.on_action(Action::PlanNew, 1);
+        assert!(l.new_plan.is_some());
+        assert!(l.actions().contains(&Action::NextField));
     }
 }

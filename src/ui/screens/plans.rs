@@ -1,7 +1,7 @@
 //! Programmazione: the plan list and the plan card with the capofila's overview. States are
 //! written out and marked with glyphs, so nothing rests on colour alone.
 
-use crate::app::screens::plans::PlanCard;
+use crate::app::screens::plans::{NewPlan, PlanCard};
 use crate::app::screens::{PlanCardScreen, PlanList};
 use crate::store::communications::Communication;
 use crate::ui::{ERROR_GLYPH, INFO_GLYPH, SELECTED_GLYPH, Theme, WARNING_GLYPH, truncate};
@@ -54,7 +54,7 @@ pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
     ));
     if plans.is_empty() {
         lines.push(Line::styled(
-            "   Nessun piano: il capofila lo crea con casa plan create",
+            "   Nessun piano: il capofila lo crea con Nuovo piano (o casa plan create)",
             theme.muted,
         ));
     }
@@ -72,6 +72,26 @@ pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
             Span::raw(format!(" {} ", if selected { SELECTED_GLYPH } else { " " })),
             Span::styled(text, if selected { theme.selected } else { theme.body }),
         ]));
+    }
+    if let Some(d) = &l.new_plan {
+        // The dialog goes below the list, which stays in view.
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("NUOVO PIANO", theme.header));
+        for (i, (label, f)) in NewPlan::LABELS.iter().zip(&d.fields).enumerate() {
+            let focused = i == d.focus;
+            lines.push(Line::from(vec![
+                Span::raw(if focused {
+                    format!(" {SELECTED_GLYPH} ")
+                } else {
+                    "   ".into()
+                }),
+                Span::styled(format!("{label}: "), theme.label),
+                Span::styled(
+                    format!("{:<w$}", f.value, w = f.max),
+                    if focused { theme.selected } else { theme.body },
+                ),
+            ]));
+        }
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

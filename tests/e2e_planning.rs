@@ -1,0 +1,195 @@
+//! End to end in a pseudo-terminal: the capofila of BG-SERIATE creates and opens a plan; the
+//! Comune di Seriate and the ALER of Bergamo certify (CLI) and file through the communication
+//! form; the capofila closes the window, writes the report, approves and exports — and the
+//! command line agrees on the state and the filings, and the files exist.
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::pty::{self, PtySession};
+
+const CAPOFILA: &str = "capofila.bg-seriate";
+/// Comune di Seriate, in the district.
+const COMUNE: &str = "comune.016198";
+/// ALER Bergamo-Lecco-Sondrio: it has units in the district.
+const ALER: &str = "aler.bg-lc-so";
+const CTRL_T: &str = "\x14";
+const BACKSPACE: &str = "\x7f";
+
+struct Demo {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    home: PathBuf,
+}
+
+impl Demo {
+    fn new() -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let demo = Demo {
+            db: dir.path().join("demo.sqlite"),
+            home: dir.path().join("home"),
+            _dir: dir,
+        };
+        std::fs::create_dir_all(&demo.home).unwrap();
+        demo.casa(None, &["demo", "--units", "3000"]);
+        demo
+    }
+
+    fn casa(&self, operator: Option<&str>, args: &[&str]) -> String {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
+        if let Some(op) = operator {
+            cmd.args(["--operator", op]);
+        }
+        let out = cmd
+            .args(args)
+            .env("CASA_DB", &self.db)
+            .env("HOME", &self.home)
+            .env("XDG_DATA_HOME", self.home.join("data"))
+            .env("XDG_CONFIG_HOME", self.home.join("config"))
+            .env_remove("CASA_OPERATOR")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "casa {operator:?} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, operator: &str, args: &[&str]) -> Value {
+        serde_json::from_str(&self.casa(Some(operator), args)).unwrap()
+    }
+
+    /// The TUI as `operator`, working in HOME (where the plan files go).
+    fn tui(&self, operator: &str) -> PtySession {
+        let db = self.db.to_str().unwrap();
+        PtySession::spawn_in(
+            Some(&self.home),
+            &["--operator", operator],
+            &self.home,
+            &[("CASA_DB", db)],
+            160,
+            40,
+        )
+    }
+}
+
+fn it(offset: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(offset))
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
+/// Home → the last menu item (Piani annuali for a capofila, Comunicazione annuale for an owner).
+fn last_menu_item(s: &mut PtySession) {
+    s.wait_for("Ricerca alloggi", 20);
+    for _ in 0..5 {
+        s.send(pty::DOWN);
+    }
+    s.send(pty::ENTER);
+}
+
+fn quit(mut s: PtySession) {
+    s.send(pty::F3);
+    s.send("q");
+    assert!(s.wait_exit(10));
+}
+
+/// An owner files b = 3, c+d = 4 through the communication form.
+fn file_through_the_form(demo: &Demo, operator: &str) {
+    let mut s = demo.tui(operator);
+    last_menu_item(&mut s);
+    s.wait_for("DA COMPILARE", 10);
+    s.send(pty::ENTER);
+    s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);
+    s.send(BACKSPACE);
+    s.send("3");
+    s.send(pty::TAB);
+    s.send(BACKSPACE);
+    s.send("4");
+    s.wait_for("7 (calcolato)", 10);
+    s.send(CTRL_T);
+    s.wait_for("RICEVUTA", 10);
+    quit(s);
+}
+
+fn exists(dir: &Path, name: &str) -> bool {
+    dir.join(name).is_file()
+}
+
+#[test]
+fn capofila_creates_opens_closes_reports_approves_and_exports() {
+    let demo = Demo::new();
+    let year = "2026";
+
+    // The capofila creates the plan and opens the window.
+    let mut s = demo.tui(CAPOFILA);
+    last_menu_item(&mut s);
+    s.wait_for("Nuovo piano", 10);
+    s.send("i");
+    s.wait_for("NUOVO PIANO", 5);
+    s.send(year);
+    s.send(pty::TAB);
+    s.send(&it(-5));
+    s.send(pty::TAB);
+    s.send(&it(20));
+    s.send(pty::ENTER);
+    s.wait_for("Creato il piano", 10);
+    s.wait_for("BOZZA", 5);
+    s.send(pty::ENTER);
+    s.wait_for("Apri finestra", 10);
+    s.send("a");
+    s.wait_for("stato APERTO", 10);
+    quit(s);
+
+    let plans = demo.json(CAPOFILA, &["plan", "list", "--format", "json"]);
+    let plans = plans.as_array().unwrap();
+    assert_eq!(plans.len(), 1);
+    let id = plans[0]["id"].as_i64().unwrap().to_string();
+
+    // The owners certify (CLI) and file through the form.
+    for op in [COMUNE, ALER] {
+        demo.casa(Some(op), &["certification", "certify"]);
+        file_through_the_form(&demo, op);
+    }
+
+    // The capofila closes, writes the report, approves and exports.
+    let mut s = demo.tui(CAPOFILA);
+    last_menu_item(&mut s);
+    s.wait_for("APERTO", 10);
+    s.send(pty::ENTER);
+    s.wait_for("Chiudi finestra", 10);
+    s.send("h");
+    s.wait_for("stato CHIUSO", 10);
+    s.send("t");
+    s.wait_for("Report scritto in", 10);
+    s.send("p");
+    s.wait_for("stato APPROVATO", 10);
+    s.wait_for("Esporta", 5);
+    s.send("x");
+    s.wait_for("Piano esportato in", 10);
+    quit(s);
+
+    // The command line agrees.
+    let show = demo.json(CAPOFILA, &["plan", "show", &id, "--format", "json"]);
+    assert_eq!(show["plan"]["effective_state"], "APPROVATO");
+    let history = demo.json(
+        CAPOFILA,
+        &["comm", "history", "--plan", &id, "--format", "json"],
+    );
+    let filings = history.as_array().unwrap();
+    assert_eq!(filings.len(), 2, "{history:#}");
+    for f in filings {
+        assert_eq!(f["form"]["counts"]["carenze"], 3, "{f:#}");
+        assert_eq!(f["form"]["counts"]["nuove"], 4, "{f:#}");
+        assert_eq!(f["total"], 7, "{f:#}");
+    }
+    assert!(exists(&demo.home, "piano_BG-SERIATE_2026_report.xlsx"));
+    assert!(exists(
+        &demo.home,
+        "piano_BG-SERIATE_2026_esportazione.xlsx"
+    ));
+}
