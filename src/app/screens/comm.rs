@@ -262,12 +262,15 @@ impl CommForm {
         }
     }
 
-    /// Fills b and e with the registry counts marked for the plan year.
+    /// Fills b, c+d and e with the registry counts marked for the plan year (SFITTO PER
+    /// CARENZE MANUTENTIVE, SFITTO PER RISTRUTTURAZIONE, LIBERO); the operator then confirms
+    /// or corrects them.
     fn prefill(&mut self) {
         let p = self.row.prefill;
         for (f, t) in &mut self.fields {
             match f {
                 Field::Carenze => t.set(&p.carenze.to_string()),
+                Field::Nuove => t.set(&p.ristrutturazione.to_string()),
                 Field::Turnover => t.set(&p.libero.to_string()),
                 _ => {}
             }
