@@ -1,7 +1,8 @@
 //! End to end in a pseudo-terminal: the capofila of BG-SERIATE creates and opens a plan; the
-//! Comune di Seriate and the ALER of Bergamo certify (CLI) and file through the communication
-//! form; the capofila closes the window, writes the report, approves and exports — and the
-//! command line agrees on the state and the filings, and the files exist.
+//! Comune di Seriate and the ALER of Bergamo certify on the certification card and file
+//! through the communication form; the capofila closes the window, writes the report, approves
+//! and exports — and the command line agrees on the state and the filings, and the files
+//! exist.
 
 mod support;
 
@@ -98,6 +99,19 @@ fn quit(mut s: PtySession) {
     assert!(s.wait_exit(10));
 }
 
+/// An owner certifies its registry on the certification card (Anagrafe › Scheda
+/// certificazione, the second menu item): F6 Certifica.
+fn certify_through_the_card(demo: &Demo, operator: &str) {
+    let mut s = demo.tui(operator);
+    s.wait_for("Scheda certificazione", 20);
+    s.send(pty::DOWN);
+    s.send(pty::ENTER);
+    s.wait_for("Numero unità abitative", 10);
+    s.send("\x1b[17~"); // F6
+    s.wait_for("Certificazione registrata", 10);
+    quit(s);
+}
+
 /// An owner files b = 3, c+d = 4 through the communication form.
 fn file_through_the_form(demo: &Demo, operator: &str) {
     let mut s = demo.tui(operator);
@@ -150,9 +164,9 @@ fn capofila_creates_opens_closes_reports_approves_and_exports() {
     assert_eq!(plans.len(), 1);
     let id = plans[0]["id"].as_i64().unwrap().to_string();
 
-    // The owners certify (CLI) and file through the form.
+    // The owners certify on the certification card and file through the form.
     for op in [COMUNE, ALER] {
-        demo.casa(Some(op), &["certification", "certify"]);
+        certify_through_the_card(&demo, op);
         file_through_the_form(&demo, op);
     }
 
