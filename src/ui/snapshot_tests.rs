@@ -151,10 +151,11 @@ fn assert_no_colour(buf: &Buffer) {
     }
 }
 
-/// Builds the same state at each size (page sizes depend on it) and snapshots it.
-fn snapshot_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
+/// Builds the same state at each size (page sizes depend on it) on database `db` and
+/// snapshots it; the 80x24 state also in mono, checked for colour.
+fn snapshot_on(db: &std::path::Path, name: &str, user: &str, steps: impl Fn(&mut Harness)) {
     for (w, h) in [(80, 24), (60, 16), (120, 40)] {
-        let mut hs = Harness::new(user, (w, h));
+        let mut hs = Harness::on(db, Access::ReadOnly, user, (w, h));
         steps(&mut hs);
         insta::assert_snapshot!(
             format!("{name}_{w}x{h}"),
@@ -166,6 +167,10 @@ fn snapshot_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
             insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
         }
     }
+}
+
+fn snapshot_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
+    snapshot_on(demo_db(), name, user, steps);
 }
 
 fn open_search(h: &mut Harness) {
@@ -321,19 +326,7 @@ fn open_plans(h: &mut Harness) {
 }
 
 fn plan_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
-    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
-        let mut hs = Harness::on(plan_db(), Access::ReadOnly, user, (w, h));
-        steps(&mut hs);
-        insta::assert_snapshot!(
-            format!("{name}_{w}x{h}"),
-            text(&hs.render(&Theme::default_theme(), w, h))
-        );
-        if (w, h) == (80, 24) {
-            let mono = hs.render(&Theme::mono(), w, h);
-            assert_no_colour(&mono);
-            insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
-        }
-    }
+    snapshot_on(plan_db(), name, user, steps);
 }
 
 #[test]

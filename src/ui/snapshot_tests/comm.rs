@@ -60,20 +60,10 @@ fn open_form(h: &mut Harness) {
 
 fn form_sizes(name: &str, kind: i64, steps: impl Fn(&mut Harness)) {
     let (_dir, path, user) = open_plan_for(kind);
-    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
-        let mut hs = Harness::on(&path, Access::ReadOnly, &user, (w, h));
-        open_form(&mut hs);
-        steps(&mut hs);
-        insta::assert_snapshot!(
-            format!("{name}_{w}x{h}"),
-            text(&hs.render(&Theme::default_theme(), w, h))
-        );
-        if (w, h) == (80, 24) {
-            let mono = hs.render(&Theme::mono(), w, h);
-            assert_no_colour(&mono);
-            insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
-        }
-    }
+    super::snapshot_on(&path, name, &user, |h| {
+        open_form(h);
+        steps(h);
+    });
 }
 
 #[test]
