@@ -11,6 +11,7 @@ use crate::domain::access::{Action, OperatorScope, Role};
 use crate::domain::unit_filter::{FilterField, Sort, UnitFilter, Visibility};
 use crate::export::plan_export::{self, PlanFile};
 use crate::export::unit_lists::{self, ListsRequest};
+use crate::store::certification::Refused;
 use crate::store::search::{self, Direction};
 use crate::store::{Access, Store, certification, communications};
 use rusqlite::InterruptHandle;
@@ -364,12 +365,13 @@ impl Context {
                 generation,
                 plan_id,
                 action,
+                version,
             } => {
                 // The same store call as `casa plan open|close|approve|cancel`: permission
-                // check, lifecycle check, one transaction with history and audit.
+                // check, lifecycle check, version check, one transaction with history and audit.
                 match self
                     .store
-                    .plan_action(&self.scope, plan_id, action, today())
+                    .plan_action(&self.scope, plan_id, action, version, today())
                 {
                     Ok(c) => {
                         let mut text = format!(
@@ -389,6 +391,13 @@ impl Context {
                         };
                         self.send_plan_card(generation, plan_id, Some(message));
                     }
+                    // A refusal reloads the card: the plan may have changed under the operator,
+                    // who then sees its current state next to the reason.
+                    Err(e) if e.downcast_ref::<Refused>().is_some() => self.send_plan_card(
+                        generation,
+                        plan_id,
+                        Some(Message::Error(format!("{e:#}"))),
+                    ),
                     Err(e) => self.failed(generation, e),
                 }
             }
@@ -437,7 +446,28 @@ impl Context {
                     row: Box::new(row),
                 },
             ),
-            Err(e) => self.failed(generation, e),
+            Err(e) => {
+                // Stale when the stored version is no longer the one the form was read at: the
+                // screen keeps what was typed and learns the stored version.
+                let current = comm::load_rows(self.store.conn(), &self.scope)
+                    .ok()
+                    .and_then(|rows| {
+                        rows.into_iter()
+                            .find(|r| r.plan.id == plan_id && r.comm.owner_id == owner_id)
+                    })
+                    .filter(|r| r.comm.version != version);
+                match current {
+                    Some(row) if e.downcast_ref::<Refused>().is_some() => send(
+                        &self.out,
+                        DataMsg::CommStale {
+                            generation,
+                            message: format!("{e:#}"),
+                            row: Box::new(row),
+                        },
+                    ),
+                    _ => self.failed(generation, e),
+                }
+            }
         }
     }
 

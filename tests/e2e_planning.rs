@@ -84,12 +84,22 @@ fn it(offset: i64) -> String {
         .to_string()
 }
 
-/// Home → the last menu item (Piani annuali for a capofila, Comunicazione annuale for an owner).
+/// Home → the last menu item (Piani annuali); the selection stops at the last item.
 fn last_menu_item(s: &mut PtySession) {
     s.wait_for("Ricerca alloggi", 20);
-    for _ in 0..5 {
+    for _ in 0..8 {
         s.send(pty::DOWN);
     }
+    s.send(pty::ENTER);
+}
+
+/// Home → Comunicazione annuale, the item before Piani annuali.
+fn comm_menu_item(s: &mut PtySession) {
+    s.wait_for("Ricerca alloggi", 20);
+    for _ in 0..8 {
+        s.send(pty::DOWN);
+    }
+    s.send(pty::UP);
     s.send(pty::ENTER);
 }
 
@@ -115,7 +125,7 @@ fn certify_through_the_card(demo: &Demo, operator: &str) {
 /// An owner files b = 3, c+d = 4 through the communication form.
 fn file_through_the_form(demo: &Demo, operator: &str) {
     let mut s = demo.tui(operator);
-    last_menu_item(&mut s);
+    comm_menu_item(&mut s);
     s.wait_for("DA COMPILARE", 10);
     s.send(pty::ENTER);
     s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);

@@ -399,6 +399,49 @@ fn permission_matrix() {
         env.ok(op, &["plan", "status", id]);
         env.ok(op, &["plan", "list"]);
     }
+    // Without --district, plan list gives the plans that concern the operator: its owners
+    // file into this one; a Comune of another district does not, but may ask by district.
+    let listed = |op: &str, extra: &[&str]| -> Vec<i64> {
+        let mut args = vec!["plan", "list", "--format", "json"];
+        args.extend_from_slice(extra);
+        env.json(op, &args)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect()
+    };
+    let pid: i64 = id.parse().unwrap();
+    assert!(listed(COMUNE, &[]).contains(&pid));
+    assert!(listed(ALER, &[]).contains(&pid));
+    assert!(!listed(OTHER_COMUNE, &[]).contains(&pid));
+    assert!(listed(OTHER_COMUNE, &["--district", DISTRICT]).contains(&pid));
+    // An operator without the PROGRAMMAZIONE service does not read plans.
+    env.ok(
+        "regione",
+        &[
+            "operators",
+            "add",
+            "solo.anagrafe",
+            "--surname",
+            "Bianchi",
+            "--name",
+            "Anna",
+            "--tax-code",
+            "RSSMRA70A41H501W",
+            "--email",
+            "a@example.it",
+            "--role",
+            "ente",
+            "--owner",
+            COMUNE_OWNER,
+            "--service",
+            "anagrafe",
+        ],
+    );
+    let e = env.fails(3, "solo.anagrafe", &["plan", "show", id]);
+    assert!(e.contains("PROGRAMMAZIONE"), "{e}");
+    env.fails(3, "solo.anagrafe", &["plan", "list"]);
     env.ok(CAPOFILA, &["plan", "open", id]);
     env.ok(COMUNE, &["certification", "certify"]);
     env.ok(ALER, &["certification", "certify"]);
@@ -879,4 +922,33 @@ fn export_of_an_approved_plan_has_four_sheets_and_totals_equal_to_the_filings() 
             .all(|r| r[2] == Data::String("Seriate".into())
                 || r[0] != Data::String("Comune di Seriate".into()))
     );
+}
+
+#[test]
+fn a_plan_action_on_a_stale_card_is_refused() {
+    let env = Env::demo();
+    let id = env.plan(2026, -5, 20);
+    let id = id.as_str();
+    let version = |env: &Env| {
+        env.json("helpdesk", &["plan", "show", id, "--format", "json"])["plan"]["version"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    // Two capofila sessions read the same card; one opens the window.
+    let read = version(&env);
+    env.ok(CAPOFILA, &["plan", "open", id, "--version", &read]);
+    assert_eq!(env.state(id), "APERTO");
+    // The other, still looking at BOZZA, cancels: refused, nothing written.
+    let audit = env.audit_count();
+    let e = env.fails(4, CAPOFILA, &["plan", "cancel", id, "--version", &read]);
+    assert!(e.contains("modificato da un'altra sessione"), "{e}");
+    assert!(e.contains("apri"), "names the change that happened: {e}");
+    assert_eq!(env.state(id), "APERTO");
+    assert_eq!(env.audit_count(), audit, "a refused action writes nothing");
+    // With the version read again the action goes through.
+    let now = version(&env);
+    assert_ne!(now, read);
+    env.ok(CAPOFILA, &["plan", "close", id, "--version", &now]);
+    assert_eq!(env.state(id), "CHIUSO");
 }

@@ -3,6 +3,7 @@
 
 use super::output::{Format, Listing};
 use super::{Global, InvalidInput, require_writable, session};
+use crate::domain::access;
 use crate::domain::plan::PlanAction;
 use crate::export::plan_export::{self, PlanFile};
 use crate::store::certification::Refused;
@@ -49,19 +50,42 @@ pub enum PlanCommand {
         format: Format,
     },
     /// Open the communication window (BOZZA → APERTO)
-    Open { id: i64 },
+    #[command(disable_version_flag = true)]
+    Open {
+        id: i64,
+        #[command(flatten)]
+        expect: Expect,
+    },
     /// Close the window early (APERTO → CHIUSO)
-    Close { id: i64 },
+    #[command(disable_version_flag = true)]
+    Close {
+        id: i64,
+        #[command(flatten)]
+        expect: Expect,
+    },
     /// Reopen a closed window with a new end date (CHIUSO → APERTO)
+    #[command(disable_version_flag = true)]
     Reopen {
         id: i64,
         #[arg(long)]
         end: String,
+        #[command(flatten)]
+        expect: Expect,
     },
     /// Approve the plan (only after the window closed)
-    Approve { id: i64 },
+    #[command(disable_version_flag = true)]
+    Approve {
+        id: i64,
+        #[command(flatten)]
+        expect: Expect,
+    },
     /// Cancel the plan (any state but APPROVATO)
-    Cancel { id: i64 },
+    #[command(disable_version_flag = true)]
+    Cancel {
+        id: i64,
+        #[command(flatten)]
+        expect: Expect,
+    },
     /// Correct an approved plan: a new revision (BOZZA) that supersedes it; prints its id
     Revise {
         id: i64,
@@ -92,6 +116,15 @@ pub enum PlanCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+}
+
+/// The plan version the caller read (`plan show`): the action is refused if the plan changed
+/// since.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct Expect {
+    /// Version read with `plan show`: refused if another operator changed the plan meanwhile
+    #[arg(long = "version", value_name = "V")]
+    version: Option<i64>,
 }
 
 /// Today in the operator's time zone: windows are calendar dates.
@@ -134,13 +167,13 @@ pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
             year,
             format,
         } => list(g, district.as_deref(), year, format),
-        PlanCommand::Open { id } => act(g, id, PlanAction::Open),
-        PlanCommand::Close { id } => act(g, id, PlanAction::Close),
-        PlanCommand::Reopen { id, end } => {
-            parse_date("--end", &end).and_then(|end| act(g, id, PlanAction::Reopen { end }))
+        PlanCommand::Open { id, expect } => act(g, id, PlanAction::Open, expect),
+        PlanCommand::Close { id, expect } => act(g, id, PlanAction::Close, expect),
+        PlanCommand::Reopen { id, end, expect } => {
+            parse_date("--end", &end).and_then(|end| act(g, id, PlanAction::Reopen { end }, expect))
         }
-        PlanCommand::Approve { id } => act(g, id, PlanAction::Approve),
-        PlanCommand::Cancel { id } => act(g, id, PlanAction::Cancel),
+        PlanCommand::Approve { id, expect } => act(g, id, PlanAction::Approve, expect),
+        PlanCommand::Cancel { id, expect } => act(g, id, PlanAction::Cancel, expect),
         PlanCommand::Revise { id, start, end } => revise(g, id, &start, &end),
         PlanCommand::Status { id, format } => status(g, id, format),
         PlanCommand::Report { id, out } => report(g, id, &out),
@@ -192,10 +225,10 @@ fn revise(g: &Global, id: i64, start: &str, end: &str) -> Result<()> {
     print_id(c.plan.id, Format::Table)
 }
 
-fn act(g: &Global, id: i64, action: PlanAction) -> Result<()> {
+fn act(g: &Global, id: i64, action: PlanAction, expect: Expect) -> Result<()> {
     let (mut store, scope) = session(g, Access::ReadWrite)?;
     require_writable(&store)?;
-    let c = store.plan_action(&scope, id, action, today())?;
+    let c = store.plan_action(&scope, id, action, expect.version, today())?;
     print_warnings(&c);
     println!(
         "Piano {} ({} {}): stato {}, fine comunicazione {}",
@@ -221,7 +254,8 @@ struct PlanView<'a> {
 }
 
 fn show(g: &Global, id: i64, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    scope.check(access::Action::ReadPlans)?;
     let plan = plans::get(store.conn(), id)?;
     let history = plans::history(store.conn(), id)?;
     let state = plan.effective_state(today());
@@ -285,7 +319,8 @@ fn show(g: &Global, id: i64, format: Format) -> Result<()> {
 }
 
 fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    scope.check(access::Action::ReadPlans)?;
     let district_id = district
         .map(|d| {
             owners::find_district(store.conn(), d)
@@ -293,7 +328,17 @@ fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -
                 .map_err(|e| anyhow!(InvalidInput(format!("--district: {e}"))))
         })
         .transpose()?;
-    let found = plans::list(store.conn(), district_id, year)?;
+    // Without --district an operator who does not see every district gets the plans that
+    // concern it, as in the TUI; any district's plans can still be asked for by name.
+    let found = if district_id.is_none() && !scope.sees_everything() {
+        let owners: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
+        plans::list_concerning(store.conn(), scope.district_id, &owners)?
+            .into_iter()
+            .filter(|p| year.is_none_or(|y| p.year == y))
+            .collect()
+    } else {
+        plans::list(store.conn(), district_id, year)?
+    };
     let today = today();
     let items: Vec<PlanView> = found
         .iter()
@@ -377,7 +422,8 @@ fn cert_label(c: &Communication) -> String {
 }
 
 fn status(g: &Global, id: i64, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    scope.check(access::Action::ReadPlans)?;
     let plan = plans::get(store.conn(), id)?;
     let comms = communications::list(store.conn(), &plan, None)?;
     let mut totals = Totals::default();

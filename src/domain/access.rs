@@ -100,6 +100,9 @@ pub enum Action {
     FileCommunication { owner_id: i64 },
     /// Create, open, close, approve or cancel a district's plan.
     ManagePlan { district_id: i64 },
+    /// Read plan cards, their owners' overview and reports (any district: plans are public
+    /// acts, and owners file into the plans of every district where they have units).
+    ReadPlans,
     /// Manage an owner's notices, applications and rankings.
     ManageRankings { owner_id: i64 },
     /// Record occupations without title for an owner.
@@ -208,6 +211,17 @@ impl OperatorScope {
                     "solo gli operatori del Comune capofila dell'ambito possono gestirne il piano (operatore {who})"
                 ))),
             },
+            Action::ReadPlans => {
+                let files = self.grants.iter().any(|(_, s)| *s == Service::Planning);
+                if self.sees_everything() || self.role == Role::LeadMunicipality || files {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non è abilitato al servizio {}: non può consultare i piani",
+                        Service::Planning.label()
+                    )))
+                }
+            }
             Action::ManageOperators | Action::ConfigureRegion => match self.role {
                 Role::Region => Ok(()),
                 Role::Helpdesk => read_only(),
@@ -246,6 +260,23 @@ mod tests {
         assert!(o.check(Action::FileCommunication { owner_id: 1 }).is_err());
         assert!(o.check(Action::ManagePlan { district_id: 7 }).is_err());
         assert!(o.check(Action::ManageOperators).is_err());
+    }
+
+    #[test]
+    fn plans_are_read_by_planning_operators_capofila_regione_and_helpdesk() {
+        let filer = op(Role::OwnerOperator, &[(1, Service::Planning)]);
+        assert!(filer.check(Action::ReadPlans).is_ok());
+        assert!(filer.check(Action::ManagePlan { district_id: 7 }).is_err());
+        let registry_only = op(Role::OwnerOperator, &[(1, Service::Registry)]);
+        let e = registry_only.check(Action::ReadPlans).unwrap_err();
+        assert!(e.0.contains("PROGRAMMAZIONE"), "{e}");
+        assert!(
+            op(Role::LeadMunicipality, &[])
+                .check(Action::ReadPlans)
+                .is_ok()
+        );
+        assert!(op(Role::Region, &[]).check(Action::ReadPlans).is_ok());
+        assert!(op(Role::Helpdesk, &[]).check(Action::ReadPlans).is_ok());
     }
 
     #[test]

@@ -110,6 +110,27 @@ impl Store {
         &self.conn
     }
 
+    /// Calls `sink` with every statement this connection runs, its parameters written in
+    /// (`None` stops). For the tests that explain the queries the screens issue, and for
+    /// diagnosing a slow screen.
+    pub fn trace_sql(&mut self, sink: Option<Box<dyn FnMut(String) + Send>>) -> Result<()> {
+        use rusqlite::trace::{TraceEvent, TraceEventCodes};
+        match sink {
+            Some(mut sink) => self.conn.trace_v2(
+                TraceEventCodes::SQLITE_TRACE_STMT,
+                Some(move |e: TraceEvent<'_>| {
+                    if let TraceEvent::Stmt(stmt, text) = e {
+                        sink(stmt.expanded_sql().unwrap_or_else(|| text.to_string()));
+                    }
+                }),
+            )?,
+            None => self
+                .conn
+                .trace_v2(TraceEventCodes::empty(), None::<fn(TraceEvent<'_>)>)?,
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction that takes the write lock at once (BEGIN IMMEDIATE), so a
     /// busy database makes us wait at the start rather than fail half-way.
     pub fn write(&mut self) -> Result<Transaction<'_>> {

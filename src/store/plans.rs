@@ -121,6 +121,45 @@ pub fn list(conn: &Connection, district_id: Option<i64>, year: Option<i32>) -> R
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The plans that concern an operator who does not see every district: those of its own
+/// district (a capofila) and those in which one of its owners has a communication.
+pub fn list_concerning(
+    conn: &Connection,
+    district_id: Option<i64>,
+    owner_ids: &[i64],
+) -> Result<Vec<Plan>> {
+    // Two index lookups, then the plans by id: an IN over a UNION made SQLite scan `plan`.
+    let mut ids: Vec<i64> = Vec::new();
+    if let Some(d) = district_id {
+        let mut stmt = conn.prepare_cached("SELECT id FROM plan WHERE district_id = ?1")?;
+        for id in stmt.query_map([d], |r| r.get(0))? {
+            ids.push(id?);
+        }
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT DISTINCT plan_id FROM communication WHERE owner_id = ?1")?;
+    for owner in owner_ids {
+        for id in stmt.query_map([owner], |r| r.get(0))? {
+            ids.push(id?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        found.extend(plan_by_id(conn, id)?);
+    }
+    found.sort_by(|a, b| {
+        (b.year, &a.district_code, a.revision, a.id).cmp(&(
+            a.year,
+            &b.district_code,
+            b.revision,
+            b.id,
+        ))
+    });
+    Ok(found)
+}
+
 pub fn history(conn: &Connection, plan_id: i64) -> Result<Vec<StateChange>> {
     let mut stmt = conn.prepare(
         "SELECT action, from_state, to_state, window_end, at, operator
@@ -327,11 +366,15 @@ impl Store {
     }
 
     /// Applies a lifecycle action on `today` (the caller's date, so tests can choose it).
+    /// `expected_version` is the version the caller read (the card on screen, `plan show`): if
+    /// another operator changed the plan since, the action is refused rather than applied to a
+    /// state the caller has not seen. `None` acts on the current state (scripts).
     pub fn plan_action(
         &mut self,
         actor: &OperatorScope,
         plan_id: i64,
         action: PlanAction,
+        expected_version: Option<i64>,
         today: NaiveDate,
     ) -> Result<Changed> {
         let district_id = get(self.conn(), plan_id)?.district_id;
@@ -339,6 +382,19 @@ impl Store {
         let tx = self.write()?;
         // Re-read inside the write lock: the decision uses the current state.
         let before = get(&tx, plan_id)?;
+        if let Some(read) = expected_version
+            && read != before.version
+        {
+            let last = history(&tx, plan_id)?.pop();
+            let by = last
+                .map(|h| format!(" ({} di {} il {})", h.action, h.operator, h.at))
+                .unwrap_or_default();
+            return Err(Refused(format!(
+                "il piano {plan_id} è stato modificato da un'altra sessione dopo la lettura (versione letta {read}, attuale {}{by}): rileggere il piano e ripetere l'azione",
+                before.version
+            ))
+            .into());
+        }
         let t = before
             .window()
             .apply(action, today)

@@ -44,6 +44,22 @@ struct Harness {
 }
 
 impl Harness {
+    /// Moves down the home menu to the item labelled `label` and opens it.
+    fn open_menu(&mut self, label: &str) {
+        let Some(crate::app::screens::Screen::Home(home)) = self.app.stack.first() else {
+            panic!("no home menu");
+        };
+        let at = home
+            .items
+            .iter()
+            .position(|i| i.label == label)
+            .unwrap_or_else(|| panic!("no menu item {label}"));
+        for _ in 0..at.saturating_sub(home.selected) {
+            self.key(KeyCode::Down);
+        }
+        self.key(KeyCode::Enter);
+    }
+
     fn new(username: &str, size: (u16, u16)) -> Harness {
         Harness::on(demo_db(), Access::ReadOnly, username, size)
     }
@@ -319,10 +335,7 @@ const CAPOFILA: &str = "capofila.bg-seriate";
 
 /// Home → Programmazione (the last item of the menu).
 fn open_plans(h: &mut Harness) {
-    for _ in 0..5 {
-        h.key(KeyCode::Down);
-    }
-    h.key(KeyCode::Enter);
+    h.open_menu("Piani annuali");
 }
 
 fn plan_sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
@@ -425,7 +438,7 @@ fn plan_actions_go_through_the_store_and_reload_the_card() {
 }
 
 #[test]
-fn a_refused_plan_action_shows_the_domain_reason() {
+fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
     let (_dir, path, id) = plan_db_copy();
     let mut h = Harness::on(&path, Access::ReadWrite, CAPOFILA, (120, 40));
     open_plans(&mut h);
@@ -437,11 +450,24 @@ fn a_refused_plan_action_shows_the_domain_reason() {
         .unwrap();
     let today = chrono::Local::now().date_naive();
     store
-        .plan_action(&scope, id, crate::domain::plan::PlanAction::Cancel, today)
+        .plan_action(
+            &scope,
+            id,
+            crate::domain::plan::PlanAction::Cancel,
+            None,
+            today,
+        )
         .unwrap();
     h.key(KeyCode::Char('a'));
     let s = text(&h.render(&Theme::mono(), 120, 40));
-    assert!(s.contains("✖ il piano è annullato"), "{s}");
+    assert!(
+        s.contains("✖ il piano 1 è stato modificato da un'altra sessione"),
+        "{s}"
+    );
+    assert!(
+        s.contains("STATO DEL PIANO            ANNULLATO"),
+        "the card shows the current state: {s}"
+    );
 }
 
 #[cfg(test)]

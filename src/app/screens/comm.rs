@@ -302,6 +302,7 @@ impl CommScreen {
                 Action::CommFile,
                 Action::CommDraft,
                 Action::CommPrefill,
+                Action::Refresh,
                 Action::Back,
                 Action::NextField,
                 Action::PrevField,
@@ -320,6 +321,16 @@ impl CommScreen {
                 Action::Back => {
                     self.form = None;
                     return ScreenOutcome::requests(self.opened(generation));
+                }
+                Action::Refresh => {
+                    // Back to the values stored (after a refused save: the other session's).
+                    let focus = form.focus;
+                    *form = CommForm::new(form.row.clone());
+                    form.focus = focus.min(form.fields.len().saturating_sub(1));
+                    return ScreenOutcome::message(Message::Info(format!(
+                        "Valori salvati riletti (versione {})",
+                        form.row.comm.version
+                    )));
                 }
                 Action::NextField | Action::Down => form.focus = (form.focus + 1) % n,
                 Action::PrevField | Action::Up => form.focus = (form.focus + n - 1) % n,
@@ -398,16 +409,28 @@ impl CommScreen {
                 }
                 ScreenOutcome::message(Message::Info(message))
             }
+            DataMsg::CommStale {
+                generation,
+                message,
+                row,
+            } if generation == self.generation => {
+                let Some(form) = &mut self.form else {
+                    return ScreenOutcome::message(Message::Error(message));
+                };
+                // Keep what the operator typed; the next save goes against the version now
+                // stored, so it overwrites knowingly, never silently. F5 shows the stored one.
+                let version = row.comm.version;
+                let by = row.comm.updated_by.clone().unwrap_or_default();
+                form.row = *row;
+                tracing::info!("stale save refused: {message}");
+                ScreenOutcome::message(Message::Error(format!(
+                    "Modificata da un'altra sessione: F5 mostra i valori salvati, un nuovo salvataggio scrive quelli a video (versione {version} di {by})"
+                )))
+            }
             DataMsg::Failed {
                 generation,
-                mut message,
-            } if generation == self.generation => {
-                // The store's stale-version refusal speaks of the command line: say how here.
-                if self.form.is_some() && message.contains("un'altra sessione") {
-                    message.push_str(" (qui: Esc e Invio rileggono lo schema)");
-                }
-                ScreenOutcome::message(Message::Error(message))
-            }
+                message,
+            } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
             _ => ScreenOutcome::none(),
         }
     }

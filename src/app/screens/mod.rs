@@ -81,6 +81,8 @@ pub enum Request {
         generation: u64,
         plan_id: i64,
         action: crate::domain::plan::PlanAction,
+        /// The version of the card on screen: refused if another session changed the plan.
+        version: Option<i64>,
     },
     /// Create a plan of the operator's district (state BOZZA); the answer is the reloaded list.
     PlanCreate {
@@ -177,6 +179,13 @@ pub enum DataMsg {
     Comms {
         generation: u64,
         rows: Vec<comm::CommRow>,
+    },
+    /// A save was refused because another session saved after this one read: the refusal and
+    /// the communication as it is now stored.
+    CommStale {
+        generation: u64,
+        message: String,
+        row: Box<comm::CommRow>,
     },
     /// A save went through: what the store answered and the communication reread.
     CommSaved {

@@ -23,9 +23,9 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// Whether the operator may open the Programmazione area at all.
+/// Whether the operator may open the plan list at all (`casa plan list` checks the same).
 pub fn may_see_plans(scope: &OperatorScope) -> bool {
-    scope.sees_everything() || scope.district_id.is_some()
+    scope.check(access::Action::ReadPlans).is_ok()
 }
 
 /// Plan lifecycle keys: they change data, but need the capofila's role, not the ANAGRAFE
@@ -51,17 +51,15 @@ fn plan_action(action: Action) -> Option<PlanAction> {
     }
 }
 
-/// The plans this operator may read: its district's, or all for the Regione and the helpdesk.
+/// The plans listed for this operator: all for the Regione and the helpdesk; otherwise its
+/// district's (a capofila) and those its owners file into. Any other plan stays readable by id.
 pub fn visible_plans(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec<Plan>> {
+    scope.check(access::Action::ReadPlans)?;
     if scope.sees_everything() {
         plans::list(conn, None, None)
-    } else if let Some(d) = scope.district_id {
-        plans::list(conn, Some(d), None)
     } else {
-        anyhow::bail!(
-            "l'operatore {} non è capofila di un ambito: non vede la programmazione",
-            scope.username
-        )
+        let owners: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
+        plans::list_concerning(conn, scope.district_id, &owners)
     }
 }
 
@@ -88,14 +86,8 @@ impl PlanCard {
         plan_id: i64,
         today: NaiveDate,
     ) -> anyhow::Result<PlanCard> {
+        scope.check(access::Action::ReadPlans)?;
         let plan = plans::get(conn, plan_id)?;
-        if !scope.sees_everything() && scope.district_id != Some(plan.district_id) {
-            anyhow::bail!(
-                "l'operatore {} non è capofila dell'ambito {}: non può vederne il piano",
-                scope.username,
-                plan.district_code
-            );
-        }
         let history = plans::history(conn, plan_id)?;
         let owners = communications::list(conn, &plan, None)?;
         let mut warnings: Vec<String> = plan::late_end_warning(plan.year, plan.window_end)
@@ -393,6 +385,7 @@ impl PlanCardScreen {
                             generation,
                             plan_id: self.plan_id,
                             action: PlanAction::Reopen { end },
+                            version: self.card.as_ref().map(|c| c.plan.version),
                         }])
                     }
                     None => ScreenOutcome::message(Message::Error(format!(
@@ -453,6 +446,7 @@ impl PlanCardScreen {
                         generation,
                         plan_id: self.plan_id,
                         action,
+                        version: self.card.as_ref().map(|c| c.plan.version),
                     }]);
                 }
             }

@@ -21,7 +21,7 @@ fn open_plan(kind: i64, certify: bool) -> (tempfile::TempDir, PathBuf, String) {
     let today = chrono::Local::now().date_naive();
     let capofila = scope(&store, CAPOFILA);
     store
-        .plan_action(&capofila, id, PlanAction::Open, today)
+        .plan_action(&capofila, id, PlanAction::Open, None, today)
         .unwrap();
     let (user, owner_id): (String, i64) = store
         .conn()
@@ -51,10 +51,7 @@ fn ctrl(h: &mut Harness, c: char) {
 
 /// Home → Comunicazione annuale (the last item for an owner operator) → the form.
 fn open_form(h: &mut Harness) {
-    for _ in 0..5 {
-        h.key(KeyCode::Down);
-    }
-    h.key(KeyCode::Enter);
+    h.open_menu("Comunicazione annuale");
     h.key(KeyCode::Enter);
 }
 
@@ -132,17 +129,42 @@ fn comm_stale_save_is_refused() {
     let mut b = Harness::on(&path, Access::ReadWrite, &user, (200, 40));
     open_form(&mut a);
     open_form(&mut b);
-    // The other session files first; this one read the older version.
+    let first = |h: &Harness| {
+        let s = text(&h.render(&Theme::mono(), 200, 40));
+        s.lines()
+            .find(|l| l.starts_with(" b "))
+            .unwrap_or_default()
+            .to_string()
+    };
+    // The other session files a 3 first; this one read the older version and types a 5.
+    b.key(KeyCode::Backspace);
+    b.text("3");
     ctrl(&mut b, 't');
     let s = text(&b.render(&Theme::mono(), 200, 40));
     assert!(s.contains("RICEVUTA"), "{s}");
+    a.key(KeyCode::Backspace);
+    a.text("5");
     ctrl(&mut a, 's');
     let s = text(&a.render(&Theme::mono(), 200, 40));
-    assert!(s.contains("✖ la comunicazione di"), "{s}");
-    assert!(s.contains("un'altra sessione"), "{s}");
-    // Reread, the save goes through as a draft of the new version.
-    a.key(KeyCode::Esc);
-    a.key(KeyCode::Enter);
+    assert!(
+        s.contains("✖ Modificata da un'altra sessione: F5 mostra i valori salvati"),
+        "{s}"
+    );
+    assert!(
+        first(&a).contains('5'),
+        "what was typed stays: {}",
+        first(&a)
+    );
+    // F5 shows the stored values (the other session's 3) ...
+    a.key(KeyCode::F(5));
+    assert!(
+        first(&a).contains('3'),
+        "stored values shown: {}",
+        first(&a)
+    );
+    // ... and typing again, the save goes through knowingly against the version now stored.
+    a.key(KeyCode::Backspace);
+    a.text("5");
     ctrl(&mut a, 's');
     let s = text(&a.render(&Theme::mono(), 200, 40));
     assert!(s.contains("Bozza salvata"), "{s}");
@@ -152,10 +174,7 @@ fn comm_stale_save_is_refused() {
 fn comm_list_shows_the_state_and_filing_needs_a_certification() {
     let (_dir, path, user) = open_plan(1, false);
     let mut h = Harness::on(&path, Access::ReadWrite, &user, (120, 40));
-    for _ in 0..5 {
-        h.key(KeyCode::Down);
-    }
-    h.key(KeyCode::Enter);
+    h.open_menu("Comunicazione annuale");
     let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(
         s.contains("BG-SERIATE") && s.contains("DA COMPILARE"),
