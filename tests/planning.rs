@@ -494,7 +494,7 @@ fn validation_limits_under_both_rule_sets() {
             .unwrap()
             .to_string()
     };
-    assert_eq!(rules(&old), "R.R. 4/2017");
+    assert_eq!(rules(&old), "R.R. 6/2021");
     assert_eq!(rules(&new), "R.R. 2/2025");
 
     // Police share: 10% before R.R. 2/2025, 20% from it.
@@ -502,7 +502,7 @@ fn validation_limits_under_both_rule_sets() {
     let (code, e) = comune_files(&env, &old, &["--polizia-pct", "10.01"]);
     assert_eq!(code, 4);
     assert!(
-        e.contains("Forze di Polizia") && e.contains("massimo 10% (R.R. 4/2017)"),
+        e.contains("Forze di Polizia") && e.contains("massimo 10% (R.R. 6/2021)"),
         "{e}"
     );
     assert_eq!(comune_files(&env, &new, &["--polizia-pct", "20"]).0, 0);

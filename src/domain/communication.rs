@@ -409,7 +409,7 @@ mod tests {
     fn police_limit_depends_on_the_rule_set() {
         let e = only_error(comune_in(2025, |i| i.police = Some("10.01".into())));
         assert_eq!(e.field, Field::Police);
-        assert!(e.message.contains("massimo 10% (R.R. 4/2017)"), "{e}");
+        assert!(e.message.contains("massimo 10% (R.R. 6/2021)"), "{e}");
         assert!(comune_in(2025, |i| i.police = Some("10".into())).is_ok());
         assert!(comune_in(2026, |i| i.police = Some("20".into())).is_ok());
         let e = only_error(comune_in(2026, |i| i.police = Some("20.5".into())));

@@ -2,9 +2,12 @@
 //! crossterm or rusqlite.
 
 pub mod access;
+pub mod application;
 pub mod codice_fiscale;
 pub mod communication;
+pub mod isbar;
 pub mod plan;
+pub mod ranking;
 pub mod registry;
 pub mod unit_filter;
 pub mod unit_record;

@@ -1,8 +1,12 @@
 //! Rule sets: the dated parameters of the law, as TOML files in `rules/` (one per legal act),
 //! embedded in the binary. Pure parsing and selection: no SQL, no terminal.
 //!
-//! This first slice holds the limits of the communication form (DOMAIN.md 3.1); the ranking
-//! parameters of DOMAIN.md 5 come as further sections of the same files (issue 5).
+//! A file holds the limits of the communication form (DOMAIN.md 3.1) and, for the acts that
+//! govern rankings, every ranking parameter of DOMAIN.md 5 (`ranking.rs`). A file without the
+//! ranking sections (R.R. 4/2017 before its 2019 amendment, whose values we do not have) serves
+//! plans only; a notice refuses it.
+
+pub mod ranking;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -13,6 +17,14 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "rules/rr-4-2017.toml",
         include_str!("../../rules/rr-4-2017.toml"),
+    ),
+    (
+        "rules/rr-3-2019.toml",
+        include_str!("../../rules/rr-3-2019.toml"),
+    ),
+    (
+        "rules/rr-6-2021.toml",
+        include_str!("../../rules/rr-6-2021.toml"),
     ),
     (
         "rules/rr-2-2025.toml",
@@ -37,6 +49,16 @@ struct RuleSetFile {
     acts: Vec<String>,
     effective_from: Sourced<toml::value::Datetime>,
     communication: CommunicationRules,
+    #[serde(default)]
+    access: Option<ranking::RawAccess>,
+    #[serde(default)]
+    preferences: Option<ranking::RawPreferences>,
+    #[serde(default)]
+    isbar: Option<ranking::RawIsbar>,
+    #[serde(default)]
+    ranking: Option<ranking::RawRanking>,
+    #[serde(default)]
+    quotas: Option<ranking::RawQuotas>,
 }
 
 /// Limits of the communication form (SCHEMA COMUNICAZIONE ANNUALE). Percentages are in percent
@@ -80,6 +102,22 @@ pub struct RuleSet {
     pub effective_from: NaiveDate,
     pub effective_from_source: Sourced<String>,
     pub communication: CommunicationRules,
+    /// The ranking parameters; `None` for a file that serves plans only.
+    pub ranking: Option<ranking::RankingRules>,
+    /// The file's text as read: what the database stores, so a rule set never changes.
+    pub text: String,
+}
+
+impl RuleSet {
+    /// The ranking parameters, or why this rule set cannot rank.
+    pub fn ranking(&self) -> Result<&ranking::RankingRules, RuleError> {
+        self.ranking.as_ref().ok_or_else(|| {
+            RuleError(format!(
+                "l'insieme di regole {} ({}) non contiene i parametri delle graduatorie",
+                self.cite, self.file
+            ))
+        })
+    }
 }
 
 /// A rule-set file that cannot be used; `Display` names the file, the line and the reason.
@@ -94,7 +132,8 @@ impl std::fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
-/// 1-based line of the first line that defines `key` (or the table `[..key]`), for messages.
+/// 1-based line of the first line that defines `key` (or the table `[..key]`), else the first
+/// line that contains it, for messages.
 fn line_of(text: &str, key: &str) -> usize {
     text.lines()
         .position(|l| {
@@ -103,6 +142,7 @@ fn line_of(text: &str, key: &str) -> usize {
                 t.starts_with('[') && t.trim_end().trim_end_matches(']').ends_with(key)
             }
         })
+        .or_else(|| text.lines().position(|l| l.contains(key)))
         .map_or(1, |i| i + 1)
 }
 
@@ -169,7 +209,45 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
             "supera indigent_total_max_pct".into(),
         ));
     }
+    let ranking = match (
+        raw.access,
+        raw.preferences,
+        raw.isbar,
+        raw.ranking,
+        raw.quotas,
+    ) {
+        (None, None, None, None, None) => None,
+        (Some(access), Some(preferences), Some(isbar), Some(ranking), Some(quotas)) => Some(
+            ranking::convert(ranking::RawRankingRules {
+                access,
+                preferences,
+                isbar,
+                ranking,
+                quotas,
+            })
+            .map_err(|(key, reason)| err(&key, reason))?,
+        ),
+        (a, p, i, r, q) => {
+            let missing: Vec<&str> = [
+                ("access", a.is_none()),
+                ("preferences", p.is_none()),
+                ("isbar", i.is_none()),
+                ("ranking", r.is_none()),
+                ("quotas", q.is_none()),
+            ]
+            .into_iter()
+            .filter(|(_, m)| *m)
+            .map(|(n, _)| n)
+            .collect();
+            return Err(RuleError(format!(
+                "{file}: parametri delle graduatorie incompleti, mancano le sezioni [{}]",
+                missing.join("], [")
+            )));
+        }
+    };
     Ok(RuleSet {
+        text: text.to_string(),
+        ranking,
         file: file.to_string(),
         name: raw.name,
         cite: raw.cite,
@@ -237,15 +315,26 @@ mod tests {
     #[test]
     fn builtin_files_parse_and_are_ordered() {
         let sets = builtin().unwrap();
-        assert_eq!(sets.len(), 2);
-        assert!(sets[0].effective_from < sets[1].effective_from);
-        assert_eq!(sets[0].cite, "R.R. 4/2017");
-        assert_eq!(sets[1].cite, "R.R. 2/2025");
+        let cites: Vec<&str> = sets.iter().map(|s| s.cite.as_str()).collect();
+        assert_eq!(
+            cites,
+            ["R.R. 4/2017", "R.R. 3/2019", "R.R. 6/2021", "R.R. 2/2025"]
+        );
+        assert!(
+            sets.windows(2)
+                .all(|w| w[0].effective_from < w[1].effective_from)
+        );
+        assert!(sets[0].ranking().is_err(), "4/2017 serves plans only");
+        assert!(sets[1..].iter().all(|s| s.ranking().is_ok()));
+        assert_eq!(sets[1].ranking().unwrap().max_preferences, 5);
+        assert_eq!(sets[2].ranking().unwrap().max_preferences, 2);
+        assert_eq!(sets[3].ranking().unwrap().residence_cap, 1200);
+        assert!(sets[3].ranking().unwrap().fragility_only);
         assert_eq!(sets[0].communication.police_share_max_pct.value, 10.0);
-        assert_eq!(sets[1].communication.police_share_max_pct.value, 20.0);
+        assert_eq!(sets[3].communication.police_share_max_pct.value, 20.0);
         assert!(sets[0].communication.reserves_total_max_pct.is_none());
         assert_eq!(
-            sets[1]
+            sets[3]
                 .communication
                 .reserves_total_max_pct
                 .as_ref()
@@ -256,8 +345,10 @@ mod tests {
 
     #[test]
     fn plan_years_choose_by_first_of_january() {
-        assert_eq!(for_plan(2025).unwrap().cite, "R.R. 4/2017");
+        assert_eq!(for_plan(2025).unwrap().cite, "R.R. 6/2021");
         assert_eq!(for_plan(2026).unwrap().cite, "R.R. 2/2025");
+        assert_eq!(for_plan(2022).unwrap().cite, "R.R. 6/2021");
+        assert_eq!(for_plan(2020).unwrap().cite, "R.R. 3/2019");
         assert_eq!(for_plan(2018).unwrap().cite, "R.R. 4/2017");
         assert!(for_plan(2017).is_err());
     }
@@ -279,19 +370,80 @@ mod tests {
 
     #[test]
     fn missing_value_and_bad_percentage_are_refused() {
-        let text = BUILTIN[1].1.replace(
+        let last = BUILTIN.last().unwrap().1;
+        let text = last.replace(
             "verified = true\n\n[communication.reserves",
             "\n[communication.reserves",
         );
         let e = parse("y.toml", &text).unwrap_err().to_string();
         assert!(e.contains("verified"), "{e}");
-        let text = BUILTIN[1].1.replacen("value = 20\n", "value = 120\n", 1);
+        let text = last.replacen("value = 20\n", "value = 120\n", 1);
         let e = parse("y.toml", &text).unwrap_err().to_string();
         assert!(
             e.contains("police_share_max_pct") && e.contains("0-100"),
             "{e}"
         );
-        let text = BUILTIN[1].1.replacen("value = 20\n", "value = 12.345\n", 1);
+        let text = last.replacen("value = 20\n", "value = 12.345\n", 1);
         assert!(parse("y.toml", &text).is_err());
+    }
+
+    /// The line a message names, and that line's text.
+    fn line_named<'a>(e: &str, text: &'a str) -> &'a str {
+        let n: usize = e
+            .split("riga ")
+            .nth(1)
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no line in {e}"));
+        text.lines().nth(n - 1).unwrap()
+    }
+
+    #[test]
+    fn overlapping_bands_are_refused_naming_the_line() {
+        let last = BUILTIN.last().unwrap().1;
+        let text = last.replacen(
+            "{ from_years = 5, to_years = 10, points = 3.00 }",
+            "{ from_years = 5, to_years = 11, points = 3.00 }",
+            1,
+        );
+        let e = parse("z.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("sovrapposte"), "{e}");
+        assert_eq!(line_named(&e, &text), "[isbar.residence.region_bands]");
+        let text = last.replacen(
+            "{ members_from = 3, members_to = 4, m2 = 60 }",
+            "{ members_from = 2, members_to = 4, m2 = 60 }",
+            1,
+        );
+        let e = parse("z.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("sovrapposte"), "{e}");
+        assert_eq!(line_named(&e, &text), "[access.adequate_dwelling_m2]");
+    }
+
+    #[test]
+    fn bad_dates_unknown_keys_and_missing_sections_are_refused() {
+        let last = BUILTIN.last().unwrap().1;
+        let text = last.replacen("value = 2025-06-01", "value = 2025-13-01", 1);
+        let e = parse("d.toml", &text).unwrap_err().to_string();
+        assert!(e.starts_with("d.toml, riga "), "{e}");
+        let text = last.replacen("[quotas.indigent_pct]", "[quotas.indigent_pcx]", 1);
+        let e = parse("d.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("indigent_pcx"), "{e}");
+        assert_eq!(line_named(&e, &text), "[quotas.indigent_pcx]");
+        let cut = last.find("# ---------------------------------------------------------------------------------------------\n# Quotas").unwrap();
+        let e = parse("d.toml", &last[..cut]).unwrap_err().to_string();
+        assert!(e.contains("mancano le sezioni [quotas]"), "{e}");
+        let text = last.replacen("code = \"MONOGENITORE\"", "code = \"ANZIANI\"", 1);
+        let e = parse("d.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("ripetuto"), "{e}");
+        let text = last.replacen(
+            "\"anni_residenza_comune\", ",
+            "\"anni_residenza_comune\", \"anni_residenza_comune\", ",
+            1,
+        );
+        let e = parse("d.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("ripetuto"), "{e}");
+        let text = last.replacen("value = 16000.00", "value = 16000.001", 1);
+        let e = parse("d.toml", &text).unwrap_err().to_string();
+        assert!(e.contains("due decimali"), "{e}");
     }
 }

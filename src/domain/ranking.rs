@@ -1,0 +1,323 @@
+//! Ranking order: by decreasing ISBAR, ties broken by the rule set's keys (higher first), then
+//! by submission time, then by ID domanda — a total order, the same on every run. Also the
+//! comparison of two orders (what-if) and the dates of the ranking's life (DOMAIN.md 5).
+
+use super::isbar::Score;
+use crate::rules::ranking::{Group, RankingRules, TieKey};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// What ordering an application needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    pub application_id: i64,
+    pub code: String,
+    pub submitted_at: NaiveDateTime,
+    pub total: i64,
+    pub groups: [i64; 5],
+    pub years_comune: u32,
+    pub years_region: u32,
+    pub indigent: bool,
+}
+
+impl Candidate {
+    pub fn from_score(
+        application_id: i64,
+        code: &str,
+        submitted_at: NaiveDateTime,
+        score: &Score,
+        years: (u32, u32),
+        indigent: bool,
+    ) -> Candidate {
+        Candidate {
+            application_id,
+            code: code.to_string(),
+            submitted_at,
+            total: score.total,
+            groups: score.groups,
+            years_region: years.0,
+            years_comune: years.1,
+            indigent,
+        }
+    }
+
+    /// The value of a tie-break key (higher wins).
+    pub fn tie_value(&self, k: TieKey) -> i64 {
+        match k {
+            TieKey::AnniResidenzaComune => i64::from(self.years_comune),
+            TieKey::AnniResidenzaRegione => i64::from(self.years_region),
+            TieKey::Familiari => self.groups[Group::Familiari.index()],
+            TieKey::Abitative => self.groups[Group::Abitative.index()],
+            TieKey::Economica => self.groups[Group::Economica.index()],
+            TieKey::ResidenzaRegione => self.groups[Group::ResidenzaRegione.index()],
+            TieKey::ResidenzaComune => self.groups[Group::ResidenzaComune.index()],
+        }
+    }
+}
+
+/// The order of two candidates under `tie_break`.
+pub fn compare(a: &Candidate, b: &Candidate, tie_break: &[TieKey]) -> Ordering {
+    b.total
+        .cmp(&a.total)
+        .then_with(|| {
+            tie_break
+                .iter()
+                .map(|k| b.tie_value(*k).cmp(&a.tie_value(*k)))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        })
+        .then_with(|| a.submitted_at.cmp(&b.submitted_at))
+        .then_with(|| a.code.cmp(&b.code))
+        .then_with(|| a.application_id.cmp(&b.application_id))
+}
+
+/// Sorts into ranking order. The key is computed once per candidate, so half a million sort
+/// in a fraction of a second.
+pub fn order(cands: &mut [Candidate], rules: &RankingRules) {
+    let keys = &rules.tie_break;
+    if keys.len() <= 5 {
+        // Fixed-width key: (−total, −tie₁…−tie₅, submitted, code, id).
+        cands.sort_by_cached_key(|c| {
+            let mut t = [0i64; 5];
+            for (i, k) in keys.iter().enumerate() {
+                t[i] = -c.tie_value(*k);
+            }
+            (
+                -c.total,
+                t,
+                c.submitted_at,
+                c.code.clone(),
+                c.application_id,
+            )
+        });
+    } else {
+        cands.sort_by(|a, b| compare(a, b, keys));
+    }
+}
+
+/// The key fields that decided a position, for the explanation.
+pub fn tie_keys(c: &Candidate, rules: &RankingRules) -> Vec<(String, String)> {
+    let mut out = vec![("ISBAR".to_string(), super::isbar::points(c.total))];
+    for k in &rules.tie_break {
+        let v = c.tie_value(*k);
+        let shown = match k {
+            TieKey::AnniResidenzaComune | TieKey::AnniResidenzaRegione => v.to_string(),
+            _ => super::isbar::points(v),
+        };
+        out.push((k.label().to_string(), shown));
+    }
+    out.push((
+        "data e ora di presentazione".into(),
+        c.submitted_at.format("%d/%m/%Y %H:%M:%S").to_string(),
+    ));
+    out.push(("ID domanda".into(), c.code.clone()));
+    out
+}
+
+/// How an application moved between two orders of the same ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Movement {
+    pub code: String,
+    /// 1-based positions; `None` when absent from that order.
+    pub before: Option<usize>,
+    pub after: Option<usize>,
+    /// Positive: moved up (towards 1).
+    pub delta: i64,
+}
+
+/// Who moves and by how much between `before` and `after` (ID domanda in ranking order);
+/// those who stay put are left out. Sorted by the new position.
+pub fn movements(before: &[String], after: &[String]) -> Vec<Movement> {
+    let pos: HashMap<&str, usize> = before
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i + 1))
+        .collect();
+    let mut out: Vec<Movement> = Vec::new();
+    let mut present = std::collections::HashSet::new();
+    for (i, code) in after.iter().enumerate() {
+        present.insert(code.as_str());
+        let b = pos.get(code.as_str()).copied();
+        let a = i + 1;
+        if b != Some(a) {
+            out.push(Movement {
+                code: code.clone(),
+                before: b,
+                after: Some(a),
+                delta: b.map_or(0, |b| b as i64 - a as i64),
+            });
+        }
+    }
+    for (code, b) in &pos {
+        if !present.contains(code) {
+            out.push(Movement {
+                code: (*code).to_string(),
+                before: Some(*b),
+                after: None,
+                delta: 0,
+            });
+        }
+    }
+    out.sort_by_key(|m| (m.after.unwrap_or(usize::MAX), m.before));
+    out
+}
+
+/// The dates of a ranking's life after the notice closes (DOMAIN.md 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Deadlines {
+    /// Provisional ranking at the latest.
+    pub provisional_by: NaiveDate,
+    /// Corrections (rettifiche) until.
+    pub corrections_until: NaiveDate,
+    /// The owner decides until (silence = accepted).
+    pub decision_until: NaiveDate,
+    /// Final ranking at the latest.
+    pub final_by: NaiveDate,
+}
+
+/// Deadlines counted from the notice's closing day and the provisional ranking's day.
+pub fn deadlines(
+    rules: &RankingRules,
+    closes_on: NaiveDate,
+    provisional_on: NaiveDate,
+) -> Deadlines {
+    let d = |n: u32| chrono::Duration::days(i64::from(n));
+    let corrections_until = provisional_on + d(rules.correction_days);
+    let decision_until = corrections_until + d(rules.decision_days);
+    Deadlines {
+        provisional_by: closes_on + d(rules.provisional_days),
+        corrections_until,
+        decision_until,
+        final_by: decision_until + d(rules.final_days),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::builtin;
+    use proptest::prelude::*;
+
+    fn rules() -> RankingRules {
+        builtin()
+            .unwrap()
+            .last()
+            .unwrap()
+            .ranking()
+            .unwrap()
+            .clone()
+    }
+
+    fn cand(id: i64, total: i64, groups: [i64; 5], years: (u32, u32), minute: u32) -> Candidate {
+        Candidate {
+            application_id: id,
+            code: format!("D{id:05}"),
+            submitted_at: NaiveDate::from_ymd_opt(2026, 3, 1)
+                .unwrap()
+                .and_hms_opt(10, minute % 60, 0)
+                .unwrap(),
+            total,
+            groups,
+            years_region: years.0,
+            years_comune: years.1,
+            indigent: false,
+        }
+    }
+
+    prop_compose! {
+        fn arb_cand()(id in 0i64..1000, total in 0i64..50, f in 0i64..3, h in 0i64..3, e in 0i64..3,
+                      yr in 0u32..4, yc in 0u32..4, minute in 0u32..3) -> Candidate {
+            cand(id, total, [f, h, e, 0, 0], (yr, yc), minute)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn order_is_total_and_deterministic(mut v in proptest::collection::vec(arb_cand(), 0..60)) {
+            v.sort_by_key(|c| c.application_id);
+            v.dedup_by_key(|c| c.application_id);
+            let r = rules();
+            let mut a = v.clone();
+            order(&mut a, &r);
+            let mut b = v.clone();
+            b.reverse();
+            order(&mut b, &r);
+            prop_assert_eq!(&a, &b, "same order whatever the input order");
+            for w in a.windows(2) {
+                prop_assert_eq!(compare(&w[0], &w[1], &r.tie_break), Ordering::Less);
+                prop_assert_eq!(compare(&w[1], &w[0], &r.tie_break), Ordering::Greater);
+                prop_assert!(w[0].total >= w[1].total, "decreasing ISBAR");
+            }
+        }
+
+        #[test]
+        fn changing_the_tie_break_moves_only_tied_positions(v in proptest::collection::vec(arb_cand(), 0..60)) {
+            let mut v = v;
+            v.sort_by_key(|c| c.application_id);
+            v.dedup_by_key(|c| c.application_id);
+            let r = rules();
+            let mut other = r.clone();
+            other.tie_break.reverse();
+            let mut a = v.clone();
+            order(&mut a, &r);
+            let mut b = v.clone();
+            order(&mut b, &other);
+            // The ISBAR at every position is the same: only candidates with equal ISBAR swap.
+            let ta: Vec<i64> = a.iter().map(|c| c.total).collect();
+            let tb: Vec<i64> = b.iter().map(|c| c.total).collect();
+            prop_assert_eq!(ta, tb);
+        }
+    }
+
+    #[test]
+    fn ties_follow_the_rule_set_order_then_submission() {
+        let r = rules();
+        // Same ISBAR; 1 has longer residence in the comune; 2 and 3 tie on everything but time.
+        let a = cand(1, 100, [10, 0, 0, 0, 0], (5, 9), 5);
+        let b = cand(2, 100, [50, 0, 0, 0, 0], (20, 3), 1);
+        let c = cand(3, 100, [50, 0, 0, 0, 0], (20, 3), 2);
+        let mut v = vec![c.clone(), b.clone(), a.clone()];
+        order(&mut v, &r);
+        let ids: Vec<i64> = v.iter().map(|c| c.application_id).collect();
+        assert_eq!(ids, vec![1, 2, 3]);
+        // With family score first, 2 and 3 pass 1.
+        let mut r2 = r.clone();
+        r2.tie_break = vec![TieKey::Familiari];
+        order(&mut v, &r2);
+        let ids: Vec<i64> = v.iter().map(|c| c.application_id).collect();
+        assert_eq!(ids, vec![2, 3, 1]);
+    }
+
+    #[test]
+    fn movements_between_two_orders() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let m = movements(&s(&["A", "B", "C", "D"]), &s(&["B", "A", "C", "E"]));
+        assert_eq!(m.len(), 4);
+        assert_eq!((m[0].code.as_str(), m[0].delta), ("B", 1));
+        assert_eq!((m[1].code.as_str(), m[1].delta), ("A", -1));
+        assert_eq!(m[2].code, "E");
+        assert_eq!(m[2].before, None);
+        assert_eq!(m[3].code, "D");
+        assert_eq!(m[3].after, None);
+        assert!(movements(&s(&["A", "B"]), &s(&["A", "B"])).is_empty());
+    }
+
+    #[test]
+    fn deadlines_count_from_closing_and_provisional() {
+        let r = rules();
+        let d = deadlines(
+            &r,
+            "2026-03-31".parse().unwrap(),
+            "2026-04-03".parse().unwrap(),
+        );
+        assert_eq!(d.provisional_by, "2026-04-05".parse::<NaiveDate>().unwrap());
+        assert_eq!(
+            d.corrections_until,
+            "2026-04-18".parse::<NaiveDate>().unwrap()
+        );
+        assert_eq!(d.decision_until, "2026-05-03".parse::<NaiveDate>().unwrap());
+        assert_eq!(d.final_by, "2026-05-08".parse::<NaiveDate>().unwrap());
+    }
+}
