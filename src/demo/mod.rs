@@ -9,6 +9,7 @@
 //! so a refresh never leaves a half-written database and the previous one stays usable until
 //! then. Generation runs in one thread and SQLite inserts in another.
 
+pub mod applications;
 pub mod apportion;
 pub mod cf;
 pub mod districts;

@@ -3,6 +3,7 @@
 
 pub mod plan_export;
 pub mod plan_report;
+pub mod rankings;
 pub mod unit_lists;
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //! full list of problems or a `Plan` of writes; `apply` writes a plan. Re-importing a file
 //! already imported gives an empty plan, and nothing is written.
 
+pub mod applications;
 mod csv_file;
 mod progress;
 pub mod report;
