@@ -15,6 +15,9 @@ pub struct DemoArgs {
     /// Random seed: the same seed gives the same data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Applications of the demo notice (a closed notice with its provisional rankings); 0: none
+    #[arg(long, default_value_t = 20_000)]
+    pub applications: usize,
 }
 
 impl Default for DemoArgs {
@@ -22,6 +25,7 @@ impl Default for DemoArgs {
         DemoArgs {
             units: 50_000,
             seed: 1,
+            applications: 20_000,
         }
     }
 }
@@ -57,8 +61,30 @@ pub fn create(path: &Path, args: &DemoArgs) -> Result<()> {
         seed: args.seed,
     };
     let result = demo::create(path, &opts, &mut on_event);
+    if result.is_ok() && args.applications > 0 {
+        bar.set_message("avviso e graduatorie");
+    }
+    let notice = match &result {
+        Ok(_) => demo::notice::create(
+            path,
+            args.applications,
+            args.seed,
+            chrono::Local::now().date_naive(),
+        ),
+        Err(_) => Ok(None),
+    };
     bar.finish_and_clear();
     eprintln!("{}", summary_line(&result?));
+    if let Some(n) = notice? {
+        eprintln!(
+            "Avviso dimostrativo {} (ambito {}): {} domande, {} graduatorie provvisorie, {} domande escluse",
+            n.notice_id,
+            n.district,
+            thousands(n.applications as u64),
+            n.rankings,
+            thousands(n.excluded as u64)
+        );
+    }
     Ok(())
 }
 

@@ -7,7 +7,9 @@ mod demo;
 mod operators;
 pub mod output;
 mod plan;
+mod rankings;
 mod registry;
+mod rules;
 mod unit_queries;
 mod units;
 
@@ -80,6 +82,21 @@ pub enum Command {
     /// Bodies that own or manage units (Comuni, ALER, operatori accreditati)
     #[command(subcommand)]
     Owners(registry::OwnersCommand),
+    /// Rule sets: the legal parameters by act and date; check and load a file
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
+    /// Notices (avvisi) of a district: create, show, close
+    #[command(subcommand)]
+    Notice(rankings::NoticeCommand),
+    /// Applications (domande) of a notice: import
+    #[command(subcommand)]
+    Applications(rankings::ApplicationsCommand),
+    /// Rankings: compute, show, export, compare with another rule set, correct, finalize
+    #[command(subcommand)]
+    Rankings(rankings::RankingsCommand),
+    /// ISBAR: explain an application's score
+    #[command(subcommand)]
+    Isbar(rankings::IsbarCommand),
 }
 
 /// Exit codes that scripts can rely on (documented in the README).
@@ -181,6 +198,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Comm(c)) => comm::run(&g, c),
         Some(Command::Districts(c)) => registry::districts(&g, c),
         Some(Command::Owners(c)) => registry::owners(&g, c),
+        Some(Command::Rules(c)) => rules::run(&g, c),
+        Some(Command::Notice(c)) => rankings::notice(&g, c),
+        Some(Command::Applications(c)) => rankings::applications(&g, c),
+        Some(Command::Rankings(c)) => rankings::rankings(&g, c),
+        Some(Command::Isbar(c)) => rankings::isbar(&g, c),
     }
 }
 

@@ -128,7 +128,7 @@ pub struct Expect {
 }
 
 /// Today in the operator's time zone: windows are calendar dates.
-pub(super) fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 

@@ -14,6 +14,7 @@ pub mod apportion;
 pub mod cf;
 pub mod districts;
 pub mod names;
+pub mod notice;
 pub mod operators;
 pub mod people;
 pub mod places;

@@ -105,6 +105,9 @@ pub enum Action {
     ReadPlans,
     /// Manage an owner's notices, applications and rankings.
     ManageRankings { owner_id: i64 },
+    /// Create and close a district's notices, load their applications, compute and finalize
+    /// their rankings: the capofila of the district.
+    ManageNotice { district_id: i64 },
     /// Record occupations without title for an owner.
     RecordOccupation { owner_id: i64 },
     /// Register, grant, validate or disable operators.
@@ -209,6 +212,13 @@ impl OperatorScope {
                 Role::Helpdesk => read_only(),
                 _ => Err(Denied(format!(
                     "solo gli operatori del Comune capofila dell'ambito possono gestirne il piano (operatore {who})"
+                ))),
+            },
+            Action::ManageNotice { district_id } => match self.role {
+                Role::LeadMunicipality if self.district_id == Some(district_id) => Ok(()),
+                Role::Helpdesk => read_only(),
+                _ => Err(Denied(format!(
+                    "solo gli operatori del Comune capofila dell'ambito gestiscono i suoi avvisi e le graduatorie (operatore {who})"
                 ))),
             },
             Action::ReadPlans => {

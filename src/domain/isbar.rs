@@ -6,7 +6,6 @@ use super::application::Application;
 use crate::rules::ranking::{Derive, Group, RankingRules};
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Points in hundredths, shown Italian style (12,50).
 pub fn points(h: i64) -> String {
@@ -79,137 +78,40 @@ pub fn conditions_met(app: &Application, rules: &RankingRules, on: NaiveDate) ->
         .collect()
 }
 
-/// Scores `app` under `rules`; `on` is the notice's opening day (ages are taken then).
+/// The sub-scores only (the hot path of a ranking): no explanation is built.
+pub fn groups(app: &Application, rules: &RankingRules, on: NaiveDate) -> [i64; 5] {
+    tally(app, rules, "", on, None).0
+}
+
+/// The sub-scores and the conditions that counted, as a bit set over `rules.conditions`.
+pub fn groups_and_conditions(
+    app: &Application,
+    rules: &RankingRules,
+    on: NaiveDate,
+) -> ([i64; 5], u64) {
+    tally(app, rules, "", on, None)
+}
+
+/// The codes of a bit set from `groups_and_conditions`.
+pub fn condition_codes(rules: &RankingRules, bits: u64) -> Vec<&str> {
+    rules
+        .conditions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 64 && bits & (1 << i) != 0)
+        .map(|(_, c)| c.code.as_str())
+        .collect()
+}
+
+/// Scores `app` under `rules` with the explanation; `on` is the notice's opening day (ages
+/// are taken then).
 pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate) -> Score {
-    let mut groups = [0i64; 5];
-    let mut lines = Vec::new();
-    let mut unverified: Vec<String> = Vec::new();
-    let met = conditions_met(app, rules, on);
-    // Of each exclusive set only the condition worth most counts (the first in the file on a
-    // tie); the others are listed with 0 and the reason.
-    let mut best: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
-    for c in rules.conditions.iter().filter(|c| met.contains(&c.code)) {
-        if let Some(x) = &c.exclusive {
-            let e = best
-                .entry(x.as_str())
-                .or_insert((c.code.as_str(), c.points));
-            if c.points > e.1 {
-                *e = (c.code.as_str(), c.points);
-            }
-        }
-    }
-    for c in rules.conditions.iter().filter(|c| met.contains(&c.code)) {
-        let counted = match &c.exclusive {
-            Some(x) => best
-                .get(x.as_str())
-                .is_some_and(|(code, _)| *code == c.code),
-            None => true,
-        };
-        let (pts, detail) = if counted {
-            if !c.verified {
-                unverified.push(format!("punti {}", c.code));
-            }
-            (c.points, String::new())
-        } else {
-            (
-                0,
-                format!(
-                    "non cumulabile: conta solo {}",
-                    best.get(c.exclusive.as_deref().unwrap_or_default())
-                        .map(|(code, _)| *code)
-                        .unwrap_or_default()
-                ),
-            )
-        };
-        groups[c.group.index()] += pts;
-        lines.push(Line {
-            group: c.group,
-            code: c.code.clone(),
-            label: c.label.clone(),
-            points: pts,
-            legal_ref: c.legal_ref.clone(),
-            detail,
-            verified: c.verified,
-        });
-    }
-
-    // Economic condition: max × (reference − ISEE) / reference, truncated; 0 at or above.
-    let economic = if app.isee >= rules.economic_isee_reference {
-        0
-    } else {
-        let gap = i128::from(rules.economic_isee_reference - app.isee.max(0));
-        (i128::from(rules.economic_max) * gap / i128::from(rules.economic_isee_reference)) as i64
-    };
-    groups[Group::Economica.index()] = economic;
-    lines.push(Line {
-        group: Group::Economica,
-        code: "ECONOMICA".into(),
-        label: "Condizione economica (ISEE)".into(),
-        points: economic,
-        legal_ref: format!("{cite}, formula lineare sull'ISEE"),
-        detail: format!(
-            "ISEE {}: {} × ({} − ISEE) / {}",
-            super::application::euro(app.isee),
-            points(rules.economic_max),
-            super::application::euro(rules.economic_isee_reference),
-            super::application::euro(rules.economic_isee_reference)
-        ),
-        verified: false,
-    });
-
-    // Residence: bands of years, capped together; under a fragility rule only for households
-    // with a fragility condition.
-    let band = |bands: &[crate::rules::ranking::Band], years| {
-        bands
-            .iter()
-            .find(|b| b.contains(years))
-            .map_or(0, |b| b.points)
-    };
-    let fragile =
-        !rules.fragility_only || rules.fragility_conditions.iter().any(|f| met.contains(f));
-    let mut region = band(&rules.region_bands, app.years_region);
-    let mut comune = band(&rules.comune_bands, app.years_comune);
-    let mut note_region = format!("{} anni in Regione", app.years_region);
-    let mut note_comune = format!("{} anni nel Comune", app.years_comune);
-    if !fragile {
-        if region + comune > 0 {
-            let why = "nessuna condizione di fragilità: i punti di residenza non si applicano";
-            note_region = format!("{note_region}; {why}");
-            note_comune = format!("{note_comune}; {why}");
-        }
-        region = 0;
-        comune = 0;
-    } else if region + comune > rules.residence_cap {
-        // Our rule: the region's points first, the comune's up to the cap.
-        let over = region + comune - rules.residence_cap;
-        let cut = over.min(comune);
-        comune -= cut;
-        region -= over - cut;
-        note_comune = format!(
-            "{note_comune}; residenza limitata a {} punti in tutto",
-            points(rules.residence_cap)
-        );
-    }
-    groups[Group::ResidenzaRegione.index()] = region;
-    groups[Group::ResidenzaComune.index()] = comune;
-    lines.push(Line {
-        group: Group::ResidenzaRegione,
-        code: "RESIDENZA_REGIONE".into(),
-        label: "Residenza in Regione Lombardia".into(),
-        points: region,
-        legal_ref: format!("{cite}, residenza"),
-        detail: note_region,
-        verified: true,
-    });
-    lines.push(Line {
-        group: Group::ResidenzaComune,
-        code: "RESIDENZA_COMUNE".into(),
-        label: "Residenza nel Comune".into(),
-        points: comune,
-        legal_ref: format!("{cite}, residenza"),
-        detail: note_comune,
-        verified: false,
-    });
+    let mut ex = Explained::default();
+    let (groups, _) = tally(app, rules, cite, on, Some(&mut ex));
+    let Explained {
+        mut lines,
+        mut unverified,
+    } = ex;
     // The general unverified values (formula, bands, cap, fragility list …) always play.
     unverified.extend(
         rules
@@ -217,7 +119,6 @@ pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate)
             .filter(|u| u.name.starts_with("isbar.") || u.name == "ranking.tie_break")
             .map(|u| u.name.clone()),
     );
-    // Mark the residence and economic lines by what their parameters say.
     let unv = |name: &str| rules.unverified.iter().any(|u| u.name == name);
     for l in &mut lines {
         l.verified = match l.code.as_str() {
@@ -241,6 +142,170 @@ pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate)
         lines,
         unverified,
     }
+}
+
+#[derive(Default)]
+struct Explained {
+    lines: Vec<Line>,
+    unverified: Vec<String>,
+}
+
+fn tally(
+    app: &Application,
+    rules: &RankingRules,
+    cite: &str,
+    on: NaiveDate,
+    mut ex: Option<&mut Explained>,
+) -> ([i64; 5], u64) {
+    let mut groups = [0i64; 5];
+    let mut counted_bits = 0u64;
+    let met: Vec<bool> = rules
+        .conditions
+        .iter()
+        .map(|c| match &c.derive {
+            Some(d) => derived(d, app, on),
+            None => app.declared.iter().any(|x| x == &c.code),
+        })
+        .collect();
+    // Of each exclusive set only the condition worth most counts (the first in the file on a
+    // tie); the others are listed with 0 and the reason.
+    let mut best: Vec<(&str, usize)> = Vec::new();
+    for (i, c) in rules.conditions.iter().enumerate().filter(|(i, _)| met[*i]) {
+        if let Some(x) = &c.exclusive {
+            match best.iter_mut().find(|(n, _)| *n == x.as_str()) {
+                Some(b) if rules.conditions[b.1].points < c.points => b.1 = i,
+                Some(_) => {}
+                None => best.push((x.as_str(), i)),
+            }
+        }
+    }
+    for (i, c) in rules.conditions.iter().enumerate().filter(|(i, _)| met[*i]) {
+        let winner = c
+            .exclusive
+            .as_deref()
+            .and_then(|x| best.iter().find(|(n, _)| *n == x))
+            .map(|b| b.1);
+        let counted = winner.is_none_or(|w| w == i);
+        let pts = if counted { c.points } else { 0 };
+        if counted && i < 64 {
+            counted_bits |= 1 << i;
+        }
+        groups[c.group.index()] += pts;
+        if let Some(ex) = ex.as_deref_mut() {
+            if counted && !c.verified {
+                ex.unverified.push(format!("punti {}", c.code));
+            }
+            ex.lines.push(Line {
+                group: c.group,
+                code: c.code.clone(),
+                label: c.label.clone(),
+                points: pts,
+                legal_ref: c.legal_ref.clone(),
+                detail: match winner {
+                    Some(w) if !counted => {
+                        format!("non cumulabile: conta solo {}", rules.conditions[w].code)
+                    }
+                    _ => String::new(),
+                },
+                verified: c.verified,
+            });
+        }
+    }
+
+    // Economic condition: max × (reference − ISEE) / reference, truncated; 0 at or above.
+    let economic = if app.isee >= rules.economic_isee_reference {
+        0
+    } else {
+        let gap = i128::from(rules.economic_isee_reference - app.isee.max(0));
+        (i128::from(rules.economic_max) * gap / i128::from(rules.economic_isee_reference)) as i64
+    };
+    groups[Group::Economica.index()] = economic;
+    if let Some(ex) = ex.as_deref_mut() {
+        ex.lines.push(Line {
+            group: Group::Economica,
+            code: "ECONOMICA".into(),
+            label: "Condizione economica (ISEE)".into(),
+            points: economic,
+            legal_ref: format!("{cite}, formula lineare sull'ISEE"),
+            detail: format!(
+                "ISEE {}: {} × ({} − ISEE) / {}",
+                super::application::euro(app.isee),
+                points(rules.economic_max),
+                super::application::euro(rules.economic_isee_reference),
+                super::application::euro(rules.economic_isee_reference)
+            ),
+            verified: false,
+        });
+    }
+
+    // Residence: bands of years, capped together; under a fragility rule only for households
+    // with a fragility condition.
+    let band = |bands: &[crate::rules::ranking::Band], years| {
+        bands
+            .iter()
+            .find(|b| b.contains(years))
+            .map_or(0, |b| b.points)
+    };
+    let fragile = !rules.fragility_only
+        || rules
+            .conditions
+            .iter()
+            .enumerate()
+            .any(|(i, c)| met[i] && rules.fragility_conditions.iter().any(|f| f == &c.code));
+    let mut region = band(&rules.region_bands, app.years_region);
+    let mut comune = band(&rules.comune_bands, app.years_comune);
+    let mut why = None;
+    if !fragile {
+        if region + comune > 0 {
+            why = Some("nessuna condizione di fragilità: i punti di residenza non si applicano");
+        }
+        region = 0;
+        comune = 0;
+    }
+    let mut capped = false;
+    if region + comune > rules.residence_cap {
+        // Our rule: the region's points first, the comune's up to the cap.
+        let over = region + comune - rules.residence_cap;
+        let cut = over.min(comune);
+        comune -= cut;
+        region -= over - cut;
+        capped = true;
+    }
+    groups[Group::ResidenzaRegione.index()] = region;
+    groups[Group::ResidenzaComune.index()] = comune;
+    if let Some(ex) = ex {
+        let mut note_region = format!("{} anni in Regione", app.years_region);
+        let mut note_comune = format!("{} anni nel Comune", app.years_comune);
+        if let Some(why) = why {
+            note_region = format!("{note_region}; {why}");
+            note_comune = format!("{note_comune}; {why}");
+        }
+        if capped {
+            note_comune = format!(
+                "{note_comune}; residenza limitata a {} punti in tutto",
+                points(rules.residence_cap)
+            );
+        }
+        ex.lines.push(Line {
+            group: Group::ResidenzaRegione,
+            code: "RESIDENZA_REGIONE".into(),
+            label: "Residenza in Regione Lombardia".into(),
+            points: region,
+            legal_ref: format!("{cite}, residenza"),
+            detail: note_region,
+            verified: true,
+        });
+        ex.lines.push(Line {
+            group: Group::ResidenzaComune,
+            code: "RESIDENZA_COMUNE".into(),
+            label: "Residenza nel Comune".into(),
+            points: comune,
+            legal_ref: format!("{cite}, residenza"),
+            detail: note_comune,
+            verified: false,
+        });
+    }
+    (groups, counted_bits)
 }
 
 #[cfg(test)]
@@ -395,6 +460,23 @@ mod tests {
         assert!(conditions_met(&a, r, on()).contains(&"ANZIANI".to_string()));
         a.members[0].birth_date = "1961-02-02".parse().unwrap();
         assert!(!conditions_met(&a, r, on()).contains(&"ANZIANI".to_string()));
+    }
+
+    #[test]
+    fn groups_alone_equal_the_explained_score() {
+        for cite in ["R.R. 3/2019", "R.R. 6/2021", "R.R. 2/2025"] {
+            let s = set(cite);
+            let r = s.ranking().unwrap();
+            let mut a = app();
+            a.members[0].birth_date = "1950-01-01".parse().unwrap();
+            a.declared = vec!["RILASCIO_ALLOGGIO".into(), "ALLOGGIO_ANTIGIENICO".into()];
+            a.years_region = 20;
+            a.years_comune = 20;
+            let sc = score(&a, r, &s.cite, on());
+            assert_eq!(groups(&a, r, on()), sc.groups, "{cite}");
+            let sum: i64 = sc.lines.iter().map(|l| l.points).sum();
+            assert_eq!(sum, sc.total, "the lines add up to ISBAR ({cite})");
+        }
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! by submission time, then by ID domanda — a total order, the same on every run. Also the
 //! comparison of two orders (what-if) and the dates of the ranking's life (DOMAIN.md 5).
 
-use super::isbar::Score;
+use super::application::{
+    Application, DroppedPreference, Failure, OfferedUnit, access_failures, resolve_preferences,
+};
 use crate::rules::ranking::{Group, RankingRules, TieKey};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What ordering an application needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -20,29 +22,11 @@ pub struct Candidate {
     pub years_comune: u32,
     pub years_region: u32,
     pub indigent: bool,
+    /// The conditions that counted, as bits over the rule set's conditions.
+    pub conditions: u64,
 }
 
 impl Candidate {
-    pub fn from_score(
-        application_id: i64,
-        code: &str,
-        submitted_at: NaiveDateTime,
-        score: &Score,
-        years: (u32, u32),
-        indigent: bool,
-    ) -> Candidate {
-        Candidate {
-            application_id,
-            code: code.to_string(),
-            submitted_at,
-            total: score.total,
-            groups: score.groups,
-            years_region: years.0,
-            years_comune: years.1,
-            indigent,
-        }
-    }
-
     /// The value of a tie-break key (higher wins).
     pub fn tie_value(&self, k: TieKey) -> i64 {
         match k {
@@ -76,25 +60,22 @@ pub fn compare(a: &Candidate, b: &Candidate, tie_break: &[TieKey]) -> Ordering {
 /// Sorts into ranking order. The key is computed once per candidate, so half a million sort
 /// in a fraction of a second.
 pub fn order(cands: &mut [Candidate], rules: &RankingRules) {
+    // Fixed-width key (−total, −tie₁…−tie₇, submitted, code, id): the rule set cannot repeat
+    // a key, and there are seven.
     let keys = &rules.tie_break;
-    if keys.len() <= 5 {
-        // Fixed-width key: (−total, −tie₁…−tie₅, submitted, code, id).
-        cands.sort_by_cached_key(|c| {
-            let mut t = [0i64; 5];
-            for (i, k) in keys.iter().enumerate() {
-                t[i] = -c.tie_value(*k);
-            }
-            (
-                -c.total,
-                t,
-                c.submitted_at,
-                c.code.clone(),
-                c.application_id,
-            )
-        });
-    } else {
-        cands.sort_by(|a, b| compare(a, b, keys));
-    }
+    cands.sort_by_cached_key(|c| {
+        let mut t = [0i64; 7];
+        for (i, k) in keys.iter().take(7).enumerate() {
+            t[i] = -c.tie_value(*k);
+        }
+        (
+            -c.total,
+            t,
+            c.submitted_at,
+            c.code.clone(),
+            c.application_id,
+        )
+    });
 }
 
 /// The key fields that decided a position, for the explanation.
@@ -114,6 +95,171 @@ pub fn tie_keys(c: &Candidate, rules: &RankingRules) -> Vec<(String, String)> {
     ));
     out.push(("ID domanda".into(), c.code.clone()));
     out
+}
+
+/// Which ranking: one per owner per comune of the notice.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RankingKey {
+    pub owner_id: i64,
+    pub istat: String,
+}
+
+/// One ranked application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub candidate: Candidate,
+    /// The preferred units kept, in the order given (ID alloggio 1, 2 …).
+    pub units: Vec<i64>,
+    /// Ranked without preferences: no adequate unit of its choice is on offer.
+    pub without_preferences: bool,
+}
+
+/// An application left out of every ranking, with each reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    pub application_id: i64,
+    pub code: String,
+    pub failures: Vec<Failure>,
+}
+
+/// Everything a computation of a notice's rankings produces.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Computed {
+    /// Each ranking in order (position = index + 1).
+    pub rankings: BTreeMap<RankingKey, Vec<Entry>>,
+    /// Failed access requirements, or no ranking to enter.
+    pub excluded: Vec<Excluded>,
+    /// Preferences not kept, by application id.
+    pub dropped: Vec<(i64, DroppedPreference)>,
+}
+
+/// What a notice contributes to the computation.
+pub struct NoticeContext<'a> {
+    pub rules: &'a RankingRules,
+    pub cite: &'a str,
+    /// Ages and exclusion periods are taken on this day.
+    pub opens_on: NaiveDate,
+    pub offered: &'a HashMap<i64, OfferedUnit>,
+    /// Population of the district's comuni (ISTAT → inhabitants), for indigents' choices.
+    pub population: &'a HashMap<String, u32>,
+}
+
+/// Computes every ranking of a notice: access checks, preferences, ISBAR, order. An admitted
+/// application enters the ranking of each owner and comune of its kept preferences; with none
+/// kept, every ranking of its comune of residence (else of work), flagged as without
+/// preferences; with no ranking there either it is listed as excluded with the reason (our
+/// rule: DOMAIN.md says it is ranked without preferences, not where).
+pub fn compute_all(ctx: &NoticeContext<'_>, apps: &[(i64, Application)]) -> Computed {
+    let mut out = Computed::default();
+    let rules = ctx.rules;
+    // The rankings that exist: owners with units on offer, per comune.
+    let mut by_comune: HashMap<&str, Vec<RankingKey>> = HashMap::new();
+    let mut keys: Vec<RankingKey> = ctx
+        .offered
+        .values()
+        .map(|u| RankingKey {
+            owner_id: u.owner_id,
+            istat: u.istat.clone(),
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for k in &keys {
+        by_comune
+            .entry(k.istat.as_str())
+            .or_default()
+            .push(k.clone());
+    }
+    let mut lists: BTreeMap<RankingKey, Vec<Entry>> = BTreeMap::new();
+    for (id, app) in apps {
+        let failures = access_failures(app, rules, ctx.cite, ctx.opens_on);
+        if !failures.is_empty() {
+            out.excluded.push(Excluded {
+                application_id: *id,
+                code: app.code.clone(),
+                failures,
+            });
+            continue;
+        }
+        let prefs = resolve_preferences(app, rules, ctx.offered, ctx.population);
+        out.dropped
+            .extend(prefs.dropped.into_iter().map(|d| (*id, d)));
+        let mut targets: Vec<RankingKey> = prefs
+            .kept
+            .iter()
+            .filter_map(|u| ctx.offered.get(u))
+            .map(|u| RankingKey {
+                owner_id: u.owner_id,
+                istat: u.istat.clone(),
+            })
+            .collect();
+        targets.sort();
+        targets.dedup();
+        let without_preferences = targets.is_empty();
+        if without_preferences {
+            let local = [&app.residence_istat, &app.work_istat]
+                .into_iter()
+                .flatten()
+                .find_map(|c| by_comune.get(c.as_str()));
+            match local {
+                Some(k) => targets = k.clone(),
+                None => {
+                    out.excluded.push(Excluded {
+                        application_id: *id,
+                        code: app.code.clone(),
+                        failures: vec![Failure {
+                            requirement: "GRADUATORIA",
+                            reason: "nessun alloggio scelto è offerto e adeguato, e l'avviso non offre alloggi nel comune di residenza o di lavoro".into(),
+                        }],
+                    });
+                    continue;
+                }
+            }
+        }
+        let (groups, conditions) = super::isbar::groups_and_conditions(app, rules, ctx.opens_on);
+        let candidate = Candidate {
+            conditions,
+            application_id: *id,
+            code: app.code.clone(),
+            submitted_at: app.submitted_at,
+            total: groups.iter().sum(),
+            groups,
+            years_region: app.years_region,
+            years_comune: app.years_comune,
+            indigent: app.is_indigent(rules),
+        };
+        for k in targets {
+            lists.entry(k).or_default().push(Entry {
+                candidate: candidate.clone(),
+                units: prefs.kept.clone(),
+                without_preferences,
+            });
+        }
+    }
+    for (k, mut v) in lists {
+        order_entries(&mut v, rules);
+        out.rankings.insert(k, v);
+    }
+    out
+}
+
+/// `order` for entries.
+pub fn order_entries(v: &mut [Entry], rules: &RankingRules) {
+    let keys = &rules.tie_break;
+    v.sort_by_cached_key(|e| {
+        let c = &e.candidate;
+        let mut t = [0i64; 7];
+        for (i, k) in keys.iter().take(7).enumerate() {
+            t[i] = -c.tie_value(*k);
+        }
+        (
+            -c.total,
+            t,
+            c.submitted_at,
+            c.code.clone(),
+            c.application_id,
+        )
+    });
 }
 
 /// How an application moved between two orders of the same ranking.
@@ -223,6 +369,7 @@ mod tests {
             years_region: years.0,
             years_comune: years.1,
             indigent: false,
+            conditions: 0,
         }
     }
 
@@ -288,6 +435,93 @@ mod tests {
         order(&mut v, &r2);
         let ids: Vec<i64> = v.iter().map(|c| c.application_id).collect();
         assert_eq!(ids, vec![2, 3, 1]);
+    }
+
+    #[test]
+    fn compute_all_places_excludes_and_orders() {
+        use crate::domain::application::{Member, Relationship};
+        let set = builtin().unwrap().last().unwrap();
+        let r = set.ranking().unwrap();
+        let unit = |id, owner, istat: &str| {
+            (
+                id,
+                OfferedUnit {
+                    id,
+                    owner_id: owner,
+                    istat: istat.into(),
+                    area_m2: 50.0,
+                },
+            )
+        };
+        let offered: HashMap<i64, OfferedUnit> =
+            [unit(1, 10, "A"), unit(2, 20, "A"), unit(3, 10, "B")]
+                .into_iter()
+                .collect();
+        let population: HashMap<String, u32> = [("A".into(), 10_000), ("B".into(), 10_000)]
+            .into_iter()
+            .collect();
+        let app = |code: &str, isee: i64, res: &str, prefs: Vec<i64>| Application {
+            code: code.into(),
+            submitted_at: "2026-03-01T10:00:00".parse().unwrap(),
+            members: vec![Member {
+                tax_code: "RSSMRA80A01F205X".into(),
+                birth_date: "1980-01-01".parse().unwrap(),
+                relationship: Relationship::Richiedente,
+                disability_pct: 0,
+                attendance_allowance: false,
+            }],
+            isee,
+            assets: 0,
+            resides_in_lombardy: true,
+            works_in_lombardy: false,
+            residence_istat: Some(res.into()),
+            work_istat: None,
+            years_region: 10,
+            years_comune: 5,
+            owned_dwelling_m2: None,
+            exclusion_on: None,
+            declared: vec![],
+            preferences: prefs,
+        };
+        let apps = vec![
+            (1, app("D1", 500_000, "A", vec![1, 3])),
+            (2, app("D2", 1_700_000, "A", vec![1])),
+            (3, app("D3", 200_000, "A", vec![])),
+            (4, app("D4", 900_000, "Z", vec![99])),
+        ];
+        let ctx = NoticeContext {
+            rules: r,
+            cite: &set.cite,
+            opens_on: "2026-02-01".parse().unwrap(),
+            offered: &offered,
+            population: &population,
+        };
+        let c = compute_all(&ctx, &apps);
+        let key = |o, i: &str| RankingKey {
+            owner_id: o,
+            istat: i.into(),
+        };
+        let codes = |k: &RankingKey| -> Vec<String> {
+            c.rankings[k]
+                .iter()
+                .map(|e| e.candidate.code.clone())
+                .collect()
+        };
+        // D1 chose units of owner 10 in A and in B; D3 has no preference: every owner of A.
+        assert_eq!(codes(&key(10, "A")), vec!["D3", "D1"], "lower ISEE first");
+        assert_eq!(codes(&key(20, "A")), vec!["D3"]);
+        assert_eq!(codes(&key(10, "B")), vec!["D1"]);
+        assert!(c.rankings[&key(20, "A")][0].without_preferences);
+        assert!(c.rankings[&key(10, "A")][0].candidate.indigent);
+        let excluded: Vec<(&str, &str)> = c
+            .excluded
+            .iter()
+            .map(|e| (e.code.as_str(), e.failures[0].requirement))
+            .collect();
+        assert_eq!(excluded, vec![("D2", "ISEE"), ("D4", "GRADUATORIA")]);
+        assert_eq!(c.dropped.len(), 1, "D4's unit 99 is not offered");
+        // Recomputing gives the same result.
+        assert_eq!(compute_all(&ctx, &apps), c);
     }
 
     #[test]

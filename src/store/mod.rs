@@ -1,14 +1,18 @@
 //! The only code that speaks SQL: opening and migrating the database, queries, the audit log.
 
+pub mod applications;
 pub mod audit;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
+pub mod notices;
 pub mod operators;
 pub mod owners;
 pub mod plan_marks;
 pub mod plans;
+pub mod rankings;
 pub mod reference;
+pub mod rule_sets;
 pub mod search;
 pub mod units;
 
@@ -22,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_registry.sql"),
     include_str!("migrations/002_search.sql"),
     include_str!("migrations/003_planning.sql"),
+    include_str!("migrations/005_rankings.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

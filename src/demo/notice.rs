@@ -1,0 +1,118 @@
+//! The demo notice: a closed notice of the district with the most rankings on offer, with
+//! generated applications and its provisional rankings computed, so the Graduatorie screens
+//! and commands have something real to show.
+
+use super::applications::{ComuneRef2, OfferedRef, generate};
+use crate::store::{Access, Store, notices, operators, rankings};
+use anyhow::{Context, Result, anyhow};
+use chrono::{Duration, NaiveDate};
+use rusqlite::params;
+use std::path::Path;
+
+/// What was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoNotice {
+    pub notice_id: i64,
+    pub district: String,
+    pub applications: usize,
+    pub rankings: usize,
+    pub excluded: usize,
+}
+
+/// Creates the demo notice on the demo database at `path` with `applications` applications
+/// (none: no notice). Dates are relative to `today`: it closed three days ago, after 45 days.
+pub fn create(
+    path: &Path,
+    applications: usize,
+    seed: u64,
+    today: NaiveDate,
+) -> Result<Option<DemoNotice>> {
+    if applications == 0 {
+        return Ok(None);
+    }
+    let mut store = Store::open(path, Access::ReadWrite)?;
+    // The district whose units in avviso make the most rankings (owner × comune).
+    let found: Option<(i64, String)> = store
+        .conn()
+        .query_row(
+            "SELECT d.id, d.code FROM district d
+               JOIN district_municipality dm ON dm.district_id = d.id
+               JOIN unit_tally t ON t.istat_code = dm.istat_code
+              WHERE t.in_notice = 1 AND t.n > 0 AND d.lead_istat IS NOT NULL
+              GROUP BY d.id
+              ORDER BY count(DISTINCT t.owner_id || '-' || t.istat_code) DESC, d.code
+              LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .ok();
+    let Some((district_id, code)) = found else {
+        return Ok(None);
+    };
+    let username = format!("capofila.{}", code.to_lowercase());
+    let scope = operators::scope(store.conn(), &username)?
+        .ok_or_else(|| anyhow!("operatore dimostrativo {username} mancante"))?;
+    let closes = today - Duration::days(3);
+    let opens = closes - Duration::days(45);
+    let notice = store.create_notice(
+        &scope,
+        notices::NewNotice {
+            district_id,
+            title: "Avviso dimostrativo servizi abitativi pubblici",
+            opens_on: opens,
+            closes_on: closes,
+            rule_set_id: None,
+        },
+    )?;
+    let ctx = rankings::Context::load(store.conn(), notice.id)?;
+    let rules = ctx.set.ranking().map_err(|e| anyhow!(e.0))?;
+    let offered: Vec<OfferedRef> = {
+        let mut v: Vec<OfferedRef> = ctx
+            .offered
+            .values()
+            .map(|u| OfferedRef {
+                unit_id: u.id,
+                istat: u.istat.clone(),
+                area_m2: u.area_m2,
+            })
+            .collect();
+        v.sort_by_key(|u| u.unit_id);
+        v
+    };
+    let comuni: Vec<ComuneRef2> = {
+        let mut stmt = store.conn().prepare(
+            "SELECT m.istat_code, m.population FROM district_municipality dm
+               JOIN municipality m ON m.istat_code = dm.istat_code
+              WHERE dm.district_id = ?1 ORDER BY m.istat_code",
+        )?;
+        stmt.query_map(params![district_id], |r| {
+            Ok(ComuneRef2 {
+                istat: r.get(0)?,
+                population: r.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    let codes: Vec<String> = rules.conditions.iter().map(|c| c.code.clone()).collect();
+    let apps = generate(
+        applications,
+        seed,
+        &comuni,
+        &offered,
+        rules.max_preferences as usize,
+        opens,
+        closes,
+        &codes,
+    );
+    store
+        .import_applications(&scope, notice.id, &apps)
+        .context("domande dimostrative")?;
+    let s = store.compute_rankings(&scope, notice.id, today)?;
+    Ok(Some(DemoNotice {
+        notice_id: notice.id,
+        district: code,
+        applications: apps.len(),
+        rankings: s.rankings,
+        excluded: s.excluded,
+    }))
+}
