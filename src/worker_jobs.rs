@@ -333,6 +333,23 @@ impl Context {
                 version,
                 draft,
             } => self.save_comm(generation, plan_id, owner_id, &input, version, draft),
+            Request::Rankings { generation, query } => {
+                match crate::app::screens::rankings::answer(
+                    self.store.conn(),
+                    &self.scope,
+                    query,
+                    today(),
+                ) {
+                    Ok(data) => send(
+                        &self.out,
+                        DataMsg::Rankings {
+                            generation,
+                            data: Box::new(data),
+                        },
+                    ),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
             Request::PlanFile {
                 generation,
                 plan_id,

@@ -68,6 +68,7 @@ actions! {
     CommFile = "comm_file", "Trasmetti";
     CommDraft = "comm_draft", "Salva bozza";
     CommPrefill = "comm_prefill", "Dal registro";
+    WhatIf = "what_if", "Simula regole";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -472,3 +472,6 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
 
 #[cfg(test)]
 mod comm;
+
+#[cfg(test)]
+mod rankings;

@@ -11,6 +11,7 @@ pub enum Target {
     Certification,
     Plans,
     Communications,
+    Rankings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +42,14 @@ impl Home {
                 label: "Scheda certificazione",
                 hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
                 target: Target::Certification,
+            });
+        }
+        if super::rankings::may_read_rankings(&session.scope) {
+            items.push(MenuItem {
+                area: "Graduatorie",
+                label: "Avvisi e graduatorie",
+                hint: "AVVISI E GRADUATORIE: posizioni, spiegazione del punteggio, simulazione",
+                target: Target::Rankings,
             });
         }
         // Before the plan list, which stays the last item (tests and habits go there with End).

@@ -6,6 +6,7 @@ pub mod comm;
 pub mod detail;
 pub mod home;
 pub mod plans;
+pub mod rankings;
 pub mod search;
 
 use super::keymap::Action;
@@ -111,6 +112,11 @@ pub enum Request {
         version: i64,
         draft: bool,
     },
+    /// A read of the Graduatorie area.
+    Rankings {
+        generation: u64,
+        query: rankings::Query,
+    },
 }
 
 /// Answers to requests, tagged with the generation that asked.
@@ -193,6 +199,11 @@ pub enum DataMsg {
         saved: Box<crate::store::communications::Saved>,
         row: Box<comm::CommRow>,
     },
+    /// An answer to a Graduatorie read.
+    Rankings {
+        generation: u64,
+        data: Box<rankings::Data>,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -265,6 +276,7 @@ pub enum Screen {
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
     Comm(Box<CommScreen>),
+    Rankings(Box<rankings::Rankings>),
 }
 
 impl Screen {
@@ -286,6 +298,7 @@ impl Screen {
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
             Screen::Comm(c) => c.opened(generation),
+            Screen::Rankings(r) => r.opened(generation),
         }
     }
 
@@ -299,6 +312,7 @@ impl Screen {
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
             Screen::Comm(c) if c.in_form() => "Schema comunicazione annuale".into(),
             Screen::Comm(_) => "Comunicazione annuale".into(),
+            Screen::Rankings(r) => r.title(),
         }
     }
 
@@ -333,6 +347,7 @@ impl Screen {
                 "Tab/↑↓ cambia campo; Ctrl-T trasmette, Ctrl-S salva la bozza".into()
             }
             Screen::Comm(_) => "Comunicazioni dell'ente per piano: Invio apre lo schema".into(),
+            Screen::Rankings(r) => r.instruction(),
         }
     }
 
@@ -346,6 +361,7 @@ impl Screen {
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
             Screen::Comm(c) => c.actions(),
+            Screen::Rankings(r) => r.actions(),
         }
     }
 
@@ -356,6 +372,7 @@ impl Screen {
             Screen::PlanCard(p) => p.reopen.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Comm(c) => c.in_form(),
+            Screen::Rankings(r) => r.in_text(),
             _ => false,
         }
     }
@@ -367,6 +384,7 @@ impl Screen {
             Screen::PlanCard(p) => p.reopen.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Comm(c) => c.in_form(),
+            Screen::Rankings(r) => r.consumes_back(),
             _ => false,
         }
     }
@@ -385,6 +403,7 @@ impl Screen {
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
             Screen::Comm(c) => c.on_action(action, generation),
+            Screen::Rankings(r) => r.on_action(action, session, generation),
         }
     }
 
@@ -394,6 +413,7 @@ impl Screen {
             Screen::PlanCard(p) => p.on_text_key(ev),
             Screen::PlanList(p) => p.on_text_key(ev),
             Screen::Comm(c) => c.on_text_key(ev),
+            Screen::Rankings(r) => r.on_text_key(ev),
             _ => ScreenOutcome::none(),
         }
     }
@@ -409,6 +429,7 @@ impl Screen {
     pub fn on_resize(&mut self, width: u16, height: u16, generation: u64) -> Vec<Request> {
         match self {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
+            Screen::Rankings(r) => r.on_resize(width, height, generation),
             _ => Vec::new(),
         }
     }
@@ -422,6 +443,7 @@ impl Screen {
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
             Screen::Comm(c) => c.on_data(data),
+            Screen::Rankings(r) => r.on_data(data),
         }
     }
 }
@@ -438,5 +460,8 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         ))),
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
         home::Target::Communications => ScreenOutcome::push(Screen::Comm(Box::default())),
+        home::Target::Rankings => {
+            ScreenOutcome::push(Screen::Rankings(Box::new(rankings::Rankings::notices())))
+        }
     }
 }

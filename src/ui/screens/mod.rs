@@ -5,6 +5,7 @@ mod comm;
 pub mod detail;
 mod home;
 mod plans;
+mod rankings;
 pub mod search;
 
 use super::Theme;
@@ -22,5 +23,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
         Screen::Comm(c) => comm::draw(c, frame, theme, area),
+        Screen::Rankings(r) => rankings::draw(r, frame, theme, area),
     }
 }
