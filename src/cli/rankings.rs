@@ -189,21 +189,23 @@ pub fn notice(g: &Global, cmd: NoticeCommand) -> Result<()> {
             format,
         ),
         NoticeCommand::Show { id, format } => notice_show(g, id, format),
-        NoticeCommand::Close { id } => {
-            let (mut store, scope) = session(g, Access::ReadWrite)?;
-            require_writable(&store)?;
-            let n = store.close_notice(&scope, id)?;
-            println!("Avviso {} chiuso", n.id);
-            if today() < n.closes_on {
-                eprintln!(
-                    "Chiusura anticipata: la data di chiusura era il {}",
-                    n.closes_on.format("%d/%m/%Y")
-                );
-            }
-            Ok(())
-        }
+        NoticeCommand::Close { id } => notice_close(g, id),
     };
     r.map_err(refused_as_invalid)
+}
+
+fn notice_close(g: &Global, id: i64) -> Result<()> {
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let n = store.close_notice(&scope, id)?;
+    println!("Avviso {} chiuso", n.id);
+    if today() < n.closes_on {
+        eprintln!(
+            "Chiusura anticipata: la data di chiusura era il {}",
+            n.closes_on.format("%d/%m/%Y")
+        );
+    }
+    Ok(())
 }
 
 fn notice_list(g: &Global, district: Option<&str>, format: Format) -> Result<()> {
@@ -445,48 +447,51 @@ pub fn rankings(g: &Global, cmd: RankingsCommand) -> Result<()> {
             member,
             disability_pct,
             attendance,
-        } => {
-            let (mut store, scope) = session(g, Access::ReadWrite)?;
-            require_writable(&store)?;
-            let c = store.correct_disability(
-                &scope,
-                &Correction {
-                    notice_id: notice,
-                    code: &application,
-                    tax_code: &member,
-                    disability_pct,
-                    attendance,
-                },
-                today(),
-            )?;
-            println!(
-                "Rettifica della domanda {}: ISBAR {} → {}",
-                c.code,
-                points(c.isbar_before),
-                points(c.isbar_after)
-            );
-            for p in &c.positions {
-                println!(
-                    "  {} · {}: posizione {} → {}",
-                    p["owner"].as_str().unwrap_or_default(),
-                    p["comune"].as_str().unwrap_or_default(),
-                    p["before"],
-                    p["after"]
-                );
-            }
-            Ok(())
-        }
-        RankingsCommand::Finalize { notice } => {
-            let (mut store, scope) = session(g, Access::ReadWrite)?;
-            require_writable(&store)?;
-            for w in store.finalize_rankings(&scope, notice, today())? {
-                eprintln!("{w}");
-            }
-            println!("Graduatorie dell'avviso {notice} definitive");
-            Ok(())
-        }
+        } => correct(
+            g,
+            &Correction {
+                notice_id: notice,
+                code: &application,
+                tax_code: &member,
+                disability_pct,
+                attendance,
+            },
+        ),
+        RankingsCommand::Finalize { notice } => finalize(g, notice),
     };
     r.map_err(refused_as_invalid)
+}
+
+fn correct(g: &Global, c: &Correction<'_>) -> Result<()> {
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    let c = store.correct_disability(&scope, c, today())?;
+    println!(
+        "Rettifica della domanda {}: ISBAR {} → {}",
+        c.code,
+        points(c.isbar_before),
+        points(c.isbar_after)
+    );
+    for p in &c.positions {
+        println!(
+            "  {} · {}: posizione {} → {}",
+            p["owner"].as_str().unwrap_or_default(),
+            p["comune"].as_str().unwrap_or_default(),
+            p["before"],
+            p["after"]
+        );
+    }
+    Ok(())
+}
+
+fn finalize(g: &Global, notice: i64) -> Result<()> {
+    let (mut store, scope) = session(g, Access::ReadWrite)?;
+    require_writable(&store)?;
+    for w in store.finalize_rankings(&scope, notice, today())? {
+        eprintln!("{w}");
+    }
+    println!("Graduatorie dell'avviso {notice} definitive");
+    Ok(())
 }
 
 fn compute(g: &Global, notice: i64, format: Format) -> Result<()> {

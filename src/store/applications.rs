@@ -158,7 +158,8 @@ pub fn load_all(conn: &Connection, notice_id: i64) -> Result<Vec<(i64, Applicati
     let mut stmt = conn.prepare(
         "SELECT m.application_id, m.tax_code, m.birth_date, m.relationship, m.disability_pct,
                 m.attendance
-         FROM application a JOIN application_member m ON m.application_id = a.id
+         FROM application a INDEXED BY application_notice
+           JOIN application_member m ON m.application_id = a.id
          WHERE a.notice_id = ?1 ORDER BY m.application_id, m.seq",
     )?;
     for m in stmt.query_map([notice_id], member_row)? {
@@ -227,7 +228,8 @@ impl Store {
         })?;
         let tx = self.write()?;
         let final_rankings: i64 = tx.query_row(
-            "SELECT count(*) FROM ranking WHERE notice_id = ?1 AND state = 'DEFINITIVA'",
+            "SELECT count(*) FROM ranking INDEXED BY ranking_notice
+             WHERE notice_id = ?1 AND state = 'DEFINITIVA'",
             [notice_id],
             |r| r.get(0),
         )?;

@@ -110,7 +110,8 @@ pub fn list(conn: &Connection, district_id: Option<i64>) -> Result<Vec<Notice>> 
             }
         }
         None => {
-            let mut stmt = conn.prepare(&format!("{SELECT} ORDER BY n.id DESC"))?;
+            // A range on the key, newest first: every notice, read by the primary key.
+            let mut stmt = conn.prepare(&format!("{SELECT} WHERE n.id > 0 ORDER BY n.id DESC"))?;
             for n in stmt.query_map([], row)? {
                 out.push(n?);
             }

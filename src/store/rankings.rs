@@ -157,8 +157,10 @@ fn info_row(r: &rusqlite::Row) -> rusqlite::Result<RankingInfo> {
 
 /// The rankings of a notice, by owner and comune.
 pub fn list(conn: &Connection, notice_id: i64) -> Result<Vec<RankingInfo>> {
+    let from_notice =
+        INFO_SELECT.replace("FROM ranking r", "FROM ranking r INDEXED BY ranking_notice");
     let mut stmt = conn.prepare_cached(&format!(
-        "{INFO_SELECT} WHERE r.notice_id = ?1 ORDER BY o.name, m.name"
+        "{from_notice} WHERE r.notice_id = ?1 ORDER BY o.name, m.name"
     ))?;
     let rows = stmt.query_map([notice_id], info_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -324,10 +326,14 @@ fn write_computed(
     today: NaiveDate,
 ) -> Result<()> {
     conn.execute(
-        "DELETE FROM ranking_entry WHERE ranking_id IN (SELECT id FROM ranking WHERE notice_id = ?1)",
+        "DELETE FROM ranking_entry WHERE ranking_id IN
+             (SELECT id FROM ranking INDEXED BY ranking_notice WHERE notice_id = ?1)",
         [notice_id],
     )?;
-    conn.execute("DELETE FROM ranking WHERE notice_id = ?1", [notice_id])?;
+    conn.execute(
+        "DELETE FROM ranking INDEXED BY ranking_notice WHERE notice_id = ?1",
+        [notice_id],
+    )?;
     conn.execute(
         "DELETE FROM application_exclusion WHERE notice_id = ?1",
         [notice_id],
@@ -403,7 +409,7 @@ pub fn deadlines(conn: &Connection, notice_id: i64, today: NaiveDate) -> Result<
     let rules = set.ranking().map_err(|e| anyhow!(Refused(e.0)))?;
     let provisional: Option<String> = conn
         .query_row(
-            "SELECT min(provisional_on) FROM ranking WHERE notice_id = ?1",
+            "SELECT min(provisional_on) FROM ranking INDEXED BY ranking_notice WHERE notice_id = ?1",
             [notice_id],
             |r| r.get(0),
         )
@@ -445,7 +451,8 @@ impl Store {
         let computed = ctx.compute(&apps);
         let tx = self.write()?;
         let finals: i64 = tx.query_row(
-            "SELECT count(*) FROM ranking WHERE notice_id = ?1 AND state = 'DEFINITIVA'",
+            "SELECT count(*) FROM ranking INDEXED BY ranking_notice
+             WHERE notice_id = ?1 AND state = 'DEFINITIVA'",
             [notice_id],
             |r| r.get(0),
         )?;
@@ -507,7 +514,8 @@ impl Store {
         let d = deadlines(self.conn(), notice_id, today)?;
         let tx = self.write()?;
         let provisional: i64 = tx.query_row(
-            "SELECT count(*) FROM ranking WHERE notice_id = ?1 AND state = 'PROVVISORIA'",
+            "SELECT count(*) FROM ranking INDEXED BY ranking_notice
+             WHERE notice_id = ?1 AND state = 'PROVVISORIA'",
             [notice_id],
             |r| r.get(0),
         )?;
@@ -532,8 +540,9 @@ impl Store {
             ));
         }
         tx.execute(
-            "UPDATE ranking SET state = 'DEFINITIVA', final_on = ?2, version = version + 1
-             WHERE notice_id = ?1 AND state = 'PROVVISORIA'",
+            "UPDATE ranking INDEXED BY ranking_notice
+                SET state = 'DEFINITIVA', final_on = ?2, version = version + 1
+              WHERE notice_id = ?1 AND state = 'PROVVISORIA'",
             params![notice_id, today.to_string()],
         )?;
         audit::record(

@@ -78,6 +78,9 @@ CREATE TABLE application (
     version             INTEGER NOT NULL DEFAULT 1,
     UNIQUE (notice_id, code)
 );
+-- A notice's applications in id order (the computation reads them all; named so the
+-- statement can insist on it even when one notice holds every row).
+CREATE INDEX application_notice ON application(notice_id, id);
 
 CREATE TABLE application_member (
     application_id  INTEGER NOT NULL REFERENCES application(id),
@@ -105,6 +108,7 @@ CREATE TABLE ranking (
     version         INTEGER NOT NULL DEFAULT 1,
     UNIQUE (notice_id, owner_id, istat_code)
 );
+CREATE INDEX ranking_notice ON ranking(notice_id, state);
 
 -- The ranked applications; the sub-scores are kept because the tie-breaks use them.
 CREATE TABLE ranking_entry (
