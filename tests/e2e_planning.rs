@@ -34,7 +34,7 @@ impl Demo {
             _dir: dir,
         };
         std::fs::create_dir_all(&demo.home).unwrap();
-        demo.casa(None, &["demo", "--units", "3000"]);
+        demo.casa(None, &["demo", "--units", "3000", "--applications", "0"]);
         demo
     }
 

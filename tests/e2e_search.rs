@@ -41,7 +41,18 @@ fn demo() -> Demo {
         dir,
     };
     std::fs::create_dir_all(&demo.home).unwrap();
-    casa(&demo, &["demo", "--units", "4000", "--seed", "3"]);
+    casa(
+        &demo,
+        &[
+            "demo",
+            "--units",
+            "4000",
+            "--seed",
+            "3",
+            "--applications",
+            "0",
+        ],
+    );
     demo
 }
 

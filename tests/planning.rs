@@ -38,7 +38,7 @@ impl Env {
             _dir: dir,
         };
         std::fs::create_dir_all(&env.home).unwrap();
-        env.run(None, &["demo", "--units", "3000"]);
+        env.run(None, &["demo", "--units", "3000", "--applications", "0"]);
         env
     }
 

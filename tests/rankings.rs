@@ -196,6 +196,32 @@ fn demo_notice_rankings_are_complete_ordered_and_anonymous() {
     let text = env.ok("regione", &["isbar", "explain", code]);
     assert!(text.contains("Criteri di parità"), "{text}");
     assert!(text.contains("ISBAR"), "{text}");
+
+    // A Comune's operator (AVVISI on its own Comune) reads only its Comune's rankings, not the
+    // exclusions; an operator without AVVISI reads none.
+    let comune_owner: (String, String) = env
+        .conn()
+        .query_row(
+            "SELECT o.name, o.istat_code FROM ranking r JOIN owner o ON o.id = r.owner_id
+              WHERE o.kind = 1 ORDER BY o.name LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let op = format!("comune.{}", comune_owner.1);
+    let mine = env.json(
+        &op,
+        &["rankings", "show", "--notice", &notice, "--format", "json"],
+    );
+    let mine = mine.as_array().unwrap();
+    assert!(!mine.is_empty());
+    assert!(mine.iter().all(|r| r["owner"] == comune_owner.0.as_str()));
+    env.fails(3, &op, &["rankings", "excluded", "--notice", &notice]);
+    env.fails(
+        3,
+        "comune.016003",
+        &["rankings", "show", "--notice", &notice],
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use super::output::{Format, Listing};
 use super::plan::{parse_date, refused_as_invalid, today};
 use super::{Global, InvalidInput, require_writable, session};
+use crate::domain::access::{Denied, OperatorScope};
 use crate::domain::application::euro;
 use crate::domain::isbar::points;
 use crate::rules;
@@ -515,6 +516,39 @@ fn compute(g: &Global, notice: i64, format: Format) -> Result<()> {
     Ok(())
 }
 
+/// Refuses an operator who may not read rankings at all (exit 3).
+fn may_read(scope: &OperatorScope) -> Result<()> {
+    if scope.may_read_rankings() {
+        Ok(())
+    } else {
+        Err(Denied(format!(
+            "l'operatore {} non è abilitato al servizio AVVISI: non può consultare le graduatorie",
+            scope.username
+        ))
+        .into())
+    }
+}
+
+/// Keeps the rankings the operator may read; refuses when filters left some and none is
+/// readable.
+fn readable(
+    scope: &OperatorScope,
+    district_id: i64,
+    mut list: Vec<RankingInfo>,
+) -> Result<Vec<RankingInfo>> {
+    may_read(scope)?;
+    let had = !list.is_empty();
+    list.retain(|r| scope.may_read_ranking(district_id, r.owner_id));
+    if had && list.is_empty() {
+        return Err(Denied(format!(
+            "l'operatore {} non può consultare le graduatorie di questi enti",
+            scope.username
+        ))
+        .into());
+    }
+    Ok(list)
+}
+
 /// The rankings chosen by owner and comune filters.
 fn chosen(
     conn: &rusqlite::Connection,
@@ -571,9 +605,13 @@ fn show(
     limit: Option<usize>,
     format: Format,
 ) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
     let n = notices::get(store.conn(), notice)?;
-    let list = chosen(store.conn(), notice, owner, comune)?;
+    let list = readable(
+        &scope,
+        n.district_id,
+        chosen(store.conn(), notice, owner, comune)?,
+    )?;
     if list.is_empty() {
         return Err(anyhow!(InvalidInput(format!(
             "nessuna graduatoria per l'avviso {notice} con questi filtri (calcolarle con `casa rankings compute --notice {notice}`)"
@@ -661,8 +699,15 @@ fn show(
 }
 
 fn excluded(g: &Global, notice: i64, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
-    notices::get(store.conn(), notice)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    let n = notices::get(store.conn(), notice)?;
+    if !scope.reads_whole_notice(n.district_id) {
+        return Err(Denied(format!(
+            "l'elenco delle domande escluse è del capofila dell'ambito, della Regione e dell'assistenza (operatore {})",
+            scope.username
+        ))
+        .into());
+    }
     let rows_data = rankings::excluded(store.conn(), notice)?;
     let rows = rows_data
         .iter()
@@ -680,10 +725,10 @@ fn export(g: &Global, notice: i64, out: &Path, internal: bool) -> Result<()> {
     use crate::export::rankings::{
         RankingExportRow, RankingSheet, write_internal, write_published,
     };
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
     let n = notices::get(store.conn(), notice)?;
     let (_, set) = rule_sets::load_parsed(store.conn(), n.rule_set_id)?;
-    let list = rankings::list(store.conn(), notice)?;
+    let list = readable(&scope, n.district_id, rankings::list(store.conn(), notice)?)?;
     if list.is_empty() {
         return Err(anyhow!(InvalidInput(format!(
             "l'avviso {notice} non ha graduatorie calcolate"
@@ -750,7 +795,9 @@ fn compare(
     file: Option<&Path>,
     format: Format,
 ) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
+    let (store, scope) = session(g, Access::ReadOnly)?;
+    may_read(&scope)?;
+    let district_id = notices::get(store.conn(), notice)?.district_id;
     let other = match (stored, file) {
         (Some(r), None) => {
             let s = rule_sets::find(store.conn(), r)?;
@@ -785,7 +832,8 @@ fn compare(
         }
     };
     let unverified = rankings::unverified_line(&other.1);
-    let (label, comparisons) = rankings::compare(store.conn(), notice, other)?;
+    let (label, mut comparisons) = rankings::compare(store.conn(), notice, other)?;
+    comparisons.retain(|c| scope.may_read_ranking(district_id, c.owner_id));
     if format == Format::Json {
         let v = serde_json::json!({ "notice": notice, "rule_set": label, "rankings": comparisons });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -852,7 +900,8 @@ fn compare(
 pub fn isbar(g: &Global, cmd: IsbarCommand) -> Result<()> {
     let IsbarCommand::Explain { id, notice, format } = cmd;
     let r = (|| {
-        let (store, _scope) = session(g, Access::ReadOnly)?;
+        let (store, scope) = session(g, Access::ReadOnly)?;
+        may_read(&scope)?;
         let notice = match notice {
             Some(n) => n,
             None => {
@@ -876,7 +925,19 @@ pub fn isbar(g: &Global, cmd: IsbarCommand) -> Result<()> {
                 }
             }
         };
-        let e = rankings::explain(store.conn(), notice, &id)?;
+        let mut e = rankings::explain(store.conn(), notice, &id)?;
+        let district_id = notices::get(store.conn(), notice)?.district_id;
+        if !scope.reads_whole_notice(district_id) {
+            e.positions
+                .retain(|(r, _)| scope.may_read_ranking(district_id, r.owner_id));
+            if e.positions.is_empty() {
+                return Err(Denied(format!(
+                    "la domanda {id} non è in una graduatoria che l'operatore {} può consultare",
+                    scope.username
+                ))
+                .into());
+            }
+        }
         if format == Format::Json {
             println!("{}", serde_json::to_string_pretty(&e)?);
             return Ok(());

@@ -140,6 +140,30 @@ impl OperatorScope {
         matches!(self.role, Role::Region | Role::Helpdesk)
     }
 
+    /// Whether the operator may open the rankings at all: Regione, helpdesk, any capofila,
+    /// operators with the AVVISI service on some owner.
+    pub fn may_read_rankings(&self) -> bool {
+        self.status == OperatorStatus::Active
+            && (self.sees_everything()
+                || self.role == Role::LeadMunicipality
+                || self.grants.iter().any(|(_, s)| *s == Service::Notices))
+    }
+
+    /// Whether the operator reads every ranking of a notice of `district_id` (and its
+    /// exclusions): the Regione, the helpdesk and the capofila of that district.
+    pub fn reads_whole_notice(&self, district_id: i64) -> bool {
+        self.status == OperatorStatus::Active
+            && (self.sees_everything()
+                || (self.role == Role::LeadMunicipality && self.district_id == Some(district_id)))
+    }
+
+    /// Whether the operator reads the ranking of `owner_id` in a notice of `district_id`: as
+    /// above, or with the AVVISI service on that owner.
+    pub fn may_read_ranking(&self, district_id: i64, owner_id: i64) -> bool {
+        self.reads_whole_notice(district_id)
+            || (self.status == OperatorStatus::Active && self.has_grant(owner_id, Service::Notices))
+    }
+
     /// Whether the session must be read-only whatever the operator asks.
     pub fn is_read_only(&self) -> bool {
         self.role == Role::Helpdesk

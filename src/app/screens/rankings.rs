@@ -21,25 +21,19 @@ use rusqlite::Connection;
 /// Whether the operator may open the Graduatorie area at all: the Regione, the helpdesk, a
 /// capofila, or an operator with the AVVISI service on some owner.
 pub fn may_read_rankings(scope: &OperatorScope) -> bool {
-    scope.status == OperatorStatus::Active
-        && (scope.sees_everything()
-            || scope.role == Role::LeadMunicipality
-            || scope.grants.iter().any(|(_, s)| *s == Service::Notices))
+    scope.may_read_rankings()
 }
 
 /// Whether the operator reads every ranking of a notice of `district_id`: the Regione, the
 /// helpdesk and the capofila of that district.
 pub fn reads_whole_notice(scope: &OperatorScope, district_id: i64) -> bool {
-    scope.status == OperatorStatus::Active
-        && (scope.sees_everything()
-            || (scope.role == Role::LeadMunicipality && scope.district_id == Some(district_id)))
+    scope.reads_whole_notice(district_id)
 }
 
 /// Whether the operator may read the ranking of `owner_id` in a notice of `district_id`: as
 /// above, or with the AVVISI service on that owner.
 pub fn may_read_ranking(scope: &OperatorScope, district_id: i64, owner_id: i64) -> bool {
-    reads_whole_notice(scope, district_id)
-        || (scope.status == OperatorStatus::Active && scope.has_grant(owner_id, Service::Notices))
+    scope.may_read_ranking(district_id, owner_id)
 }
 
 fn denied(scope: &OperatorScope, what: &str) -> anyhow::Error {
