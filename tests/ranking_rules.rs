@@ -144,7 +144,8 @@ fn the_generated_applications_exercise_every_branch() {
 fn access_thresholds_exclude_more_when_lowered() {
     let f = fixture();
     let base = f.run(&f.rules);
-    let cases: Vec<(&str, Box<dyn Fn(&mut RankingRules)>)> = vec![
+    type Change = Box<dyn Fn(&mut RankingRules)>;
+    let cases: Vec<(&str, Change)> = vec![
         ("ISEE", Box::new(|r| r.isee_max = 1_000_000)),
         ("PATRIMONIO", Box::new(|r| r.assets_single_max = 500_000)),
         ("PATRIMONIO", Box::new(|r| r.assets_base = 500_000)),
