@@ -73,7 +73,7 @@ fn import_file(
         progress: std::io::stderr().is_terminal(),
     };
     let plan = match import::check(store.conn(), &scope, file, &opts)? {
-        Checked::Invalid(report) => return refuse(&report, report_path),
+        Checked::Invalid(report) => return refuse(&report, report_path, &scope.username),
         Checked::Valid(plan) => plan,
     };
     if let Some(path) = report_path {
@@ -143,7 +143,7 @@ fn extras(buildings: usize, owners: usize, updated: &str, registered: &str) -> S
 
 /// Prints the problems (capped on a terminal), writes the full report when asked, and fails
 /// with exit code 4.
-fn refuse(report: &Report, report_path: Option<&Path>) -> Result<()> {
+fn refuse(report: &Report, report_path: Option<&Path>, username: &str) -> Result<()> {
     if let Some(path) = report_path {
         write_report(report, path)?;
     }
@@ -161,6 +161,14 @@ fn refuse(report: &Report, report_path: Option<&Path>) -> Result<()> {
         1 => " in 1 riga".to_string(),
         l => format!(" in {l} righe"),
     };
+    // Every problem is the operator's missing permission (the refusals of domain::access
+    // name the operator): not allowed, exit 3, like every other command.
+    let who = format!("operatore {username}");
+    if n > 0 && report.problems.iter().all(|p| p.reason.contains(&who)) {
+        bail!(Denied(format!(
+            "file non importato: l'{who} non può modificare l'anagrafe degli enti del file; il database non è stato modificato"
+        )));
+    }
     bail!(InvalidInput(format!(
         "file non importato: {what}{lines}; il database non è stato modificato"
     )))
