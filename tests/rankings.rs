@@ -529,3 +529,42 @@ fn notices_applications_import_corrections_and_permissions() {
     assert_eq!(codes(&published).len(), shown.len());
     assert_eq!(codes(&internal).len(), shown.len());
 }
+
+#[test]
+fn the_first_notice_stores_the_shipped_rule_sets_with_one_audit_record() {
+    let env = Env::demo(0);
+    let count = |env: &Env| -> i64 {
+        env.conn()
+            .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))
+            .unwrap()
+    };
+    let stored = |env: &Env| -> i64 {
+        env.conn()
+            .query_row("SELECT count(*) FROM rule_set", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(stored(&env), 0);
+    let before = count(&env);
+    env.ok(
+        "capofila.bg-seriate",
+        &[
+            "notice",
+            "create",
+            "--district",
+            "BG-SERIATE",
+            "--title",
+            "Primo avviso",
+            "--opens",
+            &day(1),
+            "--closes",
+            &day(40),
+        ],
+    );
+    assert_eq!(stored(&env), 4, "the four shipped rule sets");
+    assert_eq!(count(&env), before + 1, "one audit record: the notice");
+    let list = env.ok("regione", &["rules", "list"]);
+    assert!(
+        list.contains("R.R. 3/2019") && list.contains("incluso"),
+        "{list}"
+    );
+}

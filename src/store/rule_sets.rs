@@ -171,6 +171,14 @@ fn store_text(conn: &Connection, set: &RuleSet, builtin: bool, by: &str) -> Resu
     )?;
     let id = conn.last_insert_rowid();
     let stored = by_id(conn, id)?.ok_or_else(|| anyhow!("insieme di regole {id} sparito"))?;
+    if builtin {
+        // The shipped rule sets are part of casa itself, stored when first needed as a side
+        // effect of an operator's command: that command writes its own single audit record.
+        return Ok(Loaded {
+            rule_set: stored,
+            new: true,
+        });
+    }
     audit::record(
         conn,
         Entry {
