@@ -97,6 +97,9 @@ pub enum Command {
     /// ISBAR: explain an application's score
     #[command(subcommand)]
     Isbar(rankings::IsbarCommand),
+    /// The database file: backup, restore, check (also init and doctor)
+    #[command(subcommand)]
+    Db(db::DbCommand),
 }
 
 /// Exit codes that scripts can rely on (documented in the README).
@@ -203,6 +206,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Applications(c)) => rankings::applications(&g, c),
         Some(Command::Rankings(c)) => rankings::rankings(&g, c),
         Some(Command::Isbar(c)) => rankings::isbar(&g, c),
+        Some(Command::Db(c)) => db::run(&g, c),
     }
 }
 

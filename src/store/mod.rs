@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
