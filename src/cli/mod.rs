@@ -1,5 +1,6 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
+mod bench;
 mod certification;
 mod comm;
 mod db;
@@ -97,6 +98,9 @@ pub enum Command {
     /// ISBAR: explain an application's score
     #[command(subcommand)]
     Isbar(rankings::IsbarCommand),
+    /// Benchmarks: many casa processes on one database at once, with checks (see README)
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
     /// The database file: backup, restore, check (also init and doctor)
     #[command(subcommand)]
     Db(db::DbCommand),
@@ -206,6 +210,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Applications(c)) => rankings::applications(&g, c),
         Some(Command::Rankings(c)) => rankings::rankings(&g, c),
         Some(Command::Isbar(c)) => rankings::isbar(&g, c),
+        Some(Command::Bench(c)) => bench::run(&g, c),
         Some(Command::Db(c)) => db::run(&g, c),
     }
 }

@@ -51,9 +51,12 @@ pub struct Store {
     access: Access,
 }
 
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_WAIT: Duration = Duration::from_secs(10);
+
 /// Applies the connection settings every casa connection uses.
 fn configure(conn: &Connection, access: Access) -> Result<()> {
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(BUSY_WAIT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     if access == Access::ReadWrite {
         // WAL lets readers (other operators' screens) run while one operator writes.
@@ -93,6 +96,9 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)
             .with_context(|| format!("impossibile aprire il database {}", path.display()))?;
+        // Wait for other processes' locks from the very first read (a WAL database can be busy
+        // for an instant while another process recovers or checkpoints it).
+        conn.busy_timeout(BUSY_WAIT)?;
         check_identity(&conn, path)?;
         configure(&conn, access)?;
         let mut store = Store {
@@ -143,9 +149,16 @@ impl Store {
         if self.access == Access::ReadOnly {
             bail!("sessione in sola lettura: nessuna modifica consentita");
         }
-        Ok(self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| match e.sqlite_error_code() {
+                // Never SQLite's own "database is locked": say what happened and what to do.
+                Some(rusqlite::ErrorCode::DatabaseBusy) => anyhow::anyhow!(
+                    "il database è impegnato da modifiche di altri operatori da oltre {} secondi: nessuna modifica salvata, riprovare tra poco",
+                    BUSY_WAIT.as_secs()
+                ),
+                _ => e.into(),
+            })
     }
 
     fn user_version(&self) -> Result<i64> {
