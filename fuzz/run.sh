@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for a bounded time (seconds, default 60) and prints each run's last
+# libFuzzer status line. Stable toolchain: RUSTC_BOOTSTRAP=1 lets cargo-fuzz pass its -Z flags.
+# Not part of CI. Needs `cargo install cargo-fuzz`. Crashes land in fuzz/artifacts/<target>/.
+set -u
+cd "$(dirname "$0")"
+secs="${1:-60}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(rule_set keymap theme codice_fiscale form_fields unit_csv application_csv xlsx)
+fi
+export RUSTC_BOOTSTRAP=1
+cargo fuzz build || exit 1
+status=0
+for t in "${targets[@]}"; do
+    mkdir -p "corpus/$t"
+    seeds=()
+    [ -d "seeds/$t" ] && seeds=("seeds/$t")
+    log="target/fuzz-$t.log"
+    cargo fuzz run "$t" "corpus/$t" "${seeds[@]}" -- \
+        -max_total_time="$secs" -max_len=32768 -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1
+    rc=$?
+    [ $rc -ne 0 ] && status=1
+    echo "$t: exit $rc; $(grep -E '^Done|^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)"
+    grep -E 'panicked at|SUMMARY|Test unit written' "$log" | head -5
+done
+exit $status

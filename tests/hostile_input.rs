@@ -1,0 +1,849 @@
+//! Hostile input: arbitrary text and bytes into every parser and loader that reads what a user
+//! typed or a file gave us. Nothing may panic; every refusal is a non-empty Italian message; a
+//! refused import leaves the database untouched.
+//!
+//! Fast by default (proptest's 256 cases per property; the whole file takes seconds in debug). Long run:
+//! `PROPTEST_CASES=20000 cargo test --release --test hostile_input`. The libFuzzer targets
+//! behind the same properties are in `fuzz/` (see `fuzz/README.md`).
+//!
+//! Inputs that once crashed a parser are named regression tests at the end of the file.
+
+use casa::app::form::TextField;
+use casa::app::keymap::{Key, Keymap};
+use casa::domain::application::{Relationship, parse_euro};
+use casa::domain::codice_fiscale;
+use casa::domain::communication::{self, Counts, FormInput, Pct};
+use casa::domain::registry::{OwnerKind, parse_flag};
+use casa::domain::unit_filter::{self, SortKey};
+use casa::domain::unit_record::{self, Column, HeaderMap};
+use casa::import::applications::{Col, parse_date, parse_datetime, read_applications};
+use casa::import::{self, Checked, Options};
+use casa::rules;
+use casa::store::{Access, Store, operators};
+use casa::ui::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+// -------------------------------------------------------------------------------------------
+// Generators
+
+/// Strings that tend to break parsers: anything at all, number-like text, dates, separators,
+/// quotes and line breaks, non-ASCII digits and letters, and a list of known troublemakers.
+fn hostile() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => any::<String>(),
+        3 => "[0-9.,;:€%/T +\\-eE]{0,24}",
+        2 => "[0-9]{1,4}[-/.][0-9]{1,3}[-/.][0-9]{1,6}( [0-9]{1,3}:[0-9]{1,3}(:[0-9]{1,3}(\\.[0-9]{0,12})?)?)?",
+        2 => "[A-Za-z0-9àèéìòùÀÈ\"'; ,\\r\\n\\t\u{FEFF}\u{0}]{0,40}",
+        1 => "[A-Z0-9]{16}|[0-9]{11}|[a-zA-Z0-9 ]{10,18}",
+        2 => prop::sample::select(TROUBLE).prop_map(String::from),
+    ]
+}
+
+const TROUBLE: &[&str] = &[
+    "",
+    " ",
+    "\u{FEFF}",
+    "\0",
+    "\"",
+    "\"\"\"",
+    ";",
+    ",",
+    ".",
+    "-",
+    "+",
+    "%",
+    "€",
+    "-0",
+    "+1",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e309",
+    "-1e309",
+    "1e-400",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "99999999999999999999999999999",
+    "184467440737095516160",
+    "4294967296",
+    "0,0",
+    "0.00.0",
+    "1.000.000,001",
+    ",5",
+    "5,",
+    "١٢٣",
+    "２０２５-０１-０１",
+    "2025-02-30",
+    "0000-00-00",
+    "9999-12-31 23:59:60",
+    "29/02/2023",
+    "31/12/262143",
+    "-262144-01-01",
+    "109575.99999999",
+    "2958465",
+    "1.7976931348623157e308",
+    "ctrl-",
+    "ctrl-alt-",
+    "alt-ctrl-ẞ",
+    "F0",
+    "F255",
+    "F256",
+    "f99999999999",
+    "ÀÈÌÒÙ",
+    "ǅ",
+    "İ",
+    "ß",
+    "ﬃ",
+    "\u{202E}",
+    "\r\n",
+    "a\u{0}b",
+];
+
+/// An Italian refusal: non-empty, and worded in Italian (at least one common Italian word).
+fn assert_italian(msg: &str) {
+    let m = msg.to_lowercase();
+    assert!(!m.trim().is_empty(), "empty refusal");
+    const WORDS: &[&str] = &[
+        "non ",
+        "di ",
+        "del",
+        "da ",
+        "tra ",
+        "mancant",
+        "valid",
+        "deve",
+        "indicare",
+        "troppo",
+        "usare",
+        "ammess",
+        "riga",
+        "sconosciut",
+        "è ",
+        "al più",
+        "almeno",
+        "senza",
+        "oppure",
+        "atteso",
+        "attesa",
+        "errat",
+        "codice",
+        "importo",
+        "percentuale",
+        "numero",
+        "data",
+        "valore",
+        "campo",
+        "chiave",
+        "colore",
+        "ruolo",
+        "azione",
+        "tasto",
+        "file",
+        "manca",
+        "troppi",
+        "impossibile",
+        "massimo",
+        "minimo",
+        "colonna",
+        "foglio",
+        "cella",
+        "obbligatori",
+        "ripetut",
+        "duplicat",
+        "alloggio",
+        "domanda",
+        "anno",
+        "anni",
+        "giorno",
+        "mese",
+        "può",
+        "sono",
+        "nessun",
+        "solo",
+    ];
+    assert!(
+        WORDS.iter().any(|w| m.contains(w)),
+        "refusal not in Italian: {msg:?}"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// Field parsers
+
+fn check_str<T>(r: Result<T, String>) {
+    if let Err(e) = r {
+        assert_italian(&e);
+    }
+}
+
+proptest! {
+    #[test]
+    fn codice_fiscale_never_panics(s in hostile()) {
+        if let Err(e) = codice_fiscale::validate(&s) {
+            let m = e.to_string();
+            assert_italian(&m);
+            prop_assert!(m.contains("codice fiscale"), "{}", m);
+        }
+        let _ = codice_fiscale::validate_person_code(&s);
+        let _ = codice_fiscale::validate_body_code(&s);
+    }
+
+    #[test]
+    fn codice_fiscale_bytes_never_panic(b in prop::collection::vec(any::<u8>(), 0..24)) {
+        let s = String::from_utf8_lossy(&b);
+        let _ = codice_fiscale::validate(&s);
+        // The check-character helpers are public: any 15/10 bytes.
+        if b.len() >= 15 {
+            let _ = codice_fiscale::person_check_char(&b[..15]);
+        }
+        if b.len() >= 10 {
+            let _ = codice_fiscale::body_check_digit(&b[..10]);
+        }
+    }
+
+    #[test]
+    fn application_field_parsers_never_panic(s in hostile()) {
+        check_str(parse_euro(&s));
+        check_str(parse_date(&s));
+        check_str(parse_datetime(&s));
+        check_str(parse_flag(&s));
+        let _ = Relationship::parse(&s);
+        let _ = Col::from_header(&s);
+        for d in 0..=3 {
+            check_str(Pct::parse(&s, d));
+        }
+    }
+
+    #[test]
+    fn unit_record_field_parsers_never_panic(s in hostile(), max in 0usize..300, year in 1800i32..2200) {
+        check_str(unit_record::parse_text(&s, max));
+        check_str(unit_record::parse_unit_id(&s));
+        check_str(unit_record::parse_owner_kind(&s));
+        check_str(unit_record::parse_body_tax_code(&s));
+        check_str(unit_record::parse_istat(&s));
+        check_str(unit_record::parse_cap(&s));
+        check_str(unit_record::parse_year(&s, year));
+        check_str(unit_record::parse_floor(&s));
+        check_str(unit_record::parse_cadastral_category(&s));
+        check_str(unit_record::parse_floor_area(&s));
+        check_str(unit_record::parse_rooms(&s));
+        check_str(unit_record::parse_money_cents(&s));
+        check_str(unit_record::parse_whole(&s));
+        check_str(unit_record::parse_hundredths(&s));
+        check_str(OwnerKind::parse(&s));
+        let _ = Column::from_header(&s);
+        let _ = unit_record::loose_key(&s);
+    }
+
+    #[test]
+    fn unit_row_parser_never_panics(cells in prop::collection::vec(hostile(), 0..40), year in 1900i32..2100) {
+        let headers: Vec<&str> = Column::ALL.iter().map(|c| c.header()).collect();
+        let map = HeaderMap::from_headers(&headers).expect("documented headers");
+        let parsed = unit_record::parse_row(&map, &cells, year);
+        let _ = format!("{parsed:?}");
+    }
+
+    #[test]
+    fn header_map_never_panics(headers in prop::collection::vec(hostile(), 0..40)) {
+        if let Err(problems) = HeaderMap::from_headers(&headers) {
+            for p in problems {
+                assert_italian(&p.reason());
+            }
+        }
+    }
+
+    #[test]
+    fn unit_filter_parsers_never_panic(s in hostile()) {
+        fn f<T>(r: Result<T, unit_filter::FilterError>) {
+            if let Err(e) = r {
+                let m = e.to_string();
+                assert!(m.starts_with(e.field.label()), "{m}");
+                assert_italian(&e.message);
+            }
+        }
+        f(unit_filter::parse_unit_id(&s));
+        f(unit_filter::parse_building_code(&s));
+        f(unit_filter::parse_service(&s));
+        f(unit_filter::parse_province(&s));
+        f(unit_filter::parse_comune(&s));
+        f(unit_filter::parse_states(&s));
+        f(unit_filter::parse_in_notice(&s));
+        f(unit_filter::parse_year(&s));
+        f(unit_filter::parse_text(&s));
+        check_str(SortKey::parse(&s));
+    }
+
+    #[test]
+    fn key_names_never_panic(s in hostile()) {
+        check_str(Key::parse(&s));
+    }
+
+    #[test]
+    fn communication_form_never_panics(
+        texts in prop::collection::vec(prop::option::of(hostile()), 8),
+        counts in prop::collection::vec(prop_oneof![any::<i64>(), -5i64..500], 6),
+        kind in prop::sample::select(OwnerKind::ALL),
+        set in 0usize..16,
+    ) {
+        let sets = rules::builtin().expect("built-in rule sets");
+        let rules = &sets[set % sets.len()];
+        let input = FormInput {
+            counts: Counts {
+                carenze: counts[0],
+                nuove: counts[1],
+                turnover: counts[2],
+                privati: counts[3],
+                sat: counts[4],
+                assegnate: counts[5],
+            },
+            indigent_excess: texts[0].clone(),
+            elderly: texts[1].clone(),
+            single_parent: texts[2].clone(),
+            disabled: texts[3].clone(),
+            new_family: texts[4].clone(),
+            police: texts[5].clone(),
+            other_name: texts[6].clone(),
+            other: texts[7].clone(),
+        };
+        if let Err(errors) = communication::validate(&input, kind, rules) {
+            prop_assert!(!errors.is_empty());
+            for e in errors {
+                let m = e.to_string();
+                prop_assert!(m.starts_with(e.field.label()), "{}", m);
+                assert_italian(&e.message);
+            }
+        }
+    }
+
+    #[test]
+    fn text_field_survives_any_key_sequence(
+        max in 0usize..12,
+        start in hostile(),
+        keys in prop::collection::vec((key_code(), modifiers()), 0..60),
+    ) {
+        let mut f = TextField::with_value(max, &start);
+        prop_assert!(f.value.chars().count() <= max);
+        for (code, mods) in keys {
+            f.edit(&KeyEvent::new(code, mods));
+            let len = f.value.chars().count();
+            prop_assert!(len <= max, "{} > {}", len, max);
+            prop_assert!(f.cursor <= len, "cursor {} past {}", f.cursor, len);
+        }
+    }
+}
+
+fn key_code() -> impl Strategy<Value = KeyCode> {
+    prop_oneof![
+        4 => any::<char>().prop_map(KeyCode::Char),
+        1 => Just(KeyCode::Backspace),
+        1 => Just(KeyCode::Delete),
+        1 => Just(KeyCode::Left),
+        1 => Just(KeyCode::Right),
+        1 => Just(KeyCode::Home),
+        1 => Just(KeyCode::End),
+        1 => Just(KeyCode::Enter),
+        1 => Just(KeyCode::Tab),
+        1 => any::<u8>().prop_map(KeyCode::F),
+    ]
+}
+
+fn modifiers() -> impl Strategy<Value = KeyModifiers> {
+    any::<u8>().prop_map(KeyModifiers::from_bits_truncate)
+}
+
+// -------------------------------------------------------------------------------------------
+// Configuration files: rule sets, keymaps, themes
+
+/// A TOML file with one line changed: its value replaced, the line cut, or a hostile line
+/// inserted. Starting from the real files reaches the checks after TOML parsing.
+fn mutated(files: &'static [&'static str]) -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(files),
+        any::<prop::sample::Index>(),
+        0u8..4,
+        toml_value(),
+    )
+        .prop_map(|(text, at, how, value)| {
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            if lines.is_empty() {
+                return value;
+            }
+            let i = at.index(lines.len());
+            match how {
+                0 => {
+                    if let Some((k, _)) = lines[i].split_once('=') {
+                        lines[i] = format!("{k}= {value}");
+                    } else {
+                        lines[i] = value;
+                    }
+                }
+                1 => {
+                    let l = &lines[i];
+                    let cut = l
+                        .char_indices()
+                        .nth(l.chars().count() / 2)
+                        .map_or(0, |(b, _)| b);
+                    lines[i] = l[..cut].to_string();
+                }
+                2 => lines.insert(i, value),
+                _ => {
+                    lines.remove(i);
+                }
+            }
+            lines.join("\n")
+        })
+}
+
+/// TOML values (and some text that is not TOML) of every type the loaders may meet.
+fn toml_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<i64>().prop_map(|v| v.to_string()),
+        any::<f64>().prop_map(|v| format!("{v:?}")),
+        prop::sample::select(
+            &[
+                "nan",
+                "inf",
+                "-inf",
+                "0",
+                "-1",
+                "1e308",
+                "0.001",
+                "100.0",
+                "true",
+                "[]",
+                "{}",
+                "[[]]",
+                "\"\"",
+                "\"ctrl-\"",
+                "\"F0\"",
+                "[\"ctrl-alt-x\", \"\"]",
+                "1979-05-27",
+                "0000-01-01",
+                "9999-12-31T23:59:59",
+                "2025-02-29",
+                "12:00:00",
+                "\"#zzzzzz\"",
+                "\"rgb(300,0,0)\"",
+                "\"#fff\"",
+                "\"\u{FEFF}\"",
+                "'''\n'''",
+                "[x]",
+                "[[x]]",
+                "x.y.z = 1",
+                "= =",
+                "\"\\uD800\"",
+            ][..]
+        )
+        .prop_map(String::from),
+        "\"[^\"\\\\\\n]{0,20}\"",
+        hostile(),
+    ]
+}
+
+const RULE_FILES: &[&str] = &[
+    include_str!("../rules/rr-4-2017.toml"),
+    include_str!("../rules/rr-3-2019.toml"),
+    include_str!("../rules/rr-6-2021.toml"),
+    include_str!("../rules/rr-2-2025.toml"),
+];
+const KEYMAP_FILES: &[&str] = &[
+    include_str!("../keymaps/default.toml"),
+    include_str!("../keymaps/vim.toml"),
+];
+const THEME_FILES: &[&str] = &[
+    include_str!("../themes/default.toml"),
+    include_str!("../themes/mono.toml"),
+];
+
+proptest! {
+    #[test]
+    fn rule_set_loader_never_panics(text in prop_oneof![mutated(RULE_FILES), hostile()]) {
+        match rules::parse("prova.toml", &text) {
+            Ok(set) => {
+                if let Err(e) = set.ranking() {
+                    assert_italian(&e.to_string());
+                }
+            }
+            Err(e) => {
+                let m = e.to_string();
+                prop_assert!(m.starts_with("prova.toml"), "{}", m);
+                assert_italian(&m);
+            }
+        }
+    }
+
+    #[test]
+    fn keymap_loader_never_panics(text in prop_oneof![mutated(KEYMAP_FILES), hostile()]) {
+        let base = Keymap::default_map();
+        for b in [None, Some(&base)] {
+            if let Err(e) = Keymap::parse(&text, "tasti.toml", b) {
+                prop_assert!(e.line >= 1);
+                prop_assert!(!e.reason.trim().is_empty());
+                assert_italian(&e.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn theme_loader_never_panics(text in prop_oneof![mutated(THEME_FILES), hostile()]) {
+        if let Err(e) = Theme::parse(&text, "tema.toml") {
+            prop_assert!(e.line >= 1);
+            prop_assert!(!e.reason.trim().is_empty());
+            assert_italian(&e.to_string());
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Importers: in process on a small demo database, and a few runs of the real binary
+
+/// The demo operator who may edit the registry of the example row's owner (Comune di Milano).
+const UNIT_OPERATOR: &str = "comune.015146";
+
+/// The demo database (300 units, 50 applications), built once per test binary.
+fn demo_db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("hostile_input-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("demo.sqlite");
+        let out = Command::new(env!("CARGO_BIN_EXE_casa"))
+            .arg("--db")
+            .arg(&db)
+            .args(["demo", "--units", "300", "--applications", "50"])
+            .env_remove("CASA_DB")
+            .env("HOME", &dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "casa demo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        db
+    })
+}
+
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("hostile")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap()
+}
+
+/// The example unit row (fixtures/units_example.csv), cell by cell.
+fn example_unit_row() -> Vec<String> {
+    let text = include_str!("../fixtures/units_example.csv");
+    let line = text.lines().nth(1).expect("an example row");
+    line.split(';').map(String::from).collect()
+}
+
+/// A valid application member row, in `Col::ALL` order.
+fn example_application_row() -> Vec<String> {
+    let mut row: Vec<String> = Col::ALL.iter().map(|_| String::new()).collect();
+    let set = |row: &mut Vec<String>, c: Col, v: &str| row[c as usize] = v.to_string();
+    set(&mut row, Col::Code, "P-1");
+    set(&mut row, Col::SubmittedAt, "01/03/2026 10:00");
+    set(&mut row, Col::TaxCode, "RSSMRA85T10A562S");
+    set(&mut row, Col::BirthDate, "10/12/1985");
+    set(&mut row, Col::Relationship, "RICHIEDENTE");
+    set(&mut row, Col::Isee, "2.500,00");
+    set(&mut row, Col::Assets, "1000");
+    set(&mut row, Col::ResidesLombardy, "SI");
+    set(&mut row, Col::WorksLombardy, "NO");
+    set(&mut row, Col::ResidenceIstat, "015146");
+    set(&mut row, Col::YearsRegion, "20");
+    set(&mut row, Col::YearsComune, "12");
+    row
+}
+
+/// Rows that start from a valid row and replace some cells with hostile text.
+fn rows_from(example: Vec<String>) -> impl Strategy<Value = Vec<Vec<String>>> {
+    let width = example.len();
+    prop::collection::vec(
+        prop::collection::vec(prop::option::weighted(0.25, hostile()), width..width + 3),
+        1..6,
+    )
+    .prop_map(move |rows| {
+        rows.into_iter()
+            .map(|cells| {
+                cells
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| c.unwrap_or_else(|| example.get(i).cloned().unwrap_or_default()))
+                    .collect()
+            })
+            .collect()
+    })
+}
+
+/// CSV text: a `;`-separated header and rows, cells quoted when they need it.
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for r in rows {
+        w.write_record(r).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+fn unit_header() -> Vec<&'static str> {
+    Column::ALL.iter().map(|c| c.header()).collect()
+}
+
+fn application_header() -> Vec<&'static str> {
+    Col::ALL.iter().map(|c| c.header()).collect()
+}
+
+fn known_conditions() -> Vec<String> {
+    let sets = rules::builtin().unwrap();
+    let set = sets.last().unwrap();
+    set.ranking()
+        .unwrap()
+        .conditions
+        .iter()
+        .map(|c| c.code.clone())
+        .collect()
+}
+
+/// Runs the unit import check in process as `regione`; a refusal must be an Italian report.
+fn check_units(bytes: &[u8], ext: &str) {
+    let dir = scratch();
+    let path = dir.path().join(format!("alloggi.{ext}"));
+    std::fs::write(&path, bytes).unwrap();
+    let store = Store::open(demo_db(), Access::ReadOnly).unwrap();
+    let scope = operators::scope(store.conn(), UNIT_OPERATOR)
+        .unwrap()
+        .unwrap();
+    match import::check(store.conn(), &scope, &path, &Options::default()).unwrap() {
+        Checked::Valid(_) => {}
+        Checked::Invalid(report) => assert_report(&report),
+    }
+}
+
+fn check_applications(bytes: &[u8], ext: &str) {
+    let dir = scratch();
+    let path = dir.path().join(format!("domande.{ext}"));
+    std::fs::write(&path, bytes).unwrap();
+    if let Err(report) = read_applications(&path, None, &known_conditions()) {
+        assert_report(&report);
+    }
+}
+
+fn assert_report(report: &import::Report) {
+    assert!(!report.problems.is_empty(), "refused without a problem");
+    for p in &report.problems {
+        assert_italian(&p.reason);
+    }
+    let mut out = Vec::new();
+    report.print(&mut out, Some(50)).unwrap();
+    assert!(!out.is_empty());
+}
+
+proptest! {
+    #[test]
+    fn unit_csv_cells_never_panic(rows in rows_from(example_unit_row())) {
+        check_units(&csv_text(&unit_header(), &rows), "csv");
+    }
+
+    #[test]
+    fn unit_csv_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        check_units(&bytes, "csv");
+    }
+
+    #[test]
+    fn application_csv_cells_never_panic(rows in rows_from(example_application_row())) {
+        check_applications(&csv_text(&application_header(), &rows), "csv");
+    }
+
+    #[test]
+    fn application_csv_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        check_applications(&bytes, "csv");
+    }
+
+    #[test]
+    fn xlsx_bytes_never_panic(bytes in xlsx_bytes()) {
+        check_units(&bytes, "xlsx");
+        check_applications(&bytes, "xlsx");
+    }
+}
+
+/// Bytes of a real workbook with some bytes changed, or cut short, or random bytes.
+fn xlsx_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        1 => prop::collection::vec(any::<u8>(), 0..400),
+        3 => (prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..8), any::<prop::sample::Index>(), any::<bool>())
+            .prop_map(|(edits, cut, truncate)| {
+                let mut b = if cut.index(2) == 0 { workbook().to_vec() } else { STORED_XLSX.to_vec() };
+                for (at, v) in edits {
+                    let i = at.index(b.len());
+                    b[i] = v;
+                }
+                if truncate {
+                    b.truncate(cut.index(b.len() + 1));
+                }
+                b
+            }),
+    ]
+}
+
+/// A workbook whose parts are stored, not deflated, so that changed bytes reach the XML (the
+/// xlsx fuzz target's seed).
+const STORED_XLSX: &[u8] = include_bytes!("../fuzz/seeds/xlsx/alloggi.xlsx");
+
+/// A small valid workbook with the unit header and the example row.
+fn workbook() -> &'static [u8] {
+    static BOOK: OnceLock<Vec<u8>> = OnceLock::new();
+    BOOK.get_or_init(|| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in unit_header().iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        for (c, v) in example_unit_row().iter().enumerate() {
+            let leading_zero = v.len() > 1 && v.starts_with('0');
+            match v.parse::<f64>().ok().filter(|_| !leading_zero) {
+                Some(n) => sheet.write_number(1, c as u16, n).unwrap(),
+                None => sheet.write_string(1, c as u16, v).unwrap(),
+            };
+        }
+        book.save_to_buffer().unwrap()
+    })
+}
+
+/// The real binary on a copy of the demo database: exit 0, or exit 4 with an Italian message
+/// and the database file unchanged; never a panic.
+fn run_import(args: &[&str], operator: &str, file: &Path) {
+    let dir = scratch();
+    let db = dir.path().join("casa.sqlite");
+    std::fs::copy(demo_db(), &db).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_casa"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--operator", operator])
+        .args(args)
+        .arg(file)
+        .env_remove("CASA_DB")
+        .env_remove("CASA_OPERATOR")
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    match out.status.code() {
+        Some(0) => {}
+        Some(4) => {
+            assert_italian(&stderr);
+            assert!(
+                std::fs::read(&db).unwrap() == before,
+                "refused import changed the database"
+            );
+        }
+        other => panic!("casa {args:?} exited {other:?}: {stderr}"),
+    }
+}
+
+fn demo_notice() -> (String, String) {
+    let conn = rusqlite::Connection::open_with_flags(
+        demo_db(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.query_row(
+        "SELECT n.id, d.code FROM notice n JOIN district d ON d.id = n.district_id ORDER BY n.id LIMIT 1",
+        [],
+        |r| Ok((r.get::<_, i64>(0)?.to_string(), r.get::<_, String>(1)?)),
+    )
+    .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn units_import_binary_refuses_cleanly(rows in rows_from(example_unit_row())) {
+        let dir = scratch();
+        let file = dir.path().join("alloggi.csv");
+        std::fs::write(&file, csv_text(&unit_header(), &rows)).unwrap();
+        run_import(&["units", "import"], UNIT_OPERATOR, &file);
+    }
+
+    #[test]
+    fn applications_import_binary_refuses_cleanly(rows in rows_from(example_application_row())) {
+        let dir = scratch();
+        let file = dir.path().join("domande.csv");
+        std::fs::write(&file, csv_text(&application_header(), &rows)).unwrap();
+        let (notice, district) = demo_notice();
+        let capofila = format!("capofila.{}", district.to_lowercase());
+        run_import(&["applications", "import", "--notice", &notice], &capofila, &file);
+    }
+}
+
+#[test]
+fn binary_refuses_garbage_files_cleanly() {
+    let dir = scratch();
+    let (notice, district) = demo_notice();
+    let capofila = format!("capofila.{}", district.to_lowercase());
+    let cases: &[(&str, &[u8])] = &[
+        ("vuoto.csv", b""),
+        ("bom.csv", b"\xEF\xBB\xBF"),
+        ("binario.csv", b"\x00\xff\xfe\"\n\"\"\x80;;\r\r\n"),
+        ("finto.xlsx", b"PK\x03\x04 non un file zip"),
+        ("vuoto.xlsx", b""),
+    ];
+    for (name, bytes) in cases {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        run_import(&["units", "import"], UNIT_OPERATOR, &file);
+        run_import(
+            &["applications", "import", "--notice", &notice],
+            &capofila,
+            &file,
+        );
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// Regressions: inputs that once crashed a parser (none found so far is listed below it).
+/// The generators start from valid files, so that changed cells reach every check.
+#[test]
+fn starting_points_are_valid() {
+    let dir = scratch();
+    let store = Store::open(demo_db(), Access::ReadOnly).unwrap();
+    let scope = operators::scope(store.conn(), UNIT_OPERATOR)
+        .unwrap()
+        .unwrap();
+    for (name, bytes) in [
+        ("a.xlsx", STORED_XLSX.to_vec()),
+        ("b.xlsx", workbook().to_vec()),
+        ("c.csv", csv_text(&unit_header(), &[example_unit_row()])),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        match import::check(store.conn(), &scope, &path, &Options::default()).unwrap() {
+            Checked::Valid(_) => {}
+            Checked::Invalid(r) => panic!("{name}: {:?}", r.problems),
+        }
+    }
+    let path = dir.path().join("d.csv");
+    std::fs::write(
+        &path,
+        csv_text(&application_header(), &[example_application_row()]),
+    )
+    .unwrap();
+    read_applications(&path, None, &known_conditions()).unwrap();
+}
