@@ -256,8 +256,20 @@ fn restore_refuses_unusable_files_and_touches_nothing() {
         c.pragma_update(None, "user_version", casa::store::schema_version() + 1)
             .unwrap();
     }
+    // A casa database whose pages past the first are damaged.
+    let damaged = e.path("danneggiato.sqlite");
+    std::fs::copy(&copy, &damaged).unwrap();
+    {
+        let mut bytes = std::fs::read(&damaged).unwrap();
+        let len = bytes.len();
+        for (i, b) in bytes[len / 3..len / 3 + 64 * 1024].iter_mut().enumerate() {
+            *b = (i * 7 + 13) as u8;
+        }
+        std::fs::write(&damaged, bytes).unwrap();
+    }
     let original = file_hash(&e.db);
     let cases = [
+        (&damaged, "danneggiato"),
         (&foreign, "non è un database di casa"),
         (&text, "non è un database SQLite"),
         (&newer, "versione più recente"),
@@ -433,4 +445,31 @@ fn restore_of_an_older_file_migrates_it() {
     integrity_ok(&e.db);
     let out = e.casa("regione", &["db", "check"]);
     assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+}
+
+#[test]
+fn check_reports_a_damaged_file() {
+    let e = env();
+    let damaged = e.path("danneggiato.sqlite");
+    assert!(
+        e.casa("regione", &["db", "backup", damaged.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    let len = bytes.len();
+    for (i, b) in bytes[len / 3..len / 3 + 64 * 1024].iter_mut().enumerate() {
+        *b = (i * 7 + 13) as u8;
+    }
+    std::fs::write(&damaged, bytes).unwrap();
+    let out = e.casa(
+        "regione",
+        &["db", "check", "--format", "json", damaged.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!v["integrity"].as_array().unwrap().is_empty(), "{v}");
+    let out = e.casa("regione", &["db", "check", damaged.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("- integrità:"), "{}", stdout(&out));
 }

@@ -105,8 +105,18 @@ fn one_i64(conn: &Connection, sql: &str) -> rusqlite::Result<i64> {
 fn integrity(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;
     let rows: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .iter()
+        // SQLite may pack several messages in one row, under a "*** in database main ***" line.
+        .flat_map(|row| {
+            row.lines()
+                .map(str::trim)
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .filter(|line| !line.is_empty() && !line.starts_with("*** in database"))
+        .collect();
     Ok(if rows.len() == 1 && rows[0] == "ok" {
         Vec::new()
     } else {
@@ -456,6 +466,19 @@ impl CheckReport {
     }
 }
 
+fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<ForeignKeyProblem>> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    stmt.query_map([], |r| {
+        Ok(ForeignKeyProblem {
+            table: r.get(0)?,
+            rowid: r.get(1)?,
+            parent: r.get(2)?,
+            fkid: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
 /// Checks the database file at `path`: identity, schema version against this build, integrity
 /// and foreign keys. Read-only. Errors only when the file cannot be opened at all.
 pub fn check(path: &Path) -> Result<CheckReport> {
@@ -505,18 +528,15 @@ pub fn check(path: &Path) -> Result<CheckReport> {
             schema_version()
         ));
     }
-    report.integrity = integrity(&conn)?;
-    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
-    report.foreign_keys = stmt
-        .query_map([], |r| {
-            Ok(ForeignKeyProblem {
-                table: r.get(0)?,
-                rowid: r.get(1)?,
-                parent: r.get(2)?,
-                fkid: r.get(3)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    // A badly damaged file can stop the checks themselves: that is a finding too.
+    report.integrity = integrity(&conn)
+        .unwrap_or_else(|e| vec![format!("controllo interrotto, file danneggiato: {e:#}")]);
+    match foreign_keys(&conn) {
+        Ok(found) => report.foreign_keys = found,
+        Err(e) => report.integrity.push(format!(
+            "controllo delle chiavi esterne interrotto, file danneggiato: {e:#}"
+        )),
+    }
     Ok(report)
 }
 
