@@ -187,7 +187,7 @@ impl Ran {
         match self.exit {
             Some(0) => Outcome::Ok,
             Some(4) if err.contains(STALE_COMM) => Outcome::ConflictReported,
-            Some(1) if err.contains(STALE_IMPORT) => Outcome::ConflictReported,
+            Some(4) if err.contains(STALE_IMPORT) => Outcome::ConflictReported,
             Some(3) => Outcome::Denied,
             _ => Outcome::Error,
         }

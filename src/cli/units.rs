@@ -111,7 +111,8 @@ fn import_file(
 fn write(g: &Global, actor: &str, plan: &Plan, opts: &Options) -> Result<()> {
     let mut store = open_store(g, Access::ReadWrite)?;
     require_writable(&store)?;
-    let applied = import::apply(&mut store, actor, plan, opts)?;
+    let applied =
+        import::apply(&mut store, actor, plan, opts).map_err(super::plan::refused_as_invalid)?;
     println!(
         "Importazione completata: {} righe; alloggi creati {}, aggiornati {}, invariati {}; fabbricati creati {}{}.",
         plan.counts.rows,

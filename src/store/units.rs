@@ -238,10 +238,12 @@ pub struct Applied {
 /// How many changed ids the audit record lists.
 pub const CHANGED_IDS_KEPT: usize = 20;
 
+/// A stale row: another operator changed it between the check and the write. A refusal
+/// (exit 4 on the command line), like a stale save of a form.
 fn conflict(what: &str) -> anyhow::Error {
-    anyhow!(
+    anyhow!(super::certification::Refused(format!(
         "{what} è stato modificato da un altro operatore durante l'importazione: nessuna modifica salvata, ripetere l'importazione"
-    )
+    )))
 }
 
 fn resolve(r: Ref, new_ids: &[i64]) -> Result<i64> {
