@@ -11,18 +11,21 @@ if [ ${#targets[@]} -eq 0 ]; then
     targets=(rule_set keymap theme codice_fiscale form_fields unit_csv application_csv xlsx)
 fi
 export RUSTC_BOOTSTRAP=1
+# Build once, then run the binaries: `cargo fuzz run` would rebuild whenever the tree changes.
 cargo fuzz build || exit 1
+bin="target/$(rustc -vV | sed -n 's/^host: //p')/release"
 status=0
 for t in "${targets[@]}"; do
-    mkdir -p "corpus/$t"
+    mkdir -p "corpus/$t" "artifacts/$t"
     seeds=()
     [ -d "seeds/$t" ] && seeds=("seeds/$t")
     log="target/fuzz-$t.log"
-    cargo fuzz run "$t" "corpus/$t" "${seeds[@]}" -- \
+    "$bin/$t" "corpus/$t" "${seeds[@]}" -artifact_prefix="artifacts/$t/" \
         -max_total_time="$secs" -max_len=32768 -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1
     rc=$?
     [ $rc -ne 0 ] && status=1
     echo "$t: exit $rc; $(grep -E '^Done|^#[0-9]+.*(DONE|pulse)' "$log" | tail -1)"
     grep -E 'panicked at|SUMMARY|Test unit written' "$log" | head -5
+    true
 done
 exit $status

@@ -247,7 +247,7 @@ impl Keymap {
         };
         let parsed: KeymapFile = toml::from_str(text).map_err(|e| {
             let offset = e.span().map(|s| s.start).unwrap_or(0);
-            err(offset, e.message().to_string())
+            err(offset, crate::rules::toml_reason(&e))
         })?;
         let mut map = match (&parsed.preset, base) {
             (Some(p), _) => match p.get_ref().as_str() {

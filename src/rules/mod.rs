@@ -132,6 +132,34 @@ impl std::fmt::Display for RuleError {
 
 impl std::error::Error for RuleError {}
 
+/// A TOML or structure error of a configuration file (rule set, keymap, theme) in Italian: the
+/// toml crate and serde word their messages in English.
+pub fn toml_reason(e: &toml::de::Error) -> String {
+    let m = e.message().trim();
+    let rest = |prefix: &str| m.strip_prefix(prefix).map(str::trim);
+    let expected = |s: &str| {
+        s.replace(", expected one of ", "; ammessi: ")
+            .replace(", expected ", "; atteso: ")
+    };
+    if let Some(r) = rest("unknown field") {
+        format!("chiave sconosciuta {}", expected(r))
+    } else if let Some(r) = rest("missing field") {
+        format!("manca la chiave {r}")
+    } else if let Some(r) = rest("duplicate field").or_else(|| rest("duplicate key")) {
+        format!("chiave ripetuta {r}")
+    } else if let Some(r) = rest("unknown variant") {
+        format!("valore sconosciuto {}", expected(r))
+    } else if let Some(r) = rest("invalid type:") {
+        format!("tipo di valore non valido: {}", expected(r))
+    } else if let Some(r) = rest("invalid value:") {
+        format!("valore non valido: {}", expected(r))
+    } else if let Some(r) = rest("invalid length") {
+        format!("numero di elementi non valido {}", expected(r))
+    } else {
+        format!("sintassi TOML non valida ({m})")
+    }
+}
+
 /// 1-based line of the first line that defines `key` (or the table `[..key]`), else the first
 /// line that contains it, for messages.
 fn line_of(text: &str, key: &str) -> usize {
@@ -152,7 +180,7 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
         let line = e
             .span()
             .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
-        let reason = e.message().to_string();
+        let reason = toml_reason(&e);
         match line {
             Some(l) => RuleError(format!("{file}, riga {l}: {reason}")),
             None => RuleError(format!("{file}: {reason}")),

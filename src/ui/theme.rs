@@ -116,7 +116,7 @@ impl Theme {
         let parsed: ThemeFile = toml::from_str(text).map_err(|e| ThemeError {
             file: file.into(),
             line: line(e.span().map(|s| s.start).unwrap_or(0)),
-            reason: e.message().to_string(),
+            reason: crate::rules::toml_reason(&e),
         })?;
         let mut roles = BTreeMap::new();
         for (role, spec) in parsed.roles {
