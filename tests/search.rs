@@ -778,15 +778,31 @@ fn text_matches_are_read_by_the_way_their_number_calls_for() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    // Few matches: their own sorted copy, in every order.
-    for key in SortKey::ALL {
+    // A text typed anew is read from the text index without storing its matches: in id order
+    // straight from it, stopping after the page; in another order scanned whole and sorted in
+    // memory (the first time only).
+    let id = sql_of("zola", SortKey::Id);
+    assert!(
+        id.contains("FROM unit_text t") && id.contains("ORDER BY t.rowid"),
+        "{id}"
+    );
+    let comune = sql_of("zola", SortKey::Comune);
+    assert!(
+        comune.contains("FROM unit_text t") && !comune.contains("ORDER BY"),
+        "{comune}"
+    );
+    // Asked for again in another order than the id (paged, re-sorted): stored. Few matches:
+    // their own sorted copy, then in every order.
+    for key in [SortKey::Comune, SortKey::Id, SortKey::State, SortKey::Area] {
         assert!(sql_of("zola", key).contains("search_hit_rows"), "{key:?}");
     }
     // Most units match: their ids in id order, otherwise the sort index with an id check.
-    assert!(sql_of("via", SortKey::Id).contains("temp.search_hits h"));
+    assert!(sql_of("via", SortKey::Id).contains("FROM unit_text t"));
+    assert!(sql_of("via", SortKey::Area).contains("FROM unit_text t"));
     let area = sql_of("via", SortKey::Area);
     assert!(
         area.contains("INDEXED BY unit_area") && area.contains("search_hits"),
         "{area}"
     );
+    assert!(sql_of("via", SortKey::Id).contains("temp.search_hits h"));
 }

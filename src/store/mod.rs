@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_registry.sql"),
     include_str!("migrations/002_search.sql"),
     include_str!("migrations/003_planning.sql"),
+    include_str!("migrations/004_search_covering.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
