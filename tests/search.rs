@@ -778,15 +778,79 @@ fn text_matches_are_read_by_the_way_their_number_calls_for() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    // Few matches: their own sorted copy, in every order.
-    for key in SortKey::ALL {
+    // A text typed anew is read from the text index without storing its matches: in id order
+    // straight from it, stopping after the page; in another order scanned whole and sorted in
+    // memory (the first time only).
+    let id = sql_of("zola", SortKey::Id);
+    assert!(
+        id.contains("FROM unit_text t") && id.contains("ORDER BY t.rowid"),
+        "{id}"
+    );
+    let comune = sql_of("zola", SortKey::Comune);
+    assert!(
+        comune.contains("FROM unit_text t") && !comune.contains("ORDER BY"),
+        "{comune}"
+    );
+    // Asked for again in another order than the id (paged, re-sorted): stored. Few matches:
+    // their own sorted copy, then in every order.
+    for key in [SortKey::Comune, SortKey::Id, SortKey::State, SortKey::Area] {
         assert!(sql_of("zola", key).contains("search_hit_rows"), "{key:?}");
     }
     // Most units match: their ids in id order, otherwise the sort index with an id check.
-    assert!(sql_of("via", SortKey::Id).contains("temp.search_hits h"));
+    assert!(sql_of("via", SortKey::Id).contains("FROM unit_text t"));
+    assert!(sql_of("via", SortKey::Area).contains("FROM unit_text t"));
     let area = sql_of("via", SortKey::Area);
     assert!(
         area.contains("INDEXED BY unit_area") && area.contains("search_hits"),
         "{area}"
     );
+    assert!(sql_of("via", SortKey::Id).contains("temp.search_hits h"));
+}
+
+#[test]
+fn a_unit_id_or_building_code_with_a_text_checks_that_text() {
+    let fx = unit_data::build(300, 8);
+    let store = fx.read_only();
+    let c = store.conn();
+    let (id, code): (i64, String) = c
+        .query_row(
+            "SELECT u.id, b.code FROM unit u JOIN building b ON b.id = u.building_id \
+             WHERE u.address LIKE '%roma%' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let text = Some("roma".to_string());
+    for f in [
+        UnitFilter {
+            unit_id: Some(id),
+            text: text.clone(),
+            ..Default::default()
+        },
+        UnitFilter {
+            building_code: Some(code.clone()),
+            text: text.clone(),
+            ..Default::default()
+        },
+    ] {
+        // Another text's matches stored first: they must not be used for this one.
+        let other = UnitFilter {
+            text: Some("zzzz".into()),
+            ..Default::default()
+        };
+        search::count(c, &other, &Visibility::All).unwrap();
+        let n = search::count(c, &f, &Visibility::All).unwrap();
+        let rows = search::page(
+            c,
+            &f,
+            &Visibility::All,
+            Sort::default(),
+            None,
+            Direction::Forward,
+            50,
+        )
+        .unwrap();
+        assert!(n >= 1, "{f:?}");
+        assert_eq!(n as usize, rows.len(), "{f:?}");
+    }
 }

@@ -188,16 +188,23 @@ fn stream(
     Ok(done)
 }
 
-fn write_row(ws: &mut Worksheet, row: u32, u: &UnitRow) -> Result<(), rust_xlsxwriter::XlsxError> {
-    ws.write_string(row, 0, &u.owner_name)?;
-    ws.write_string(row, 1, &u.code)?;
+/// Writes one unit's cells, moving its strings into the sheet (rust_xlsxwriter keeps each
+/// cell's string as its own `Arc<str>`: a borrowed string would be copied twice).
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    mut u: UnitRow,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let address = u.take_full_address();
+    ws.write_string(row, 0, u.owner_name)?;
+    ws.write_string(row, 1, u.code)?;
     // Ids stay well below 2^53: exact as numbers.
     ws.write_number(row, 2, u.id as f64)?;
-    ws.write_string(row, 3, &u.comune)?;
-    if let Some(l) = &u.locality {
+    ws.write_string(row, 3, u.comune)?;
+    if let Some(l) = u.locality {
         ws.write_string(row, 4, l)?;
     }
-    ws.write_string(row, 5, u.full_address())?;
+    ws.write_string(row, 5, address)?;
     ws.write_string(row, 6, u.state.label())?;
     if let Some(a) = u.floor_area {
         ws.write_number(row, 7, a)?;
@@ -237,7 +244,7 @@ pub fn write_xlsx(
         .spawn(move || -> Result<Workbook> {
             let mut next_row = [1u32; 3];
             for page in received {
-                for u in &page {
+                for u in page {
                     let index = UnitState::PLAN_LISTS
                         .iter()
                         .position(|s| *s == u.state)

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_registry.sql"),
     include_str!("migrations/002_search.sql"),
     include_str!("migrations/003_planning.sql"),
+    include_str!("migrations/004_search_covering.sql"),
     include_str!("migrations/005_rankings.sql"),
 ];
 

@@ -19,6 +19,8 @@ const SETUP: &str = "
     CREATE TEMP TABLE IF NOT EXISTS search_hits_text (
         id INTEGER PRIMARY KEY CHECK (id = 1), text TEXT NOT NULL, n INTEGER NOT NULL,
         wide INTEGER NOT NULL);
+    CREATE TEMP TABLE IF NOT EXISTS search_text_seen (
+        id INTEGER PRIMARY KEY CHECK (id = 1), text TEXT NOT NULL);
     CREATE TEMP TABLE IF NOT EXISTS search_hits (id INTEGER PRIMARY KEY);
     CREATE TEMP TABLE IF NOT EXISTS search_hit_rows (
         id INTEGER PRIMARY KEY, comune_sort INTEGER, state INTEGER, area_sort REAL,
@@ -42,6 +44,8 @@ pub enum Dim {
     State,
     Notice,
     Plan,
+    /// Destinazione d'uso: only ever leads together with province and state (migration 4).
+    Service,
 }
 
 impl Dim {
@@ -53,6 +57,7 @@ impl Dim {
             Dim::State => "T",
             Dim::Notice => "N",
             Dim::Plan => "Y",
+            Dim::Service => "S",
         }
     }
 }
@@ -88,7 +93,8 @@ pub fn validate(conn: &Connection) -> Result<()> {
     if stored != Some(current_token(conn)?) {
         conn.execute_batch(
             "DELETE FROM temp.search_dim_total; DELETE FROM temp.search_hits;
-             DELETE FROM temp.search_hit_rows; DELETE FROM temp.search_hits_text;",
+             DELETE FROM temp.search_hit_rows; DELETE FROM temp.search_hits_text;
+             DELETE FROM temp.search_text_seen;",
         )?;
         stamp(conn)?;
     }
@@ -107,6 +113,7 @@ pub fn dim_total(conn: &Connection, dim: Dim, values: &[String]) -> Result<i64> 
                 Dim::Province => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE province = ?1",
                 Dim::State => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE state = ?1",
                 Dim::Plan => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE plan_year = ?1",
+                Dim::Service => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE service = ?1",
                 Dim::Notice => {
                     "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE (in_notice = 1) = (?1 = '1')"
                 }
@@ -159,11 +166,9 @@ pub struct TextHits {
     pub wide: bool,
 }
 
-/// Fills temp.search_hits (and, for up to `WIDE_CAP` matches, temp.search_hit_rows) with the
-/// units whose text matches (after `validate`). Reused while the text and the database stay
-/// the same.
-pub fn text_hits(conn: &Connection, text: &str) -> Result<TextHits> {
-    let cached: Option<TextHits> = conn
+/// The matches of `text` if `text_hits` has already stored them (after `validate`).
+pub fn text_cached(conn: &Connection, text: &str) -> Result<Option<TextHits>> {
+    Ok(conn
         .prepare_cached("SELECT n, wide FROM temp.search_hits_text WHERE text = ?1")?
         .query_row([text], |r| {
             Ok(TextHits {
@@ -171,8 +176,31 @@ pub fn text_hits(conn: &Connection, text: &str) -> Result<TextHits> {
                 wide: r.get(1)?,
             })
         })
-        .optional()?;
-    if let Some(h) = cached {
+        .optional()?)
+}
+
+/// Records that a page of `text` was answered without storing its matches, and says whether
+/// it had been already (then the caller stores them: the text is being paged or re-sorted,
+/// not typed). Only the last such text is remembered.
+pub fn seen_before(conn: &Connection, text: &str) -> Result<bool> {
+    let seen: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM temp.search_text_seen WHERE text = ?1)")?
+        .query_row([text], |r| r.get(0))?;
+    if !seen {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO temp.search_text_seen (id, text) VALUES (1, ?1)",
+        )?
+        .execute([text])?;
+        stamp(conn)?;
+    }
+    Ok(seen)
+}
+
+/// Fills temp.search_hits (and, for up to `WIDE_CAP` matches, temp.search_hit_rows) with the
+/// units whose text matches (after `validate`). Reused while the text and the database stay
+/// the same.
+pub fn text_hits(conn: &Connection, text: &str) -> Result<TextHits> {
+    if let Some(h) = text_cached(conn, text)? {
         return Ok(h);
     }
     conn.execute_batch(

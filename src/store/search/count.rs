@@ -11,6 +11,11 @@ use rusqlite::types::Value;
 
 pub fn count(conn: &Connection, q: &Query) -> Result<i64> {
     let mut s = Sql::default();
+    if let (Some(text), true) = (&q.text, q.unit_id.is_some() || q.building_code.is_some()) {
+        // The conditions below check the text against its stored matches.
+        cache::validate(conn)?;
+        cache::text_hits(conn, text)?;
+    }
     if q.tally_only() {
         s.push("SELECT ifnull(sum(t.n), 0) FROM unit_tally t WHERE 1");
         sql::dims(&mut s, q, &[], "t.");

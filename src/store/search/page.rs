@@ -129,6 +129,8 @@ struct Statements {
     in_memory: bool,
     /// The one statement selects whole rows (then the key is after the row's columns).
     full_rows: bool,
+    /// At most this many rows may come back (else the plan is given up: see `collect_pairs`).
+    cap: Option<usize>,
 }
 
 /// For a lane whose key is constant (one state, one comune): where it stands to the cursor.
@@ -153,6 +155,10 @@ fn constant_lane_position(scan: Scan, dims: &[Dim], lane: &[Value], cursor: Curs
 #[derive(Debug, Clone, Copy)]
 struct Fixed {
     comune_rank: Option<i64>,
+    /// For a text streamed in id order under an owner restriction: the lowest and highest id
+    /// of those owners' units, so that the text index is read from there (units are often
+    /// numbered owner by owner: ALER Milano's start at a sixth of the table).
+    id_range: Option<(i64, i64)>,
 }
 
 fn statements(
@@ -166,7 +172,7 @@ fn statements(
     let start = scan.start(cursor);
     // One statement read in index order can return the rows themselves.
     let single_lane = match &plan.driver {
-        Driver::Text { .. } => true,
+        Driver::Text { .. } | Driver::TextStream => true,
         Driver::Index { lanes, .. } => lanes.len() <= 1,
         _ => false,
     };
@@ -175,6 +181,7 @@ fn statements(
             sqls: vec![],
             in_memory: true,
             full_rows: false,
+            cap: None,
         },
         Driver::Unit(id) => {
             let mut s = Sql::default();
@@ -186,6 +193,7 @@ fn statements(
                 sqls: vec![s],
                 in_memory: true,
                 full_rows: false,
+                cap: None,
             }
         }
         Driver::Buildings => {
@@ -202,6 +210,7 @@ fn statements(
                 sqls: vec![s],
                 in_memory: true,
                 full_rows: false,
+                cap: None,
             }
         }
         Driver::Text { wide: false } => {
@@ -218,6 +227,54 @@ fn statements(
                 sqls: vec![s],
                 in_memory: false,
                 full_rows: true,
+                cap: None,
+            }
+        }
+        Driver::TextStream => {
+            // The text index returns ids in ascending order: the page stops after `limit` rows.
+            let start = match fixed.id_range {
+                Some((lo, _)) if !scan.descending => Cursor {
+                    key: start.key,
+                    id: start.id.max(lo - 1),
+                },
+                Some((_, hi)) if scan.descending => Cursor {
+                    key: start.key,
+                    id: start.id.min(hi + 1),
+                },
+                _ => start,
+            };
+            let mut s = Sql::default();
+            s.push(&select_list(scan.key, "u.id", true));
+            s.push("unit_text t CROSS JOIN unit u ON u.id = t.rowid");
+            s.push(joins(true));
+            s.push(" WHERE t.unit_text MATCH ");
+            s.bind(Value::Text(cache::fts_phrase(
+                q.text.as_deref().unwrap_or_default(),
+            )));
+            keyset(&mut s, scan, start, "t.rowid", false);
+            sql::conditions(&mut s, q, consumed(plan));
+            order_by(&mut s, scan, "t.rowid", false, limit);
+            Statements {
+                sqls: vec![s],
+                in_memory: false,
+                full_rows: true,
+                cap: None,
+            }
+        }
+        Driver::TextScan => {
+            // Every match's key, sorted in memory (bounded: see `scan_cap`).
+            let mut s = Sql::default();
+            s.push(&select_list(scan.key, "u.id", false));
+            s.push("unit_text t CROSS JOIN unit u ON u.id = t.rowid WHERE t.unit_text MATCH ");
+            s.bind(Value::Text(cache::fts_phrase(
+                q.text.as_deref().unwrap_or_default(),
+            )));
+            sql::conditions(&mut s, q, consumed(plan));
+            Statements {
+                sqls: vec![s],
+                in_memory: true,
+                full_rows: false,
+                cap: None,
             }
         }
         Driver::Text { wide: true } => {
@@ -247,6 +304,7 @@ fn statements(
                 sqls: vec![s],
                 in_memory: false,
                 full_rows: true,
+                cap: None,
             }
         }
         Driver::Index { dims, lanes } => {
@@ -291,6 +349,7 @@ fn statements(
                 sqls,
                 in_memory: false,
                 full_rows: single_lane,
+                cap: None,
             }
         }
     }
@@ -303,6 +362,7 @@ fn lane_condition(s: &mut Sql, dim: Dim, v: &Value) {
         Dim::Province => "u.province",
         Dim::State => "u.state",
         Dim::Plan => "u.plan_year",
+        Dim::Service => "u.service",
         Dim::Notice => {
             // A literal: the partial indexes are WHERE in_notice = 1.
             s.push(" AND u.in_notice = 1");
@@ -324,7 +384,7 @@ fn consumed(plan: &Plan) -> Consumed {
             ..Default::default()
         },
         Driver::Empty => Consumed::default(),
-        Driver::Text { .. } => Consumed {
+        Driver::Text { .. } | Driver::TextStream | Driver::TextScan => Consumed {
             text: true,
             ..Default::default()
         },
@@ -346,14 +406,101 @@ fn prepare(
 ) -> Result<(Scan, Statements)> {
     cache::validate(conn)?;
     let scan = Scan::new(sort, direction);
-    let plan = plan::choose(conn, q, sort.key)?;
+    let plan = plan::choose(conn, q, sort.key, limit)?;
     let fixed = Fixed {
         comune_rank: match (&q.istat, sort.key) {
             (Some(istat), SortKey::Comune) => Some(comune_rank(conn, istat)?),
             _ => None,
         },
+        id_range: match (&plan.driver, &q.owners) {
+            (Driver::TextStream, Some(owners)) => owners_id_range(conn, owners)?,
+            _ => None,
+        },
     };
-    Ok((scan, statements(q, &plan, scan, cursor, limit, fixed)))
+    let mut st = statements(q, &plan, scan, cursor, limit, fixed);
+    if plan.driver == Driver::TextScan {
+        st.cap = Some(cache::WIDE_CAP as usize);
+    }
+    Ok((scan, st))
+}
+
+/// Runs the statements, collecting (key, id) pairs (the key at column `key_at`). None when a
+/// capped statement returned more rows than its cap: the caller stores the text's matches
+/// (`cache::text_hits`) and plans again.
+fn collect_pairs(
+    conn: &Connection,
+    st: &Statements,
+    key_at: usize,
+) -> Result<Option<Vec<(f64, i64)>>> {
+    let mut pairs: Vec<(f64, i64)> = Vec::new();
+    for s in &st.sqls {
+        let mut stmt = conn.prepare_cached(&s.text)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(s.params.iter()))?;
+        while let Some(r) = rows.next()? {
+            if st.cap.is_some_and(|cap| pairs.len() >= cap) {
+                return Ok(None);
+            }
+            pairs.push((r.get::<_, f64>(key_at)?, r.get::<_, i64>(0)?));
+        }
+    }
+    Ok(Some(pairs))
+}
+
+/// What `prepare_and_collect` returns: the pairs are empty when the one statement selects
+/// whole rows (`page` runs it itself).
+type Collected = (Scan, Statements, Vec<(f64, i64)>);
+
+/// `prepare` and `collect_pairs`, storing the text's matches and planning again when a scan
+/// of them would exceed its cap.
+fn prepare_and_collect(
+    conn: &Connection,
+    q: &Query,
+    sort: Sort,
+    cursor: Option<Cursor>,
+    direction: Direction,
+    limit: usize,
+    ids_only: bool,
+) -> Result<Collected> {
+    let (scan, st) = prepare(conn, q, sort, cursor, direction, limit)?;
+    if st.full_rows && !ids_only {
+        return Ok((scan, st, Vec::new()));
+    }
+    let key_at = if st.full_rows { rows::COLUMN_COUNT } else { 1 };
+    if let Some(pairs) = collect_pairs(conn, &st, key_at)? {
+        return Ok((scan, st, pairs));
+    }
+    if let Some(t) = &q.text {
+        cache::text_hits(conn, t)?;
+    }
+    let (scan, st) = prepare(conn, q, sort, cursor, direction, limit)?;
+    if st.full_rows && !ids_only {
+        return Ok((scan, st, Vec::new()));
+    }
+    let key_at = if st.full_rows { rows::COLUMN_COUNT } else { 1 };
+    let pairs = collect_pairs(conn, &st, key_at)?
+        .ok_or_else(|| anyhow::anyhow!("ricerca testuale: piano non valido"))?;
+    Ok((scan, st, pairs))
+}
+
+/// The lowest and highest id among the units of `owners` (None: they have none).
+fn owners_id_range(conn: &Connection, owners: &[i64]) -> Result<Option<(i64, i64)>> {
+    use rusqlite::OptionalExtension;
+    let mut range: Option<(i64, i64)> = None;
+    for o in owners {
+        let end = |dir: &str| -> Result<Option<i64>> {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT id FROM unit INDEXED BY unit_owner_id WHERE owner_id = +?1 \
+                     ORDER BY id {dir} LIMIT 1"
+                ))?
+                .query_row([o], |r| r.get(0))
+                .optional()?)
+        };
+        if let (Some(lo), Some(hi)) = (end("ASC")?, end("DESC")?) {
+            range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+    }
+    Ok(range)
 }
 
 fn comune_rank(conn: &Connection, istat: &str) -> Result<i64> {
@@ -379,6 +526,11 @@ fn finish(
         pairs.retain(|p| scan.after(p, start));
     }
     if st.sqls.len() > 1 || st.in_memory {
+        if pairs.len() > limit {
+            // Only the first `limit` need ordering (a text's matches can be 100,000).
+            pairs.select_nth_unstable_by(limit, |a, b| scan.cmp(a, b));
+            pairs.truncate(limit);
+        }
         pairs.sort_by(|a, b| scan.cmp(a, b));
     }
     pairs.truncate(limit);
@@ -400,18 +552,7 @@ pub fn page_ids(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let (scan, st) = prepare(conn, q, sort, cursor, direction, limit)?;
-    let mut pairs: Vec<(f64, i64)> = Vec::new();
-    let key_at = if st.full_rows { rows::COLUMN_COUNT } else { 1 };
-    for s in &st.sqls {
-        let mut stmt = conn.prepare_cached(&s.text)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(s.params.iter()), |r| {
-            Ok((r.get::<_, f64>(key_at)?, r.get::<_, i64>(0)?))
-        })?;
-        for r in rows {
-            pairs.push(r?);
-        }
-    }
+    let (scan, st, pairs) = prepare_and_collect(conn, q, sort, cursor, direction, limit, true)?;
     Ok(finish(scan, &st, cursor, direction, limit, pairs))
 }
 
@@ -427,7 +568,7 @@ pub fn page(
     if limit == 0 {
         return Ok(Vec::new());
     }
-    let (scan, st) = prepare(conn, q, sort, cursor, direction, limit)?;
+    let (scan, st, pairs) = prepare_and_collect(conn, q, sort, cursor, direction, limit, false)?;
     if st.full_rows {
         let Some(s) = st.sqls.first() else {
             return Ok(Vec::new());
@@ -440,16 +581,6 @@ pub fn page(
             out.reverse();
         }
         return Ok(out);
-    }
-    let mut pairs: Vec<(f64, i64)> = Vec::new();
-    for s in &st.sqls {
-        let mut stmt = conn.prepare_cached(&s.text)?;
-        let found = stmt.query_map(rusqlite::params_from_iter(s.params.iter()), |r| {
-            Ok((r.get::<_, f64>(1)?, r.get::<_, i64>(0)?))
-        })?;
-        for r in found {
-            pairs.push(r?);
-        }
     }
     let ids = finish(scan, &st, cursor, direction, limit, pairs);
     rows::fetch(conn, &ids)

@@ -70,6 +70,12 @@ pub enum Driver {
     /// The units matching the free text: from temp.search_hit_rows in any order (`wide`), or
     /// from temp.search_hits in id order.
     Text { wide: bool },
+    /// A text not stored yet, in id order: read straight from the text index (which returns
+    /// ids in ascending order) joined to the units, stopping after a page.
+    TextStream,
+    /// A text not stored yet, in another order: every match's (key, id) read from the text
+    /// index and the units, sorted in memory (at most `cache::WIDE_CAP`, else it is stored).
+    TextScan,
     /// An index led by `dims` (none: by the sort key alone; two: a composite such as
     /// (owner, state)), one lane per combination of their values.
     Index {
@@ -141,6 +147,19 @@ pub fn index_for(dims: &[Dim], key: SortKey) -> Option<(Option<&'static str>, bo
         ([Dim::Owner, Dim::Notice], Id) => (Some("unit_notice_owner"), false),
         ([Dim::Owner, Dim::Notice], State) => (Some("unit_notice_owner_state"), false),
         ([Dim::Owner, Dim::Plan], Id) => (Some("unit_plan_owner"), false),
+        // Migration 4: the three equalities lead, each lane is a pure range in sort order.
+        ([Dim::Province, Dim::Service, Dim::State], Id) => {
+            (Some("unit_prov_service_state_id"), false)
+        }
+        ([Dim::Province, Dim::Service, Dim::State], State) => {
+            (Some("unit_prov_service_state_id"), true)
+        }
+        ([Dim::Province, Dim::Service, Dim::State], Comune) => {
+            (Some("unit_prov_service_state_comune"), false)
+        }
+        ([Dim::Province, Dim::Service, Dim::State], Area) => {
+            (Some("unit_prov_service_state_area"), false)
+        }
         _ => return None,
     };
     Some(found)
@@ -153,9 +172,23 @@ const LANE_COST: i64 = 200;
 /// Composite lanes beyond this many (owners × states) cost more than they save.
 const MAX_COMPOSITE_LANES: usize = 16;
 
+/// Pages of at most this many rows may read a text not stored yet from the text index
+/// (`Driver::TextStream`, `Driver::TextScan`); longer reads (exports, marking) store it.
+pub const STREAM_MAX_LIMIT: usize = 200;
+
+/// A text is read straight from its index in id order when the other filters keep at least
+/// 1/STREAM_DENSITY of the units: a page then reads about 20 × this many matches at most
+/// (unless the text and the filters are anti-correlated; the cost is bounded by the matches).
+const STREAM_DENSITY: i64 = 16;
+
 /// Chooses the driver (after `cache::validate`). Text matches are computed here when the filter
-/// has text, since their number decides.
-pub fn choose(conn: &Connection, q: &Query, key: SortKey) -> Result<Plan> {
+/// has text, since their number decides; a text typed anew is first answered from the text
+/// index directly (see `text_unstored`), and stored when it is paged or re-sorted.
+pub fn choose(conn: &Connection, q: &Query, key: SortKey, limit: usize) -> Result<Plan> {
+    if let (Some(t), true) = (&q.text, q.unit_id.is_some() || q.building_code.is_some()) {
+        // Those drivers check the text against the stored matches.
+        cache::text_hits(conn, t)?;
+    }
     if let Some(id) = q.unit_id {
         return Ok(Plan {
             driver: Driver::Unit(id),
@@ -211,7 +244,15 @@ pub fn choose(conn: &Connection, q: &Query, key: SortKey) -> Result<Plan> {
         ));
     }
     let text_hits = match &q.text {
-        Some(t) => Some(cache::text_hits(conn, t)?),
+        Some(t) => match cache::text_cached(conn, t)? {
+            Some(h) => Some(h),
+            None => {
+                if let Some(plan) = text_unstored(conn, t, &dims, key, limit)? {
+                    return Ok(plan);
+                }
+                Some(cache::text_hits(conn, t)?)
+            }
+        },
         None => None,
     };
     let estimating = dims.len() + usize::from(text_hits.is_some()) > 1;
@@ -268,6 +309,42 @@ pub fn choose(conn: &Connection, q: &Query, key: SortKey) -> Result<Plan> {
             ));
         }
     }
+    // Province + service + states: a covering index per sort (migration 4) reads only matching
+    // entries, so it beats the pairs built on two of its columns (estimate halved once more).
+    if let (Some(p), Some(service), false) = (&q.province, q.service, q.states.is_empty()) {
+        let triple = [Dim::Province, Dim::Service, Dim::State];
+        let est = |d: Dim| {
+            estimates
+                .iter()
+                .find(|(x, _)| *x == d)
+                .map_or(0, |(_, e)| *e)
+        };
+        let (a, b) = (est(Dim::Province), est(Dim::State));
+        let estimate = (a.min(b) / 2 + a.max(b) / 64) / 2;
+        if q.states.len() <= MAX_COMPOSITE_LANES && index_for(&triple, key).is_some() {
+            let lanes: Vec<Vec<Value>> = q
+                .states
+                .iter()
+                .map(|s| {
+                    vec![
+                        Value::Text(p.clone()),
+                        Value::Integer(service),
+                        Value::Integer(*s),
+                    ]
+                })
+                .collect();
+            candidates.push((
+                estimate + LANE_COST * lanes.len() as i64,
+                Plan {
+                    driver: Driver::Index {
+                        dims: triple.to_vec(),
+                        lanes,
+                    },
+                    estimate,
+                },
+            ));
+        }
+    }
     if let Some(hits) = text_hits
         && (hits.wide || key == SortKey::Id)
     {
@@ -302,6 +379,45 @@ pub fn choose(conn: &Connection, q: &Query, key: SortKey) -> Result<Plan> {
     // Stable: on equal cost the first pushed wins (owner, comune, province, state, …).
     candidates.sort_by_key(|(cost, _)| *cost);
     Ok(candidates.swap_remove(0).1)
+}
+
+/// The plan for a text whose matches are not stored: streamed from the text index in id order
+/// when the other filters are not selective, else scanned and sorted in memory the first time
+/// the text is asked for (a text being typed). None: store the matches (`cache::text_hits`),
+/// for long reads and for a text asked for again (its next pages, another sort).
+fn text_unstored(
+    conn: &Connection,
+    text: &str,
+    dims: &[(Dim, Vec<Value>, Vec<String>)],
+    key: SortKey,
+    limit: usize,
+) -> Result<Option<Plan>> {
+    if limit > STREAM_MAX_LIMIT {
+        return Ok(None);
+    }
+    if key == SortKey::Id {
+        let all = cache::all_units(conn)?;
+        let mut dense = true;
+        for (dim, _, keys) in dims {
+            if cache::dim_total(conn, *dim, keys)? * STREAM_DENSITY < all {
+                dense = false;
+                break;
+            }
+        }
+        if dense {
+            return Ok(Some(Plan {
+                driver: Driver::TextStream,
+                estimate: 0,
+            }));
+        }
+    }
+    if cache::seen_before(conn, text)? {
+        return Ok(None);
+    }
+    Ok(Some(Plan {
+        driver: Driver::TextScan,
+        estimate: cache::WIDE_CAP,
+    }))
 }
 
 /// How many tallied columns the query constrains.

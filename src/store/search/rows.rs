@@ -59,6 +59,15 @@ impl UnitRow {
         }
     }
 
+    /// `full_address`, taking the address out of the row instead of copying it (for writers
+    /// that consume the rows).
+    pub fn take_full_address(&mut self) -> String {
+        match &self.street_number {
+            Some(n) if !n.trim().is_empty() => format!("{} {}", self.address, n.trim()),
+            _ => std::mem::take(&mut self.address),
+        }
+    }
+
     /// Where the next page after (or the previous page before) this row starts.
     pub fn cursor(&self, key: SortKey) -> Cursor {
         let key_value = match key {

@@ -92,7 +92,7 @@ pub fn dims(sql: &mut Sql, q: &Query, skip: &[Dim], p: &str) {
         let values: Vec<Value> = q.states.iter().map(|s| Value::Integer(*s)).collect();
         sql.one_of(&format!("{p}state"), &values);
     }
-    if let Some(s) = q.service {
+    if let (Some(s), true) = (q.service, !skip.contains(&Dim::Service)) {
         sql.push(&format!(" AND {p}service = "));
         sql.bind(Value::Integer(s));
     }

@@ -20,10 +20,16 @@ pub fn rank_comuni(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds the trigram text index from the units (after a bulk load without triggers).
+/// Rebuilds the trigram text index from the units (after a bulk load without triggers), then
+/// merges it into one segment: 'rebuild' leaves several (9 at a million units), and a text's
+/// first page, read straight from the index, looks each trigram up in every segment (at 1M
+/// units: 95 µs for "garibaldi" with 9 segments, 14 µs with one; the merge takes about 1 s).
 pub fn rebuild_text_index(conn: &Connection) -> Result<()> {
-    conn.execute_batch("INSERT INTO unit_text(unit_text) VALUES ('rebuild')")
-        .context("ricostruzione dell'indice di ricerca testuale")?;
+    conn.execute_batch(
+        "INSERT INTO unit_text(unit_text) VALUES ('rebuild');
+         INSERT INTO unit_text(unit_text) VALUES ('optimize');",
+    )
+    .context("ricostruzione dell'indice di ricerca testuale")?;
     Ok(())
 }
 
