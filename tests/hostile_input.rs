@@ -363,7 +363,7 @@ fn mutated(files: &'static [&'static str]) -> impl Strategy<Value = String> {
     (
         prop::sample::select(files),
         any::<prop::sample::Index>(),
-        0u8..4,
+        0u8..5,
         toml_value(),
     )
         .prop_map(|(text, at, how, value)| {
@@ -389,6 +389,18 @@ fn mutated(files: &'static [&'static str]) -> impl Strategy<Value = String> {
                     lines[i] = l[..cut].to_string();
                 }
                 2 => lines.insert(i, value),
+                3 => {
+                    // Every decimal of the file at the same extreme (largest accepted, zero, ...).
+                    let extreme = ["1000000000.0", "0.0", "0.01", "999999999.99"][i % 4];
+                    for l in &mut lines {
+                        if l.starts_with("value = ")
+                            && l[8..].starts_with(|c: char| c.is_ascii_digit())
+                            && l.contains('.')
+                        {
+                            *l = format!("value = {extreme}");
+                        }
+                    }
+                }
                 _ => {
                     lines.remove(i);
                 }
@@ -472,6 +484,22 @@ proptest! {
                 prop_assert!(m.starts_with("prova.toml"), "{}", m);
                 assert_italian(&m);
             }
+        }
+    }
+
+    /// A rule set the loader accepts must rank without a panic (overflow included): the
+    /// values of the file reach the arithmetic of access checks and scores.
+    #[test]
+    fn accepted_rule_sets_rank_without_panic(text in mutated(&RULE_FILES[1..])) {
+        let Ok(set) = rules::parse("prova.toml", &text) else { return Ok(()) };
+        let Ok(r) = set.ranking() else { return Ok(()) };
+        for members in 0..=25 {
+            let _ = r.pse(members);
+            let _ = r.assets_max(members);
+        }
+        for app in example_applications() {
+            let _ = casa::domain::application::access_failures(app, r, &set.cite, set.effective_from);
+            let _ = casa::domain::isbar::score(app, r, &set.cite, set.effective_from);
         }
     }
 
@@ -603,6 +631,17 @@ fn unit_header() -> Vec<&'static str> {
 
 fn application_header() -> Vec<&'static str> {
     Col::ALL.iter().map(|c| c.header()).collect()
+}
+
+/// A few real applications (from the fuzz seed), read once.
+fn example_applications() -> &'static [casa::domain::application::Application] {
+    static APPS: OnceLock<Vec<casa::domain::application::Application>> = OnceLock::new();
+    APPS.get_or_init(|| {
+        let dir = scratch();
+        let path = dir.path().join("domande.csv");
+        std::fs::write(&path, include_bytes!("../fuzz/seeds/application_csv/a.csv")).unwrap();
+        read_applications(&path, None, &known_conditions()).unwrap()
+    })
 }
 
 fn known_conditions() -> Vec<String> {
@@ -867,4 +906,49 @@ fn configuration_errors_are_in_italian() {
     assert!(e.reason.starts_with("sintassi TOML non valida"), "{e}");
     let e = rules::parse("r.toml", "").unwrap_err().to_string();
     assert!(e.contains("manca la chiave"), "{e}");
+}
+
+/// A rule set whose values are huge but well formed: the loader refuses values beyond a
+/// billion, and the arithmetic on the largest accepted ones does not overflow (it did:
+/// `assets_per_pse_eur = 1e17` made `RankingRules::assets_max` panic).
+#[test]
+fn huge_rule_values_do_not_overflow() {
+    let base = RULE_FILES[3];
+    let keys = [
+        (
+            "[access.assets_per_pse_eur]\nvalue = 5000.00",
+            "[access.assets_per_pse_eur]\nvalue = ",
+        ),
+        (
+            "[access.assets_base_eur]\nvalue = 16000.00",
+            "[access.assets_base_eur]\nvalue = ",
+        ),
+        (
+            "[access.pse_each_further]\nvalue = 0.35",
+            "[access.pse_each_further]\nvalue = ",
+        ),
+    ];
+    for (key, replaced) in keys {
+        assert!(base.contains(key), "{key}");
+        let text = base.replace(key, &format!("{replaced}1e17"));
+        let e = match rules::parse("r.toml", &text) {
+            Ok(set) => set.ranking().unwrap_err().to_string(),
+            Err(e) => e.to_string(),
+        };
+        assert!(e.contains("troppo grande"), "{e}");
+    }
+    let mut text = base.to_string();
+    for (key, replaced) in keys {
+        text = text.replace(key, &format!("{replaced}1000000000"));
+    }
+    let set = rules::parse("r.toml", &text).unwrap();
+    let r = set.ranking().unwrap();
+    for members in 0..=25 {
+        let _ = r.pse(members);
+        let _ = r.assets_max(members);
+    }
+    for app in example_applications() {
+        let _ = casa::domain::application::access_failures(app, r, &set.cite, set.effective_from);
+        let _ = casa::domain::isbar::score(app, r, &set.cite, set.effective_from);
+    }
 }

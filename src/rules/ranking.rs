@@ -353,7 +353,8 @@ impl RankingRules {
             Some(v) => *v,
             None => {
                 let last = *self.pse_scale.last().unwrap_or(&100);
-                last + self.pse_each_further * (n - self.pse_scale.len()) as i64
+                let further = (n - self.pse_scale.len()) as i64;
+                last.saturating_add(self.pse_each_further.saturating_mul(further))
             }
         }
     }
@@ -364,7 +365,9 @@ impl RankingRules {
             self.assets_single_max
         } else {
             // base + per_pse × PSE; PSE is ×100, so divide once at the end (exact in cents).
-            self.assets_base + self.assets_per_pse * self.pse(members) / 100
+            // Saturating: a rule set's values are bounded, but their products need not fit.
+            self.assets_base
+                .saturating_add(self.assets_per_pse.saturating_mul(self.pse(members)) / 100)
         }
     }
 
@@ -387,6 +390,10 @@ impl RankingRules {
     }
 }
 
+/// Largest value ×100 a rule set may give (a billion euro or points): far above any real
+/// threshold, and small enough for sums of values to stay exact.
+const MAX_HUNDREDTHS: f64 = 1e11;
+
 /// Converts a decimal written in the file to an exact integer ×100; refuses more than two
 /// decimals or a negative value.
 fn hundredths(v: f64) -> Result<i64, String> {
@@ -396,6 +403,9 @@ fn hundredths(v: f64) -> Result<i64, String> {
     }
     if h < 0.0 {
         return Err(format!("{v}: non può essere negativo"));
+    }
+    if h > MAX_HUNDREDTHS {
+        return Err(format!("{v}: valore troppo grande"));
     }
     Ok(h as i64)
 }
