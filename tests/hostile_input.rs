@@ -952,3 +952,53 @@ fn huge_rule_values_do_not_overflow() {
         let _ = casa::domain::isbar::score(app, r, &set.cite, set.effective_from);
     }
 }
+
+/// Workbooks that crashed the Excel reader (found by the `xlsx` fuzz target): a cell reference
+/// whose column overflows calamine's u32 arithmetic (a panic in debug builds), and a column
+/// reference `ZZZZZZZZZZZZZZ2` that made calamine allocate 228 GB for the used area (an abort
+/// in release builds). Both are now refused with an Italian message, by both importers and by
+/// the binary.
+#[test]
+fn damaged_workbooks_are_refused() {
+    let files: [(&str, &[u8]); 2] = [
+        (
+            "overflowing-reference.xlsx",
+            include_bytes!("../fuzz/regressions/xlsx/overflowing-reference.xlsx"),
+        ),
+        (
+            "huge-column.xlsx",
+            include_bytes!("../fuzz/regressions/xlsx/huge-column.xlsx"),
+        ),
+    ];
+    let dir = scratch();
+    let (notice, district) = demo_notice();
+    let capofila = format!("capofila.{}", district.to_lowercase());
+    for (name, bytes) in files {
+        check_units(bytes, "xlsx");
+        check_applications(bytes, "xlsx");
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        run_import(&["units", "import"], UNIT_OPERATOR, &file);
+        run_import(
+            &["applications", "import", "--notice", &notice],
+            &capofila,
+            &file,
+        );
+    }
+    let path = dir.path().join("huge-column.xlsx");
+    let store = Store::open(demo_db(), Access::ReadOnly).unwrap();
+    let scope = operators::scope(store.conn(), UNIT_OPERATOR)
+        .unwrap()
+        .unwrap();
+    match import::check(store.conn(), &scope, &path, &Options::default()).unwrap() {
+        Checked::Invalid(r) => assert!(
+            r.problems
+                .iter()
+                .any(|p| p.reason.contains("oltre i limiti di Excel")
+                    || p.reason.contains("danneggiato")),
+            "{:?}",
+            r.problems
+        ),
+        Checked::Valid(_) => panic!("a forged workbook was accepted"),
+    }
+}

@@ -5,9 +5,17 @@
 //! CSV and Excel.
 
 use super::source::{RowSink, is_blank, open_error};
-use calamine::{DataRef, Reader, ReaderRef, Xlsx};
+use calamine::{Cell, DataRef, Range, Reader, Xlsx, XlsxError};
 use std::borrow::Cow;
+use std::io::{Read, Seek};
 use std::path::Path;
+
+/// Excel's own limits. A cell beyond them comes from a damaged or forged file, whose used area
+/// calamine would allocate in full (hundreds of GB for a column reference like ZZZZZZZZZZ1).
+const MAX_ROWS: u32 = 1_048_576;
+const MAX_COLUMNS: u32 = 16_384;
+/// Largest used area read, in cells (rows × columns): far above the largest real export.
+const MAX_CELLS: u64 = 50_000_000;
 
 pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<(), String> {
     let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| match e {
@@ -39,9 +47,7 @@ pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<
                 )
             })?,
     };
-    let range = book
-        .worksheet_range_ref(&name)
-        .map_err(|e| format!("impossibile leggere il foglio \"{name}\": {e}"))?;
+    let range = sheet_range(&mut book, &name)?;
     let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
     let total = range.height() as u64;
     let mut header_seen = false;
@@ -76,6 +82,55 @@ pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<
     }
     sink.progress(total, total);
     Ok(())
+}
+
+/// The used area of a worksheet, as `ReaderRef::worksheet_range_ref` reads it, refusing cells
+/// beyond Excel's limits and areas too large to hold, and turning a panic of the reader on a
+/// damaged file (an overflowing cell reference) into a refusal.
+fn sheet_range<'a, RS: Read + Seek>(
+    book: &'a mut Xlsx<RS>,
+    name: &str,
+) -> Result<Range<DataRef<'a>>, String> {
+    let unreadable =
+        |e: &dyn std::fmt::Display| format!("impossibile leggere il foglio \"{name}\": {e}");
+    let mut reader = match book.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
+        Err(e) => return Err(unreadable(&e)),
+    };
+    let mut cells: Vec<Cell<DataRef<'a>>> = Vec::new();
+    let (mut first, mut last) = ((u32::MAX, u32::MAX), (0u32, 0u32));
+    loop {
+        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next_cell()))
+            .map_err(|_| unreadable(&"file Excel danneggiato"))?;
+        let Some(cell) = next.map_err(|e| unreadable(&e))? else {
+            break;
+        };
+        if matches!(cell.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            return Err(format!(
+                "il foglio \"{name}\" ha una cella oltre i limiti di Excel (riga {}, colonna {}): file danneggiato",
+                u64::from(row) + 1,
+                u64::from(col) + 1
+            ));
+        }
+        first = (first.0.min(row), first.1.min(col));
+        last = (last.0.max(row), last.1.max(col));
+        cells.push(cell);
+    }
+    if !cells.is_empty() {
+        let rows = u64::from(last.0 - first.0) + 1;
+        let cols = u64::from(last.1 - first.1) + 1;
+        if rows * cols > MAX_CELLS {
+            return Err(format!(
+                "il foglio \"{name}\" è troppo esteso ({rows} righe × {cols} colonne): eliminare le celle lontane dai dati o salvare come .csv"
+            ));
+        }
+    }
+    Ok(Range::from_sparse(cells))
 }
 
 /// The text of a cell as Excel shows it.
