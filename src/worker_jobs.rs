@@ -646,22 +646,30 @@ fn spawn_counter(
     let _ = std::thread::Builder::new()
         .name("count".into())
         .spawn(move || {
-            let store = match Store::open(&db, Access::ReadOnly) {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::warn!("count connection: {e:#}");
-                    return;
-                }
-            };
-            if let Ok(mut h) = published.lock() {
-                *h = Some(store.conn().get_interrupt_handle());
-            }
+            // Opened with the first count, not at start: reading the schema on a second
+            // connection would compete with the first frame for the CPU.
+            let mut store: Option<Store> = None;
             while let Ok(mut job) = jobs.recv() {
                 // Only the newest count matters.
                 while let Ok(newer) = jobs.try_recv() {
                     job = newer;
                 }
-                match search::count(store.conn(), &job.filter, &job.visibility) {
+                let conn = match &store {
+                    Some(s) => s.conn(),
+                    None => match Store::open(&db, Access::ReadOnly) {
+                        Ok(s) => {
+                            if let Ok(mut h) = published.lock() {
+                                *h = Some(s.conn().get_interrupt_handle());
+                            }
+                            store.insert(s).conn()
+                        }
+                        Err(e) => {
+                            tracing::warn!("count connection: {e:#}");
+                            return;
+                        }
+                    },
+                };
+                match search::count(conn, &job.filter, &job.visibility) {
                     Ok(count) => send(
                         &out,
                         DataMsg::Count {

@@ -126,8 +126,102 @@ impl std::fmt::Display for InvalidInput {
 
 impl std::error::Error for InvalidInput {}
 
+#[cfg(test)]
+mod screen_start_tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<std::ffi::OsString> {
+        std::iter::once("casa")
+            .chain(v.iter().copied())
+            .map(Into::into)
+            .collect()
+    }
+
+    #[test]
+    fn only_global_options_start_the_screen() {
+        assert!(screen_start(&args(&[])));
+        assert!(screen_start(&args(&[
+            "--operator",
+            "regione",
+            "--db",
+            "x.sqlite"
+        ])));
+        assert!(screen_start(&args(&[
+            "--demo",
+            "--read-only",
+            "--theme=mono"
+        ])));
+        assert!(!screen_start(&args(&["--help"])));
+        assert!(!screen_start(&args(&["--version"])));
+        assert!(!screen_start(&args(&["--db"])));
+        assert!(!screen_start(&args(&["units", "search"])));
+        assert!(!screen_start(&args(&["--operator", "x", "plan", "list"])));
+    }
+
+    #[test]
+    fn the_screen_parser_agrees_with_the_full_one() {
+        for a in [
+            vec!["--operator", "regione", "--db", "x.sqlite", "--read-only"],
+            vec!["--demo", "--theme", "mono"],
+        ] {
+            let full = Cli::try_parse_from(args(&a)).unwrap();
+            let short = ScreenStart::try_parse_from(args(&a)).unwrap();
+            assert_eq!(format!("{:?}", full.global), format!("{:?}", short.global));
+            assert!(full.command.is_none());
+        }
+        // The conflict --demo / --db holds in both.
+        let a = args(&["--demo", "--db", "x"]);
+        assert!(Cli::try_parse_from(&a).is_err());
+        assert!(ScreenStart::try_parse_from(&a).is_err());
+    }
+}
+
+/// A start of the full-screen interface: global options only. Parsed on its own because clap
+/// builds every subcommand's definition before parsing, and starting the screen is the most
+/// frequent invocation (its time is a target, see BENCHMARKS.md).
+#[derive(Debug, Parser)]
+#[command(name = "casa")]
+struct ScreenStart {
+    #[command(flatten)]
+    global: Global,
+}
+
+/// Whether the arguments are only global options (then `casa` opens the screen).
+fn screen_start(args: &[std::ffi::OsString]) -> bool {
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let Some(s) = a.to_str() else {
+            return false;
+        };
+        match s {
+            "--demo" | "--read-only" => {}
+            "--db" | "--operator" | "--theme" => {
+                if it.next().is_none() {
+                    return false;
+                }
+            }
+            _ if ["--db=", "--operator=", "--theme="]
+                .iter()
+                .any(|p| s.starts_with(p)) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if screen_start(&args) {
+        return ScreenStart::try_parse_from(&args).map(|s| Cli {
+            global: s.global,
+            command: None,
+        });
+    }
+    Cli::try_parse_from(&args)
+}
+
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
