@@ -171,7 +171,7 @@ fn stream(
     };
     let total = search::count(conn, &f, &req.visibility)? as u64;
     progress(0, total);
-    search::for_each_page(conn, &f, &req.visibility, req.sort, PAGE, |rows| {
+    search::for_each_list_page(conn, &f, &req.visibility, req.sort, PAGE, |rows| {
         if cancel.load(Ordering::Relaxed) {
             return Err(Cancelled.into());
         }

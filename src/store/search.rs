@@ -179,6 +179,40 @@ pub fn for_each_page(
     }
 }
 
+/// As `for_each_page`, for the export: ids by key, then the rows without joins (`rows::Names`).
+/// The rows are the same as `page` gives, building code aside (not exported).
+pub fn for_each_list_page(
+    conn: &Connection,
+    filter: &UnitFilter,
+    visibility: &Visibility,
+    sort: Sort,
+    chunk: usize,
+    mut each: impl FnMut(Vec<UnitRow>) -> Result<bool>,
+) -> Result<()> {
+    let names = rows::Names::load(conn)?;
+    let mut cursor = None;
+    loop {
+        let ids = page_ids(
+            conn,
+            filter,
+            visibility,
+            sort,
+            cursor,
+            Direction::Forward,
+            chunk,
+        )?;
+        let full = ids.len() == chunk;
+        let rows = rows::fetch_for_list(conn, &ids, &names)?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        cursor = Some(last.cursor(sort.key));
+        if !each(rows)? || !full {
+            return Ok(());
+        }
+    }
+}
+
 /// Every matching id, ascending (for marking units).
 pub fn all_ids(
     conn: &Connection,
