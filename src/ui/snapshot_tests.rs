@@ -474,4 +474,6 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
 mod comm;
 
 #[cfg(test)]
+mod permissions;
+#[cfg(test)]
 mod rankings;
