@@ -2,9 +2,10 @@
 //! communication form under two rule sets, refiling, stale saves, certification and window.
 //! Each test builds a `casa demo --units 3000` database in its own temporary directory.
 
+mod support;
+
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use support::cli::Env;
 
 const DISTRICT: &str = "BG-SERIATE";
 const CAPOFILA: &str = "capofila.bg-seriate";
@@ -19,77 +20,14 @@ const OTHER_COMUNE_OF_DISTRICT: &str = "016160";
 const ALER: &str = "aler.bg-lc-so";
 const ALER_OWNER: &str = "aler.bg-lc-so";
 
-struct Env {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    home: PathBuf,
-}
-
 fn day(offset: i64) -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(offset)).to_string()
 }
 
+/// The demo every test starts from (no notice: these tests are about plans).
+const DEMO: &[&str] = &["--units", "3000", "--applications", "0"];
+
 impl Env {
-    fn demo() -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let env = Env {
-            db: dir.path().join("casa.sqlite"),
-            home: dir.path().join("home"),
-            _dir: dir,
-        };
-        std::fs::create_dir_all(&env.home).unwrap();
-        env.run(None, &["demo", "--units", "3000", "--applications", "0"]);
-        env
-    }
-
-    fn casa(&self, operator: Option<&str>, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
-        if let Some(op) = operator {
-            cmd.args(["--operator", op]);
-        }
-        cmd.args(args)
-            .env("CASA_DB", &self.db)
-            .env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env("USER", "nobody")
-            .env_remove("CASA_OPERATOR")
-            .output()
-            .unwrap()
-    }
-
-    fn run(&self, operator: Option<&str>, args: &[&str]) -> String {
-        let out = self.casa(operator, args);
-        assert!(
-            out.status.success(),
-            "casa {operator:?} {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn ok(&self, operator: &str, args: &[&str]) -> String {
-        self.run(Some(operator), args)
-    }
-
-    /// Asserts the exit code and returns stderr.
-    fn fails(&self, code: i32, operator: &str, args: &[&str]) -> String {
-        let out = self.casa(Some(operator), args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "casa --operator {operator} {args:?}: stdout {} stderr {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, operator: &str, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(operator, args)).unwrap()
-    }
-
     /// Creates a plan of DISTRICT for `year` with a window from `start` to `end` days from today.
     fn plan(&self, year: i32, start: i64, end: i64) -> String {
         let v = self.json(
@@ -158,7 +96,7 @@ fn file_args<'a>(plan: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn lifecycle_transitions_allowed_and_refused() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.plan(2026, -5, 20);
     assert_eq!(env.state(&id), "BOZZA");
     let id = id.as_str();
@@ -298,7 +236,7 @@ fn lifecycle_transitions_allowed_and_refused() {
 
 #[test]
 fn bad_plan_cards_are_refused() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let e = env.fails(
         4,
         CAPOFILA,
@@ -371,7 +309,7 @@ fn bad_plan_cards_are_refused() {
 
 #[test]
 fn permission_matrix() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.plan(2026, -5, 20);
     let id = id.as_str();
     for op in [OTHER_CAPOFILA, COMUNE, ALER, "helpdesk"] {
@@ -481,7 +419,7 @@ fn comune_files(env: &Env, plan: &str, extra: &[&str]) -> (i32, String) {
 
 #[test]
 fn validation_limits_under_both_rule_sets() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let old = env.open_plan(2025);
     // One plan per district and year: the 2026 plan is a second plan of the same district.
     let new = env.plan(2026, -5, 20);
@@ -564,7 +502,7 @@ fn validation_limits_under_both_rule_sets() {
 
 #[test]
 fn refiling_keeps_history_and_status_totals_the_filings_in_force() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.open_plan(2026);
     let id = id.as_str();
     let first = env.json(COMUNE, &file_args(id, &["--format", "json"]));
@@ -626,7 +564,7 @@ fn refiling_keeps_history_and_status_totals_the_filings_in_force() {
 
 #[test]
 fn a_stale_save_is_refused() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.open_plan(2026);
     let id = id.as_str();
     let read = |env: &Env| {
@@ -676,7 +614,7 @@ fn a_stale_save_is_refused() {
 
 #[test]
 fn filing_needs_a_certification_made_after_the_window_opened() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     env.ok(COMUNE, &["certification", "certify"]);
     let id = env.plan(2026, -5, 20);
     // Whole seconds: make sure the opening is strictly after the old certification.
@@ -698,7 +636,7 @@ fn filing_needs_a_certification_made_after_the_window_opened() {
 
 #[test]
 fn filing_outside_the_window_is_refused() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     env.ok(COMUNE, &["certification", "certify"]);
     // BOZZA: the window was never opened.
     let id = env.plan(2026, -5, 20);
@@ -723,7 +661,7 @@ fn filing_outside_the_window_is_refused() {
 #[test]
 fn report_has_a_row_per_owner_numbers_as_numbers_and_totals_equal_to_the_filings() {
     use calamine::{Data, DataType, Reader, open_workbook_auto};
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.open_plan(2026);
     let id = id.as_str();
     env.ok(
@@ -779,7 +717,7 @@ fn report_has_a_row_per_owner_numbers_as_numbers_and_totals_equal_to_the_filings
 
 #[test]
 fn the_form_shows_the_registry_counts_marked_for_the_plan_year() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.open_plan(2026);
     env.ok(
         COMUNE,
@@ -828,7 +766,7 @@ fn the_form_shows_the_registry_counts_marked_for_the_plan_year() {
 #[test]
 fn export_of_an_approved_plan_has_four_sheets_and_totals_equal_to_the_filings() {
     use calamine::{Data, DataType, Reader, open_workbook_auto};
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.open_plan(2026);
     let id = id.as_str();
     env.ok(
@@ -926,7 +864,7 @@ fn export_of_an_approved_plan_has_four_sheets_and_totals_equal_to_the_filings() 
 
 #[test]
 fn a_plan_action_on_a_stale_card_is_refused() {
-    let env = Env::demo();
+    let env = Env::demo(DEMO);
     let id = env.plan(2026, -5, 20);
     let id = id.as_str();
     let version = |env: &Env| {

@@ -9,32 +9,11 @@ use casa::domain::plan::PlanAction;
 use casa::export::plan_export::{self, PlanFile};
 use casa::store::communications::{Save, SaveMode};
 use casa::store::{Access, Store, certification, operators};
+mod support;
+
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex};
-
-/// The lines of a plan that read a whole table: `SCAN t` without an index. Virtual tables
-/// (json_each over a bound list) and constant rows are not tables.
-fn full_scans(plan: &[String]) -> Vec<String> {
-    plan.iter()
-        .map(|l| l.trim().to_string())
-        .filter(|l| {
-            l.starts_with("SCAN ")
-                && !l.contains("USING INDEX")
-                && !l.contains("USING COVERING INDEX")
-                && !l.contains("USING INTEGER PRIMARY KEY")
-                && !l.contains("VIRTUAL TABLE")
-                && !l.starts_with("SCAN CONSTANT ROW")
-        })
-        .collect()
-}
-
-fn explain(c: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
+use support::query_plans::{explain, full_scans, scanning_statements};
 
 #[test]
 fn the_checker_catches_a_full_scan() {
@@ -42,10 +21,11 @@ fn the_checker_catches_a_full_scan() {
     c.execute_batch("CREATE TABLE t(a, b); CREATE INDEX t_a ON t(a);")
         .unwrap();
     assert_eq!(
-        full_scans(&explain(&c, "SELECT * FROM t WHERE b = 1")),
+        full_scans(&explain(&c, "SELECT * FROM t WHERE b = 1"), &[]),
         vec!["SCAN t"]
     );
-    assert!(full_scans(&explain(&c, "SELECT * FROM t WHERE a = 1")).is_empty());
+    assert!(full_scans(&explain(&c, "SELECT * FROM t WHERE a = 1"), &[]).is_empty());
+    assert!(full_scans(&explain(&c, "SELECT * FROM t WHERE b = 1"), &["t"]).is_empty());
 }
 
 #[test]
@@ -162,31 +142,8 @@ fn every_planning_statement_reads_an_index() {
     comm::load_rows(store.conn(), &helpdesk).unwrap();
     store.trace_sql(None).unwrap();
 
-    let mut statements = seen.lock().unwrap().clone();
-    statements.sort();
-    statements.dedup();
     let c = Connection::open(&path).unwrap();
-    let explained: Vec<&String> = statements
-        .iter()
-        .filter(|s| {
-            let head = s.trim_start().to_ascii_uppercase();
-            ["SELECT", "WITH", "UPDATE", "DELETE", "INSERT"]
-                .iter()
-                .any(|k| head.starts_with(k))
-        })
-        .collect();
-    assert!(
-        explained.len() > 30,
-        "too few statements captured ({}): is the trace on?",
-        explained.len()
-    );
-    let mut failures = Vec::new();
-    for sql in explained {
-        let scans = full_scans(&explain(&c, sql));
-        if !scans.is_empty() {
-            failures.push(format!("{}\n    {}", sql.trim(), scans.join("; ")));
-        }
-    }
+    let failures = scanning_statements(&c, &seen.lock().unwrap(), &[], 31);
     assert!(
         failures.is_empty(),
         "{} statements scan a table:\n{}",

@@ -8,47 +8,23 @@
 use casa::store::{Access, Store, applications, notices, operators, rankings, rule_sets};
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex};
+use support::query_plans::{explain, full_scans, scanning_statements};
+
+mod support;
 
 /// The small tables (aliases as the statements use them).
 const SMALL: &[&str] = &["n", "notice", "rule_set", "r", "ranking", "d", "district"];
-
-fn full_scans(_sql: &str, plan: &[String]) -> Vec<String> {
-    plan.iter()
-        .map(|l| l.trim().to_string())
-        .filter(|l| {
-            l.starts_with("SCAN ")
-                && !l.contains("USING INDEX")
-                && !l.contains("USING COVERING INDEX")
-                && !l.contains("USING INTEGER PRIMARY KEY")
-                && !l.contains("VIRTUAL TABLE")
-                && !l.starts_with("SCAN CONSTANT ROW")
-                && !SMALL.contains(
-                    &l.trim_start_matches("SCAN ")
-                        .split(' ')
-                        .next()
-                        .unwrap_or(""),
-                )
-        })
-        .collect()
-}
-
-fn explain(c: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
-    stmt.query_map([], |r| r.get::<_, String>(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
-}
 
 #[test]
 fn the_checker_catches_a_full_scan() {
     let c = Connection::open_in_memory().unwrap();
     c.execute_batch("CREATE TABLE t(a, b); CREATE INDEX t_a ON t(a);")
         .unwrap();
-    let sql = "SELECT * FROM t WHERE b = 1";
-    assert_eq!(full_scans(sql, &explain(&c, sql)), vec!["SCAN t"]);
-    let sql = "SELECT * FROM t WHERE a = 1";
-    assert!(full_scans(sql, &explain(&c, sql)).is_empty());
+    assert_eq!(
+        full_scans(&explain(&c, "SELECT * FROM t WHERE b = 1"), SMALL),
+        vec!["SCAN t"]
+    );
+    assert!(full_scans(&explain(&c, "SELECT * FROM t WHERE a = 1"), SMALL).is_empty());
 }
 
 #[test]
@@ -127,32 +103,8 @@ fn every_ranking_statement_reads_an_index() {
         .unwrap();
     store.trace_sql(None).unwrap();
 
-    let mut statements = seen.lock().unwrap().clone();
-    statements.sort();
-    statements.dedup();
     let c = Connection::open(&path).unwrap();
-    let explained: Vec<&String> = statements
-        .iter()
-        .filter(|s| {
-            let head = s.trim_start().to_ascii_uppercase();
-            ["SELECT", "WITH", "UPDATE", "DELETE", "INSERT"]
-                .iter()
-                .any(|k| head.starts_with(k))
-        })
-        .collect();
-    assert!(
-        explained.len() > 20,
-        "too few statements: {}",
-        explained.len()
-    );
-    let mut failures = Vec::new();
-    for sql in explained {
-        let scans = full_scans(sql, &explain(&c, sql));
-        if !scans.is_empty() {
-            let short: String = sql.trim().chars().take(600).collect();
-            failures.push(format!("{short}\n    {}", scans.join("; ")));
-        }
-    }
+    let failures = scanning_statements(&c, &seen.lock().unwrap(), SMALL, 21);
     assert!(
         failures.is_empty(),
         "{} statements scan a table:\n{}",

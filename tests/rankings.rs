@@ -3,81 +3,19 @@
 //! exports and permissions. Each test builds a small demo database of its own.
 
 use calamine::{Reader, open_workbook_auto};
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    home: PathBuf,
+use serde_json::Value;
+use std::path::Path;
+use support::cli::Env;
+
+/// A 3,000-unit demo whose notice has `applications` applications (0: no notice).
+fn demo(applications: usize) -> Env {
+    let n = applications.to_string();
+    Env::demo(&["--units", "3000", "--applications", &n])
 }
 
 impl Env {
-    fn demo(applications: usize) -> Env {
-        let dir = tempfile::tempdir().unwrap();
-        let env = Env {
-            db: dir.path().join("casa.sqlite"),
-            home: dir.path().join("home"),
-            _dir: dir,
-        };
-        std::fs::create_dir_all(&env.home).unwrap();
-        let n = applications.to_string();
-        env.run(None, &["demo", "--units", "3000", "--applications", &n]);
-        env
-    }
-
-    fn dir(&self) -> &Path {
-        self._dir.path()
-    }
-
-    fn casa(&self, operator: Option<&str>, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
-        if let Some(op) = operator {
-            cmd.args(["--operator", op]);
-        }
-        cmd.args(args)
-            .env("CASA_DB", &self.db)
-            .env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env("USER", "nobody")
-            .env_remove("CASA_OPERATOR")
-            .output()
-            .unwrap()
-    }
-
-    fn run(&self, operator: Option<&str>, args: &[&str]) -> String {
-        let out = self.casa(operator, args);
-        assert!(
-            out.status.success(),
-            "casa {operator:?} {args:?} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn ok(&self, operator: &str, args: &[&str]) -> String {
-        self.run(Some(operator), args)
-    }
-
-    fn fails(&self, code: i32, operator: &str, args: &[&str]) -> String {
-        let out = self.casa(Some(operator), args);
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "casa --operator {operator} {args:?}: stdout {} stderr {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn json(&self, operator: &str, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(operator, args)).unwrap()
-    }
-
     /// The demo notice and the capofila of its district.
     fn demo_notice(&self) -> (String, String) {
         let v = self.json("regione", &["notice", "list", "--format", "json"]);
@@ -112,7 +50,7 @@ fn day(offset: i64) -> String {
 
 #[test]
 fn demo_notice_rankings_are_complete_ordered_and_anonymous() {
-    let env = Env::demo(400);
+    let env = demo(400);
     let (notice, _) = env.demo_notice();
     let rows = env.ranked(&notice);
     assert!(rows.len() > 50, "{} ranked", rows.len());
@@ -226,7 +164,7 @@ fn demo_notice_rankings_are_complete_ordered_and_anonymous() {
 
 #[test]
 fn rule_sets_load_as_new_versions_and_a_notice_keeps_its_own() {
-    let env = Env::demo(300);
+    let env = demo(300);
     let (notice, capofila) = env.demo_notice();
     let before = env.ranked(&notice);
     // A file with overlapping bands is refused with file and line, by check and by load.
@@ -316,7 +254,7 @@ fn rule_sets_load_as_new_versions_and_a_notice_keeps_its_own() {
 
 #[test]
 fn notices_applications_import_corrections_and_permissions() {
-    let env = Env::demo(200);
+    let env = demo(200);
     let (demo_notice, capofila) = env.demo_notice();
     let district = capofila.trim_start_matches("capofila.").to_uppercase();
     // A notice shorter than 30 days is refused; another operator may not create one.
@@ -532,7 +470,7 @@ fn notices_applications_import_corrections_and_permissions() {
 
 #[test]
 fn the_first_notice_stores_the_shipped_rule_sets_with_one_audit_record() {
-    let env = Env::demo(0);
+    let env = demo(0);
     let count = |env: &Env| -> i64 {
         env.conn()
             .query_row("SELECT count(*) FROM audit", [], |r| r.get(0))

@@ -1,1 +1,3 @@
+pub mod cli;
 pub mod pty;
+pub mod query_plans;
