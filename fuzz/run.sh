@@ -19,6 +19,9 @@ for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "artifacts/$t"
     seeds=()
     [ -d "seeds/$t" ] && seeds=("seeds/$t")
+    # Binary seeds and crash inputs (workbooks) live in fixtures/, with the project's data.
+    [ -d "../fixtures/fuzz/seeds/$t" ] && seeds+=("../fixtures/fuzz/seeds/$t")
+    [ -d "../fixtures/fuzz/regressions/$t" ] && seeds+=("../fixtures/fuzz/regressions/$t")
     log="target/fuzz-$t.log"
     "$bin/$t" "corpus/$t" "${seeds[@]}" -artifact_prefix="artifacts/$t/" \
         -max_total_time="$secs" -max_len=32768 -timeout=10 -rss_limit_mb=2048 >"$log" 2>&1

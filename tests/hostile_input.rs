@@ -738,7 +738,7 @@ fn xlsx_bytes() -> impl Strategy<Value = Vec<u8>> {
 
 /// A workbook whose parts are stored, not deflated, so that changed bytes reach the XML (the
 /// xlsx fuzz target's seed).
-const STORED_XLSX: &[u8] = include_bytes!("../fuzz/seeds/xlsx/alloggi.xlsx");
+const STORED_XLSX: &[u8] = include_bytes!("../fixtures/fuzz/seeds/xlsx/alloggi.xlsx");
 
 /// A small valid workbook with the unit header and the example row.
 fn workbook() -> &'static [u8] {
@@ -963,11 +963,11 @@ fn damaged_workbooks_are_refused() {
     let files: [(&str, &[u8]); 2] = [
         (
             "overflowing-reference.xlsx",
-            include_bytes!("../fuzz/regressions/xlsx/overflowing-reference.xlsx"),
+            include_bytes!("../fixtures/fuzz/regressions/xlsx/overflowing-reference.xlsx"),
         ),
         (
             "huge-column.xlsx",
-            include_bytes!("../fuzz/regressions/xlsx/huge-column.xlsx"),
+            include_bytes!("../fixtures/fuzz/regressions/xlsx/huge-column.xlsx"),
         ),
     ];
     let dir = scratch();
