@@ -141,29 +141,37 @@ pub(super) fn unit_row(r: &Row) -> rusqlite::Result<UnitRow> {
 /// unused slots are NULL, which matches nothing.
 const CHUNKS: [usize; 5] = [1, 8, 32, 128, 512];
 
-/// The statement fetching `size` ids (built once per size).
-fn fetch_sql(size: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<(usize, String)>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
+/// The statements selecting `columns` of the units with `size` ids, one per size in `CHUNKS`
+/// (built once per column set: `which` names the cache).
+fn in_list_sql(
+    which: &'static std::sync::OnceLock<Vec<String>>,
+    from: fn() -> String,
+    size: usize,
+) -> &'static str {
+    let all = which.get_or_init(|| {
+        let from = from();
         CHUNKS
             .iter()
             .map(|&n| {
                 let slots: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM unit u{JOINS} WHERE u.id IN ({})",
-                    slots.join(",")
-                );
-                (n, sql)
+                format!("SELECT {from} WHERE u.id IN ({})", slots.join(","))
             })
             .collect()
     });
-    all.iter()
-        .find(|(n, _)| *n == size)
-        .map_or("", |(_, s)| s.as_str())
+    CHUNKS
+        .iter()
+        .position(|n| *n == size)
+        .map_or("", |i| all[i].as_str())
 }
 
-/// The rows with these ids, in the order given (ids not found are skipped).
-pub fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<UnitRow>> {
+/// The rows of `ids` in the order given (ids not found are skipped), in statements of the
+/// sizes of `CHUNKS`; `sql(size)` gives the statement, `map` builds a row.
+fn fetch_with(
+    conn: &Connection,
+    ids: &[i64],
+    sql: impl Fn(usize) -> &'static str,
+    mut map: impl FnMut(&Row) -> Result<UnitRow>,
+) -> Result<Vec<UnitRow>> {
     let mut found: HashMap<i64, UnitRow> = HashMap::with_capacity(ids.len());
     let mut rest = ids;
     while !rest.is_empty() {
@@ -174,16 +182,26 @@ pub fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<UnitRow>> {
             .unwrap_or(CHUNKS[CHUNKS.len() - 1]);
         let (chunk, tail) = rest.split_at(size.min(rest.len()));
         rest = tail;
-        let sql = fetch_sql(size);
-        let mut stmt = conn.prepare_cached(sql)?;
+        let mut stmt = conn.prepare_cached(sql(size))?;
         let params: Vec<Option<i64>> = (0..size).map(|i| chunk.get(i).copied()).collect();
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), unit_row)?;
-        for row in rows {
-            let row = row?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+        while let Some(r) = rows.next()? {
+            let row = map(r)?;
             found.insert(row.id, row);
         }
     }
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
+/// The rows with these ids, in the order given (ids not found are skipped).
+pub fn fetch(conn: &Connection, ids: &[i64]) -> Result<Vec<UnitRow>> {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    fetch_with(
+        conn,
+        ids,
+        |size| in_list_sql(&SQL, || format!("{COLUMNS} FROM unit u{JOINS}"), size),
+        |r| Ok(unit_row(r)?),
+    )
 }
 
 /// Owner and comune names for the export's rows, read once: the long reads of the export then
@@ -227,42 +245,14 @@ const LIST_COLUMNS: &str = "u.id, u.code, u.owner_id, u.province, u.istat_code, 
     u.address, u.street_number, u.state, u.service, u.floor_area, u.in_notice, u.plan_year,
     u.comune_sort";
 
-fn list_sql(size: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<(usize, String)>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        CHUNKS
-            .iter()
-            .map(|&n| {
-                let slots: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
-                let sql = format!(
-                    "SELECT {LIST_COLUMNS} FROM unit u WHERE u.id IN ({})",
-                    slots.join(",")
-                );
-                (n, sql)
-            })
-            .collect()
-    });
-    all.iter()
-        .find(|(n, _)| *n == size)
-        .map_or("", |(_, s)| s.as_str())
-}
-
 /// As `fetch`, for the export: the same rows (building code left empty), in the order given.
 pub fn fetch_for_list(conn: &Connection, ids: &[i64], names: &Names) -> Result<Vec<UnitRow>> {
-    let mut found: HashMap<i64, UnitRow> = HashMap::with_capacity(ids.len());
-    let mut rest = ids;
-    while !rest.is_empty() {
-        let size = CHUNKS
-            .iter()
-            .copied()
-            .find(|c| *c >= rest.len())
-            .unwrap_or(CHUNKS[CHUNKS.len() - 1]);
-        let (chunk, tail) = rest.split_at(size.min(rest.len()));
-        rest = tail;
-        let mut stmt = conn.prepare_cached(list_sql(size))?;
-        let params: Vec<Option<i64>> = (0..size).map(|i| chunk.get(i).copied()).collect();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        while let Some(r) = rows.next()? {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    fetch_with(
+        conn,
+        ids,
+        |size| in_list_sql(&SQL, || format!("{LIST_COLUMNS} FROM unit u"), size),
+        |r| {
             let owner_id: i64 = r.get(2)?;
             let istat: String = r.get(4)?;
             let state: i64 = r.get(8)?;
@@ -273,7 +263,7 @@ pub fn fetch_for_list(conn: &Connection, ids: &[i64], names: &Names) -> Result<V
                 .cloned()
                 .ok_or_else(|| anyhow!("ente {owner_id} sconosciuto"))?;
             let comune = names.comuni.get(&istat).cloned().unwrap_or_default();
-            let row = UnitRow {
+            Ok(UnitRow {
                 id: r.get(0)?,
                 code: r.get(1)?,
                 owner_id,
@@ -296,11 +286,9 @@ pub fn fetch_for_list(conn: &Connection, ids: &[i64], names: &Names) -> Result<V
                 in_notice: r.get::<_, i64>(11)? == 1,
                 plan_year: r.get(12)?,
                 comune_sort: r.get(13)?,
-            };
-            found.insert(row.id, row);
-        }
-    }
-    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+            })
+        },
+    )
 }
 
 /// The row of one unit (any owner: callers check visibility).
