@@ -6,9 +6,8 @@
 
 mod support;
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+use support::cli::Env;
 use support::pty::{self, PtySession};
 
 const CAPOFILA: &str = "capofila.bg-seriate";
@@ -18,65 +17,6 @@ const COMUNE: &str = "comune.016198";
 const ALER: &str = "aler.bg-lc-so";
 const CTRL_T: &str = "\x14";
 const BACKSPACE: &str = "\x7f";
-
-struct Demo {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    home: PathBuf,
-}
-
-impl Demo {
-    fn new() -> Demo {
-        let dir = tempfile::tempdir().unwrap();
-        let demo = Demo {
-            db: dir.path().join("demo.sqlite"),
-            home: dir.path().join("home"),
-            _dir: dir,
-        };
-        std::fs::create_dir_all(&demo.home).unwrap();
-        demo.casa(None, &["demo", "--units", "3000", "--applications", "0"]);
-        demo
-    }
-
-    fn casa(&self, operator: Option<&str>, args: &[&str]) -> String {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
-        if let Some(op) = operator {
-            cmd.args(["--operator", op]);
-        }
-        let out = cmd
-            .args(args)
-            .env("CASA_DB", &self.db)
-            .env("HOME", &self.home)
-            .env("XDG_DATA_HOME", self.home.join("data"))
-            .env("XDG_CONFIG_HOME", self.home.join("config"))
-            .env_remove("CASA_OPERATOR")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "casa {operator:?} {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, operator: &str, args: &[&str]) -> Value {
-        serde_json::from_str(&self.casa(Some(operator), args)).unwrap()
-    }
-
-    /// The TUI as `operator`, working in HOME (where the plan files go).
-    fn tui(&self, operator: &str) -> PtySession {
-        let db = self.db.to_str().unwrap();
-        PtySession::spawn_in(
-            Some(&self.home),
-            &["--operator", operator],
-            &self.home,
-            &[("CASA_DB", db)],
-            160,
-            40,
-        )
-    }
-}
 
 fn it(offset: i64) -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(offset))
@@ -111,8 +51,8 @@ fn quit(mut s: PtySession) {
 
 /// An owner certifies its registry on the certification card (Anagrafe › Scheda
 /// certificazione, the second menu item): F6 Certifica.
-fn certify_through_the_card(demo: &Demo, operator: &str) {
-    let mut s = demo.tui(operator);
+fn certify_through_the_card(demo: &Env, operator: &str) {
+    let mut s = demo.tui(operator, 160, 40);
     s.wait_for("Scheda certificazione", 20);
     s.send(pty::DOWN);
     s.send(pty::ENTER);
@@ -123,8 +63,8 @@ fn certify_through_the_card(demo: &Demo, operator: &str) {
 }
 
 /// An owner files b = 3, c+d = 4 through the communication form.
-fn file_through_the_form(demo: &Demo, operator: &str) {
-    let mut s = demo.tui(operator);
+fn file_through_the_form(demo: &Env, operator: &str) {
+    let mut s = demo.tui(operator, 160, 40);
     comm_menu_item(&mut s);
     s.wait_for("DA COMPILARE", 10);
     s.send(pty::ENTER);
@@ -146,11 +86,11 @@ fn exists(dir: &Path, name: &str) -> bool {
 
 #[test]
 fn capofila_creates_opens_closes_reports_approves_and_exports() {
-    let demo = Demo::new();
+    let demo = Env::demo(&["--units", "3000", "--applications", "0"]);
     let year = "2026";
 
     // The capofila creates the plan and opens the window.
-    let mut s = demo.tui(CAPOFILA);
+    let mut s = demo.tui(CAPOFILA, 160, 40);
     last_menu_item(&mut s);
     s.wait_for("Nuovo piano", 10);
     s.send("i");
@@ -181,7 +121,7 @@ fn capofila_creates_opens_closes_reports_approves_and_exports() {
     }
 
     // The capofila closes, writes the report, approves and exports.
-    let mut s = demo.tui(CAPOFILA);
+    let mut s = demo.tui(CAPOFILA, 160, 40);
     last_menu_item(&mut s);
     s.wait_for("APERTO", 10);
     s.send(pty::ENTER);

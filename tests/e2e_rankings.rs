@@ -6,54 +6,8 @@
 mod support;
 
 use casa::store::{Access, Store, notices, rankings};
-use std::path::PathBuf;
-use std::process::Command;
+use support::cli::Env;
 use support::pty::{self, PtySession};
-
-struct Demo {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    home: PathBuf,
-}
-
-impl Demo {
-    fn new() -> Demo {
-        let dir = tempfile::tempdir().unwrap();
-        let demo = Demo {
-            db: dir.path().join("demo.sqlite"),
-            home: dir.path().join("home"),
-            _dir: dir,
-        };
-        std::fs::create_dir_all(&demo.home).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_casa"))
-            .args(["demo", "--units", "3000", "--applications", "300"])
-            .env("CASA_DB", &demo.db)
-            .env("HOME", &demo.home)
-            .env("XDG_DATA_HOME", demo.home.join("data"))
-            .env("XDG_CONFIG_HOME", demo.home.join("config"))
-            .env_remove("CASA_OPERATOR")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "casa demo: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        demo
-    }
-
-    fn tui(&self, operator: &str) -> PtySession {
-        let db = self.db.to_str().unwrap();
-        PtySession::spawn_in(
-            Some(&self.home),
-            &["--operator", operator],
-            &self.home,
-            &[("CASA_DB", db)],
-            120,
-            40,
-        )
-    }
-}
 
 /// The selected line of the screen (the one with the marker glyph).
 fn selected_line(s: &PtySession) -> String {
@@ -78,7 +32,7 @@ fn select_menu(s: &mut PtySession, label: &str) {
 
 #[test]
 fn regione_reads_a_ranking_jumps_explains_and_compares() {
-    let demo = Demo::new();
+    let demo = Env::demo(&["--units", "3000", "--applications", "300"]);
     // What to look for, read from the database the way the screens do.
     let (notice, ranking, code, entries_before) = {
         let store = Store::open(&demo.db, Access::ReadOnly).unwrap();
@@ -92,7 +46,7 @@ fn regione_reads_a_ranking_jumps_explains_and_compares() {
         (notice, first, row.code, all)
     };
 
-    let mut s = demo.tui("regione");
+    let mut s = demo.tui("regione", 120, 40);
     select_menu(&mut s, "Avvisi e graduatorie");
     s.send(pty::ENTER);
     s.wait_for(&notice.district_code, 10);

@@ -624,8 +624,9 @@ impl Store {
             ))
             .into());
         };
-        let ctx = Context::load(self.conn(), c.notice_id)?;
-        let rules = ctx.set.ranking().map_err(|e| anyhow!(e.0))?;
+        // Only the rules are needed: a correction does not touch preferences or placement.
+        let (_, set) = rule_sets::load_parsed(self.conn(), notice.rule_set_id)?;
+        let rules = set.ranking().map_err(|e| anyhow!(e.0))?;
         let before_score = isbar::groups(&app, rules, notice.opens_on);
         app.members[seq].disability_pct = c.disability_pct;
         app.members[seq].attendance_allowance = c.attendance;

@@ -81,4 +81,18 @@ impl Env {
     pub fn json(&self, operator: &str, args: &[&str]) -> Value {
         serde_json::from_str(&self.ok(operator, args)).unwrap()
     }
+
+    /// The full-screen interface as `operator` in a `cols`x`rows` pseudo-terminal, working in
+    /// HOME (where files written from the screens go).
+    pub fn tui(&self, operator: &str, cols: u16, rows: u16) -> super::pty::PtySession {
+        let db = self.db.to_str().unwrap();
+        super::pty::PtySession::spawn_in(
+            Some(&self.home),
+            &["--operator", operator],
+            &self.home,
+            &[("CASA_DB", db)],
+            cols,
+            rows,
+        )
+    }
 }
