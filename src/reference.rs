@@ -1,5 +1,6 @@
-//! Reference data embedded from `fixtures/`: comuni, ambiti, capofila, ALERs, known codici
-//! fiscali of bodies. Parsed here; written to the database by `store::reference`.
+//! Reference data embedded from `fixtures/`: comuni, ambiti, capofila, ALERs, the codici
+//! fiscali of the comuni and of other bodies. Parsed here; written to the database by
+//! `store::reference`.
 
 use crate::domain::codice_fiscale::body_check_digit;
 use anyhow::{Context, Result};
@@ -11,6 +12,12 @@ const AMBITI_COMUNI: &str = include_str!("../fixtures/ambiti_comuni.csv");
 const CAPOFILA: &str = include_str!("../fixtures/capofila.csv");
 const ALER: &str = include_str!("../fixtures/aler.csv");
 const TAX_CODES: &str = include_str!("../fixtures/enti_codici_fiscali.csv");
+const COMUNI_TAX_CODES: &str = include_str!("../fixtures/comuni_codice_fiscale.csv");
+const AMBITI_EXTRA: &str = include_str!("../fixtures/ambiti_extra.csv");
+const AMBITI_COMUNI_EXTRA: &str = include_str!("../fixtures/ambiti_comuni_extra.csv");
+const MERATE: &str = include_str!("../fixtures/ambito_merate_comuni.csv");
+/// The district the Merate list (`ambito_merate_comuni.csv`) is for.
+const MERATE_CODE: &str = "LC-MERATE";
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Comune {
@@ -66,8 +73,33 @@ pub struct Capofila {
     pub ambito: String,
     #[serde(rename = "codice_istat")]
     pub istat: String,
+    /// 1 where a source names this comune as the capofila; 0 where it is only the usual one.
+    #[serde(rename = "confermato")]
+    pub confirmed: u8,
     #[serde(rename = "nota")]
     pub note: String,
+}
+
+/// A row of `ambito_merate_comuni.csv`.
+#[derive(Debug, Clone, Deserialize)]
+struct MerateComune {
+    #[serde(rename = "codice_istat")]
+    istat: String,
+    #[serde(rename = "denominazione")]
+    name: String,
+    sub_area: String,
+}
+
+/// The codice fiscale of a comune (IndicePA, cross-checked with SIOPE); empty where none was
+/// found.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ComuneTaxCode {
+    #[serde(rename = "codice_istat")]
+    pub istat: String,
+    #[serde(rename = "codice_fiscale")]
+    pub tax_code: String,
+    #[serde(rename = "conferma")]
+    pub confirmation: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -111,11 +143,45 @@ fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>>
 pub fn comuni() -> Result<Vec<Comune>> {
     parse("comuni_lombardia.csv", COMUNI)
 }
+/// The known ambiti: those of `ambiti_lombardia.csv` and those added since (`ambiti_extra.csv`).
 pub fn ambiti() -> Result<Vec<Ambito>> {
-    parse("ambiti_lombardia.csv", AMBITI)
+    let mut v: Vec<Ambito> = parse("ambiti_lombardia.csv", AMBITI)?;
+    v.extend(parse::<Ambito>("ambiti_extra.csv", AMBITI_EXTRA)?);
+    Ok(v)
 }
+
+/// Comune → ambito: `ambiti_comuni.csv`, the Merate list and the rows added since with their
+/// source (`ambiti_comuni_extra.csv`).
 pub fn ambiti_comuni() -> Result<Vec<AmbitoComune>> {
-    parse("ambiti_comuni.csv", AMBITI_COMUNI)
+    let mut v: Vec<AmbitoComune> = parse("ambiti_comuni.csv", AMBITI_COMUNI)?;
+    let merate_source = ambiti()?
+        .into_iter()
+        .find(|a| a.code == MERATE_CODE)
+        .map(|a| a.source)
+        .unwrap_or_default();
+    for m in parse::<MerateComune>("ambito_merate_comuni.csv", MERATE)? {
+        v.push(AmbitoComune {
+            istat: m.istat,
+            ambito: MERATE_CODE.to_string(),
+            name_in_source: format!("{} ({})", m.name, m.sub_area),
+            source: merate_source.clone(),
+        });
+    }
+    v.extend(parse::<AmbitoComune>(
+        "ambiti_comuni_extra.csv",
+        AMBITI_COMUNI_EXTRA,
+    )?);
+    Ok(v)
+}
+
+/// The real codici fiscali of the comuni that have one (1,499 of 1,501).
+pub fn comuni_tax_codes() -> Result<Vec<ComuneTaxCode>> {
+    Ok(
+        parse::<ComuneTaxCode>("comuni_codice_fiscale.csv", COMUNI_TAX_CODES)?
+            .into_iter()
+            .filter(|c| !c.tax_code.trim().is_empty())
+            .collect(),
+    )
 }
 pub fn capofila() -> Result<Vec<Capofila>> {
     parse("capofila.csv", CAPOFILA)
@@ -175,10 +241,29 @@ mod tests {
             ("Milano", "F205")
         );
         let ambiti = ambiti().unwrap();
-        assert_eq!(ambiti.len(), 11);
-        for m in ambiti_comuni().unwrap() {
+        assert_eq!(ambiti.len(), 12, "11 of ambiti_lombardia.csv and Merate");
+        let members = ambiti_comuni().unwrap();
+        let mut seen = HashSet::new();
+        for m in &members {
             assert!(codes.contains(m.istat.as_str()), "{}", m.istat);
             assert!(ambiti.iter().any(|a| a.code == m.ambito));
+            assert!(seen.insert(m.istat.as_str()), "{} in two ambiti", m.istat);
+            assert!(!m.source.is_empty(), "{}", m.istat);
+        }
+        let count = |code: &str| members.iter().filter(|m| m.ambito == code).count();
+        assert_eq!(count("LC-MERATE"), 24);
+        assert_eq!(
+            count("CR-CREMASCO"),
+            43,
+            "42 of the accordo + Torlino Vimercati"
+        );
+        let tax = comuni_tax_codes().unwrap();
+        assert_eq!(tax.len(), 1499);
+        let unique: HashSet<_> = tax.iter().map(|t| t.tax_code.as_str()).collect();
+        assert_eq!(unique.len(), 1499);
+        for t in &tax {
+            assert!(codes.contains(t.istat.as_str()), "{}", t.istat);
+            assert_eq!(validate(&t.tax_code), Ok(CfKind::Body), "{}", t.istat);
         }
         for c in capofila().unwrap() {
             assert!(codes.contains(c.istat.as_str()));

@@ -489,3 +489,97 @@ fn help_on_every_subcommand() {
     // Unknown subcommand: usage error, exit 2.
     env.fails(2, &["frobnicate"]);
 }
+
+/// Issue 12 item 10: the real codici fiscali of the comuni (IndicePA, cross-checked with
+/// SIOPE; shared/data/comuni_codice_fiscale.csv); synthetic only for the two comuni without
+/// one and the five ALERs; `doctor` and `owners list` say how many are real.
+#[test]
+fn comuni_carry_their_real_codice_fiscale() {
+    let env = Env::populated();
+    let out = env.ok(&["doctor"]);
+    assert!(
+        out.contains("1500 con codice fiscale reale, 7 con codice sintetico"),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&env.ok(&["--operator", "hd", "owners", "list", "--format", "json"]))
+            .unwrap();
+    let by_istat = |istat: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["istat_code"] == istat)
+            .unwrap()
+            .clone()
+    };
+    for (istat, cf) in [
+        ("015146", "01199250158"),
+        ("016024", "80034840167"),
+        ("017029", "00761890177"),
+        ("108033", "02030880153"),
+        ("012133", "00441340122"),
+        ("013075", "80005370137"),
+    ] {
+        let o = by_istat(istat);
+        assert_eq!(o["tax_code"], cf, "{o}");
+        assert_eq!(o["synthetic_tax_code"], false, "{o}");
+    }
+    for missing in ["012144", "013256"] {
+        assert_eq!(by_istat(missing)["synthetic_tax_code"], true);
+    }
+    let synthetic = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["synthetic_tax_code"] == true)
+        .count();
+    assert_eq!(synthetic, 7, "2 comuni and 5 ALERs");
+    let table = env.ok(&["--operator", "hd", "owners", "list"]);
+    assert!(
+        table.contains("1500 enti con codice fiscale reale, 7 con codice sintetico"),
+        "{table}"
+    );
+}
+
+/// Issue 12 item 11: the Merate ambito (24 comuni, capofila not confirmed by the source) and
+/// Torlino Vimercati in the Cremasco, as its 2019 plan names it.
+#[test]
+fn merate_ambito_and_cremasco_membership() {
+    let env = Env::populated();
+    let v: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "--operator",
+        "hd",
+        "districts",
+        "list",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let d = |code: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("no {code}: {v}"))
+            .clone()
+    };
+    let merate = d("LC-MERATE");
+    assert_eq!(merate["municipalities"], 24, "{merate}");
+    assert_eq!(merate["lead_istat"], "097048", "{merate}");
+    assert_eq!(merate["lead_confirmed"], false, "{merate}");
+    assert_eq!(d("MI-MILANO")["lead_confirmed"], true);
+    assert_eq!(d("CR-CREMASCO")["municipalities"], 43);
+    let table = env.ok(&["--operator", "hd", "districts", "list"]);
+    let line = table.lines().find(|l| l.starts_with("LC-MERATE")).unwrap();
+    assert!(line.contains("capofila non confermato"), "{line}");
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let cremasco: String = conn
+        .query_row(
+            "SELECT d.code FROM district_municipality dm JOIN district d ON d.id = dm.district_id
+              WHERE dm.istat_code = '019105'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(cremasco, "CR-CREMASCO", "Torlino Vimercati");
+}

@@ -24,7 +24,8 @@ const ROLES: [&str; 7] = [
     REGISTRY_ONLY,
     ALER,
 ];
-const SERIATE_CF: &str = "99016198006";
+/// Comune di Seriate's real codice fiscale (IndicePA; a synthetic one before issue 12).
+const SERIATE_CF: &str = "00384000162";
 
 fn casa(db: &Path, home: &Path, operator: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));

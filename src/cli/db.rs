@@ -303,7 +303,8 @@ pub fn doctor(g: &Global) -> Result<()> {
                 )?;
                 println!("alloggi:         {units}");
                 println!(
-                    "enti:            {owners} ({synthetic} con codice fiscale sintetico, non reale)"
+                    "enti:            {owners} ({} con codice fiscale reale, {synthetic} con codice sintetico, generato)",
+                    owners - synthetic
                 );
                 println!("operatori:       {}", operators::count(c)?);
                 println!("registro audit:  {} voci", audit::count(c)?);

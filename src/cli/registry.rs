@@ -41,7 +41,12 @@ pub fn districts(g: &Global, cmd: DistrictsCommand) -> Result<()> {
                     .clone()
                     .unwrap_or_else(|| "(non indicato)".into()),
                 d.municipalities.to_string(),
-                if d.synthetic { "dimostrativo" } else { "" }.to_string(),
+                match (d.synthetic, d.lead_confirmed) {
+                    (true, _) => "dimostrativo",
+                    (false, false) if d.lead_istat.is_some() => "capofila non confermato",
+                    _ => "",
+                }
+                .to_string(),
             ]
         })
         .collect();
@@ -64,6 +69,7 @@ pub fn owners(g: &Global, cmd: OwnersCommand) -> Result<()> {
         .into_iter()
         .filter(|o| kind.is_none_or(|k| o.kind == k))
         .collect();
+    let synthetic = items.iter().filter(|o| o.synthetic_tax_code).count();
     let rows = items
         .iter()
         .map(|o| {
@@ -95,5 +101,12 @@ pub fn owners(g: &Global, cmd: OwnersCommand) -> Result<()> {
         rows,
         items: &items,
     }
-    .print(format)
+    .print(format)?;
+    if format == Format::Table {
+        println!(
+            "{} enti con codice fiscale reale, {synthetic} con codice sintetico (generato: codice non ancora noto)",
+            items.len() - synthetic
+        );
+    }
+    Ok(())
 }

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/003_planning.sql"),
     include_str!("migrations/004_search_covering.sql"),
     include_str!("migrations/005_rankings.sql"),
+    include_str!("migrations/006_reference.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
@@ -193,8 +194,13 @@ impl Store {
         tx.pragma_update(None, "user_version", target)?;
         if fresh && current == 0 {
             reference::load(&tx)?;
+            reference::confirm_leads(&tx)?;
             // The comuni arrive after the migrations: rank them for the comune sort.
             search::rank_comuni(&tx)?;
+        } else {
+            // Reference data that arrived after the database was made (real codici fiscali,
+            // new ambiti): added where nothing of the operators' is touched.
+            reference::refresh(&tx)?;
         }
         tx.commit()?;
         Ok(())

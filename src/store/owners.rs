@@ -141,10 +141,13 @@ pub struct DistrictRef {
     pub lead_name: Option<String>,
     pub synthetic: bool,
     pub municipalities: i64,
+    /// False where no source names the capofila as such (it is the usual one, e.g. Merate).
+    pub lead_confirmed: bool,
 }
 
 const DISTRICT_SELECT: &str = "SELECT d.id, d.code, d.name, d.lead_istat, m.name, d.synthetic,
-        (SELECT count(*) FROM district_municipality dm WHERE dm.district_id = d.id)
+        (SELECT count(*) FROM district_municipality dm WHERE dm.district_id = d.id),
+        d.lead_confirmed
      FROM district d LEFT JOIN municipality m ON m.istat_code = d.lead_istat";
 
 fn district_row(r: &Row) -> rusqlite::Result<DistrictRef> {
@@ -156,6 +159,7 @@ fn district_row(r: &Row) -> rusqlite::Result<DistrictRef> {
         lead_name: r.get(4)?,
         synthetic: r.get(5)?,
         municipalities: r.get(6)?,
+        lead_confirmed: r.get(7)?,
     })
 }
 
