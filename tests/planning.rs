@@ -307,6 +307,53 @@ fn bad_plan_cards_are_refused() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("31/10/2024"));
 }
 
+/// DOMAIN.md 3 and issue 12 item 8: the capofila starts the survey by 31 October of the year
+/// before (art. 4 c.2, confirmed); the owners' reply deadline (art. 5) is an unverified
+/// reading; the assembly approves by 31 December. Each date comes from the rule set, each
+/// warning names its source, and none blocks.
+#[test]
+fn plan_deadlines_warn_with_their_source_and_never_block() {
+    let env = Env::demo(DEMO);
+    let create = |start: &str, end: &str| {
+        let out = env.casa(
+            Some(CAPOFILA),
+            &[
+                "plan",
+                "create",
+                "--district",
+                DISTRICT,
+                "--year",
+                "2027",
+                "--start",
+                start,
+                "--end",
+                end,
+                "--format",
+                "json",
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let id = v["id"].as_i64().unwrap().to_string();
+        env.ok(CAPOFILA, &["plan", "cancel", &id]);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    // Started in time and ending by 31/10: no warning.
+    assert_eq!(create("2026-09-01", "2026-10-31"), "");
+    // Started in time, ending after 31/10: only the unverified reply deadline, said so.
+    let e = create("2026-10-01", "2026-11-15");
+    assert!(e.contains("31/10/2026") && e.contains("art. 5"), "{e}");
+    assert!(e.contains("non verificato"), "{e}");
+    assert!(!e.contains("art. 4 c.2"), "{e}");
+    // Started after 31/10: the capofila started the survey late (art. 4 c.2).
+    let e = create("2026-11-02", "2026-11-30");
+    assert!(e.contains("art. 4 c.2") && e.contains("31/10/2026"), "{e}");
+    assert!(
+        e.contains("avvia la ricognizione") || e.contains("avviata"),
+        "{e}"
+    );
+}
+
 #[test]
 fn permission_matrix() {
     let env = Env::demo(DEMO);
@@ -493,9 +540,25 @@ fn validation_limits_under_both_rule_sets() {
         args[9] = "-1";
         let e = env.fails(4, COMUNE, &args);
         assert!(e.contains("turn-over (e)"), "{e}");
-        // ALERs fill no social-category field.
-        let e = env.fails(4, ALER, &file_args(plan, &["--anziani-pct", "1"]));
-        assert!(e.contains("riservato ai Comuni"), "{e}");
+        // Before R.R. 2/2025 an ALER fills no social-category field. From R.R. 2/2025 the
+        // category reserves (art. 4 c.3 lett. c-bis) are set by each owner, ALERs included;
+        // the police share (d-bis), the other category (d) and the indigent excess (h) stay
+        // the Comuni's.
+        let cbis = ["--anziani-pct", "1", "--monoparentali-pct", "2"];
+        if plan == &old {
+            let e = env.fails(4, ALER, &file_args(plan, &cbis));
+            assert!(e.contains("riservato ai Comuni"), "{e}");
+        } else {
+            env.ok(ALER, &file_args(plan, &cbis));
+        }
+        for comuni_only in [
+            &["--polizia-pct", "1"][..],
+            &["--indigenti-pct", "1"],
+            &["--altra-categoria", "X", "--altra-pct", "1"],
+        ] {
+            let e = env.fails(4, ALER, &file_args(plan, comuni_only));
+            assert!(e.contains("riservato ai Comuni"), "{e}");
+        }
         env.ok(ALER, &file_args(plan, &[]));
     }
 }

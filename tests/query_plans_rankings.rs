@@ -74,7 +74,10 @@ fn every_ranking_statement_reads_an_index() {
     rankings::position_of(conn, r.id, id, &code).unwrap();
     rankings::explain(conn, id, &code).unwrap();
     rankings::excluded(conn, id).unwrap();
+    casa::store::preferences::dropped(conn, id).unwrap();
     applications::by_code(conn, id, &code).unwrap();
+    applications::load_all(conn, id).unwrap();
+    rule_sets::in_force_on(conn, today).unwrap();
     let other = rule_sets::find(conn, "R.R. 3/2019").unwrap();
     let other = rule_sets::load_parsed(conn, other.id).unwrap();
     rankings::compare(conn, id, other).unwrap();

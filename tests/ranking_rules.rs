@@ -324,3 +324,130 @@ fn the_tie_break_order_moves_only_tied_applications() {
         assert_eq!(sa, sb, "the same applications");
     }
 }
+
+/// A single member born on `birth`, the applicant.
+fn household(birth: &str) -> Vec<casa::domain::application::Member> {
+    vec![casa::domain::application::Member {
+        tax_code: "RSSMRA50A01F205X".into(),
+        birth_date: birth.parse().unwrap(),
+        relationship: casa::domain::application::Relationship::Richiedente,
+        disability_pct: 0,
+        attendance_allowance: false,
+    }]
+}
+
+fn application(code: &str, residence: &str, work: &str, prefs: Vec<i64>) -> Application {
+    Application {
+        code: code.into(),
+        submitted_at: "2026-02-10T10:00:00".parse().unwrap(),
+        members: household("1950-01-01"),
+        isee: 800_000,
+        assets: 0,
+        resides_in_lombardy: true,
+        works_in_lombardy: true,
+        residence_istat: Some(residence.into()),
+        work_istat: Some(work.into()),
+        years_region: 20,
+        years_comune: 12,
+        other_comuni_years: vec![],
+        owned_dwelling_m2: None,
+        exclusion_on: None,
+        declared: vec![],
+        preferences: prefs,
+    }
+}
+
+const RHO: &str = "015182";
+const SAN_GIULIANO: &str = "015195";
+
+/// Art. 12 c.2: the comune points are for residence "nel comune dove è localizzata l'unità
+/// abitativa". A Rho resident of 12 years who works in San Giuliano has no comune points in San
+/// Giuliano's ranking; someone who lived 10 years in Rho before moving to San Giuliano has them
+/// in Rho's. The tie-break's years in the comune are the ranking's comune's too.
+#[test]
+fn art_12_c2_comune_points_are_for_the_comune_of_the_unit() {
+    let set = casa::rules::builtin()
+        .unwrap()
+        .iter()
+        .find(|s| s.cite == "R.R. 2/2025")
+        .unwrap();
+    let rules = set.ranking().unwrap();
+    let offered: HashMap<i64, OfferedUnit> = [(1, RHO), (2, SAN_GIULIANO)]
+        .into_iter()
+        .map(|(id, istat)| {
+            (
+                id,
+                OfferedUnit {
+                    id,
+                    owner_id: 7,
+                    istat: istat.into(),
+                    area_m2: 50.0,
+                },
+            )
+        })
+        .collect();
+    let population: HashMap<String, u32> = [(RHO.into(), 50_000), (SAN_GIULIANO.into(), 40_000)]
+        .into_iter()
+        .collect();
+    let a = application("A", RHO, SAN_GIULIANO, vec![1, 2]);
+    let mut b = application("B", SAN_GIULIANO, RHO, vec![1, 2]);
+    b.years_comune = 3;
+    b.other_comuni_years = vec![(RHO.into(), 10)];
+    let c = compute_all(
+        &NoticeContext {
+            rules,
+            cite: &set.cite,
+            opens_on: "2026-02-01".parse().unwrap(),
+            offered: &offered,
+            population: &population,
+        },
+        &[(1, a.clone()), (2, b.clone())],
+    );
+    let entry = |istat: &str, code: &str| {
+        c.rankings
+            .iter()
+            .find(|(k, _)| k.istat == istat)
+            .and_then(|(_, v)| v.iter().find(|e| e.candidate.code == code))
+            .map(|e| e.candidate.clone())
+            .unwrap_or_else(|| panic!("{code} not ranked in {istat}"))
+    };
+    let com = Group::ResidenzaComune.index();
+    let reg = Group::ResidenzaRegione.index();
+    // Elderly singles (a fragility condition): region 6.50 + comune, capped at 12.
+    let a_rho = entry(RHO, "A");
+    let a_sg = entry(SAN_GIULIANO, "A");
+    assert_eq!(
+        (a_rho.groups[reg], a_rho.groups[com]),
+        (650, 550),
+        "12 years in Rho"
+    );
+    assert_eq!(
+        (a_sg.groups[reg], a_sg.groups[com]),
+        (650, 0),
+        "never lived in San Giuliano"
+    );
+    assert_eq!((a_rho.years_comune, a_sg.years_comune), (12, 0));
+    let b_rho = entry(RHO, "B");
+    let b_sg = entry(SAN_GIULIANO, "B");
+    assert_eq!(b_rho.groups[com], 550, "10 years in Rho before moving");
+    assert_eq!(b_sg.groups[com], 100, "3 years in San Giuliano");
+    assert_eq!((b_rho.years_comune, b_sg.years_comune), (10, 3));
+    // The explanation in each comune says whose years counted.
+    let sc = casa::domain::isbar::score_in(
+        &b,
+        rules,
+        &set.cite,
+        "2026-02-01".parse().unwrap(),
+        Some(RHO),
+    );
+    let line = sc
+        .lines
+        .iter()
+        .find(|l| l.code == "RESIDENZA_COMUNE")
+        .unwrap();
+    assert!(
+        line.detail.contains("10 anni") && line.detail.contains("art. 12 c.2"),
+        "{line:?}"
+    );
+    assert_eq!(sc.total, b_rho.total);
+}

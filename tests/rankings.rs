@@ -506,3 +506,219 @@ fn the_first_notice_stores_the_shipped_rule_sets_with_one_audit_record() {
         "{list}"
     );
 }
+
+/// Issue 12 item 7: `rules list`, `rules show` and `rules check` count the same unverified
+/// values (every parameter with `verified = false`: the communication limits, the dates and
+/// the ranking parameters alike), whether the rule set is stored yet or not.
+#[test]
+fn one_unverified_count_in_list_show_and_check() {
+    let env = demo(0);
+    let check = |env: &Env| {
+        let list = env.json("regione", &["rules", "list", "--format", "json"]);
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 4, "{list:?}");
+        for row in list {
+            let cite = row["cite"].as_str().unwrap();
+            let show = env.json("regione", &["rules", "show", cite, "--format", "json"]);
+            let unverified = show
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["verified"] == false)
+                .count();
+            assert!(unverified > 0, "{cite}");
+            assert_eq!(row["unverified"], unverified, "{cite}: list vs show");
+            let table = env.ok("regione", &["rules", "show", cite]);
+            assert!(
+                table.contains(&format!("{unverified} non verificati")),
+                "{cite}: {table}"
+            );
+            let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(row["file"].as_str().unwrap());
+            let out = env.ok("regione", &["rules", "check", file.to_str().unwrap()]);
+            assert!(
+                out.contains(&format!("{unverified} valori non verificati")),
+                "{cite}: {out}"
+            );
+        }
+    };
+    check(&env);
+    env.ok(
+        "capofila.bg-seriate",
+        &[
+            "notice",
+            "create",
+            "--district",
+            "BG-SERIATE",
+            "--title",
+            "Avviso",
+            "--opens",
+            &day(1),
+            "--closes",
+            &day(40),
+        ],
+    );
+    check(&env);
+}
+
+/// Art. 12 c.2 and art. 9 c.2 through the binary: the years of residence in other comuni are
+/// imported (`Residenza altri comuni`), each ranking scores the years in its own comune and the
+/// explanation shows the score per comune; a unit in a third comune, chosen while the comune
+/// of residence offers an adequate one, is dropped with the reason, listed by `rankings
+/// excluded --preferences` and in the explanation.
+#[test]
+fn residence_per_comune_and_art_9_c2_through_the_binary() {
+    let env = demo(200);
+    let (_, capofila) = env.demo_notice();
+    let district = capofila.trim_start_matches("capofila.").to_uppercase();
+    let out = env.casa(
+        Some(&capofila),
+        &[
+            "notice",
+            "create",
+            "--district",
+            &district,
+            "--title",
+            "Avviso art. 12",
+            "--opens",
+            &day(-60),
+            "--closes",
+            &day(-2),
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notice = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Two comuni of the notice with a unit adequate for one person each.
+    let units: Vec<(String, i64)> = {
+        let conn = env.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT u.istat_code, min(u.id) FROM notice_unit nu JOIN unit u ON u.id = nu.unit_id
+                  WHERE nu.notice_id = ?1 AND u.floor_area BETWEEN 28 AND 75
+                  GROUP BY u.istat_code ORDER BY u.istat_code LIMIT 2",
+            )
+            .unwrap();
+        stmt.query_map([notice], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(units.len(), 2, "two comuni with units on offer");
+    let ((c1, u1), (c2, u2)) = (units[0].clone(), units[1].clone());
+    let header = "ID domanda;Data presentazione;Codice fiscale;Data di nascita;Parentela;ISEE;Patrimonio;Residenza Lombardia;Lavoro Lombardia;Comune residenza;Comune lavoro;Anni residenza Regione;Anni residenza Comune;Residenza altri comuni;Alloggio 1;Alloggio 2\n";
+    let rows = format!(
+        "Q-1;01/03/2026 10:00;RSSMRA50A01F205R;01/01/1950;RICHIEDENTE;8000;0;SI;NO;{c1};;20;12;;{u1};{u2}\n\
+         Q-2;01/03/2026 11:00;BNCGNN50A01F205Q;01/01/1950;RICHIEDENTE;8000;0;SI;SI;{c2};{c1};20;3;{c1}:10;{u1};{u2}\n"
+    );
+    let file = env.dir().join("q.csv");
+    // The comune of residence among the other comuni is refused, naming the column.
+    std::fs::write(
+        &file,
+        format!(
+            "{header}{}",
+            rows.replace(&format!("{c1}:10"), &format!("{c2}:10"))
+        ),
+    )
+    .unwrap();
+    let e = env.fails(
+        4,
+        &capofila,
+        &[
+            "applications",
+            "import",
+            file.to_str().unwrap(),
+            "--notice",
+            &notice.to_string(),
+        ],
+    );
+    assert!(
+        e.contains("Residenza altri comuni") && e.contains("Anni residenza Comune"),
+        "{e}"
+    );
+    std::fs::write(&file, format!("{header}{rows}")).unwrap();
+    let n = notice.to_string();
+    env.ok(
+        &capofila,
+        &[
+            "applications",
+            "import",
+            file.to_str().unwrap(),
+            "--notice",
+            &n,
+        ],
+    );
+    env.ok(&capofila, &["rankings", "compute", "--notice", &n]);
+
+    let dropped = env.json(
+        "regione",
+        &[
+            "rankings",
+            "excluded",
+            "--notice",
+            &n,
+            "--preferences",
+            "--format",
+            "json",
+        ],
+    );
+    let q1: Vec<&Value> = dropped
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "Q-1")
+        .collect();
+    assert_eq!(q1.len(), 1, "{dropped}");
+    assert_eq!(q1[0]["unit_id"], u2);
+    assert!(
+        q1[0]["reason"].as_str().unwrap().contains("art. 9 c.2"),
+        "{dropped}"
+    );
+    let table = env.ok("regione", &["rankings", "excluded", "--notice", &n]);
+    assert!(table.contains("--preferences"), "{table}");
+    let text = env.ok("regione", &["isbar", "explain", "Q-1", "--notice", &n]);
+    assert!(
+        text.contains(&format!("Alloggio {u2} non considerato")) && text.contains("art. 9 c.2"),
+        "{text}"
+    );
+
+    // Q-2 lives in c2 (3 years) and lived 10 years in c1: each ranking its own years.
+    let e = env.json(
+        "regione",
+        &[
+            "isbar", "explain", "Q-2", "--notice", &n, "--format", "json",
+        ],
+    );
+    let by: Vec<(String, u64)> = e["by_comune"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["istat_code"].as_str().unwrap().to_string(),
+                c["years"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        by.contains(&(c1.clone(), 10)) && by.contains(&(c2.clone(), 3)),
+        "{by:?}"
+    );
+    let ranked = env.ranked(&n);
+    let residence = |code: &str, istat: &str| {
+        ranked
+            .iter()
+            .find(|r| r["id_domanda"] == code && r["istat_code"] == istat)
+            .map(|r| r["residenza_comune"].as_f64().unwrap())
+            .unwrap_or_else(|| panic!("{code} not ranked in {istat}"))
+    };
+    assert!(residence("Q-2", &c1) > residence("Q-2", &c2), "{ranked:?}");
+    let text = env.ok("regione", &["isbar", "explain", "Q-2", "--notice", &n]);
+    assert!(text.contains("art. 12 c.2"), "{text}");
+}

@@ -100,10 +100,14 @@ pub enum RankingsCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// The applications left out, each failed requirement with its reason
+    /// The applications left out, each failed requirement with its reason; with
+    /// --preferences, the preferred units not kept (art. 9 c.2, adequacy, number) and why
     Excluded {
         #[arg(long)]
         notice: i64,
+        /// List the dropped preferences instead
+        #[arg(long)]
+        preferences: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -430,7 +434,11 @@ pub fn rankings(g: &Global, cmd: RankingsCommand) -> Result<()> {
             limit,
             format,
         ),
-        RankingsCommand::Excluded { notice, format } => excluded(g, notice, format),
+        RankingsCommand::Excluded {
+            notice,
+            preferences,
+            format,
+        } => excluded(g, notice, preferences, format),
         RankingsCommand::Export {
             notice,
             out,
@@ -698,7 +706,7 @@ fn show(
     .print(format)
 }
 
-fn excluded(g: &Global, notice: i64, format: Format) -> Result<()> {
+fn excluded(g: &Global, notice: i64, preferences: bool, format: Format) -> Result<()> {
     let (store, scope) = session(g, Access::ReadOnly)?;
     let n = notices::get(store.conn(), notice)?;
     if !scope.reads_whole_notice(n.district_id) {
@@ -708,6 +716,9 @@ fn excluded(g: &Global, notice: i64, format: Format) -> Result<()> {
         ))
         .into());
     }
+    if preferences {
+        return dropped_preferences(&store, notice, format);
+    }
     let rows_data = rankings::excluded(store.conn(), notice)?;
     let rows = rows_data
         .iter()
@@ -715,6 +726,30 @@ fn excluded(g: &Global, notice: i64, format: Format) -> Result<()> {
         .collect();
     Listing {
         headers: &["ID DOMANDA", "REQUISITO", "MOTIVO"],
+        rows,
+        items: &rows_data,
+    }
+    .print(format)?;
+    if format == Format::Table {
+        let n = crate::store::preferences::dropped(store.conn(), notice)?.len();
+        if n > 0 {
+            println!(
+                "{n} alloggi scelti non considerati: `casa rankings excluded --notice {notice} --preferences`"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The preferred units the last computation did not keep, with the reason.
+fn dropped_preferences(store: &crate::store::Store, notice: i64, format: Format) -> Result<()> {
+    let rows_data = crate::store::preferences::dropped(store.conn(), notice)?;
+    let rows = rows_data
+        .iter()
+        .map(|x| vec![x.code.clone(), x.unit_id.to_string(), x.reason.clone()])
+        .collect();
+    Listing {
+        headers: &["ID DOMANDA", "ID ALLOGGIO", "MOTIVO"],
         rows,
         items: &rows_data,
     }
@@ -1015,6 +1050,21 @@ fn print_explanation(e: &rankings::Explanation) {
     }
     for d in &e.dropped_preferences {
         println!("Alloggio {} non considerato: {}", d.unit_id, d.reason);
+    }
+    if e.by_comune.len() > 1 {
+        println!();
+        println!(
+            "Punteggio nei comuni delle graduatorie (residenza nel comune dell'alloggio, art. 12 c.2):"
+        );
+        for c in &e.by_comune {
+            println!(
+                "  {:<28} {:>3} anni  residenza Comune {:>6}  ISBAR {:>7}",
+                c.comune,
+                c.years,
+                points(c.residenza_comune),
+                points(c.isbar)
+            );
+        }
     }
     if let Some(u) = &e.unverified {
         println!();

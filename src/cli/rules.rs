@@ -36,10 +36,14 @@ pub fn run(g: &Global, cmd: RulesCommand) -> Result<()> {
         RulesCommand::Show { rule_set, format } => show(g, &rule_set, format),
         RulesCommand::Check { file } => check(&file).map(|s| {
             println!(
-                "{}: valido — {} ({}), in vigore dal {}{}",
+                "{}: valido — {} ({}), {}in vigore dal {}{}",
                 file.display(),
                 s.name,
                 s.cite,
+                s.published
+                    .as_ref()
+                    .map(|p| format!("pubblicato il {}, ", p.value.format("%d/%m/%Y")))
+                    .unwrap_or_default(),
                 s.effective_from.format("%d/%m/%Y"),
                 if s.ranking.is_some() {
                     ""
@@ -47,9 +51,12 @@ pub fn run(g: &Global, cmd: RulesCommand) -> Result<()> {
                     "; senza parametri delle graduatorie (solo programmazione)"
                 }
             );
-            let unverified = s.ranking.as_ref().map_or(0, |r| r.unverified.len());
+            let unverified = s.unverified_count();
             if unverified > 0 {
-                println!("{unverified} valori non verificati (vedere `casa rules show`)");
+                println!(
+                    "{unverified} valori non verificati su {} parametri (vedere `casa rules show`)",
+                    s.parameters.len()
+                );
             }
         }),
         RulesCommand::Load { file } => load(g, &file),
@@ -103,6 +110,7 @@ struct Row {
     cite: String,
     version: Option<i64>,
     name: String,
+    published: Option<String>,
     effective_from: String,
     stored: bool,
     builtin: bool,
@@ -122,11 +130,12 @@ fn list(g: &Global, format: Format) -> Result<()> {
             cite: s.label(),
             version: Some(s.version),
             name: s.name.clone(),
+            published: set.published.as_ref().map(|p| p.value.to_string()),
             effective_from: s.effective_from.clone(),
             stored: true,
             builtin: s.builtin,
             rankings: set.ranking.is_some(),
-            unverified: set.ranking.as_ref().map_or(0, |r| r.unverified.len()),
+            unverified: set.unverified_count(),
             file: s.file_name.clone(),
         });
     }
@@ -138,11 +147,12 @@ fn list(g: &Global, format: Format) -> Result<()> {
                 cite: set.cite.clone(),
                 version: None,
                 name: set.name.clone(),
+                published: set.published.as_ref().map(|p| p.value.to_string()),
                 effective_from: set.effective_from.to_string(),
                 stored: false,
                 builtin: true,
                 rankings: set.ranking.is_some(),
-                unverified: set.ranking.as_ref().map_or(0, |r| r.unverified.len()),
+                unverified: set.unverified_count(),
                 file: set.file.clone(),
             });
         }
@@ -154,6 +164,7 @@ fn list(g: &Global, format: Format) -> Result<()> {
             vec![
                 r.id.map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
                 r.cite.clone(),
+                r.published.clone().unwrap_or_else(|| "-".into()),
                 r.effective_from.clone(),
                 if r.rankings { "SI" } else { "NO" }.into(),
                 r.unverified.to_string(),
@@ -171,6 +182,7 @@ fn list(g: &Global, format: Format) -> Result<()> {
         headers: &[
             "ID",
             "REGOLE",
+            "PUBBLICATO",
             "IN VIGORE DAL",
             "GRADUATORIE",
             "NON VERIFICATI",
@@ -181,67 +193,6 @@ fn list(g: &Global, format: Format) -> Result<()> {
         items: &items,
     }
     .print(format)
-}
-
-#[derive(Serialize)]
-struct Param {
-    key: String,
-    value: String,
-    verified: bool,
-    source: String,
-}
-
-/// Every parameter of the file, as (dotted key, value, verified, source), from its TOML.
-fn params_of(text: &str) -> Vec<Param> {
-    let mut out = Vec::new();
-    let Ok(doc) = text.parse::<toml::Table>() else {
-        return out;
-    };
-    fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<Param>) {
-        match v {
-            toml::Value::Table(t) if t.contains_key("value") && t.contains_key("verified") => {
-                out.push(Param {
-                    key: prefix.to_string(),
-                    value: match &t["value"] {
-                        toml::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    },
-                    verified: t["verified"].as_bool().unwrap_or(false),
-                    source: t
-                        .get("source")
-                        .and_then(|s| s.as_str())
-                        .unwrap_or_default()
-                        .to_string(),
-                });
-            }
-            toml::Value::Table(t) => {
-                for (k, v) in t {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&key, v, out);
-                }
-            }
-            toml::Value::Array(items) => {
-                for item in items {
-                    // Conditions: name them by their code.
-                    let code = item
-                        .get("code")
-                        .and_then(|c| c.as_str())
-                        .map(str::to_string);
-                    match code {
-                        Some(c) => walk(&format!("{prefix}.{c}"), item, out),
-                        None => walk(prefix, item, out),
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    walk("", &toml::Value::Table(doc), &mut out);
-    out
 }
 
 fn show(g: &Global, what: &str, format: Format) -> Result<()> {
@@ -266,9 +217,25 @@ fn show(g: &Global, what: &str, format: Format) -> Result<()> {
             None => return Err(e),
         },
     };
-    let params = params_of(&text);
+    let params = rules::params::parameters(&text);
     if format == Format::Table {
         println!("{label} — {name}");
+        if let Ok(set) = rules::parse(&label, &text) {
+            let date = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+            if let Some(p) = &set.published {
+                println!("Pubblicato sul BURL il {} ({})", date(p.value), p.source);
+            }
+            println!(
+                "In vigore dal {} ({}{})",
+                date(set.effective_from),
+                set.effective_from_source.source,
+                if set.effective_from_source.verified {
+                    ""
+                } else {
+                    " — valore non verificato"
+                }
+            );
+        }
         let unverified = params.iter().filter(|p| !p.verified).count();
         println!(
             "{} parametri, {unverified} non verificati (NO nella colonna VERIFICATO)",

@@ -32,6 +32,9 @@ pub struct ComuneRef2 {
 
 /// Random stream of the applications (independent of the other demo streams).
 const STREAM_APPLICATIONS: u64 = 11;
+/// Stream of the residence history in other comuni: drawn apart, per application, so the
+/// rest of the applications is what it was before the history existed.
+const STREAM_RESIDENCE: u64 = 12;
 
 /// Household sizes 1..=7, in tenths of a percent: mostly 1–3 members.
 const SIZE_WEIGHTS: [u32; 7] = [330, 250, 180, 130, 65, 30, 15];
@@ -63,7 +66,8 @@ pub fn generate(
 ) -> Vec<Application> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(STREAM_APPLICATIONS);
-    let g = Generator::new(comuni, offered, max_preferences, opens, closes, conditions);
+    let mut g = Generator::new(comuni, offered, max_preferences, opens, closes, conditions);
+    g.seed = seed;
     (0..n).map(|i| g.application(&mut rng, i + 1)).collect()
 }
 
@@ -79,6 +83,7 @@ struct Generator<'a> {
     window_secs: i64,
     declared: Vec<&'a str>,
     year: i32,
+    seed: u64,
 }
 
 /// One member before names and codes are drawn.
@@ -129,6 +134,7 @@ impl<'a> Generator<'a> {
                 .filter(|c| !c.starts_with("ANZIANI") && !c.starts_with("DISABILE"))
                 .collect(),
             year: opens.year(),
+            seed: 0,
         }
     }
 
@@ -176,6 +182,12 @@ impl<'a> Generator<'a> {
         } else {
             (0, 0)
         };
+        let other_comuni_years = self.residence_history(
+            seq,
+            residence_istat.as_deref(),
+            work_istat.as_deref(),
+            years_region.saturating_sub(years_comune),
+        );
         let owned_dwelling_m2 = rng.random_bool(0.03).then(|| rng.random_range(20..=120));
         let exclusion_on = rng.random_bool(0.01).then(|| {
             self.opens
@@ -219,10 +231,42 @@ impl<'a> Generator<'a> {
             work_istat,
             years_region,
             years_comune,
+            other_comuni_years,
             owned_dwelling_m2,
             exclusion_on,
             declared,
             preferences,
+        }
+    }
+
+    /// Earlier residence in other comuni of the district, within the `spare` years in the
+    /// region not spent in the current comune: about a third of those who moved lived before
+    /// in another comune, more often the one they work in.
+    fn residence_history(
+        &self,
+        seq: usize,
+        home: Option<&str>,
+        work: Option<&str>,
+        spare: u32,
+    ) -> Vec<(String, u32)> {
+        if spare == 0 || home.is_none() {
+            return Vec::new();
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed.wrapping_add(seq as u64));
+        rng.set_stream(STREAM_RESIDENCE);
+        if !rng.random_bool(0.35) {
+            return Vec::new();
+        }
+        let before = match work.filter(|w| Some(*w) != home) {
+            Some(w) if rng.random_bool(0.5) => Some(w.to_string()),
+            // Another comune by population (a few draws: one comune may hold most people).
+            _ => (0..8)
+                .filter_map(|_| self.comune(&mut rng))
+                .find(|c| Some(c.as_str()) != home),
+        };
+        match before {
+            Some(c) => vec![(c, rng.random_range(1..=spare))],
+            None => Vec::new(),
         }
     }
 
@@ -594,6 +638,7 @@ mod tests {
         let offered_ids: Vec<i64> = offered().iter().map(|u| u.unit_id).collect();
         let (mut members, mut elderly, mut indigent, mut above, mut residents) = (0, 0, 0, 0, 0);
         let mut disabled = 0;
+        let mut history = 0;
         let mut sizes = [0usize; 8];
         for a in &apps {
             assert!((1..=7).contains(&a.members.len()), "{}", a.code);
@@ -632,6 +677,19 @@ mod tests {
                 members += 1;
             }
             assert!(a.years_comune <= a.years_region);
+            // Residence history elsewhere (art. 12 c.2): within the years in the region.
+            let elsewhere: u32 = a.other_comuni_years.iter().map(|(_, y)| y).sum();
+            assert!(a.years_comune + elsewhere <= a.years_region, "{}", a.code);
+            assert!(
+                a.other_comuni_years
+                    .iter()
+                    .all(|(c, y)| *y > 0 && Some(c) != a.residence_istat.as_ref()),
+                "{}",
+                a.code
+            );
+            if !a.other_comuni_years.is_empty() {
+                history += 1;
+            }
             assert!(a.submitted_at >= opens && a.submitted_at < closes);
             assert!(a.preferences.len() <= 2);
             assert!(a.preferences.iter().all(|p| offered_ids.contains(p)));
@@ -670,6 +728,10 @@ mod tests {
         assert!(
             (1.0..8.0).contains(&pct(disabled, members)),
             "{disabled}/{members}"
+        );
+        assert!(
+            (5.0..30.0).contains(&pct(history, apps.len())),
+            "{history} with residence in other comuni"
         );
         assert!(apps.iter().any(|a| !a.declared.is_empty()));
         assert!(apps.iter().any(|a| a.preferences.is_empty()));

@@ -1,7 +1,7 @@
 //! An application (domanda) to a notice, the access requirements of DOMAIN.md 5 and the
 //! preferred units. Money in cents; no floating point decides anything.
 
-use crate::rules::ranking::RankingRules;
+use crate::rules::ranking::{OtherComuneRule, RankingRules};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -86,7 +86,13 @@ pub struct Application {
     pub residence_istat: Option<String>,
     pub work_istat: Option<String>,
     pub years_region: u32,
+    /// Years of residence in the comune of residence.
     pub years_comune: u32,
+    /// Years of residence in other comuni (ISTAT code, years), for the rankings of those
+    /// comuni (art. 12 c.2: the points are for residence in the comune of the unit). Sorted
+    /// by ISTAT code, without the comune of residence.
+    #[serde(default)]
+    pub other_comuni_years: Vec<(String, u32)>,
     /// Largest dwelling owned, in m², if any.
     pub owned_dwelling_m2: Option<u32>,
     /// Date of the last forfeiture, eviction for arrears or occupation without title.
@@ -104,6 +110,17 @@ impl Application {
 
     pub fn is_indigent(&self, rules: &RankingRules) -> bool {
         self.isee <= rules.indigent_isee_max
+    }
+
+    /// Years of residence in comune `istat` (0 where the household never lived).
+    pub fn years_in(&self, istat: &str) -> u32 {
+        if self.residence_istat.as_deref() == Some(istat) {
+            return self.years_comune;
+        }
+        self.other_comuni_years
+            .iter()
+            .find(|(c, _)| c == istat)
+            .map_or(0, |(_, y)| *y)
     }
 }
 
@@ -272,7 +289,9 @@ pub struct Preferences {
 }
 
 /// Applies the preference rules: at most the rule set's number of units, offered by the
-/// notice, adequate to the household; an indigent household only in its comune of residence,
+/// notice, adequate to the household; a unit in another comune of the district only when
+/// neither the comune of residence nor that of work offers an adequate unit (art. 9 c.2, for
+/// the applicants the rule set says); an indigent household only in its comune of residence,
 /// else of work, else a comune above the population threshold (DOMAIN.md 5).
 pub fn resolve_preferences(
     app: &Application,
@@ -283,24 +302,61 @@ pub fn resolve_preferences(
     let mut p = Preferences::default();
     let n = app.size().max(1);
     let suits = |u: &OfferedUnit| rules.unit_suits(n, u.area_m2);
-    let allowed: Option<BTreeSet<String>> = app.is_indigent(rules).then(|| {
-        let has_offer = |istat: &Option<String>| {
-            istat
-                .as_ref()
-                .is_some_and(|c| offered.values().any(|u| &u.istat == c && suits(u)))
-        };
-        if has_offer(&app.residence_istat) {
-            app.residence_istat.iter().cloned().collect()
+    let has_offer = |istat: &Option<String>| {
+        istat
+            .as_ref()
+            .is_some_and(|c| offered.values().any(|u| &u.istat == c && suits(u)))
+    };
+    let name = |istat: &Option<String>| istat.clone().unwrap_or_else(|| "nessuno".into());
+    // The comuni allowed, with the reason a unit elsewhere is dropped; None: any comune.
+    let allowed: Option<(BTreeSet<String>, String)> = if app.is_indigent(rules) {
+        Some(if has_offer(&app.residence_istat) {
+            (
+                app.residence_istat.iter().cloned().collect(),
+                format!(
+                    "per un nucleo indigente l'alloggio deve essere nel comune di residenza ({}), che offre un alloggio adeguato",
+                    name(&app.residence_istat)
+                ),
+            )
         } else if has_offer(&app.work_istat) {
-            app.work_istat.iter().cloned().collect()
+            (
+                app.work_istat.iter().cloned().collect(),
+                format!(
+                    "per un nucleo indigente senza alloggio adeguato nel comune di residenza l'alloggio deve essere nel comune di lavoro ({}), che ne offre uno",
+                    name(&app.work_istat)
+                ),
+            )
         } else {
-            population
-                .iter()
-                .filter(|(_, p)| **p > rules.indigent_min_population)
-                .map(|(c, _)| c.clone())
-                .collect()
-        }
-    });
+            (
+                population
+                    .iter()
+                    .filter(|(_, p)| **p > rules.indigent_min_population)
+                    .map(|(c, _)| c.clone())
+                    .collect(),
+                format!(
+                    "per un nucleo indigente senza alloggio adeguato nel comune di residenza o di lavoro l'alloggio deve essere in un comune dell'ambito con più di {} abitanti",
+                    rules.indigent_min_population
+                ),
+            )
+        })
+    } else if rules.other_comune_rule == OtherComuneRule::Tutti
+        && (has_offer(&app.residence_istat) || has_offer(&app.work_istat))
+    {
+        Some((
+            [&app.residence_istat, &app.work_istat]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            format!(
+                "art. 9 c.2: un alloggio in un altro comune dell'ambito si sceglie solo se né il comune di residenza ({}) né quello di lavoro ({}) offrono un alloggio adeguato",
+                name(&app.residence_istat),
+                name(&app.work_istat)
+            ),
+        ))
+    } else {
+        None
+    };
     let mut seen = BTreeSet::new();
     for &id in &app.preferences {
         let drop = |reason: String| DroppedPreference {
@@ -330,12 +386,11 @@ pub fn resolve_preferences(
             )));
             continue;
         }
-        if let Some(allowed) = &allowed
+        if let Some((allowed, why)) = &allowed
             && !allowed.contains(&u.istat)
         {
-            p.dropped.push(drop(
-                "per un nucleo indigente l'alloggio deve essere nel comune di residenza (o di lavoro, o in un comune con più di 5.000 abitanti)".into(),
-            ));
+            p.dropped
+                .push(drop(format!("alloggio nel comune {}: {why}", u.istat)));
             continue;
         }
         p.kept.push(id);
@@ -371,6 +426,7 @@ mod tests {
             work_istat: None,
             years_region: 12,
             years_comune: 7,
+            other_comuni_years: vec![],
             owned_dwelling_m2: None,
             exclusion_on: None,
             declared: vec![],
@@ -456,6 +512,61 @@ mod tests {
         assert_eq!(euro(5), "0,05 €");
     }
 
+    /// Art. 9 c.2: a unit in another comune of the district may be chosen only when neither
+    /// the comune of residence nor that of work offers an adequate unit — for every applicant,
+    /// not only indigents; the preference is dropped with the reason.
+    #[test]
+    fn art_9_c2_another_comune_only_when_none_is_adequate_at_home_or_work() {
+        let r = rules();
+        let unit = |id, istat: &str, area| {
+            (
+                id,
+                OfferedUnit {
+                    id,
+                    owner_id: 1,
+                    istat: istat.into(),
+                    area_m2: area,
+                },
+            )
+        };
+        // Residence Milano (015146), work Rho (015182), third comune San Giuliano (015195).
+        let offered: HashMap<i64, OfferedUnit> = [
+            unit(1, "015146", 50.0),
+            unit(2, "015195", 50.0),
+            unit(3, "015182", 50.0),
+            unit(4, "015146", 20.0),
+        ]
+        .into_iter()
+        .collect();
+        let pop: HashMap<String, u32> = [
+            ("015146".into(), 1_300_000),
+            ("015182".into(), 50_000),
+            ("015195".into(), 40_000),
+        ]
+        .into_iter()
+        .collect();
+        let mut a = app();
+        assert!(!a.is_indigent(r));
+        a.work_istat = Some("015182".into());
+        a.preferences = vec![2, 3];
+        let p = resolve_preferences(&a, r, &offered, &pop);
+        assert_eq!(p.kept, vec![3], "work comune kept, third comune dropped");
+        assert_eq!(p.dropped.len(), 1);
+        assert_eq!(p.dropped[0].unit_id, 2);
+        assert!(
+            p.dropped[0].reason.contains("art. 9 c.2"),
+            "{:?}",
+            p.dropped
+        );
+        // Without an adequate unit at home or work, another comune of the district is fine.
+        let far: HashMap<i64, OfferedUnit> = [unit(2, "015195", 50.0), unit(4, "015146", 20.0)]
+            .into_iter()
+            .collect();
+        a.preferences = vec![2];
+        let p = resolve_preferences(&a, r, &far, &pop);
+        assert_eq!(p.kept, vec![2]);
+    }
+
     #[test]
     fn preferences_are_capped_offered_adequate_and_local_for_indigents() {
         let r = rules();
@@ -475,6 +586,7 @@ mod tests {
             unit(2, "015146", 20.0),
             unit(3, "015077", 50.0),
             unit(4, "015146", 60.0),
+            unit(5, "015146", 40.0),
         ]
         .into_iter()
         .collect();
@@ -482,13 +594,16 @@ mod tests {
             .into_iter()
             .collect();
         let mut a = app();
-        a.preferences = vec![9, 2, 1, 3, 4];
+        // Unit 3 is in another comune while Milano, the comune of residence, offers adequate
+        // units: art. 9 c.2 drops it (this test kept it before issue 12).
+        a.preferences = vec![9, 2, 1, 3, 4, 5];
         let p = resolve_preferences(&a, r, &offered, &pop);
-        assert_eq!(p.kept, vec![1, 3], "max 2 under R.R. 2/2025");
-        assert_eq!(p.dropped.len(), 3);
+        assert_eq!(p.kept, vec![1, 4], "max 2 under R.R. 2/2025");
+        assert_eq!(p.dropped.len(), 4);
         assert!(p.dropped[0].reason.contains("non offerto"));
         assert!(p.dropped[1].reason.contains("non adeguato"));
-        assert!(p.dropped[2].reason.contains("massimo di 2"));
+        assert!(p.dropped[2].reason.contains("art. 9 c.2"));
+        assert!(p.dropped[3].reason.contains("massimo di 2"));
         // Indigent resident in Milano: only Milano's units.
         a.isee = 200_000;
         let p = resolve_preferences(&a, r, &offered, &pop);

@@ -79,7 +79,7 @@ impl Field {
         }
     }
 
-    /// Fields only a Comune fills.
+    /// Fields only a Comune fills, whatever the rule set (the counts are everyone's).
     pub fn comuni_only(self) -> bool {
         !matches!(
             self,
@@ -90,6 +90,28 @@ impl Field {
                 | Field::Sat
                 | Field::Assegnate
         )
+    }
+
+    /// The category reserves (c-bis).
+    pub fn category_reserve(self) -> bool {
+        matches!(
+            self,
+            Field::Elderly | Field::SingleParent | Field::Disabled | Field::NewFamily
+        )
+    }
+
+    /// Whether an owner of `kind` fills this field under `rules`: the counts every owner; the
+    /// category reserves (c-bis) every owner where the rule set says so (R.R. 2/2025: "the
+    /// threshold set by each owner"), else the Comuni; the rest the Comuni only.
+    pub fn filled_by(self, kind: OwnerKind, rules: &RuleSet) -> bool {
+        kind == OwnerKind::Municipality
+            || !self.comuni_only()
+            || (self.category_reserve() && rules.communication.category_reserves_all_owners())
+    }
+
+    /// Whether the field is a count (a whole number, 0 when empty) rather than a share.
+    pub fn is_count(self) -> bool {
+        !self.comuni_only()
     }
 }
 
@@ -274,26 +296,30 @@ pub fn validate(
         (Field::OtherName, &input.other_name),
         (Field::Other, &input.other),
     ];
-    if kind != OwnerKind::Municipality {
-        for (field, v) in typed {
-            if v.is_some() {
-                fail(
-                    field,
-                    format!("campo riservato ai Comuni (l'ente è {})", kind.label()),
-                );
-            }
+    for (field, v) in typed {
+        if v.is_some() && !field.filled_by(kind, rules) {
+            fail(
+                field,
+                format!(
+                    "campo riservato ai Comuni (l'ente è {}; {})",
+                    kind.label(),
+                    if field.category_reserve() {
+                        format!(
+                            "le riserve per categorie sono di ogni ente solo dal R.R. 2/2025, qui vale il {cite}"
+                        )
+                    } else {
+                        cite.to_string()
+                    }
+                ),
+            );
         }
-        return if errors.is_empty() {
-            Ok(Form {
-                counts: *n,
-                shares: Shares::default(),
-            })
-        } else {
-            Err(errors)
-        };
     }
 
+    // A field the owner does not fill was refused above and counts as empty.
     let mut pct = |field: Field, v: &Option<String>| -> Option<Pct> {
+        if !field.filled_by(kind, rules) {
+            return None;
+        }
         let s = v.as_deref()?;
         match Pct::parse(s, c.pct_max_decimals.value) {
             Ok(p) => Some(p),
@@ -313,6 +339,7 @@ pub fn validate(
         other_name: input
             .other_name
             .as_deref()
+            .filter(|_| Field::OtherName.filled_by(kind, rules))
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_string),
@@ -356,7 +383,10 @@ pub fn validate(
         (Some(_), None) => fail(Field::Other, "indicare la soglia % della categoria".into()),
         _ => {}
     }
-    if input.other_name.is_some() && shares.other_name.is_none() {
+    if input.other_name.is_some()
+        && shares.other_name.is_none()
+        && Field::OtherName.filled_by(kind, rules)
+    {
         fail(Field::OtherName, "il nome della categoria è vuoto".into());
     }
 
@@ -479,17 +509,47 @@ mod tests {
         );
     }
 
+    /// Before R.R. 2/2025 an ALER or an accredited operator fills no social-category field
+    /// (DOMAIN.md 3.1, the seed's ALER form). From R.R. 2/2025 (art. 4 c.3 lett. c-bis: "the
+    /// threshold set by each owner") every owner sets the category reserves, within the 20%
+    /// together; the police share (d-bis), the other category (d) and the indigent excess (h)
+    /// stay the Comuni's.
     #[test]
-    fn alers_and_accredited_operators_have_no_social_fields() {
+    fn category_reserves_c_bis_for_every_owner_from_rr_2_2025() {
         for kind in [OwnerKind::Aler, OwnerKind::AccreditedOperator] {
             let input = FormInput {
                 elderly: Some("5".into()),
                 ..FormInput::default()
             };
-            let e = validate(&input, kind, rules(2026)).unwrap_err();
+            let e = validate(&input, kind, rules(2025)).unwrap_err();
             assert_eq!(e[0].field, Field::Elderly);
             assert!(e[0].to_string().contains("riservato ai Comuni"));
-            assert!(validate(&FormInput::default(), kind, rules(2026)).is_ok());
+            assert!(validate(&FormInput::default(), kind, rules(2025)).is_ok());
+            let form = validate(&input, kind, rules(2026)).unwrap();
+            assert_eq!(form.shares.elderly, Some(Pct(500)));
+            let over = FormInput {
+                elderly: Some("15".into()),
+                disabled: Some("5.01".into()),
+                ..FormInput::default()
+            };
+            let e = validate(&over, kind, rules(2026)).unwrap_err();
+            assert!(e[0].message.contains("massimo 20%"), "{e:?}");
+            for f in [
+                |i: &mut FormInput| i.police = Some("1".into()),
+                |i: &mut FormInput| i.indigent_excess = Some("1".into()),
+                |i: &mut FormInput| {
+                    i.other_name = Some("X".into());
+                    i.other = Some("1".into());
+                },
+            ] {
+                let mut input = FormInput::default();
+                f(&mut input);
+                let e = validate(&input, kind, rules(2026)).unwrap_err();
+                assert!(e[0].to_string().contains("riservato ai Comuni"), "{e:?}");
+            }
+            assert!(Field::Elderly.filled_by(kind, rules(2026)));
+            assert!(!Field::Elderly.filled_by(kind, rules(2025)));
+            assert!(!Field::Police.filled_by(kind, rules(2026)));
         }
     }
 

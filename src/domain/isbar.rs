@@ -3,7 +3,9 @@
 //! group and the lines that explain it.
 
 use super::application::Application;
-use crate::rules::ranking::{Derive, Group, RankingRules};
+use crate::rules::ranking::{
+    ComunePointsIn, Condition, Group, Membership, RankingRules, WithoutFragility,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -50,46 +52,143 @@ impl Score {
     }
 }
 
-fn derived(d: &Derive, app: &Application, on: NaiveDate) -> bool {
-    match d {
-        Derive::EtaMinima { anni } => app.members.iter().any(|m| m.age_on(on) >= *anni),
-        Derive::Disabilita {
+/// Whether `app`'s household is one `m` names, on day `on`. For the declared kinds, `Err`
+/// carries why a declaration does not hold.
+fn member_of(m: &Membership, app: &Application, on: NaiveDate) -> Result<(), String> {
+    use super::application::Relationship::*;
+    let ages = || app.members.iter().map(|x| x.age_on(on));
+    let yes = |ok: bool, why: &str| if ok { Ok(()) } else { Err(why.to_string()) };
+    match m {
+        Membership::EtaMinima { anni } => yes(ages().any(|a| a >= *anni), "nessun anziano"),
+        Membership::Disabilita {
             min_pct,
             max_pct,
             accompagnamento,
-        } => app.members.iter().any(|m| {
-            (*min_pct..=*max_pct).contains(&m.disability_pct)
-                && accompagnamento.is_none_or(|a| a == m.attendance_allowance)
-        }),
+        } => yes(
+            app.members.iter().any(|x| {
+                (*min_pct..=*max_pct).contains(&x.disability_pct)
+                    && accompagnamento.is_none_or(|a| a == x.attendance_allowance)
+            }),
+            "nessun componente nella fascia di invalidità",
+        ),
+        Membership::Anziani {
+            anni,
+            max_componenti,
+            oltre_anni,
+            inabile_pct,
+        } => {
+            let n = app.members.len();
+            if n == 0 || n > *max_componenti as usize {
+                return Err(format!("nucleo di {n} componenti"));
+            }
+            let old = |x: &super::application::Member| x.age_on(on) >= *anni;
+            if app.members.iter().all(old) {
+                return Ok(());
+            }
+            // Two members, one has turned `anni`: the other is totally unfit for work, or the
+            // older is past `oltre_anni` (on the day after that birthday, "oltre").
+            let day_before = on.pred_opt().unwrap_or(on);
+            let over = |x: &super::application::Member| x.age_on(day_before) >= *oltre_anni;
+            yes(
+                n == 2
+                    && app.members.iter().any(&old)
+                    && app
+                        .members
+                        .iter()
+                        .any(|x| (!old(x) && x.disability_pct >= *inabile_pct) || over(x)),
+                "requisiti di età non soddisfatti",
+            )
+        }
+        Membership::Monogenitore { eta_minore } => {
+            let partner = app
+                .members
+                .iter()
+                .any(|x| matches!(x.relationship, Coniuge | Convivente));
+            let others_children = app
+                .members
+                .iter()
+                .all(|x| matches!(x.relationship, Richiedente | Figlio));
+            let minor = app
+                .members
+                .iter()
+                .any(|x| x.relationship == Figlio && x.age_on(on) < *eta_minore);
+            if partner {
+                Err("nel nucleo c'è un coniuge o convivente".into())
+            } else if !others_children {
+                Err("nel nucleo ci sono componenti che non sono figli del richiedente".into())
+            } else {
+                yes(minor, "nessun figlio minorenne nel nucleo")
+            }
+        }
+        Membership::NuovaFamiglia { eta_minore } => {
+            let partners = app
+                .members
+                .iter()
+                .filter(|x| matches!(x.relationship, Coniuge | Convivente))
+                .count();
+            let others_minor = app.members.iter().all(|x| {
+                matches!(x.relationship, Richiedente | Coniuge | Convivente)
+                    || x.age_on(on) < *eta_minore
+            });
+            if partners != 1 {
+                Err("il nucleo non è una coppia (richiedente con coniuge o convivente)".into())
+            } else {
+                yes(
+                    others_minor,
+                    "oltre alla coppia il nucleo comprende componenti maggiorenni",
+                )
+            }
+        }
+    }
+}
+
+/// Whether condition `c` applies: derived ones from the household, declared ones when declared
+/// and the household is the one they name. `Err` explains a declaration that does not hold.
+fn applies(c: &Condition, app: &Application, on: NaiveDate) -> Result<bool, String> {
+    match &c.membership {
+        Some(m) if m.derived() => Ok(member_of(m, app, on).is_ok()),
+        _ if !app.declared.iter().any(|x| x == &c.code) => Ok(false),
+        Some(m) => member_of(m, app, on).map(|()| true),
+        None => Ok(true),
     }
 }
 
 /// The condition codes that apply: the derived ones the household meets and the declared ones
-/// that are not derived (a derived condition cannot be declared into being).
+/// that are not derived (a derived condition cannot be declared into being) and whose household
+/// is the one they name.
 pub fn conditions_met(app: &Application, rules: &RankingRules, on: NaiveDate) -> Vec<String> {
     rules
         .conditions
         .iter()
-        .filter(|c| match &c.derive {
-            Some(d) => derived(d, app, on),
-            None => app.declared.iter().any(|x| x == &c.code),
-        })
+        .filter(|c| applies(c, app, on) == Ok(true))
         .map(|c| c.code.clone())
         .collect()
 }
 
-/// The sub-scores only (the hot path of a ranking): no explanation is built.
-pub fn groups(app: &Application, rules: &RankingRules, on: NaiveDate) -> [i64; 5] {
-    tally(app, rules, "", on, None).0
+/// The years that score the comune points of a ranking in `comune` (None: the comune of
+/// residence): the years in the comune of the unit (art. 12 c.2), or under older files the
+/// years in the comune of residence in every ranking.
+pub fn comune_years(app: &Application, rules: &RankingRules, comune: Option<&str>) -> u32 {
+    match (comune, rules.comune_points_in) {
+        (Some(c), ComunePointsIn::ComuneAlloggio) => app.years_in(c),
+        _ => app.years_comune,
+    }
 }
 
-/// The sub-scores and the conditions that counted, as a bit set over `rules.conditions`.
+/// The sub-scores only, in the comune of residence: no explanation is built.
+pub fn groups(app: &Application, rules: &RankingRules, on: NaiveDate) -> [i64; 5] {
+    tally(app, rules, "", on, None, None).0
+}
+
+/// The sub-scores in the ranking of `comune` (None: the comune of residence) and the
+/// conditions that counted, as a bit set over `rules.conditions` (the hot path of a ranking).
 pub fn groups_and_conditions(
     app: &Application,
     rules: &RankingRules,
     on: NaiveDate,
+    comune: Option<&str>,
 ) -> ([i64; 5], u64) {
-    tally(app, rules, "", on, None)
+    tally(app, rules, "", on, comune, None)
 }
 
 /// The codes of a bit set from `groups_and_conditions`.
@@ -103,11 +202,23 @@ pub fn condition_codes(rules: &RankingRules, bits: u64) -> Vec<&str> {
         .collect()
 }
 
-/// Scores `app` under `rules` with the explanation; `on` is the notice's opening day (ages
-/// are taken then).
+/// Scores `app` under `rules` with the explanation, in the comune of residence; `on` is the
+/// notice's opening day (ages are taken then).
 pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate) -> Score {
+    score_in(app, rules, cite, on, None)
+}
+
+/// `score` in the ranking of `comune` (None: the comune of residence): the comune points are
+/// for the years there (art. 12 c.2).
+pub fn score_in(
+    app: &Application,
+    rules: &RankingRules,
+    cite: &str,
+    on: NaiveDate,
+    comune: Option<&str>,
+) -> Score {
     let mut ex = Explained::default();
-    let (groups, _) = tally(app, rules, cite, on, Some(&mut ex));
+    let (groups, _) = tally(app, rules, cite, on, comune, Some(&mut ex));
     let Explained {
         mut lines,
         mut unverified,
@@ -120,6 +231,10 @@ pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate)
             .map(|u| u.name.clone()),
     );
     let unv = |name: &str| rules.unverified.iter().any(|u| u.name == name);
+    let residence = !unv("isbar.residence.cap_points")
+        && !unv("isbar.residence.fragility_only")
+        && !unv("isbar.residence.without_fragility")
+        && !unv("isbar.residence.fragility_conditions");
     for l in &mut lines {
         l.verified = match l.code.as_str() {
             "ECONOMICA" => {
@@ -127,11 +242,11 @@ pub fn score(app: &Application, rules: &RankingRules, cite: &str, on: NaiveDate)
                     && !unv("isbar.economic.max_points")
                     && !unv("isbar.economic.isee_reference_eur")
             }
-            "RESIDENZA_REGIONE" => {
-                !unv("isbar.residence.region_bands") && !unv("isbar.residence.cap_points")
-            }
+            "RESIDENZA_REGIONE" => residence && !unv("isbar.residence.region_bands"),
             "RESIDENZA_COMUNE" => {
-                !unv("isbar.residence.comune_bands") && !unv("isbar.residence.cap_points")
+                residence
+                    && !unv("isbar.residence.comune_bands")
+                    && !unv("isbar.residence.comune_points_in")
             }
             _ => l.verified,
         };
@@ -155,22 +270,21 @@ fn tally(
     rules: &RankingRules,
     cite: &str,
     on: NaiveDate,
+    comune: Option<&str>,
     mut ex: Option<&mut Explained>,
 ) -> ([i64; 5], u64) {
     let mut groups = [0i64; 5];
     let mut counted_bits = 0u64;
-    let met: Vec<bool> = rules
+    let applies: Vec<Result<bool, String>> = rules
         .conditions
         .iter()
-        .map(|c| match &c.derive {
-            Some(d) => derived(d, app, on),
-            None => app.declared.iter().any(|x| x == &c.code),
-        })
+        .map(|c| applies(c, app, on))
         .collect();
+    let met = |i: usize| applies[i] == Ok(true);
     // Of each exclusive set only the condition worth most counts (the first in the file on a
     // tie); the others are listed with 0 and the reason.
     let mut best: Vec<(&str, usize)> = Vec::new();
-    for (i, c) in rules.conditions.iter().enumerate().filter(|(i, _)| met[*i]) {
+    for (i, c) in rules.conditions.iter().enumerate().filter(|(i, _)| met(*i)) {
         if let Some(x) = &c.exclusive {
             match best.iter_mut().find(|(n, _)| *n == x.as_str()) {
                 Some(b) if rules.conditions[b.1].points < c.points => b.1 = i,
@@ -179,7 +293,26 @@ fn tally(
             }
         }
     }
-    for (i, c) in rules.conditions.iter().enumerate().filter(|(i, _)| met[*i]) {
+    for (i, c) in rules.conditions.iter().enumerate() {
+        if let (Err(why), Some(ex)) = (&applies[i], ex.as_deref_mut()) {
+            // Declared, but the household is not the one the condition names.
+            if !c.membership_verified {
+                ex.unverified.push(format!("appartenenza {}", c.code));
+            }
+            let cite = c.membership_source.split(':').next().unwrap_or_default();
+            ex.lines.push(Line {
+                group: c.group,
+                code: c.code.clone(),
+                label: c.label.clone(),
+                points: 0,
+                legal_ref: c.legal_ref.clone(),
+                detail: format!("dichiarata ma non riconosciuta: {why} ({cite})"),
+                verified: c.verified && c.membership_verified,
+            });
+        }
+        if !met(i) {
+            continue;
+        }
         let winner = c
             .exclusive
             .as_deref()
@@ -195,6 +328,9 @@ fn tally(
             if counted && !c.verified {
                 ex.unverified.push(format!("punti {}", c.code));
             }
+            if counted && c.membership.is_some() && !c.membership_verified {
+                ex.unverified.push(format!("appartenenza {}", c.code));
+            }
             ex.lines.push(Line {
                 group: c.group,
                 code: c.code.clone(),
@@ -207,7 +343,7 @@ fn tally(
                     }
                     _ => String::new(),
                 },
-                verified: c.verified,
+                verified: c.verified && c.membership_verified,
             });
         }
     }
@@ -238,8 +374,9 @@ fn tally(
         });
     }
 
-    // Residence: bands of years, capped together; under a fragility rule only for households
-    // with a fragility condition.
+    // Residence: bands of years in the region and in the comune of the ranking, capped
+    // together; under a fragility rule they add up only for households with a fragility
+    // condition, the others get one of the two (the higher, or none, as the rule set says).
     let band = |bands: &[crate::rules::ranking::Band], years| {
         bands
             .iter()
@@ -251,33 +388,62 @@ fn tally(
             .conditions
             .iter()
             .enumerate()
-            .any(|(i, c)| met[i] && rules.fragility_conditions.iter().any(|f| f == &c.code));
+            .any(|(i, c)| met(i) && rules.fragility_conditions.iter().any(|f| f == &c.code));
+    let years_comune = comune_years(app, rules, comune);
     let mut region = band(&rules.region_bands, app.years_region);
-    let mut comune = band(&rules.comune_bands, app.years_comune);
-    let mut why = None;
-    if !fragile {
-        if region + comune > 0 {
-            why = Some("nessuna condizione di fragilità: i punti di residenza non si applicano");
+    let mut comune_pts = band(&rules.comune_bands, years_comune);
+    let mut why_region = None;
+    let mut why_comune = None;
+    if !fragile && region + comune_pts > 0 {
+        match rules.without_fragility {
+            WithoutFragility::Nessuno => {
+                let why = "nessuna condizione di fragilità: i punti di residenza non si applicano";
+                why_region = Some(why.to_string());
+                why_comune = Some(why.to_string());
+                region = 0;
+                comune_pts = 0;
+            }
+            WithoutFragility::Maggiore => {
+                // Our rule: the higher of the two; on a tie the comune's (it is the one the
+                // ranking's comune gives).
+                let why = format!(
+                    "nessuna condizione di fragilità: Regione ({}) e Comune ({}) non si sommano, conta il maggiore",
+                    points(region),
+                    points(comune_pts)
+                );
+                if region > comune_pts {
+                    comune_pts = 0;
+                    why_comune = Some(why);
+                } else {
+                    region = 0;
+                    why_region = Some(why);
+                }
+            }
         }
-        region = 0;
-        comune = 0;
     }
     let mut capped = false;
-    if region + comune > rules.residence_cap {
+    if region + comune_pts > rules.residence_cap {
         // Our rule: the region's points first, the comune's up to the cap.
-        let over = region + comune - rules.residence_cap;
-        let cut = over.min(comune);
-        comune -= cut;
+        let over = region + comune_pts - rules.residence_cap;
+        let cut = over.min(comune_pts);
+        comune_pts -= cut;
         region -= over - cut;
         capped = true;
     }
     groups[Group::ResidenzaRegione.index()] = region;
-    groups[Group::ResidenzaComune.index()] = comune;
+    groups[Group::ResidenzaComune.index()] = comune_pts;
     if let Some(ex) = ex {
         let mut note_region = format!("{} anni in Regione", app.years_region);
-        let mut note_comune = format!("{} anni nel Comune", app.years_comune);
-        if let Some(why) = why {
+        let mut note_comune = match comune {
+            Some(c) if rules.comune_points_in == ComunePointsIn::ComuneAlloggio => {
+                format!("{years_comune} anni nel Comune dell'alloggio, {c} (art. 12 c.2)")
+            }
+            _ => format!("{years_comune} anni nel Comune di residenza"),
+        };
+        if let Some(why) = why_region {
             note_region = format!("{note_region}; {why}");
+        }
+        if let Some(why) = why_comune {
             note_comune = format!("{note_comune}; {why}");
         }
         if capped {
@@ -299,7 +465,7 @@ fn tally(
             group: Group::ResidenzaComune,
             code: "RESIDENZA_COMUNE".into(),
             label: "Residenza nel Comune".into(),
-            points: comune,
+            points: comune_pts,
             legal_ref: format!("{cite}, residenza"),
             detail: note_comune,
             verified: false,
@@ -337,6 +503,7 @@ mod tests {
             work_istat: None,
             years_region: 12,
             years_comune: 7,
+            other_comuni_years: vec![],
             owned_dwelling_m2: None,
             exclusion_on: None,
             declared: vec![],
@@ -397,15 +564,213 @@ mod tests {
         a.years_region = 30;
         a.years_comune = 30;
         let sc = score(&a, r, &s.cite, on());
+        // Without fragility only one of the two counts, the higher (issue 12: never zero for
+        // both, as this test asserted before).
         assert_eq!(
             sc.group(Group::ResidenzaRegione) + sc.group(Group::ResidenzaComune),
-            0
+            800
         );
         assert!(sc.lines.iter().any(|l| l.detail.contains("fragilità")));
         a.members[0].birth_date = "1950-01-01".parse().unwrap(); // elderly: fragile
         let sc = score(&a, r, &s.cite, on());
         assert_eq!(sc.group(Group::ResidenzaRegione), 650);
         assert_eq!(sc.group(Group::ResidenzaComune), 550, "capped at 12 in all");
+    }
+
+    /// R.R. 2/2025 (DOMAIN.md 5): region and comune points add up only with a fragility
+    /// condition (capped at 12); without one only one of the two counts, the higher (our rule,
+    /// `isbar.residence.without_fragility`). Never zero for both.
+    #[test]
+    fn rr_2_2025_residence_without_fragility_counts_the_higher_of_the_two() {
+        let s = set("R.R. 2/2025");
+        let r = s.ranking().unwrap();
+        let mut a = app();
+        a.years_region = 20;
+        a.years_comune = 12;
+        let sc = score(&a, r, &s.cite, on());
+        let res = |sc: &Score| {
+            (
+                sc.group(Group::ResidenzaRegione),
+                sc.group(Group::ResidenzaComune),
+            )
+        };
+        assert_eq!(res(&sc), (0, 800), "comune 8.00 beats region 6.50");
+        a.years_comune = 3;
+        let sc = score(&a, r, &s.cite, on());
+        assert_eq!(res(&sc), (650, 0), "region 6.50 beats comune 1.00");
+        assert!(
+            sc.lines
+                .iter()
+                .any(|l| l.code == "RESIDENZA_COMUNE" && l.detail.contains("maggiore")),
+            "{:?}",
+            sc.lines
+        );
+        // With a fragility condition both count, capped at 12.
+        a.years_comune = 12;
+        a.members[0].birth_date = "1950-01-01".parse().unwrap();
+        let sc = score(&a, r, &s.cite, on());
+        assert_eq!(res(&sc), (650, 550));
+        // Under R.R. 3/2019 there is no fragility rule: both count, capped at 14.5.
+        let s = set("R.R. 3/2019");
+        let mut a = app();
+        a.years_region = 20;
+        a.years_comune = 12;
+        let sc = score(&a, s.ranking().unwrap(), &s.cite, on());
+        assert_eq!(res(&sc), (650, 800));
+    }
+
+    fn member(birth: &str, rel: Relationship, pct: u8) -> Member {
+        Member {
+            tax_code: format!("X{birth}"),
+            birth_date: birth.parse().unwrap(),
+            relationship: rel,
+            disability_pct: pct,
+            attendance_allowance: false,
+        }
+    }
+
+    /// Art. 14 c.1 lett. a: single persons or households of at most two members who have
+    /// turned 65, or where one of the two is totally unfit for work or over 75.
+    #[test]
+    fn art_14_a_anziani_only_for_one_or_two_members() {
+        for cite in ["R.R. 3/2019", "R.R. 6/2021", "R.R. 2/2025"] {
+            let r = set(cite).ranking().unwrap();
+            let has = |members: Vec<Member>| {
+                let mut a = app();
+                a.members = members;
+                conditions_met(&a, r, on()).contains(&"ANZIANI".to_string())
+            };
+            use Relationship::*;
+            // on() is 2026-02-01.
+            assert!(
+                has(vec![member("1961-02-01", Richiedente, 0)]),
+                "{cite}: 65 today"
+            );
+            assert!(
+                !has(vec![member("1961-02-02", Richiedente, 0)]),
+                "{cite}: 64"
+            );
+            assert!(has(vec![
+                member("1956-01-01", Richiedente, 0),
+                member("1960-01-01", Coniuge, 0),
+            ]));
+            assert!(
+                !has(vec![
+                    member("1956-01-01", Richiedente, 0),
+                    member("1990-01-01", Figlio, 0),
+                    member("1992-01-01", Figlio, 0),
+                ]),
+                "{cite}: three members with a 70-year-old"
+            );
+            assert!(
+                !has(vec![
+                    member("1956-01-01", Richiedente, 0),
+                    member("1970-01-01", Coniuge, 0),
+                ]),
+                "{cite}: two members, one under 65, fit for work, the other not over 75"
+            );
+            assert!(
+                has(vec![
+                    member("1956-01-01", Richiedente, 0),
+                    member("1970-01-01", Coniuge, 100),
+                ]),
+                "{cite}: the one under 65 is totally unfit for work"
+            );
+            assert!(
+                has(vec![
+                    member("1950-01-31", Richiedente, 0),
+                    member("1970-01-01", Coniuge, 0),
+                ]),
+                "{cite}: one of the two over 75"
+            );
+            assert!(
+                !has(vec![
+                    member("1951-02-01", Richiedente, 0),
+                    member("1970-01-01", Coniuge, 0),
+                ]),
+                "{cite}: 75 today is not over 75"
+            );
+            assert!(
+                !has(vec![
+                    member("1970-01-01", Richiedente, 100),
+                    member("1972-01-01", Coniuge, 0),
+                ]),
+                "{cite}: nobody has turned 65"
+            );
+        }
+    }
+
+    /// Art. 14 c.1 (DOMAIN.md 5): a declared family condition counts only when the household
+    /// is one: single parent with minor children; new household = a couple, with minors only.
+    #[test]
+    fn art_14_declared_family_conditions_need_the_household_they_name() {
+        use Relationship::*;
+        let s = set("R.R. 2/2025");
+        let r = s.ranking().unwrap();
+        let pts = |members: Vec<Member>, code: &str| {
+            let mut a = app();
+            a.members = members;
+            a.declared = vec![code.to_string()];
+            let sc = score(&a, r, &s.cite, on());
+            sc.lines
+                .iter()
+                .find(|l| l.code == code)
+                .map(|l| (l.points, l.detail.clone()))
+        };
+        let single_parent = vec![
+            member("1985-01-01", Richiedente, 0),
+            member("2015-01-01", Figlio, 0),
+        ];
+        assert_eq!(pts(single_parent.clone(), "MONOGENITORE").unwrap().0, 1200);
+        let mut with_partner = single_parent.clone();
+        with_partner.push(member("1984-01-01", Convivente, 0));
+        let (p, why) = pts(with_partner, "MONOGENITORE").unwrap();
+        assert_eq!(p, 0, "a partner in the household");
+        assert!(why.contains("art. 14"), "{why}");
+        let adult_child = vec![
+            member("1970-01-01", Richiedente, 0),
+            member("2000-01-01", Figlio, 0),
+        ];
+        assert_eq!(pts(adult_child, "MONOGENITORE").unwrap().0, 0, "no minor");
+        let couple = vec![
+            member("1995-01-01", Richiedente, 0),
+            member("1996-01-01", Coniuge, 0),
+            member("2025-01-01", Figlio, 0),
+        ];
+        assert_eq!(pts(couple, "FAMIGLIA_NUOVA").unwrap().0, 1000);
+        let alone = vec![member("1995-01-01", Richiedente, 0)];
+        assert_eq!(pts(alone, "FAMIGLIA_NUOVA").unwrap().0, 0, "not a couple");
+        let with_parent = vec![
+            member("1995-01-01", Richiedente, 0),
+            member("1996-01-01", Coniuge, 0),
+            member("1960-01-01", Genitore, 0),
+        ];
+        assert_eq!(
+            pts(with_parent, "FAMIGLIA_NUOVA").unwrap().0,
+            0,
+            "only the couple and minors"
+        );
+    }
+
+    /// DOMAIN.md 5: disability bands 66–99%, 100%, 100% with attendance allowance.
+    #[test]
+    fn disability_band_edges() {
+        let s = set("R.R. 2/2025");
+        let r = s.ranking().unwrap();
+        let met = |pct: u8, allowance: bool| {
+            let mut a = app();
+            a.members[0].disability_pct = pct;
+            a.members[0].attendance_allowance = allowance;
+            conditions_met(&a, r, on())
+                .into_iter()
+                .filter(|c| c.starts_with("DISABILE"))
+                .collect::<Vec<_>>()
+        };
+        assert!(met(65, false).is_empty());
+        assert_eq!(met(66, false), ["DISABILE_66_99"]);
+        assert_eq!(met(99, true), ["DISABILE_66_99"]);
+        assert_eq!(met(100, false), ["DISABILE_100"]);
+        assert_eq!(met(100, true), ["DISABILE_100_ACCOMPAGNAMENTO"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! BOZZA → APERTO → CHIUSO → APPROVATO, Riapri (CHIUSO → APERTO with a new end date), Annulla
 //! (any state but APPROVATO). Pure: the caller passes today's date.
 
+use crate::rules::plan::{PlanDeadlines, YearlyDate};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt;
@@ -107,24 +108,75 @@ fn it(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// By law owners answer by 31 October of the year before the reference year.
+/// The plan's deadlines: parameters of the rule set of the plan's year (DOMAIN.md 3). `None`
+/// when no rule set covers the year or its file predates them.
+fn deadlines(year: i32) -> Option<&'static PlanDeadlines> {
+    crate::rules::for_plan(year).ok()?.plan.as_ref()
+}
+
+/// The short citation of a deadline: its source up to the first colon.
+fn cite(d: &YearlyDate) -> String {
+    let c = d.source.split(':').next().unwrap_or_default().trim();
+    if d.verified {
+        c.to_string()
+    } else {
+        format!("{c}, non verificato")
+    }
+}
+
+/// The day by which the capofila starts the survey (art. 4 c.2).
+pub fn survey_start_deadline(year: i32) -> Option<NaiveDate> {
+    deadlines(year)?.survey_start_by.before_year(year)
+}
+
+/// The owners' reply deadline (art. 5; unverified in the shipped rule sets).
 pub fn answer_deadline(year: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(year - 1, 10, 31)
+    deadlines(year)?.answers_by.before_year(year)
 }
 
-/// By law the assembly approves by 31 December of the year before the reference year.
+/// The day by which the mayors' assembly approves the plan.
 pub fn approval_deadline(year: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(year - 1, 12, 31)
+    deadlines(year)?.approval_by.before_year(year)
 }
 
-/// The warning for a window ending after the owners' deadline, if it does.
+/// The warning for a window starting after the day the capofila must start the survey.
+pub fn late_start_warning(year: i32, start: NaiveDate) -> Option<String> {
+    let d = &deadlines(year)?.survey_start_by;
+    let deadline = d.before_year(year)?;
+    (start > deadline).then(|| {
+        format!(
+            "Attenzione: la ricognizione per il piano {year} inizia il {}, dopo il {}: il Comune capofila avvia la ricognizione entro quel giorno ({})",
+            it(start),
+            it(deadline),
+            cite(d)
+        )
+    })
+}
+
+/// The warning for a window ending after the owners' reply deadline, if it does.
 pub fn late_end_warning(year: i32, end: NaiveDate) -> Option<String> {
-    let deadline = answer_deadline(year)?;
+    let d = &deadlines(year)?.answers_by;
+    let deadline = d.before_year(year)?;
     (end > deadline).then(|| {
         format!(
-            "Attenzione: la finestra termina il {}, dopo il {} (termine per le risposte degli enti per il piano {year})",
+            "Attenzione: finestra fino al {}, oltre il {}, termine per le risposte degli enti per il piano {year} ({})",
             it(end),
-            it(deadline)
+            it(deadline),
+            cite(d)
+        )
+    })
+}
+
+/// The warning for a plan approved on `on`, after the assembly's deadline.
+pub fn late_approval_warning(year: i32, on: NaiveDate, past: bool) -> Option<String> {
+    let d = &deadlines(year)?.approval_by;
+    let deadline = d.before_year(year)?;
+    (on > deadline).then(|| {
+        format!(
+            "Attenzione: {} dopo il {}, termine per l'approvazione del piano {year} ({})",
+            if past { "approvato" } else { "approvazione" },
+            it(deadline),
+            cite(d)
         )
     })
 }
@@ -143,7 +195,10 @@ pub fn check_card(year: i32, start: NaiveDate, end: NaiveDate) -> Result<Vec<Str
             it(start)
         )));
     }
-    Ok(late_end_warning(year, end).into_iter().collect())
+    Ok(late_start_warning(year, start)
+        .into_iter()
+        .chain(late_end_warning(year, end))
+        .collect())
 }
 
 impl Window {
@@ -233,15 +288,7 @@ impl Window {
             },
             PlanAction::Approve => match state {
                 PlanState::Closed => {
-                    let warnings = approval_deadline(self.year)
-                        .filter(|d| today > *d)
-                        .map(|d| {
-                            format!(
-                                "Attenzione: approvazione dopo il {}, termine per il piano {}",
-                                it(d),
-                                self.year
-                            )
-                        })
+                    let warnings = late_approval_warning(self.year, today, false)
                         .into_iter()
                         .collect();
                     ok(PlanState::Approved, self.end, warnings)
@@ -324,6 +371,7 @@ mod tests {
         assert!(t.warnings[0].contains("31/12/2025"), "{:?}", t.warnings);
         let warnings = check_card(2026, d(2025, 9, 1), d(2025, 11, 15)).unwrap();
         assert!(warnings[0].contains("31/10/2025"), "{warnings:?}");
+        assert_eq!(warnings.len(), 1, "started in time");
         assert!(
             check_card(2026, d(2025, 9, 1), d(2025, 10, 31))
                 .unwrap()
@@ -408,12 +456,13 @@ mod tests {
     #[test]
     fn card_checks() {
         assert!(check_card(2026, d(2025, 10, 1), d(2025, 9, 1)).is_err());
-        // A late window (even in the reference year) only warns.
-        assert_eq!(
-            check_card(2026, d(2026, 3, 1), d(2026, 4, 1))
-                .unwrap()
-                .len(),
-            1
+        // A late window (even in the reference year) only warns: the survey started after
+        // 31/10 (art. 4 c.2) and the window ends after the owners' reply deadline (art. 5).
+        let w = check_card(2026, d(2026, 3, 1), d(2026, 4, 1)).unwrap();
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].contains("art. 4 c.2") && w[1].contains("art. 5"),
+            "{w:?}"
         );
         assert!(check_card(1999, d(1998, 1, 1), d(1998, 2, 1)).is_err());
     }

@@ -216,21 +216,20 @@ pub fn compute_all(ctx: &NoticeContext<'_>, apps: &[(i64, Application)]) -> Comp
                 }
             }
         }
-        let (groups, conditions) = super::isbar::groups_and_conditions(app, rules, ctx.opens_on);
-        let candidate = Candidate {
-            conditions,
-            application_id: *id,
-            code: app.code.clone(),
-            submitted_at: app.submitted_at,
-            total: groups.iter().sum(),
-            groups,
-            years_region: app.years_region,
-            years_comune: app.years_comune,
-            indigent: app.is_indigent(rules),
-        };
+        // The score depends on the ranking's comune (art. 12 c.2: comune points for the years
+        // in the comune of the unit); targets are sorted, so one score per comune is reused.
+        let mut scored: Option<(String, Candidate)> = None;
         for k in targets {
+            let candidate = match &scored {
+                Some((istat, c)) if *istat == k.istat => c.clone(),
+                _ => {
+                    let c = candidate_in(*id, app, rules, ctx.opens_on, &k.istat);
+                    scored = Some((k.istat.clone(), c.clone()));
+                    c
+                }
+            };
             lists.entry(k).or_default().push(Entry {
-                candidate: candidate.clone(),
+                candidate,
                 units: prefs.kept.clone(),
                 without_preferences,
             });
@@ -241,6 +240,29 @@ pub fn compute_all(ctx: &NoticeContext<'_>, apps: &[(i64, Application)]) -> Comp
         out.rankings.insert(k, v);
     }
     out
+}
+
+/// `app` as a candidate of a ranking in comune `istat`.
+pub fn candidate_in(
+    id: i64,
+    app: &Application,
+    rules: &RankingRules,
+    opens_on: NaiveDate,
+    istat: &str,
+) -> Candidate {
+    let (groups, conditions) =
+        super::isbar::groups_and_conditions(app, rules, opens_on, Some(istat));
+    Candidate {
+        conditions,
+        application_id: id,
+        code: app.code.clone(),
+        submitted_at: app.submitted_at,
+        total: groups.iter().sum(),
+        groups,
+        years_region: app.years_region,
+        years_comune: super::isbar::comune_years(app, rules, Some(istat)),
+        indigent: app.is_indigent(rules),
+    }
 }
 
 /// `order` for entries.
@@ -478,13 +500,17 @@ mod tests {
             work_istat: None,
             years_region: 10,
             years_comune: 5,
+            other_comuni_years: vec![],
             owned_dwelling_m2: None,
             exclusion_on: None,
             declared: vec![],
             preferences: prefs,
         };
+        // D1 lives in A and works in B: it may choose in both (art. 9 c.2).
+        let mut d1 = app("D1", 500_000, "A", vec![1, 3]);
+        d1.work_istat = Some("B".into());
         let apps = vec![
-            (1, app("D1", 500_000, "A", vec![1, 3])),
+            (1, d1),
             (2, app("D2", 1_700_000, "A", vec![1])),
             (3, app("D3", 200_000, "A", vec![])),
             (4, app("D4", 900_000, "Z", vec![99])),

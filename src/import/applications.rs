@@ -69,6 +69,7 @@ columns! {
     WorkIstat = "Comune lavoro", false, ["Codice ISTAT comune lavoro", "ISTAT lavoro"];
     YearsRegion = "Anni residenza Regione", true, ["Anni di residenza in Regione"];
     YearsComune = "Anni residenza Comune", true, ["Anni di residenza nel Comune"];
+    OtherComuni = "Residenza altri comuni", false, ["Anni residenza altri comuni", "Anni di residenza in altri comuni"];
     OwnedM2 = "Alloggio posseduto mq", false, ["Alloggio posseduto", "Alloggio posseduto (mq)"];
     ExclusionOn = "Data esclusione", false, ["Data decadenza"];
     Conditions = "Condizioni", false, ["Condizioni dichiarate"];
@@ -183,6 +184,30 @@ fn parse_years(input: &str) -> Result<u32, String> {
         return Err(format!("anni non validi: da 0 a {MAX_YEARS}"));
     }
     Ok(n as u32)
+}
+
+/// Years of residence in other comuni: `ISTAT:anni` pairs separated by `;` or `,` (`=` also
+/// accepted between code and years), e.g. `015192:3;015077:5`. Sorted by ISTAT code; a comune
+/// twice is refused.
+fn parse_other_comuni(input: &str) -> Result<Vec<(String, u32)>, String> {
+    let mut out: Vec<(String, u32)> = Vec::new();
+    for part in input.split([';', ',']) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (istat, years) = part.split_once([':', '=']).ok_or_else(|| {
+            format!("'{part}': indicare codice ISTAT e anni come 015192:3, separati da ;")
+        })?;
+        let istat = parse_istat(istat).map_err(|e| format!("'{part}': {e}"))?;
+        let years = parse_years(years).map_err(|e| format!("'{part}': {e}"))?;
+        if out.iter().any(|(c, _)| *c == istat) {
+            return Err(format!("il comune {istat} è indicato due volte"));
+        }
+        out.push((istat, years));
+    }
+    out.sort();
+    Ok(out)
 }
 
 fn parse_disability(input: &str) -> Result<u8, String> {
@@ -300,6 +325,7 @@ struct AppRow {
     work_istat: Option<Option<String>>,
     years_region: Option<u32>,
     years_comune: Option<u32>,
+    other_comuni: Option<Vec<(String, u32)>>,
     owned_m2: Option<Option<u32>>,
     exclusion_on: Option<Option<NaiveDate>>,
     declared: Option<Vec<String>>,
@@ -335,6 +361,10 @@ impl AppRow {
             (
                 Col::YearsComune,
                 differ(&self.years_comune, &first.years_comune),
+            ),
+            (
+                Col::OtherComuni,
+                differ(&self.other_comuni, &first.other_comuni),
             ),
             (Col::OwnedM2, differ(&self.owned_m2, &first.owned_m2)),
             (
@@ -490,6 +520,7 @@ impl<'k> Sink<'k> {
             work_istat: self.field(line, cells, Col::WorkIstat, parse_optional_istat),
             years_region: self.field(line, cells, Col::YearsRegion, parse_years),
             years_comune: self.field(line, cells, Col::YearsComune, parse_years),
+            other_comuni: self.field(line, cells, Col::OtherComuni, parse_other_comuni),
             owned_m2: self.field(line, cells, Col::OwnedM2, parse_owned_m2),
             exclusion_on: self.field(line, cells, Col::ExclusionOn, |s| {
                 if s.trim().is_empty() {
@@ -516,6 +547,27 @@ impl<'k> Sink<'k> {
                     "gli anni di residenza nel Comune ({comune}) superano quelli in Regione ({region})"
                 ),
             );
+        }
+        if let Some(others) = &app.other_comuni {
+            let raw = self.cell(cells, Col::OtherComuni).to_string();
+            let mut problems = Vec::new();
+            if let Some(Some(home)) = &app.residence_istat
+                && others.iter().any(|(c, _)| c == home)
+            {
+                problems.push(format!(
+                    "il comune di residenza {home} va in \"Anni residenza Comune\", non tra gli altri comuni"
+                ));
+            }
+            if let Some(region) = app.years_region
+                && let Some((c, y)) = others.iter().find(|(_, y)| *y > region)
+            {
+                problems.push(format!(
+                    "gli anni di residenza nel comune {c} ({y}) superano quelli in Regione ({region})"
+                ));
+            }
+            for reason in problems {
+                self.problem(line, Col::OtherComuni, &raw, reason);
+            }
         }
         if let (Some(b), Some(t)) = (birth, app.submitted_at)
             && b > t.date()
@@ -663,6 +715,7 @@ impl<'k> Sink<'k> {
                 Some(work_istat),
                 Some(years_region),
                 Some(years_comune),
+                Some(other_comuni),
                 Some(owned),
                 Some(exclusion_on),
                 Some(declared),
@@ -676,6 +729,7 @@ impl<'k> Sink<'k> {
                 a.work_istat,
                 a.years_region,
                 a.years_comune,
+                a.other_comuni,
                 a.owned_m2,
                 a.exclusion_on,
                 a.declared,
@@ -704,6 +758,7 @@ impl<'k> Sink<'k> {
                 work_istat,
                 years_region,
                 years_comune,
+                other_comuni_years: other_comuni,
                 owned_dwelling_m2: owned,
                 exclusion_on,
                 declared,
@@ -1042,6 +1097,67 @@ mod tests {
         );
     }
 
+    /// Art. 12 c.2: the years of residence in other comuni, `Residenza altri comuni`, one
+    /// application-level column; sorted, each checked, repeated equal on every member row.
+    #[test]
+    fn residence_in_other_comuni() {
+        let header = "ID domanda;Data presentazione;Codice fiscale;Data di nascita;Parentela;ISEE;Patrimonio;Residenza Lombardia;Lavoro Lombardia;Comune residenza;Anni residenza Regione;Anni residenza Comune;Anni di residenza in altri comuni";
+        let dir = tempfile::tempdir().unwrap();
+        let read = |rows: &str| {
+            let path = write(dir.path(), "r.csv", &format!("{header}\n{rows}"));
+            read_applications(&path, None, &known())
+        };
+        let apps = read(&format!(
+            "D1;2026-03-01 10:15;{CF1};10/12/1985;RICHIEDENTE;8000;0;SI;NO;015146;30;12;\"15195:3, 015182=10\"\n\
+             D1;2026-03-01 10:15;{CF2};01/01/1970;CONIUGE;8000;0;SI;NO;015146;30;12;\"015182:10;015195:3\"\n\
+             D2;2026-03-01 11:15;{CF3};01/01/1980;RICHIEDENTE;8000;0;SI;NO;015146;30;12;\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            apps[0].other_comuni_years,
+            vec![("015182".to_string(), 10), ("015195".to_string(), 3)]
+        );
+        assert_eq!(apps[0].years_in("015195"), 3);
+        assert_eq!(apps[0].years_in("015146"), 12);
+        assert_eq!(apps[0].years_in("016024"), 0);
+        assert!(apps[1].other_comuni_years.is_empty());
+        for (cell, why) in [
+            ("015146:4", "comune di residenza"),
+            ("015182:31", "superano quelli in Regione"),
+            ("015182:3;015182:4", "due volte"),
+            ("015182", "015192:3"),
+            ("15x:3", "015x"),
+            ("015182:-1", "anni"),
+        ] {
+            let report = read(&format!(
+                "D1;2026-03-01 10:15;{CF1};10/12/1985;RICHIEDENTE;8000;0;SI;NO;015146;30;12;\"{cell}\"\n"
+            ))
+            .unwrap_err();
+            let p = &report.problems[0];
+            assert_eq!(
+                p.column.as_deref(),
+                Some("Anni di residenza in altri comuni"),
+                "{cell}"
+            );
+            assert!(
+                p.reason.contains(why) || p.reason.contains("ISTAT"),
+                "{cell}: {}",
+                p.reason
+            );
+        }
+        // Different on two rows of the same application: refused, naming the first row.
+        let report = read(&format!(
+            "D1;2026-03-01 10:15;{CF1};10/12/1985;RICHIEDENTE;8000;0;SI;NO;015146;30;12;015182:10\n\
+             D1;2026-03-01 10:15;{CF2};01/01/1970;CONIUGE;8000;0;SI;NO;015146;30;12;015182:9\n"
+        ))
+        .unwrap_err();
+        assert!(
+            report.problems[0].reason.contains("riga 2"),
+            "{:?}",
+            report.problems
+        );
+    }
+
     #[test]
     fn the_documented_example_reads() {
         let doc = include_str!("../../docs/import-domande.md");
@@ -1056,6 +1172,7 @@ mod tests {
         assert_eq!(apps.len(), 2);
         assert_eq!(apps[0].members.len(), 2);
         assert_eq!(apps[0].preferences, vec![101, 102]);
+        assert_eq!(apps[0].other_comuni_years, vec![("015182".to_string(), 5)]);
     }
 
     #[test]

@@ -5,7 +5,14 @@
 //! govern rankings, every ranking parameter of DOMAIN.md 5 (`ranking.rs`). A file without the
 //! ranking sections (R.R. 4/2017 before its 2019 amendment, whose values we do not have) serves
 //! plans only; a notice refuses it.
+//!
+//! Keys added after a file was first written (e.g. `published`, `[plan]`,
+//! `communication.category_reserves_all_owners`, the R.R. 2/2025 residence rule) are optional:
+//! a stored rule set never changes, and without the key it computes what it computed when it
+//! was stored. The shipped files carry every key.
 
+pub mod params;
+pub mod plan;
 pub mod ranking;
 
 use chrono::NaiveDate;
@@ -47,7 +54,12 @@ struct RuleSetFile {
     name: String,
     cite: String,
     acts: Vec<String>,
+    /// Publication in the regional bulletin (BURL).
+    #[serde(default)]
+    published: Option<Sourced<toml::value::Datetime>>,
     effective_from: Sourced<toml::value::Datetime>,
+    #[serde(default)]
+    plan: Option<plan::RawPlan>,
     communication: CommunicationRules,
     #[serde(default)]
     access: Option<ranking::RawAccess>,
@@ -80,11 +92,22 @@ pub struct CommunicationRules {
     pub indigent_total_max_pct: Sourced<f64>,
     /// Decimals allowed in a percentage typed in the form.
     pub pct_max_decimals: Sourced<u8>,
+    /// Whether every owner (not only a Comune) sets the category reserves (c-bis); absent:
+    /// Comuni only.
+    #[serde(default)]
+    pub category_reserves_all_owners: Option<Sourced<bool>>,
 }
 
 impl CommunicationRules {
     pub fn reserves_include_police(&self) -> bool {
         self.reserves_total_includes_police
+            .as_ref()
+            .is_some_and(|s| s.value)
+    }
+
+    /// Whether every owner may fill the category reserves (c-bis).
+    pub fn category_reserves_all_owners(&self) -> bool {
+        self.category_reserves_all_owners
             .as_ref()
             .is_some_and(|s| s.value)
     }
@@ -99,16 +122,29 @@ pub struct RuleSet {
     /// Short citation used in messages, e.g. "R.R. 2/2025".
     pub cite: String,
     pub acts: Vec<String>,
+    /// Day of publication in the BURL, with its source; `None` in files that predate the key.
+    pub published: Option<Sourced<NaiveDate>>,
+    /// The day the act takes effect: the day after publication unless the act says otherwise
+    /// (our reading, flagged where no text confirms it).
     pub effective_from: NaiveDate,
     pub effective_from_source: Sourced<String>,
+    /// The plan's deadlines; `None` in files that predate the section.
+    pub plan: Option<plan::PlanDeadlines>,
     pub communication: CommunicationRules,
     /// The ranking parameters; `None` for a file that serves plans only.
     pub ranking: Option<ranking::RankingRules>,
     /// The file's text as read: what the database stores, so a rule set never changes.
     pub text: String,
+    /// Every parameter of the file (the source of every unverified count).
+    pub parameters: Vec<params::Parameter>,
 }
 
 impl RuleSet {
+    /// How many parameters of the file are not verified: the one count every listing shows.
+    pub fn unverified_count(&self) -> usize {
+        self.parameters.iter().filter(|p| !p.verified).count()
+    }
+
     /// The ranking parameters, or why this rule set cannot rank.
     pub fn ranking(&self) -> Result<&ranking::RankingRules, RuleError> {
         self.ranking.as_ref().ok_or_else(|| {
@@ -192,19 +228,43 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
             line_of(text, key)
         ))
     };
-    let d = &raw.effective_from.value;
-    let effective_from = match (d.date, d.time) {
-        (Some(date), None) => {
-            NaiveDate::from_ymd_opt(i32::from(date.year), date.month.into(), date.day.into())
+    let date_of = |key: &str, d: &toml::value::Datetime| {
+        match (d.date, d.time) {
+            (Some(date), None) => {
+                NaiveDate::from_ymd_opt(i32::from(date.year), date.month.into(), date.day.into())
+            }
+            _ => None,
         }
-        _ => None,
-    }
-    .ok_or_else(|| {
-        err(
-            "effective_from",
-            "indicare una data senza ora (AAAA-MM-GG)".into(),
-        )
-    })?;
+        .ok_or_else(|| err(key, "indicare una data senza ora (AAAA-MM-GG)".into()))
+    };
+    let effective_from = date_of("effective_from", &raw.effective_from.value)?;
+    let published = match &raw.published {
+        Some(p) => {
+            let on = date_of("published", &p.value)?;
+            if on > effective_from {
+                return Err(err(
+                    "published",
+                    format!(
+                        "pubblicato il {} ma in vigore dal {}: l'entrata in vigore non precede la pubblicazione",
+                        on.format("%d/%m/%Y"),
+                        effective_from.format("%d/%m/%Y")
+                    ),
+                ));
+            }
+            Some(Sourced {
+                value: on,
+                source: p.source.clone(),
+                verified: p.verified,
+            })
+        }
+        None => None,
+    };
+    let plan = raw
+        .plan
+        .as_ref()
+        .map(plan::convert)
+        .transpose()
+        .map_err(|(key, reason)| err(&key, reason))?;
     let c = &raw.communication;
     let decimals = c.pct_max_decimals.value;
     if decimals > 4 {
@@ -274,7 +334,10 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
         }
     };
     Ok(RuleSet {
+        parameters: params::parameters(text),
         text: text.to_string(),
+        published,
+        plan,
         ranking,
         file: file.to_string(),
         name: raw.name,
@@ -381,6 +444,94 @@ mod tests {
         assert!(for_plan(2017).is_err());
     }
 
+    /// DOMAIN.md 6: BURL publication R.R. 3/2019 on 12/03/2019, R.R. 6/2021 on 08/10/2021,
+    /// R.R. 2/2025 on 10/03/2025; in force the day after (our reading). A notice takes the
+    /// rule set in force on its opening day.
+    #[test]
+    fn notices_take_the_act_in_force_on_the_opening_day() {
+        let sets = builtin().unwrap();
+        let on = |d: &str| in_force_on(sets, d.parse().unwrap()).unwrap();
+        assert_eq!(on("2021-09-01").cite, "R.R. 3/2019");
+        assert_eq!(on("2021-09-01").ranking().unwrap().max_preferences, 5);
+        assert_eq!(
+            on("2021-10-08").cite,
+            "R.R. 3/2019",
+            "published, not yet in force"
+        );
+        assert_eq!(on("2021-10-09").cite, "R.R. 6/2021");
+        assert_eq!(on("2025-03-10").cite, "R.R. 6/2021");
+        assert_eq!(on("2025-03-11").cite, "R.R. 2/2025");
+        assert_eq!(on("2025-05-31").cite, "R.R. 2/2025");
+        assert_eq!(on("2019-03-13").cite, "R.R. 3/2019");
+        assert_eq!(on("2019-03-12").cite, "R.R. 4/2017");
+    }
+
+    /// The `verified` flag and the source of a dotted parameter in a shipped file.
+    fn flag(cite: &str, key: &str) -> (bool, String) {
+        let set = builtin().unwrap().iter().find(|s| s.cite == cite).unwrap();
+        let doc: toml::Table = set.text.parse().unwrap();
+        let mut v = &toml::Value::Table(doc);
+        for part in key.split('.') {
+            v = v.get(part).unwrap_or_else(|| panic!("{cite}: no {key}"));
+        }
+        (
+            v["verified"].as_bool().unwrap(),
+            v["source"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Issue 12 item 6: unverified where no source confirms the value, each with the reason;
+    /// verified where the acts confirm it, with the citation.
+    #[test]
+    fn verified_flags_follow_the_sources() {
+        for (cite, key, why) in [
+            ("R.R. 2/2025", "ranking.tie_break", "R.R. 2/2025"),
+            (
+                "R.R. 2/2025",
+                "access.adequate_dwelling_m2",
+                "art. 7 c.1 lett. d",
+            ),
+            ("R.R. 3/2019", "isbar.residence.region_bands", "10 anni"),
+            ("R.R. 4/2017", "communication.police_share_max_pct", "7-bis"),
+            ("R.R. 3/2019", "access.pse_scale", "minori"),
+            ("R.R. 6/2021", "access.pse_scale", "minori"),
+            ("R.R. 2/2025", "access.pse_scale", "minori"),
+        ] {
+            let (verified, source) = flag(cite, key);
+            assert!(!verified, "{cite} {key} must be unverified");
+            assert!(source.contains(why), "{cite} {key}: reason? {source}");
+        }
+        for (cite, key, citation) in [
+            ("R.R. 6/2021", "isbar.residence.region_bands", "R.R. 6/2021"),
+            ("R.R. 6/2021", "isbar.residence.cap_points", "R.R. 6/2021"),
+            (
+                "R.R. 2/2025",
+                "communication.reserves_total_includes_police",
+                "d-bis",
+            ),
+        ] {
+            let (verified, source) = flag(cite, key);
+            assert!(verified, "{cite} {key} is confirmed by the sources");
+            assert!(source.contains(citation), "{cite} {key}: {source}");
+        }
+    }
+
+    /// Issue 12 item 7: primary sources (article and comma), not issue numbers.
+    #[test]
+    fn sources_cite_articles_not_issues() {
+        for set in builtin().unwrap() {
+            assert!(
+                !set.text.to_lowercase().contains("issue"),
+                "{}: cites an issue",
+                set.file
+            );
+        }
+        for cite in ["R.R. 3/2019", "R.R. 6/2021", "R.R. 2/2025"] {
+            let (_, source) = flag(cite, "ranking.notice_min_days");
+            assert!(source.contains("art. 8 c.2"), "{source}");
+        }
+    }
+
     #[test]
     fn unknown_key_is_reported_with_file_and_line() {
         let text = BUILTIN[0].1.replace("cite = ", "typo = 1\ncite = ");
@@ -450,7 +601,7 @@ mod tests {
     #[test]
     fn bad_dates_unknown_keys_and_missing_sections_are_refused() {
         let last = BUILTIN.last().unwrap().1;
-        let text = last.replacen("value = 2025-06-01", "value = 2025-13-01", 1);
+        let text = last.replacen("value = 2025-03-11", "value = 2025-13-01", 1);
         let e = parse("d.toml", &text).unwrap_err().to_string();
         assert!(e.starts_with("d.toml, riga "), "{e}");
         let text = last.replacen("[quotas.indigent_pct]", "[quotas.indigent_pcx]", 1);

@@ -89,11 +89,14 @@ impl TieKey {
     }
 }
 
-/// How a condition is recognised: declared in the application, or derived from the household.
+/// Who belongs to a condition (art. 14 and DOMAIN.md 5). The derived kinds are recognised from
+/// the household and cannot be declared; the others check a declared condition against the
+/// household: declared by a household that is not the one it names, it counts nothing.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Derive {
-    /// A member at least this old on the notice's opening day.
+pub enum Membership {
+    /// A member at least this old on the notice's opening day (files written before the art.
+    /// 14 a test; kept so stored rule sets compute as they did).
     EtaMinima { anni: u32 },
     /// A member with a disability percentage in [min, max] (attendance allowance as given:
     /// `accompagnamento = true` needs it, `false` needs its absence, absent does not look).
@@ -103,7 +106,36 @@ pub enum Derive {
         #[serde(default)]
         accompagnamento: Option<bool>,
     },
+    /// Art. 14 c.1 lett. a: a single person, or a household of at most `max_componenti`
+    /// members, who have turned `anni`; or two members of whom one has turned `anni` and the
+    /// other, younger, is totally unfit for work (invalidity of at least `inabile_pct`) or the
+    /// older is over `oltre_anni` (past that birthday).
+    Anziani {
+        anni: u32,
+        max_componenti: u32,
+        oltre_anni: u32,
+        inabile_pct: u8,
+    },
+    /// Declared single parent: no spouse or partner, everyone but the applicant a child, at
+    /// least one child under `eta_minore`.
+    Monogenitore { eta_minore: u32 },
+    /// Declared new household: the applicant with a spouse or partner, any other member under
+    /// `eta_minore`.
+    NuovaFamiglia { eta_minore: u32 },
 }
+
+impl Membership {
+    /// Recognised from the household (never declared).
+    pub fn derived(&self) -> bool {
+        !matches!(
+            self,
+            Membership::Monogenitore { .. } | Membership::NuovaFamiglia { .. }
+        )
+    }
+}
+
+/// The name files written before `membership` use.
+pub type Derive = Membership;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -115,8 +147,11 @@ struct RawCondition {
     legal_ref: String,
     #[serde(default)]
     exclusive: Option<String>,
+    /// Older spelling of a derived `membership`, without source or flag.
     #[serde(default)]
     derive: Option<Derive>,
+    #[serde(default)]
+    membership: Option<Sourced<Membership>>,
 }
 
 /// An ISBAR condition as used by the scoring.
@@ -132,7 +167,17 @@ pub struct Condition {
     pub legal_ref: String,
     /// Of the conditions sharing this name, only the one worth most counts.
     pub exclusive: Option<String>,
-    pub derive: Option<Derive>,
+    /// Who belongs to it; `None`: whoever declares it.
+    pub membership: Option<Membership>,
+    pub membership_verified: bool,
+    pub membership_source: String,
+}
+
+impl Condition {
+    /// Recognised from the household rather than declared.
+    pub fn derived(&self) -> bool {
+        self.membership.as_ref().is_some_and(Membership::derived)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -200,6 +245,41 @@ pub(super) struct RawPreferences {
     max_units: Sourced<u32>,
     unit_adequacy_m2: Sourced<Vec<UnitSizeBand>>,
     indigent_min_population: Sourced<u32>,
+    /// To whom art. 9 c.2 applies; absent: indigents only (as computed before the key).
+    #[serde(default)]
+    other_comune_rule: Option<Sourced<OtherComuneRule>>,
+}
+
+/// Who may choose a unit in another comune of the district only when neither the comune of
+/// residence nor that of work offers an adequate unit (art. 9 c.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtherComuneRule {
+    /// Every applicant.
+    Tutti,
+    /// Indigent applicants only.
+    Indigenti,
+}
+
+/// What a household without a fragility condition gets for residence when region and comune
+/// points add up only with one (R.R. 2/2025).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithoutFragility {
+    /// The higher of the region's and the comune's points.
+    Maggiore,
+    /// None at all (how files before the key computed).
+    Nessuno,
+}
+
+/// Which comune's years of residence score the comune points of a ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ComunePointsIn {
+    /// The comune where the unit is (art. 12 c.2): each ranking its own comune.
+    ComuneAlloggio,
+    /// The comune of residence in every ranking (how files before the key computed).
+    ComuneResidenza,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -219,6 +299,12 @@ struct RawResidence {
     fragility_only: Sourced<bool>,
     #[serde(default)]
     fragility_conditions: Option<Sourced<Vec<String>>>,
+    /// Absent: no residence points without fragility (as computed before the key).
+    #[serde(default)]
+    without_fragility: Option<Sourced<WithoutFragility>>,
+    /// Absent: the comune of residence (as computed before the key).
+    #[serde(default)]
+    comune_points_in: Option<Sourced<ComunePointsIn>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -309,6 +395,8 @@ pub struct RankingRules {
     pub max_preferences: u32,
     pub unit_adequacy: Vec<UnitSizeBand>,
     pub indigent_min_population: u32,
+    /// To whom art. 9 c.2 applies.
+    pub other_comune_rule: OtherComuneRule,
     pub conditions: Vec<Condition>,
     /// Hundredths of a point.
     pub economic_max: i64,
@@ -317,8 +405,13 @@ pub struct RankingRules {
     pub region_bands: Vec<Band>,
     pub comune_bands: Vec<Band>,
     pub residence_cap: i64,
+    /// Region and comune points add up only for a household with a fragility condition.
     pub fragility_only: bool,
     pub fragility_conditions: Vec<String>,
+    /// Under `fragility_only`, what a household without fragility gets.
+    pub without_fragility: WithoutFragility,
+    /// Which comune the comune points of a ranking are for.
+    pub comune_points_in: ComunePointsIn,
     pub tie_break: Vec<TieKey>,
     pub provisional_days: u32,
     pub correction_days: u32,
@@ -595,6 +688,13 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         p.indigent_min_population.verified,
         &p.indigent_min_population.source,
     );
+    let other_comune_rule = match &p.other_comune_rule {
+        Some(r) => {
+            note("preferences.other_comune_rule", r.verified, &r.source);
+            r.value
+        }
+        None => OtherComuneRule::Indigenti,
+    };
 
     let i = &raw.isbar;
     let mut codes = BTreeSet::new();
@@ -620,17 +720,44 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
                 ),
             ));
         }
-        if let Some(Derive::Disabilita {
-            min_pct, max_pct, ..
-        }) = &c.derive
-            && (min_pct > max_pct || *max_pct > 100)
+        let (membership, membership_verified, membership_source) = match (&c.derive, &c.membership)
         {
-            return Err((
-                format!("code = \"{}\"", c.code),
-                format!("percentuali di disabilità {min_pct}-{max_pct} non valide"),
-            ));
+            (Some(_), Some(_)) => {
+                return Err((
+                    format!("code = \"{}\"", c.code),
+                    "indicare membership oppure derive, non entrambi".into(),
+                ));
+            }
+            (Some(d), None) => (Some(d.clone()), true, String::new()),
+            (None, Some(m)) => (Some(m.value.clone()), m.verified, m.source.clone()),
+            (None, None) => (None, true, String::new()),
+        };
+        match &membership {
+            Some(Membership::Disabilita {
+                min_pct, max_pct, ..
+            }) if min_pct > max_pct || *max_pct > 100 => {
+                return Err((
+                    format!("code = \"{}\"", c.code),
+                    format!("percentuali di disabilità {min_pct}-{max_pct} non valide"),
+                ));
+            }
+            Some(Membership::Anziani {
+                max_componenti,
+                inabile_pct,
+                anni,
+                oltre_anni,
+            }) if *max_componenti == 0 || *inabile_pct > 100 || oltre_anni < anni => {
+                return Err((
+                    format!("code = \"{}\"", c.code),
+                    "anziani: max_componenti almeno 1, inabile_pct fino a 100, oltre_anni non inferiore ad anni".into(),
+                ));
+            }
+            _ => {}
         }
         note(&key, c.points.verified, &c.points.source);
+        if let Some(m) = &c.membership {
+            note(&format!("{key}.membership"), m.verified, &m.source);
+        }
         conditions.push(Condition {
             code: c.code.clone(),
             label: c.label.clone(),
@@ -641,7 +768,9 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
             source: c.points.source.clone(),
             legal_ref: c.legal_ref.clone(),
             exclusive: c.exclusive.clone(),
-            derive: c.derive.clone(),
+            membership,
+            membership_verified,
+            membership_source,
         });
     }
     let e = &i.economic;
@@ -725,6 +854,20 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         }
         (None, false) => Vec::new(),
     };
+    let without_fragility = match &r.without_fragility {
+        Some(w) => {
+            note("isbar.residence.without_fragility", w.verified, &w.source);
+            w.value
+        }
+        None => WithoutFragility::Nessuno,
+    };
+    let comune_points_in = match &r.comune_points_in {
+        Some(c) => {
+            note("isbar.residence.comune_points_in", c.verified, &c.source);
+            c.value
+        }
+        None => ComunePointsIn::ComuneResidenza,
+    };
 
     let g = &raw.ranking;
     note(
@@ -785,6 +928,7 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         max_preferences: p.max_units.value,
         unit_adequacy: p.unit_adequacy_m2.value.clone(),
         indigent_min_population: p.indigent_min_population.value,
+        other_comune_rule,
         conditions,
         economic_max: hundredths(e.max_points.value).map_err(k("isbar.economic.max_points"))?,
         economic_isee_reference,
@@ -793,6 +937,8 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         residence_cap: hundredths(r.cap_points.value).map_err(k("cap_points"))?,
         fragility_only: r.fragility_only.value,
         fragility_conditions,
+        without_fragility,
+        comune_points_in,
         tie_break: g.tie_break.value.clone(),
         provisional_days: g.provisional_days.value,
         correction_days: g.correction_days.value,

@@ -43,6 +43,9 @@ pub fn insert_all(conn: &Connection, notice_id: i64, apps: &[Application]) -> Re
              relationship, disability_pct, attendance)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
+    let mut residence_stmt = conn.prepare_cached(
+        "INSERT INTO application_residence (application_id, istat_code, years) VALUES (?1, ?2, ?3)",
+    )?;
     for a in apps {
         app_stmt.execute(params![
             notice_id,
@@ -73,6 +76,9 @@ pub fn insert_all(conn: &Connection, notice_id: i64, apps: &[Application]) -> Re
                 m.disability_pct,
                 m.attendance_allowance,
             ])?;
+        }
+        for (istat, years) in &a.other_comuni_years {
+            residence_stmt.execute(params![id, istat, years])?;
         }
     }
     Ok(())
@@ -118,6 +124,7 @@ fn app_row(r: &rusqlite::Row) -> rusqlite::Result<(i64, Application)> {
             work_istat: r.get(8)?,
             years_region: r.get(9)?,
             years_comune: r.get(10)?,
+            other_comuni_years: Vec::new(),
             owned_dwelling_m2: r.get(11)?,
             exclusion_on: exclusion
                 .map(|d| parse::<NaiveDate>(&d, "data"))
@@ -168,6 +175,20 @@ pub fn load_all(conn: &Connection, notice_id: i64) -> Result<Vec<(i64, Applicati
             apps[*i].1.members.push(member);
         }
     }
+    let mut stmt = conn.prepare(
+        "SELECT r.application_id, r.istat_code, r.years
+         FROM application a INDEXED BY application_notice
+           JOIN application_residence r ON r.application_id = a.id
+         WHERE a.notice_id = ?1 ORDER BY r.application_id, r.istat_code",
+    )?;
+    for row in stmt.query_map([notice_id], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })? {
+        let (id, istat, years) = row?;
+        if let Some(i) = index.get(&id) {
+            apps[*i].1.other_comuni_years.push((istat, years));
+        }
+    }
     Ok(apps)
 }
 
@@ -193,6 +214,13 @@ pub fn by_code(
     )?;
     for m in stmt.query_map([id], member_row)? {
         app.members.push(m?.1);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT istat_code, years FROM application_residence
+          WHERE application_id = ?1 ORDER BY istat_code",
+    )?;
+    for r in stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))? {
+        app.other_comuni_years.push(r?);
     }
     Ok(Some((id, app)))
 }

@@ -11,6 +11,7 @@ pub mod operators;
 pub mod owners;
 pub mod plan_marks;
 pub mod plans;
+pub mod preferences;
 pub mod rankings;
 pub mod reference;
 pub mod rule_sets;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_search_covering.sql"),
     include_str!("migrations/005_rankings.sql"),
     include_str!("migrations/006_reference.sql"),
+    include_str!("migrations/007_law.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

@@ -93,19 +93,26 @@ impl Context {
 pub fn unverified_line(set: &RuleSet) -> Option<String> {
     let r = set.ranking.as_ref()?;
     let mut conds = Vec::new();
+    let mut members = Vec::new();
     let mut others = Vec::new();
     for u in &r.unverified {
         match u.name.strip_prefix("isbar.conditions.") {
-            Some(code) => conds.push(code.to_string()),
+            Some(code) => match code.strip_suffix(".membership") {
+                Some(code) => members.push(code.to_string()),
+                None => conds.push(code.to_string()),
+            },
             None => others.push(u.name.clone()),
         }
     }
-    if conds.is_empty() && others.is_empty() {
+    if conds.is_empty() && members.is_empty() && others.is_empty() {
         return None;
     }
     let mut parts = Vec::new();
     if !conds.is_empty() {
         parts.push(format!("punti di {}", conds.join(", ")));
+    }
+    if !members.is_empty() {
+        parts.push(format!("appartenenza a {}", members.join(", ")));
     }
     parts.extend(others);
     Some(format!(
@@ -348,8 +355,8 @@ fn write_computed(
     let mut en = conn.prepare_cached(
         "INSERT INTO ranking_entry (ranking_id, position, application_id, isbar, familiari,
              abitative, economica, residenza_regione, residenza_comune, indigent,
-             without_preferences, unit1, unit2, conditions)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             without_preferences, unit1, unit2, conditions, years_comune)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut codes_cache: HashMap<u64, String> = HashMap::new();
     for (key, entries) in &computed.rankings {
@@ -382,9 +389,11 @@ fn write_computed(
                 e.units.first(),
                 e.units.get(1),
                 codes.as_str(),
+                c.years_comune,
             ])?;
         }
     }
+    super::preferences::write_dropped(conn, notice_id, &computed.dropped)?;
     let mut ex = conn.prepare_cached(
         "INSERT INTO application_exclusion (notice_id, application_id, requirement, reason)
          VALUES (?1, ?2, ?3, ?4)",
@@ -630,8 +639,7 @@ impl Store {
         let before_score = isbar::groups(&app, rules, notice.opens_on);
         app.members[seq].disability_pct = c.disability_pct;
         app.members[seq].attendance_allowance = c.attendance;
-        let (groups, conditions) = isbar::groups_and_conditions(&app, rules, notice.opens_on);
-        let codes = isbar::condition_codes(rules, conditions).join(",");
+        let groups = isbar::groups(&app, rules, notice.opens_on);
         let tx = self.write()?;
         tx.execute(
             "UPDATE application_member SET disability_pct = ?3, attendance = ?4
@@ -644,6 +652,10 @@ impl Store {
         )?;
         let mut moves = Vec::new();
         for r in &rankings {
+            // The score in this ranking's comune (art. 12 c.2).
+            let (groups, conditions) =
+                isbar::groups_and_conditions(&app, rules, notice.opens_on, Some(&r.istat_code));
+            let codes = isbar::condition_codes(rules, conditions).join(",");
             let mut cands = candidates_of(&tx, r.id)?;
             let old_pos = cands
                 .iter()
@@ -662,8 +674,8 @@ impl Store {
             let mut en = tx.prepare_cached(
                 "INSERT INTO ranking_entry (ranking_id, position, application_id, isbar,
                      familiari, abitative, economica, residenza_regione, residenza_comune,
-                     indigent, without_preferences, unit1, unit2, conditions)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     indigent, without_preferences, unit1, unit2, conditions, years_comune)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let mut new_pos = None;
             for (i, (cand, rest, cond_text)) in cands.iter().enumerate() {
@@ -690,6 +702,7 @@ impl Store {
                     rest.1,
                     rest.2,
                     cond_text,
+                    cand.years_comune,
                 ])?;
             }
             tx.execute(
@@ -764,7 +777,7 @@ fn candidates_of(conn: &Connection, ranking_id: i64) -> Result<Vec<(Candidate, R
     let mut stmt = conn.prepare_cached(
         "SELECT e.application_id, a.code, a.submitted_at, e.isbar, e.familiari, e.abitative,
                 e.economica, e.residenza_regione, e.residenza_comune, a.years_region,
-                a.years_comune, e.indigent, e.without_preferences, e.unit1, e.unit2, e.conditions
+                ifnull(e.years_comune, a.years_comune), e.indigent, e.without_preferences, e.unit1, e.unit2, e.conditions
          FROM ranking_entry e JOIN application a ON a.id = e.application_id
          WHERE e.ranking_id = ?1 ORDER BY e.position",
     )?;
@@ -813,6 +826,21 @@ pub struct Explanation {
     pub dropped_preferences: Vec<crate::domain::application::DroppedPreference>,
     pub kept_preferences: Vec<i64>,
     pub unverified: Option<String>,
+    /// The score in each comune of the rankings it is in (art. 12 c.2: the comune points are
+    /// for the years in the comune of the unit); `score` is the first of them.
+    pub by_comune: Vec<ComuneScore>,
+}
+
+/// An application's score in the rankings of one comune.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComuneScore {
+    pub istat_code: String,
+    pub comune: String,
+    /// Years of residence that scored the comune points there.
+    pub years: u32,
+    pub residenza_regione: i64,
+    pub residenza_comune: i64,
+    pub isbar: i64,
 }
 
 /// Explains an application: each condition that scored with its points and legal reference,
@@ -833,13 +861,41 @@ pub fn explain(conn: &Connection, notice_id: i64, code: &str) -> Result<Explanat
         crate::domain::application::resolve_preferences(&app, rules, &ctx.offered, &ctx.population);
     let stored_exclusions = excluded_of(conn, notice_id, app_id)?;
     let admitted = failures.is_empty();
-    let score = admitted.then(|| isbar::score(&app, rules, &ctx.set.cite, ctx.notice.opens_on));
     let mut positions = Vec::new();
     for r in rankings_of(conn, app_id)? {
         if let Some(p) = position_of(conn, r.id, notice_id, &app.code)? {
             positions.push((r, p));
         }
     }
+    let mut comuni: Vec<(String, String)> = Vec::new();
+    for (r, _) in &positions {
+        if !comuni.iter().any(|(c, _)| *c == r.istat_code) {
+            comuni.push((r.istat_code.clone(), r.comune.clone()));
+        }
+    }
+    // The score in the comune of its first ranking (else of residence).
+    let first = comuni.first().map(|(c, _)| c.as_str());
+    let score =
+        admitted.then(|| isbar::score_in(&app, rules, &ctx.set.cite, ctx.notice.opens_on, first));
+    let by_comune = if admitted {
+        comuni
+            .iter()
+            .map(|(istat, name)| {
+                let g =
+                    isbar::groups_and_conditions(&app, rules, ctx.notice.opens_on, Some(istat)).0;
+                ComuneScore {
+                    istat_code: istat.clone(),
+                    comune: name.clone(),
+                    years: isbar::comune_years(&app, rules, Some(istat)),
+                    residenza_regione: g[Group::ResidenzaRegione.index()],
+                    residenza_comune: g[Group::ResidenzaComune.index()],
+                    isbar: g.iter().sum(),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let tie_keys = match &score {
         Some(s) => ranking::tie_keys(
             &Candidate {
@@ -849,7 +905,7 @@ pub fn explain(conn: &Connection, notice_id: i64, code: &str) -> Result<Explanat
                 total: s.total,
                 groups: s.groups,
                 years_region: app.years_region,
-                years_comune: app.years_comune,
+                years_comune: isbar::comune_years(&app, rules, first),
                 indigent: app.is_indigent(rules),
                 conditions: 0,
             },
@@ -883,6 +939,7 @@ pub fn explain(conn: &Connection, notice_id: i64, code: &str) -> Result<Explanat
         dropped_preferences: prefs.dropped,
         kept_preferences: prefs.kept,
         unverified,
+        by_comune,
     })
 }
 

@@ -109,13 +109,17 @@ pub fn find(conn: &Connection, what: &str) -> Result<Stored> {
     })
 }
 
-/// The stored rule set in force on `date`: the newest effective date not after it (on the
-/// same date, the latest loaded).
+/// The stored rule set in force on `date`: among the latest version of each act, the newest
+/// effective date not after it (on the same date, the latest loaded). An older version of an
+/// act never decides: a database made before the acts' dates were corrected (issue 12) keeps
+/// R.R. 6/2021 v1 "in force from 06/08/2021", which its v2 (09/10/2021) supersedes.
 pub fn in_force_on(conn: &Connection, date: NaiveDate) -> Result<Option<Stored>> {
     Ok(conn
         .query_row(
             &format!(
-                "{SELECT} WHERE effective_from <= ?1 ORDER BY effective_from DESC, id DESC LIMIT 1"
+                "{SELECT} r WHERE effective_from <= ?1
+                   AND version = (SELECT max(v.version) FROM rule_set v WHERE v.cite = r.cite)
+                 ORDER BY effective_from DESC, id DESC LIMIT 1"
             ),
             [date.to_string()],
             row,
@@ -229,5 +233,46 @@ impl Store {
         sync_builtin(&tx, by)?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Access, Store};
+
+    /// DOMAIN.md 6 (issue 12 item 5): a database that stored the shipped rule sets with their
+    /// old placeholder dates gets the corrected ones as new versions, and the corrected ones
+    /// decide which act a notice takes: 01/09/2021 is still R.R. 3/2019.
+    #[test]
+    fn the_latest_version_of_each_act_decides_the_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("c.sqlite"), Access::ReadWrite).unwrap();
+        let set = rules::builtin()
+            .unwrap()
+            .iter()
+            .find(|s| s.cite == "R.R. 6/2021")
+            .unwrap();
+        let old = set
+            .text
+            .replacen("value = 2021-10-09", "value = 2021-08-06", 1);
+        let old = old.replacen("value = 2021-10-08", "value = 2021-08-05", 1);
+        let old = rules::parse(&set.file, &old).unwrap();
+        assert_eq!(old.effective_from.to_string(), "2021-08-06");
+        {
+            let tx = store.write().unwrap();
+            store_text(&tx, &old, true, "test").unwrap();
+            tx.commit().unwrap();
+        }
+        let on = |store: &Store, d: &str| {
+            in_force_on(store.conn(), d.parse().unwrap())
+                .unwrap()
+                .map(|s| s.label())
+        };
+        assert_eq!(on(&store, "2021-09-01").as_deref(), Some("R.R. 6/2021"));
+        store.sync_builtin_rule_sets("test").unwrap();
+        assert_eq!(on(&store, "2021-09-01").as_deref(), Some("R.R. 3/2019"));
+        assert_eq!(on(&store, "2021-10-09").as_deref(), Some("R.R. 6/2021 v2"));
+        assert_eq!(on(&store, "2025-03-11").as_deref(), Some("R.R. 2/2025"));
     }
 }

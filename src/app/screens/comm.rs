@@ -70,7 +70,7 @@ pub fn load_rows(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec
     Ok(rows)
 }
 
-/// Fields in form order; the Comuni-only ones are dropped for other owners.
+/// Fields in form order; those the owner does not fill under the plan's rule set are dropped.
 const FIELDS: [Field; 14] = [
     Field::Carenze,
     Field::Nuove,
@@ -89,7 +89,7 @@ const FIELDS: [Field; 14] = [
 ];
 
 fn is_count(f: Field) -> bool {
-    !f.comuni_only()
+    f.is_count()
 }
 
 /// Short labels that fit 80 columns; the full ones are in the domain (and the messages).
@@ -156,7 +156,7 @@ impl CommForm {
             .or_else(|| row.comm.filing.as_ref().map(|f| f.form.clone()));
         let fields = FIELDS
             .iter()
-            .filter(|f| row.kind == OwnerKind::Municipality || !f.comuni_only())
+            .filter(|f| f.filled_by(row.kind, row.rules))
             .map(|&f| {
                 let v = match &stored {
                     Some(form) => value_of(form, f),

@@ -90,18 +90,15 @@ impl PlanCard {
         let plan = plans::get(conn, plan_id)?;
         let history = plans::history(conn, plan_id)?;
         let owners = communications::list(conn, &plan, None)?;
-        let mut warnings: Vec<String> = plan::late_end_warning(plan.year, plan.window_end)
+        let mut warnings: Vec<String> = plan::late_start_warning(plan.year, plan.window_start)
             .into_iter()
+            .chain(plan::late_end_warning(plan.year, plan.window_end))
             .collect();
-        if let Some(deadline) = plan::approval_deadline(plan.year)
-            && let Some(h) = history.iter().rev().find(|h| h.action == "approva")
-            && h.at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()) > Some(deadline)
+        if let Some(h) = history.iter().rev().find(|h| h.action == "approva")
+            && let Some(on) = h.at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok())
+            && let Some(w) = plan::late_approval_warning(plan.year, on, true)
         {
-            warnings.push(format!(
-                "Attenzione: approvato dopo il {}, termine per il piano {}",
-                deadline.format("%d/%m/%Y"),
-                plan.year
-            ));
+            warnings.push(w);
         }
         let window = plan.window();
         let manages = scope

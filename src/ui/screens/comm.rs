@@ -152,7 +152,11 @@ fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
     }
     if f.row.kind != OwnerKind::Municipality {
         lines.push(Line::styled(
-            "Le quote per categorie sociali sono dei soli Comuni",
+            if f.row.rules.communication.category_reserves_all_owners() {
+                "Polizia, altra categoria e indigenti sono dei soli Comuni"
+            } else {
+                "Le quote per categorie sociali sono dei soli Comuni"
+            },
             theme.muted,
         ));
     }

@@ -439,6 +439,22 @@ fn explanation_lines(e: &Explanation, theme: &Theme) -> Vec<Line<'static>> {
             Span::raw(format!("{} punti", points(score.total))),
         ]));
         out.push(Line::styled(format!("  {}", sub.join(" · ")), theme.muted));
+        if e.by_comune.len() > 1 {
+            // Art. 12 c.2: the comune points differ in each comune of its rankings.
+            out.push(Line::styled(
+                "  nelle graduatorie di ogni comune (residenza nel comune dell'alloggio, art. 12 c.2):",
+                theme.muted,
+            ));
+            for c in &e.by_comune {
+                out.push(Line::raw(format!(
+                    "  {}: {} anni, residenza nel Comune {}, ISBAR {}",
+                    c.comune,
+                    c.years,
+                    points(c.residenza_comune),
+                    points(c.isbar)
+                )));
+            }
+        }
     }
     if !e.tie_keys.is_empty() {
         out.push(Line::raw(""));
