@@ -8,7 +8,7 @@
 //!
 //! Inputs that once crashed a parser are named regression tests at the end of the file.
 
-use casa::app::form::TextField;
+use casa::app::field::TextField;
 use casa::app::keymap::{Key, Keymap};
 use casa::domain::application::{Relationship, parse_euro};
 use casa::domain::codice_fiscale;
@@ -325,13 +325,30 @@ proptest! {
         keys in prop::collection::vec((key_code(), modifiers()), 0..60),
     ) {
         let mut f = TextField::with_value(max, &start);
-        prop_assert!(f.value.chars().count() <= max);
+        prop_assert!(f.value().chars().count() <= max);
         for (code, mods) in keys {
             f.edit(&KeyEvent::new(code, mods));
-            let len = f.value.chars().count();
+            let len = f.value().chars().count();
             prop_assert!(len <= max, "{} > {}", len, max);
-            prop_assert!(f.cursor <= len, "cursor {} past {}", f.cursor, len);
+            prop_assert!(f.cursor() <= len, "cursor {} past {}", f.cursor(), len);
         }
+        // Pasted text too: on one line, within the length, drawn without a panic.
+        f.paste(&start);
+        let len = f.value().chars().count();
+        prop_assert!(len <= max, "{} > {}", len, max);
+        prop_assert!(f.text_area().lines().len() == 1);
+        prop_assert!(!f.value().contains(['\n', '\r']));
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(8, 1)).unwrap();
+        t.draw(|fr| {
+            casa::ui::field::draw(
+                fr,
+                &Theme::mono(),
+                fr.area(),
+                &f,
+                casa::ui::field::Look::focused(true),
+            )
+        })
+        .unwrap();
     }
 }
 

@@ -2,7 +2,7 @@
 //! changes state; drawing (`ui::view`) only reads it; effects (queries, exports, writes) are
 //! carried out by the runner (`tui.rs`) and come back as messages. Testable without a terminal.
 
-pub mod form;
+pub mod field;
 pub mod keymap;
 pub mod layout;
 pub mod screens;

@@ -2,6 +2,7 @@
 //! line with breadcrumbs, operator and database; an instruction line; the body; a key legend
 //! generated from the screen's actions and the keymap; a message line.
 
+pub mod field;
 pub mod screens;
 pub mod theme;
 

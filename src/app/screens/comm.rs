@@ -5,7 +5,7 @@
 
 use super::{DataMsg, Request, ScreenOutcome};
 use crate::app::Message;
-use crate::app::form::TextField;
+use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::domain::access::{OperatorScope, Service};
 use crate::domain::communication::{self, Counts, Field, Form, FormInput};
@@ -182,7 +182,7 @@ impl CommForm {
         self.fields
             .iter()
             .find(|(k, _)| *k == f)
-            .map(|(_, t)| t.value.trim())
+            .map(|(_, t)| t.value().trim())
     }
 
     fn count(&self, f: Field) -> Result<i64, communication::FieldError> {

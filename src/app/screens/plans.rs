@@ -3,7 +3,7 @@
 //! of the owners and the lifecycle actions.
 
 use super::{DataMsg, Request, Screen, ScreenOutcome};
-use crate::app::form::TextField;
+use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::domain::access::{self, OperatorScope};
@@ -158,13 +158,19 @@ impl NewPlan {
     /// The request, or the message naming the field at fault.
     fn request(&self, generation: u64) -> Result<Request, String> {
         let [year, start, end] = &self.fields;
-        let year =
-            year.value.trim().parse::<i32>().map_err(|_| {
-                format!("Anno di riferimento: '{}' non è un anno", year.value.trim())
-            })?;
+        let year = year.value().trim().parse::<i32>().map_err(|_| {
+            format!(
+                "Anno di riferimento: '{}' non è un anno",
+                year.value().trim()
+            )
+        })?;
         let date = |label: &str, f: &TextField| {
-            parse_date(&f.value)
-                .ok_or_else(|| format!("{label}: '{}' non è una data (GG/MM/AAAA)", f.value.trim()))
+            parse_date(f.value()).ok_or_else(|| {
+                format!(
+                    "{label}: '{}' non è una data (GG/MM/AAAA)",
+                    f.value().trim()
+                )
+            })
         };
         Ok(Request::PlanCreate {
             generation,
@@ -374,7 +380,7 @@ impl PlanCardScreen {
                     self.reopen = None;
                     ScreenOutcome::none()
                 }
-                Action::Select => match parse_date(&field.value) {
+                Action::Select => match parse_date(field.value()) {
                     Some(end) => {
                         self.reopen = None;
                         self.generation = generation;
@@ -387,7 +393,7 @@ impl PlanCardScreen {
                     }
                     None => ScreenOutcome::message(Message::Error(format!(
                         "'{}' non è una data (GG/MM/AAAA)",
-                        field.value.trim()
+                        field.value().trim()
                     ))),
                 },
                 _ => ScreenOutcome::none(),

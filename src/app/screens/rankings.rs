@@ -4,7 +4,7 @@
 //! read by the store worker (`answer`); nothing here writes.
 
 use super::{DataMsg, Request, Screen, ScreenOutcome};
-use crate::app::form::TextField;
+use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::domain::access::{Denied, OperatorScope, OperatorStatus, Role, Service};
@@ -721,7 +721,7 @@ impl RankingView {
                 }
                 Action::Select => Some(Ok(Query::Jump {
                     ranking_id: self.info.id,
-                    code: self.jump.value.clone(),
+                    code: self.jump.value().to_string(),
                     limit: self.limit,
                 })),
                 _ => None,

@@ -4,7 +4,7 @@
 
 use super::{DataMsg, Request, ScreenOutcome};
 use crate::app::Message;
-use crate::app::form::TextField;
+use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::domain::registry::{ServiceType, UnitState};
 use crate::domain::unit_filter::{FilterField, FilterText, Sort, SortKey};
@@ -148,7 +148,7 @@ impl Search {
             values: FIELDS
                 .iter()
                 .zip(&self.fields)
-                .map(|(f, t)| (*f, t.value.clone()))
+                .map(|(f, t)| (*f, t.value().to_string()))
                 .collect(),
         }
     }
@@ -527,7 +527,7 @@ impl Search {
     }
 
     fn open_lov(&mut self, field: FilterField, generation: u64) -> ScreenOutcome {
-        let current = self.fields[Search::field_index(field)].value.clone();
+        let current = self.fields[Search::field_index(field)].value().to_string();
         let fixed: Option<Vec<(String, String)>> = match field {
             FilterField::Service => Some(
                 ServiceType::ALL
@@ -646,13 +646,13 @@ impl Search {
                 ScreenOutcome::none()
             }
             (Dialog::Export { path, year, .. }, Action::Select) => {
-                let path_text = path.value.trim().to_string();
+                let path_text = path.value().trim().to_string();
                 if path_text.is_empty() {
                     return ScreenOutcome::message(Message::Error(
                         "File: indicare dove salvare l'esportazione".into(),
                     ));
                 }
-                let only_marked = match parse_year(&year.value) {
+                let only_marked = match parse_year(year.value()) {
                     Ok(y) => y,
                     Err(m) => return ScreenOutcome::message(Message::Error(m)),
                 };
@@ -677,7 +677,7 @@ impl Search {
                 }
             }
             (Dialog::Mark { year, undo }, Action::Select) => {
-                let y = match parse_year(&year.value) {
+                let y = match parse_year(year.value()) {
                     Ok(Some(y)) => y,
                     Ok(None) => {
                         return ScreenOutcome::message(Message::Error(

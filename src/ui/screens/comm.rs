@@ -5,9 +5,10 @@ use crate::app::screens::CommScreen;
 use crate::app::screens::comm::{CommForm, received, short};
 use crate::domain::communication::Field;
 use crate::domain::registry::OwnerKind;
+use crate::ui::field::{self, Look};
 use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -66,12 +67,6 @@ fn draw_list(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// The value from `start` (so the cursor stays inside), padded to the box.
-fn boxed(value: &str, start: usize, width: usize) -> String {
-    let shown: String = value.chars().skip(start).take(width).collect();
-    format!("[{shown:<width$}]")
-}
-
 fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
     let w = area.width as usize;
     let r = &f.row;
@@ -107,35 +102,23 @@ fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
     ];
     // Code, label, box: the label gives way on narrow terminals.
     let label_w = w.saturating_sub(7 + 1 + 24).clamp(12, 40);
-    let mut cursor = None;
     let mut focus_line = 0;
-    for (i, (field, tf)) in f.fields.iter().enumerate() {
+    // (line, column, box width) of each field, drawn once the lines are.
+    let mut boxes = Vec::new();
+    for (i, (field, _)) in f.fields.iter().enumerate() {
         let (code, label) = short(*field);
         let invalid = f.invalid == Some(*field);
-        let focused = i == f.focus;
         let mark = if invalid { INVALID_GLYPH } else { " " };
-        let box_w: usize = if *field == Field::OtherName { 22 } else { 8 };
+        let box_w: u16 = if *field == Field::OtherName { 22 } else { 8 };
         let prefix = format!("{mark}{code:<6}{:<label_w$} ", truncate(label, label_w));
-        let start = if focused {
-            tf.cursor.saturating_sub(box_w.saturating_sub(1))
-        } else {
-            0
-        };
-        if focused {
+        if i == f.focus {
             focus_line = lines.len();
-            cursor = Some(prefix.chars().count() + 1 + tf.cursor - start);
         }
-        let style = if focused {
-            theme.focus
-        } else if invalid {
-            theme.invalid
-        } else {
-            theme.field
-        };
-        lines.push(Line::from(vec![
-            Span::styled(prefix, if invalid { theme.invalid } else { theme.label }),
-            Span::styled(boxed(&tf.value, start, box_w), style),
-        ]));
+        boxes.push((lines.len(), Span::raw(&prefix).width() as u16 + 1, box_w));
+        lines.push(Line::from(Span::styled(
+            prefix,
+            if invalid { theme.invalid } else { theme.label },
+        )));
         if *field == Field::Privati {
             lines.push(Line::from(vec![
                 Span::styled(
@@ -177,12 +160,19 @@ fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
     let height = area.height as usize;
     let scroll = (focus_line + 1).saturating_sub(height);
     frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), area);
-    if let Some(x) = cursor
-        && x < w
-    {
-        frame.set_cursor_position(Position::new(
-            area.x + x as u16,
-            area.y + (focus_line - scroll) as u16,
-        ));
+    for (i, ((line, x, width), (field, tf))) in boxes.into_iter().zip(&f.fields).enumerate() {
+        let Some(row) = line.checked_sub(scroll).filter(|r| *r < height) else {
+            continue;
+        };
+        field::draw(
+            frame,
+            theme,
+            Rect::new(area.x + x, area.y + row as u16, width, 1).intersection(area),
+            tf,
+            Look {
+                focused: i == f.focus,
+                invalid: f.invalid == Some(*field),
+            },
+        );
     }
 }

@@ -4,6 +4,7 @@
 use crate::app::screens::plans::{NewPlan, PlanCard};
 use crate::app::screens::{PlanCardScreen, PlanList};
 use crate::store::communications::Communication;
+use crate::ui::field::{self, Look};
 use crate::ui::{ERROR_GLYPH, INFO_GLYPH, SELECTED_GLYPH, Theme, WARNING_GLYPH, truncate};
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -73,27 +74,38 @@ pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
             Span::styled(text, if selected { theme.selected } else { theme.body }),
         ]));
     }
+    let mut boxes = Vec::new();
     if let Some(d) = &l.new_plan {
         // The dialog goes below the list, which stays in view.
         lines.push(Line::raw(""));
         lines.push(Line::styled("NUOVO PIANO", theme.header));
         for (i, (label, f)) in NewPlan::LABELS.iter().zip(&d.fields).enumerate() {
             let focused = i == d.focus;
-            lines.push(Line::from(vec![
+            let head = Line::from(vec![
                 Span::raw(if focused {
                     format!(" {SELECTED_GLYPH} ")
                 } else {
                     "   ".into()
                 }),
                 Span::styled(format!("{label}: "), theme.label),
-                Span::styled(
-                    format!("{:<w$}", f.value, w = f.max),
-                    if focused { theme.selected } else { theme.body },
-                ),
-            ]));
+            ]);
+            boxes.push((lines.len(), head.width() as u16, f, focused));
+            lines.push(head);
         }
     }
     frame.render_widget(Paragraph::new(lines), area);
+    for (line, x, f, focused) in boxes {
+        if line < area.height as usize {
+            let r = Rect::new(area.x + x, area.y + line as u16, f.max() as u16, 1);
+            field::draw(
+                frame,
+                theme,
+                r.intersection(area),
+                f,
+                Look::focused(focused),
+            );
+        }
+    }
 }
 
 fn cert_cell(c: &Communication) -> String {
@@ -260,22 +272,23 @@ pub fn draw_card(s: &PlanCardScreen, frame: &mut Frame, theme: &Theme, area: Rec
         );
         return;
     };
-    let mut lines = Vec::new();
+    let compact = area.height < 30;
+    let mut area = area;
     if let Some(f) = &s.reopen {
         // The date being typed, above the card so it is always in view.
-        lines.push(Line::from(vec![
-            Span::styled("Nuova DATA FINE COMUNICAZIONE (GG/MM/AAAA): ", theme.label),
-            Span::styled(format!("{:<10}", f.value), theme.selected),
-        ]));
+        let label = Span::styled("Nuova DATA FINE COMUNICAZIONE (GG/MM/AAAA): ", theme.label);
+        let x = label.width() as u16;
+        frame.render_widget(label, Rect { height: 1, ..area });
+        let r = Rect::new(area.x + x, area.y, f.max() as u16, 1);
+        field::draw(frame, theme, r.intersection(area), f, Look::focused(true));
+        area = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(1),
+            ..area
+        };
     }
-    lines.extend(card_lines(
-        card,
-        theme,
-        area.width as usize,
-        area.height < 30,
-    ));
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(card_lines(card, theme, area.width as usize, compact))
             .wrap(Wrap { trim: false })
             .scroll((s.scroll, 0)),
         area,

@@ -8,6 +8,7 @@ use crate::app::screens::rankings::{
 use crate::domain::isbar::points;
 use crate::rules::ranking::Group;
 use crate::store::rankings::Explanation;
+use crate::ui::field::{self, Look};
 use crate::ui::{ERROR_GLYPH, SELECTED_GLYPH, Theme, WARNING_GLYPH, truncate};
 use chrono::NaiveDate;
 use ratatui::Frame;
@@ -240,20 +241,16 @@ fn draw_ranking(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect) {
         unverified_span(&s.unverified, theme, width),
     ];
     // The jump field: an ID domanda, Enter goes to its position.
-    let field_style = if s.jump_focus {
-        theme.focus
-    } else {
-        theme.field
-    };
-    lines.push(Line::from(vec![
+    let jump = Line::from(vec![
         Span::raw(if s.jump_focus {
             format!(" {SELECTED_GLYPH} ")
         } else {
             "   ".into()
         }),
         Span::styled("Vai a ID domanda: ", theme.label),
-        Span::styled(format!("{:<w$}", s.jump.value, w = s.jump.max), field_style),
-    ]));
+    ]);
+    let jump_at = (lines.len() as u16, jump.width() as u16);
+    lines.push(jump);
     // Columns: the optional ones go below 80 columns.
     let wide = width >= 80;
     let fixed = 3 + 5 + 15 + 7 + 5 + if wide { 8 + 8 + 12 } else { 8 };
@@ -331,6 +328,15 @@ fn draw_ranking(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), area);
+    let (row, x) = jump_at;
+    let r = Rect::new(area.x + x, area.y + row, s.jump.max() as u16, 1);
+    field::draw(
+        frame,
+        theme,
+        r.intersection(area),
+        &s.jump,
+        Look::focused(s.jump_focus),
+    );
 }
 
 fn section(title: &str, theme: &Theme) -> Line<'static> {

@@ -2,14 +2,15 @@
 //! table, status line, and the list-of-values and dialog overlays.
 
 use crate::app::App;
-use crate::app::form::TextField;
+use crate::app::field::TextField;
 use crate::app::layout;
 use crate::app::screens::search::{Dialog, FIELDS, Focus, Lov, Search};
 use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::FilterField;
+use crate::ui::field::{self, Look};
 use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -74,14 +75,6 @@ pub fn draw(app: &App, s: &Search, frame: &mut Frame, theme: &Theme, area: Rect)
     let _ = app;
 }
 
-fn field_box(field: &TextField, width: usize) -> String {
-    let chars: Vec<char> = field.value.chars().collect();
-    // Show the end near the cursor when the value is longer than the box.
-    let start = field.cursor.saturating_sub(width.saturating_sub(1));
-    let shown: String = chars.iter().skip(start).take(width).collect();
-    format!("{shown:_<width$}")
-}
-
 fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     let block = Block::default()
         .borders(Borders::TOP | Borders::BOTTOM)
@@ -90,52 +83,36 @@ fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let focused = s.focused_field();
-    let mut cursor = None;
     for (row, fields) in FORM.iter().enumerate() {
-        let mut spans = Vec::new();
-        let mut x = 0usize;
+        if row >= inner.height as usize {
+            break;
+        }
+        let y = inner.y + row as u16;
+        let mut x = inner.x;
         for (field, label, width) in fields.iter() {
-            let idx = Search::field_index(*field);
-            let tf = &s.fields[idx];
+            let tf = &s.fields[Search::field_index(*field)];
             let invalid = s.invalid == Some(*field);
-            let is_focus = focused == Some(*field) && s.lov.is_none() && s.dialog.is_none();
             let mark = if invalid { INVALID_GLYPH } else { " " };
-            let label_style = if invalid { theme.invalid } else { theme.label };
-            spans.push(Span::styled(format!("{mark}{label} "), label_style));
-            x += label.chars().count() + 2;
-            let style = if is_focus {
-                theme.focus
-            } else if invalid {
-                theme.invalid
-            } else {
-                theme.field
-            };
-            if is_focus {
-                let start = tf.cursor.saturating_sub(width.saturating_sub(1));
-                cursor = Some(Position::new(
-                    inner.x + (x + tf.cursor - start) as u16,
-                    inner.y + row as u16,
-                ));
-            }
-            spans.push(Span::styled(field_box(tf, *width), style));
-            spans.push(Span::raw(" "));
-            x += width + 1;
-        }
-        if row < inner.height as usize {
-            frame.render_widget(
-                Paragraph::new(Line::from(spans)),
-                Rect {
-                    y: inner.y + row as u16,
-                    height: 1,
-                    ..inner
-                },
+            let label = Span::styled(
+                format!("{mark}{label} "),
+                if invalid { theme.invalid } else { theme.label },
             );
+            let label_w = label.width() as u16;
+            frame.render_widget(label, Rect::new(x, y, label_w, 1).intersection(inner));
+            x += label_w;
+            let look = Look {
+                focused: focused == Some(*field) && s.lov.is_none() && s.dialog.is_none(),
+                invalid,
+            };
+            field::draw(
+                frame,
+                theme,
+                Rect::new(x, y, *width as u16, 1).intersection(inner),
+                tf,
+                look,
+            );
+            x += *width as u16 + 1;
         }
-    }
-    if let Some(c) = cursor
-        && c.x < inner.right()
-    {
-        frame.set_cursor_position(c);
     }
 }
 
@@ -144,35 +121,44 @@ fn summary(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     if let (Focus::Field(i), None, None) = (s.focus, &s.lov, &s.dialog) {
         let field = FIELDS[i];
         let invalid = s.invalid == Some(field);
-        let label = format!(
-            "{}{}: ",
-            if invalid { INVALID_GLYPH } else { "" },
-            field.label()
+        let label = Span::styled(
+            format!(
+                "{}{}: ",
+                if invalid { INVALID_GLYPH } else { "" },
+                field.label()
+            ),
+            if invalid { theme.invalid } else { theme.label },
         );
-        let width = (area.width as usize).saturating_sub(label.chars().count() + 1);
-        let tf = &s.fields[i];
-        let start = tf.cursor.saturating_sub(width.saturating_sub(1));
+        let label_w = (label.width() as u16).min(area.width);
         frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled(
-                    label.clone(),
-                    if invalid { theme.invalid } else { theme.label },
-                ),
-                Span::styled(field_box(tf, width), theme.focus),
-            ])),
-            area,
+            label,
+            Rect {
+                width: label_w,
+                ..area
+            },
         );
-        frame.set_cursor_position(Position::new(
-            area.x + (label.chars().count() + tf.cursor - start) as u16,
-            area.y,
-        ));
+        let rest = Rect {
+            x: area.x + label_w,
+            width: (area.width - label_w).saturating_sub(1),
+            ..area
+        };
+        field::draw(
+            frame,
+            theme,
+            rest,
+            &s.fields[i],
+            Look {
+                focused: true,
+                invalid,
+            },
+        );
         return;
     }
     let parts: Vec<String> = FIELDS
         .iter()
         .zip(&s.fields)
-        .filter(|(_, f)| !f.value.trim().is_empty())
-        .map(|(field, f)| format!("{} {}", field.label(), f.value.trim()))
+        .filter(|(_, f)| !f.value().trim().is_empty())
+        .map(|(field, f)| format!("{} {}", field.label(), f.value().trim()))
         .collect();
     let text = if parts.is_empty() {
         "Filtri: nessuno (/ per filtrare)".to_string()
@@ -410,48 +396,37 @@ fn lov_popup(lov: &Lov, frame: &mut Frame, theme: &Theme, area: Rect) {
 fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
-    let (title, lines, cursor): (&str, Vec<Line>, Option<(u16, u16)>) = match d {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border);
+    let inner = block.inner(rect);
+    // (label, field, row in the dialog, box width, focused), drawn over the text.
+    let mut boxes: Vec<(&TextField, u16, u16, u16, bool)> = Vec::new();
+    let (title, lines) = match d {
         Dialog::Export {
             path,
             year,
             on_year,
         } => {
-            let w = rect.width.saturating_sub(14) as usize;
             let lines = vec![
                 Line::raw("Elenchi LIBERO, SFITTO PER CARENZE MANUTENTIVE e SFITTO PER"),
                 Line::raw("RISTRUTTURAZIONE del filtro corrente, un foglio ciascuno."),
-                Line::from(vec![
-                    Span::styled("File        ", theme.label),
-                    Span::styled(
-                        field_box(path, w),
-                        if *on_year { theme.field } else { theme.focus },
-                    ),
-                ]),
+                Line::styled("File        ", theme.label),
                 Line::from(vec![
                     Span::styled("Solo marcati ", theme.label),
-                    Span::styled(
-                        field_box(year, 4),
-                        if *on_year { theme.focus } else { theme.field },
-                    ),
+                    Span::raw("    "),
                     Span::styled("  anno del piano, vuoto = tutti", theme.muted),
                 ]),
             ];
-            let (f, row, w) = if *on_year { (year, 3, 4) } else { (path, 2, w) };
-            let start = f.cursor.saturating_sub(w.saturating_sub(1));
-            (
-                " Esporta (F8) ",
-                lines,
-                Some((13 + (f.cursor - start) as u16, row)),
-            )
+            boxes.push((path, 2, 12, inner.width.saturating_sub(12), !*on_year));
+            boxes.push((year, 3, 13, 4, *on_year));
+            (" Esporta (F8) ", lines)
         }
         Dialog::Mark { year, undo } => {
             let lines = vec![
                 Line::raw("Le unità LIBERE e SFITTE del filtro corrente vengono marcate"),
                 Line::raw("come incluse nel piano dell'anno indicato."),
-                Line::from(vec![
-                    Span::styled("Anno        ", theme.label),
-                    Span::styled(field_box(year, 4), theme.focus),
-                ]),
+                Line::styled("Anno        ", theme.label),
                 Line::from(vec![
                     Span::styled("Operazione  ", theme.label),
                     Span::styled(
@@ -465,26 +440,18 @@ fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
                     Span::styled("  (Spazio)", theme.muted),
                 ]),
             ];
-            (
-                " Marca per il piano (F9) ",
-                lines,
-                Some((13 + year.cursor as u16, 2)),
-            )
+            boxes.push((year, 2, 12, 4, true));
+            (" Marca per il piano (F9) ", lines)
         }
     };
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border)
-                .title(title),
-        ),
-        rect,
-    );
-    if let Some((x, y)) = cursor {
-        let p = Position::new(rect.x + x, rect.y + 1 + y);
-        if p.x < rect.right() {
-            frame.set_cursor_position(p);
-        }
+    frame.render_widget(Paragraph::new(lines).block(block.title(title)), rect);
+    for (f, row, x, width, focused) in boxes {
+        field::draw(
+            frame,
+            theme,
+            Rect::new(inner.x + x, inner.y + row, width, 1).intersection(inner),
+            f,
+            Look::focused(focused),
+        );
     }
 }
