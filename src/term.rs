@@ -2,6 +2,7 @@
 //! given back on every way out — normal exit, panic, SIGTERM, SIGHUP (a dropped SSH link).
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -12,8 +13,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
-/// While alive, the terminal is in raw mode on the alternate screen. Mouse capture stays off:
-/// it breaks copy and paste over SSH.
+/// While alive, the terminal is in raw mode on the alternate screen, with bracketed paste (a
+/// paste arrives as text, not as keys that could act). Mouse capture stays off: it breaks copy
+/// and paste over SSH.
 pub struct TerminalGuard {
     _private: (),
 }
@@ -22,7 +24,12 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
-        if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, Hide) {
+        if let Err(e) = execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            Hide
+        ) {
             restore();
             return Err(e);
         }
@@ -39,7 +46,12 @@ impl Drop for TerminalGuard {
 /// Gives the terminal back; safe to call more than once and from the panic hook.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
-        let _ = execute!(io::stdout(), LeaveAlternateScreen, Show);
+        let _ = execute!(
+            io::stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            Show
+        );
         let _ = disable_raw_mode();
     }
 }

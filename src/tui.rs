@@ -132,6 +132,7 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
                 let msg = match event::read() {
                     Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
                     Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                    Ok(Event::Paste(text)) => Msg::Paste(text),
                     Ok(_) => continue,
                     // The terminal is gone (e.g. SSH dropped): leave.
                     Err(_) => Msg::Terminate,

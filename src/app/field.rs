@@ -187,13 +187,31 @@ impl TextField {
 
     /// Inserts pasted text at the cursor: on one line (line breaks and tabs become spaces, a
     /// final line break is dropped, other control characters too), cut to the maximum length.
+    /// Only what fits is looked at, however large the paste.
     pub fn paste(&mut self, text: &str) -> Pasted {
-        let trimmed = text.trim_end_matches(['\n', '\r']);
-        let broke_lines = trimmed.contains(['\n', '\r']);
-        let clean = one_line(trimmed);
         let room = self.max.saturating_sub(self.len());
-        let fits: String = clean.chars().take(room).collect();
-        let cut = fits.chars().count() < clean.chars().count();
+        let mut chars = text.trim_end_matches(['\n', '\r']).chars().peekable();
+        let (mut fits, mut n, mut broke_lines, mut cut) = (String::new(), 0, false, false);
+        while let Some(c) = chars.next() {
+            let c = match c {
+                '\r' | '\n' => {
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    broke_lines = true;
+                    ' '
+                }
+                '\t' => ' ',
+                c if c.is_control() => continue,
+                c => c,
+            };
+            if n == room {
+                cut = true;
+                break;
+            }
+            fits.push(c);
+            n += 1;
+        }
         let changed = !fits.is_empty() && self.area.insert_str(&fits);
         let note = if cut {
             Some(Message::Warning(format!(

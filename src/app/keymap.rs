@@ -399,6 +399,23 @@ mod tests {
     }
 
     #[test]
+    fn shipped_keymaps_leave_the_field_editing_keys_to_fields() {
+        let vim = Keymap::parse("preset = \"vim\"\n", "x.toml", None).unwrap();
+        for map in [Keymap::default_map(), vim] {
+            for a in Action::ALL {
+                for k in map.keys(*a) {
+                    // Home/End move to the first/last row outside fields; in one they edit.
+                    let table_move = matches!(a, Action::First | Action::Last);
+                    assert!(
+                        !crate::app::field::is_editing_key(k) || table_move,
+                        "{a:?} is bound to {k}, which a focused field keeps"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn user_file_overrides_one_action() {
         let m = Keymap::parse(
             "[keys]\nexit = [\"ctrl-x\", \"F3\"]\n",

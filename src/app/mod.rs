@@ -60,6 +60,9 @@ pub struct App {
 pub enum Msg {
     Key(KeyEvent),
     Resize(u16, u16),
+    /// Text pasted into the terminal (bracketed paste): it goes into the focused field as
+    /// text, never read as keys.
+    Paste(String),
     /// The typing pause after an edit is over.
     Debounce,
     Data(screens::DataMsg),
@@ -183,6 +186,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             apply(app, outcome)
         }
         Msg::Key(ev) => on_key(app, ev),
+        Msg::Paste(text) => {
+            if app.help_open {
+                return Vec::new();
+            }
+            let outcome = app.screen_mut().on_paste(&text);
+            apply(app, outcome)
+        }
     }
 }
 
@@ -198,8 +208,13 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         app.help_open = false;
         return Vec::new();
     }
-    let offered = app.offered();
     let in_text = app.screen().in_text();
+    if in_text && field::is_editing_key(&key) {
+        // A focused field keeps its editing keys (Home/End, Ctrl-A/E/U/K/W, …).
+        let outcome = app.screen_mut().on_text_key(&ev);
+        return apply(app, outcome);
+    }
+    let offered = app.offered();
     match app.keymap.action_for(&key, &offered, in_text) {
         Some(Action::Help) => {
             app.help_open = true;
@@ -248,8 +263,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         }
         None => {
             if in_text {
-                let generation = app.next_generation();
-                let outcome = app.screen_mut().on_text_key(&ev, generation);
+                let outcome = app.screen_mut().on_text_key(&ev);
                 apply(app, outcome)
             } else {
                 Vec::new()

@@ -13,7 +13,6 @@ use crate::domain::registry::OwnerKind;
 use crate::rules::RuleSet;
 use crate::store::communications::{self, Communication, Filing, Prefill, Saved};
 use crate::store::{owners, plans};
-use crossterm::event::KeyEvent;
 use rusqlite::Connection;
 
 /// Whether the operator files communications: the PROGRAMMAZIONE service on some owner.
@@ -378,13 +377,10 @@ impl CommScreen {
         ScreenOutcome::none()
     }
 
-    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
-        if let Some(form) = &mut self.form
-            && let Some((_, t)) = form.fields.get_mut(form.focus)
-        {
-            t.edit(ev);
-        }
-        ScreenOutcome::none()
+    /// The form's field with the focus.
+    pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
+        let form = self.form.as_mut()?;
+        form.fields.get_mut(form.focus).map(|(_, t)| t)
     }
 
     pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {

@@ -9,6 +9,7 @@ pub mod plans;
 pub mod rankings;
 pub mod search;
 
+use super::field::TextField;
 use super::keymap::Action;
 use super::{Message, Session};
 use crate::domain::unit_filter::{FilterField, FilterText, Sort};
@@ -407,15 +408,51 @@ impl Screen {
         }
     }
 
-    pub fn on_text_key(&mut self, ev: &KeyEvent, generation: u64) -> ScreenOutcome {
+    /// The text field with the focus, if any: where typed keys and pasted text go.
+    fn focused_text_mut(&mut self) -> Option<&mut TextField> {
         match self {
-            Screen::Search(s) => s.on_text_key(ev, generation),
-            Screen::PlanCard(p) => p.on_text_key(ev),
-            Screen::PlanList(p) => p.on_text_key(ev),
-            Screen::Comm(c) => c.on_text_key(ev),
-            Screen::Rankings(r) => r.on_text_key(ev),
+            Screen::Search(s) => s.focused_text_mut(),
+            Screen::PlanCard(p) => p.reopen.as_mut(),
+            Screen::PlanList(p) => p.focused_text_mut(),
+            Screen::Comm(c) => c.focused_text_mut(),
+            Screen::Rankings(r) => r.focused_text_mut(),
+            _ => None,
+        }
+    }
+
+    /// A field's value changed.
+    fn edited(&mut self) -> ScreenOutcome {
+        match self {
+            Screen::Search(s) => s.edited(),
             _ => ScreenOutcome::none(),
         }
+    }
+
+    /// A typed character or an editing key, for the focused field.
+    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        let changed = self.focused_text_mut().is_some_and(|f| f.edit(ev));
+        if changed {
+            self.edited()
+        } else {
+            ScreenOutcome::none()
+        }
+    }
+
+    /// Pasted text, for the focused field: inserted as text, never read as keys.
+    pub fn on_paste(&mut self, text: &str) -> ScreenOutcome {
+        let Some(f) = self.focused_text_mut() else {
+            return ScreenOutcome::message(Message::Warning(
+                "Testo incollato ignorato: nessun campo di testo ha il cursore".into(),
+            ));
+        };
+        let pasted = f.paste(text);
+        let mut out = if pasted.changed {
+            self.edited()
+        } else {
+            ScreenOutcome::none()
+        };
+        out.message = pasted.note;
+        out
     }
 
     pub fn on_debounce(&mut self, generation: u64) -> ScreenOutcome {

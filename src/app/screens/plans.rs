@@ -12,7 +12,6 @@ use crate::export::plan_export::PlanFile;
 use crate::store::communications::{self, Communication};
 use crate::store::plans::{self, Plan, StateChange};
 use chrono::NaiveDate;
-use crossterm::event::KeyEvent;
 use rusqlite::Connection;
 
 /// A date as typed: GG/MM/AAAA (as the platform writes it) or AAAA-MM-GG.
@@ -221,11 +220,9 @@ impl PlanList {
         v
     }
 
-    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
-        if let Some(d) = &mut self.new_plan {
-            d.fields[d.focus].edit(ev);
-        }
-        ScreenOutcome::none()
+    /// The dialog's field with the focus.
+    pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
+        self.new_plan.as_mut().map(|d| &mut d.fields[d.focus])
     }
 
     pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
@@ -453,13 +450,6 @@ impl PlanCardScreen {
                     }]);
                 }
             }
-        }
-        ScreenOutcome::none()
-    }
-
-    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
-        if let Some(f) = &mut self.reopen {
-            f.edit(ev);
         }
         ScreenOutcome::none()
     }

@@ -12,7 +12,6 @@ use crate::store::notices::{self, Notice};
 use crate::store::rankings::{self, Comparison, EntryRow, Explanation, RankingInfo};
 use crate::store::rule_sets::{self, Stored};
 use chrono::NaiveDate;
-use crossterm::event::KeyEvent;
 use rusqlite::Connection;
 
 // ---------------------------------------------------------------------------------------------
@@ -503,13 +502,12 @@ impl Rankings {
         }
     }
 
-    pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
-        if let Rankings::Ranking(s) = self
-            && s.jump_focus
-        {
-            s.jump.edit(ev);
+    /// The jump field, while it has the focus.
+    pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
+        match self {
+            Rankings::Ranking(s) if s.jump_focus => Some(&mut s.jump),
+            _ => None,
         }
-        ScreenOutcome::none()
     }
 
     /// The page size follows the terminal: the ranking refetches its window.

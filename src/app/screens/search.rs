@@ -9,7 +9,6 @@ use crate::app::keymap::Action;
 use crate::domain::registry::{ServiceType, UnitState};
 use crate::domain::unit_filter::{FilterField, FilterText, Sort, SortKey};
 use crate::store::search::{Cursor, Direction, UnitRow};
-use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 /// The form's fields, in order (Tab moves along it).
@@ -488,8 +487,12 @@ impl Search {
         ScreenOutcome::requests(vec![self.search(generation, cursor, direction, false)])
     }
 
-    pub fn on_text_key(&mut self, ev: &KeyEvent, _generation: u64) -> ScreenOutcome {
-        let field = match (&mut self.dialog, self.focus) {
+    /// The text field with the focus: a dialog's, or the form's (not while a list is open).
+    pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
+        if self.lov.is_some() {
+            return None;
+        }
+        match (&mut self.dialog, self.focus) {
             (
                 Some(Dialog::Export {
                     path,
@@ -497,25 +500,23 @@ impl Search {
                     on_year,
                 }),
                 _,
-            ) => {
-                if *on_year {
-                    year
-                } else {
-                    path
-                }
-            }
-            (Some(Dialog::Mark { year, .. }), _) => year,
-            (None, Focus::Field(i)) => &mut self.fields[i],
-            (None, Focus::Table) => return ScreenOutcome::none(),
-        };
-        if field.edit(ev) && self.dialog.is_none() {
-            self.debounce_pending = true;
-            return ScreenOutcome {
-                debounce: true,
-                ..ScreenOutcome::default()
-            };
+            ) => Some(if *on_year { year } else { path }),
+            (Some(Dialog::Mark { year, .. }), _) => Some(year),
+            (None, Focus::Field(i)) => self.fields.get_mut(i),
+            (None, Focus::Table) => None,
         }
-        ScreenOutcome::none()
+    }
+
+    /// A field changed: a filter waits for the typing pause before searching.
+    pub fn edited(&mut self) -> ScreenOutcome {
+        if self.dialog.is_some() {
+            return ScreenOutcome::none();
+        }
+        self.debounce_pending = true;
+        ScreenOutcome {
+            debounce: true,
+            ..ScreenOutcome::default()
+        }
     }
 
     /// The typing pause is over: search with what the form says now.
