@@ -363,6 +363,58 @@ impl Keymap {
             .find(|a| self.keys(*a).contains(key))
     }
 
+    /// The keys that still act while a text field has the focus: printable characters are
+    /// typed there, and the field keeps its editing keys.
+    pub fn typing(&self) -> Keymap {
+        let acts = |k: &&Key| !k.is_text() && !crate::app::field::is_editing_key(k);
+        Keymap {
+            bindings: self
+                .bindings
+                .iter()
+                .map(|(a, keys)| (*a, keys.iter().filter(acts).copied().collect()))
+                .collect(),
+        }
+    }
+
+    /// The key named for an action in texts: its first, as in the legend (e.g. `F7`).
+    pub fn key(&self, action: Action) -> String {
+        self.keys(action)
+            .first()
+            .map_or_else(|| "?".into(), Key::to_string)
+    }
+
+    /// The first key that is not a function key (it works on every terminal), else the first:
+    /// what texts about fields and dialogs name (e.g. `Esc`, `/`).
+    pub fn plain(&self, action: Action) -> String {
+        let keys = self.keys(action);
+        keys.iter()
+            .find(|k| !matches!(k.code, KeyCode::F(_)))
+            .or(keys.first())
+            .map_or_else(|| "?".into(), Key::to_string)
+    }
+
+    /// The first key and the plain one, `F2 o /` (or `/ o F2` with `plain_first`); one name
+    /// when they are the same key.
+    pub fn either(&self, action: Action, plain_first: bool) -> String {
+        let (key, plain) = (self.key(action), self.plain(action));
+        match (key == plain, plain_first) {
+            (true, _) => key,
+            (false, false) => format!("{key} o {plain}"),
+            (false, true) => format!("{plain} o {key}"),
+        }
+    }
+
+    /// Two actions' keys together, e.g. Up and Down: `↑↓` for symbols, `k/j` for letters.
+    pub fn pair(&self, a: Action, b: Action) -> String {
+        let (a, b) = (self.key(a), self.key(b));
+        let symbol = |s: &str| s.chars().count() == 1 && !s.chars().all(char::is_alphanumeric);
+        if symbol(&a) && symbol(&b) {
+            format!("{a}{b}")
+        } else {
+            format!("{a}/{b}")
+        }
+    }
+
     /// Legend text for an action: its keys joined, e.g. `F3/q`.
     pub fn describe(&self, action: Action) -> String {
         self.keys(action)
@@ -464,6 +516,27 @@ mod tests {
         assert_eq!(m.action_for(&f3, &[Action::Exit], true), Some(Action::Exit));
         // Not offered by the screen: no action.
         assert_eq!(m.action_for(&f3, &[Action::Help], false), None);
+    }
+
+    #[test]
+    fn key_names_for_texts() {
+        let d = Keymap::default_map();
+        assert_eq!(d.key(Action::Sort), "F7");
+        assert_eq!(d.plain(Action::Back), "Esc");
+        assert_eq!(d.plain(Action::Select), "Invio");
+        assert_eq!(d.either(Action::Filter, false), "F2 o /");
+        assert_eq!(d.either(Action::Filter, true), "/ o F2");
+        assert_eq!(d.pair(Action::Up, Action::Down), "↑↓");
+        let v = Keymap::parse("preset = \"vim\"\n", "x.toml", None).unwrap();
+        assert_eq!(v.pair(Action::Up, Action::Down), "k/j");
+        assert_eq!(v.key(Action::PageDown), "Ctrl-f");
+        // In a field k and j are typed: the arrows are the keys that move.
+        assert_eq!(v.typing().pair(Action::Up, Action::Down), "↑↓");
+        assert!(d.typing().keys(Action::Exit) == [Key::parse("F3").unwrap()]);
+        assert!(
+            d.typing().keys(Action::First).is_empty(),
+            "Home edits the field"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ pub mod layout;
 pub mod screens;
 
 use crate::domain::access::OperatorScope;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use keymap::{Action, Key, Keymap};
 use screens::{Screen, ScreenOutcome};
 
@@ -142,6 +142,16 @@ impl App {
         v
     }
 
+    /// The keymap as it acts now: with a text field focused, without the keys the field
+    /// takes (letters, editing keys). Texts name keys from this, so they name keys that work.
+    pub fn keys(&self) -> std::borrow::Cow<'_, Keymap> {
+        if self.screen().in_text() {
+            std::borrow::Cow::Owned(self.keymap.typing())
+        } else {
+            std::borrow::Cow::Borrowed(&self.keymap)
+        }
+    }
+
     fn next_generation(&mut self) -> u64 {
         self.generation += 1;
         self.generation
@@ -177,7 +187,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 screens::DataMsg::Done { message, .. } => Some(message.clone()),
                 _ => None,
             };
-            let outcome = app.screen_mut().on_data(data);
+            let keys = app.keys().into_owned();
+            let outcome = app.screen_mut().on_data(data, &keys);
             if outcome.message.is_none()
                 && let Some(m) = fallback
             {
@@ -196,13 +207,19 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// Ctrl-C: always leaves, whatever the keymap says.
+pub const QUIT_KEY: Key = Key {
+    code: KeyCode::Char('c'),
+    ctrl: true,
+    alt: false,
+};
+
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
-    // Ctrl-C always leaves, whatever the keymap says.
-    if ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL) {
+    let key = Key::from_event(&ev);
+    if key == QUIT_KEY {
         app.quit = true;
         return vec![Effect::Quit];
     }
-    let key = Key::from_event(&ev);
     if app.help_open {
         // Any key closes help; it does nothing else.
         app.help_open = false;

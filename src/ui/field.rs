@@ -49,13 +49,28 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, field: &TextField, loo
         .buffer_mut()
         .set_stringn(area.x, area.y, FILL.repeat(width), width, style);
     let text = field.text_area();
-    frame.render_widget(text, area);
+    let value_width = Span::raw(field.value()).width();
+    // A value that fills its box exactly is shown whole, with the cursor just after the box
+    // (as on a full 5250 field), not scrolled by one to make room for it.
+    let past = Position::new(area.right(), area.y);
+    let outside = frame.area().contains(past) && value_width == width;
+    if outside {
+        let saved = frame.buffer_mut()[past].clone();
+        frame.render_widget(
+            text,
+            Rect {
+                width: area.width + 1,
+                ..area
+            },
+        );
+        frame.buffer_mut()[past] = saved;
+    } else {
+        frame.render_widget(text, area);
+    }
     // The text area draws its cursor as a blank cell past the end of the text: give the fill
     // back from where the text ends.
     let (_, left) = text.scroll_offset();
-    let shown = Span::raw(field.value())
-        .width()
-        .saturating_sub(left as usize);
+    let shown = value_width.saturating_sub(left as usize);
     let buf = frame.buffer_mut();
     for x in shown..width {
         let cell = &mut buf[(area.x + x as u16, area.y)];
@@ -65,7 +80,7 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, field: &TextField, loo
     }
     if look.focused {
         let col = text.screen_cursor().col.saturating_sub(left as usize);
-        if col < width {
+        if col < width || (outside && col == width) {
             frame.set_cursor_position(Position::new(area.x + col as u16, area.y));
         }
     }
@@ -119,6 +134,9 @@ mod tests {
         assert_eq!(cursor, Some(4));
         let f = typed("", 4);
         assert_eq!(shown(&f, 4, Look::focused(true)), ("____".into(), Some(0)));
+        // A full box shows the whole value, the cursor just after it.
+        let f = typed("2028", 4);
+        assert_eq!(shown(&f, 4, Look::focused(true)), ("2028".into(), Some(4)));
     }
 
     #[test]

@@ -6,8 +6,9 @@ pub mod field;
 pub mod screens;
 pub mod theme;
 
+use crate::app::field::editing_keys_help;
 use crate::app::keymap::Action;
-use crate::app::{App, Message};
+use crate::app::{App, Message, QUIT_KEY};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -30,7 +31,7 @@ pub fn is_compact(area: Rect) -> bool {
 pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, theme, area);
+        too_small(app, frame, theme, area);
         return;
     }
     let compact = is_compact(area);
@@ -45,7 +46,7 @@ pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
     title_line(app, frame, theme, rows[0]);
     if !compact {
         frame.render_widget(
-            Paragraph::new(app.screen().instruction()).style(theme.instruction),
+            Paragraph::new(app.screen().instruction(&app.keys())).style(theme.instruction),
             rows[1],
         );
     }
@@ -57,10 +58,12 @@ pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
     }
 }
 
-fn too_small(frame: &mut Frame, theme: &Theme, area: Rect) {
+fn too_small(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     let text = format!(
-        "Terminale troppo piccolo ({}x{}): servono almeno {MIN_WIDTH}x{MIN_HEIGHT}. Ingrandire la finestra; F3/q per uscire.",
-        area.width, area.height
+        "Terminale troppo piccolo ({}x{}): servono almeno {MIN_WIDTH}x{MIN_HEIGHT}. Ingrandire la finestra; {} per uscire.",
+        area.width,
+        area.height,
+        app.keymap.describe(Action::Exit)
     );
     frame.render_widget(
         Paragraph::new(text)
@@ -94,8 +97,9 @@ fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0usize;
     let width = area.width as usize;
+    let keymap = app.keys();
     for action in legend_actions(app) {
-        let keys = app.keymap.keys(action);
+        let keys = keymap.keys(action);
         let Some(first) = keys.first() else { continue };
         let key = first.to_string();
         let label = if compact {
@@ -161,19 +165,33 @@ fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
 
 fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     let offered = app.offered();
+    let keys = app.keys();
     let mut lines: Vec<Line> = vec![Line::styled(
         format!("Tasti di «{}»", app.screen().title()),
         theme.header,
     )];
     for a in &offered {
         lines.push(Line::from(vec![
-            Span::styled(format!("{:<16}", app.keymap.describe(*a)), theme.key),
+            Span::styled(format!("{:<16}", keys.describe(*a)), theme.key),
             Span::raw(a.label()),
         ]));
     }
+    if app.screen().in_text() {
+        // The field's own keys, which no keymap changes.
+        lines.push(Line::raw(""));
+        for (keys, what) in editing_keys_help() {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{keys:<16}"), theme.key),
+                Span::raw(what),
+            ]));
+        }
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "Nei campi di testo le lettere si scrivono: Esc esce dal campo. Ctrl-C chiude casa.",
+        format!(
+            "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
+            keys.plain(Action::Back)
+        ),
         theme.muted,
     ));
     lines.push(Line::styled(
@@ -193,7 +211,7 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Aiuto (F1) ")
+                .title(format!(" Aiuto ({}) ", keys.key(Action::Help)))
                 .border_style(theme.border),
         ),
         area,

@@ -2,7 +2,8 @@
 //! driven with key messages, its requests answered by the real store worker code, and the
 //! screen drawn with ratatui's TestBackend at 80x24, 60x16, 120x40 and in mono.
 
-use crate::app::keymap::Keymap;
+use crate::app::field::is_editing_key;
+use crate::app::keymap::{Action, Key, Keymap};
 use crate::app::screens::Request;
 use crate::app::{App, Effect, Msg, Session, update};
 use crate::store::{Access, Store};
@@ -65,6 +66,18 @@ impl Harness {
     }
 
     fn on(path: &std::path::Path, access: Access, username: &str, size: (u16, u16)) -> Harness {
+        Harness::with_keymap(path, access, username, size, Keymap::default_map())
+    }
+
+    /// As `on`, with `keymap` active: the steps still press the default keys, which `press`
+    /// turns into the keys of the same actions in `keymap`.
+    fn with_keymap(
+        path: &std::path::Path,
+        access: Access,
+        username: &str,
+        size: (u16, u16),
+        keymap: Keymap,
+    ) -> Harness {
         let store = Store::open(path, access).unwrap();
         let scope = crate::store::operators::scope(store.conn(), username)
             .unwrap()
@@ -89,7 +102,7 @@ impl Harness {
         let (tx, rx) = mpsc::channel();
         let ctx = Context::new(store, path.to_path_buf(), tx, scope);
         Harness {
-            app: App::new(session, Keymap::default_map()),
+            app: App::new(session, keymap),
             ctx,
             rx,
         }
@@ -128,7 +141,45 @@ impl Harness {
     }
 
     fn key(&mut self, code: KeyCode) {
-        self.feed(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.press(KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    /// Presses a key of the default keymap: with another keymap active, the key that keymap
+    /// binds to the same action (one that works where the focus is: in a text field, not a
+    /// letter or a key the field keeps). Typed text and keys no action has go as they are.
+    fn press(&mut self, ev: KeyEvent) {
+        let ev = self.translated(ev);
+        self.feed(Msg::Key(ev));
+    }
+
+    fn translated(&self, ev: KeyEvent) -> KeyEvent {
+        let default = default_keymap();
+        if self.app.keymap == *default {
+            return ev;
+        }
+        let key = Key::from_event(&ev);
+        let in_text = self.app.screen().in_text();
+        let typed = |k: &Key| in_text && (k.is_text() || is_editing_key(k));
+        if typed(&key) {
+            return ev;
+        }
+        let Some(action) = Action::ALL
+            .iter()
+            .find(|a| default.keys(**a).contains(&key))
+        else {
+            return ev;
+        };
+        let Some(k) = self.app.keymap.keys(*action).iter().find(|k| !typed(k)) else {
+            panic!("{action:?} has no key usable here in the keymap under test");
+        };
+        let mut modifiers = KeyModifiers::NONE;
+        if k.ctrl {
+            modifiers |= KeyModifiers::CONTROL;
+        }
+        if k.alt {
+            modifiers |= KeyModifiers::ALT;
+        }
+        KeyEvent::new(k.code, modifiers)
     }
 
     fn text(&mut self, s: &str) {
@@ -167,8 +218,89 @@ fn assert_no_colour(buf: &Buffer) {
     }
 }
 
+fn default_keymap() -> &'static Keymap {
+    static MAP: OnceLock<Keymap> = OnceLock::new();
+    MAP.get_or_init(Keymap::default_map)
+}
+
+/// The vim preset as shipped.
+fn vim_keymap() -> Keymap {
+    Keymap::parse("preset = \"vim\"\n", "vim.toml", None).unwrap()
+}
+
+/// The vim preset with every action moved to an Alt- key no shipped keymap uses: a key name
+/// the default or vim keymap would show can then only come from a text that types it.
+fn remapped_keymap() -> Keymap {
+    let mut file = String::from("preset = \"vim\"\n[keys]\n");
+    let spare = "abcdefghijklmnopqrstuvwxyz0123456789".chars();
+    assert!(Action::ALL.len() <= spare.clone().count());
+    for (a, c) in Action::ALL.iter().zip(spare) {
+        file.push_str(&format!("{} = [\"alt-{c}\"]\n", a.name()));
+    }
+    Keymap::parse(&file, "remapped.toml", None).unwrap()
+}
+
+/// Fails if `text`, drawn under `remapped_keymap()`, names a key of the default or vim
+/// keymap, or names none of its own.
+fn assert_no_hard_coded_key_names(name: &str, text: &str, width: u16) {
+    // Keys outside the keymap, by design: Ctrl-C and the keys a field keeps.
+    let mut rest = text.replace(&crate::app::QUIT_KEY.to_string(), "");
+    for (keys, _) in crate::app::field::editing_keys_help() {
+        rest = rest.replace(&keys, "");
+    }
+    let mut old: Vec<String> = Vec::new();
+    for map in [default_keymap().clone(), vim_keymap()] {
+        for a in Action::ALL {
+            for k in map.keys(*a) {
+                old.push(k.to_string());
+            }
+        }
+    }
+    let mut words: Vec<&str> = Vec::new();
+    for line in rest.lines() {
+        let mut w: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || ",;:()·.'".contains(c))
+            .filter(|w| !w.is_empty())
+            .collect();
+        // A line cut at the edge ends in a piece of a word.
+        if line.chars().count() >= width as usize {
+            w.pop();
+        }
+        words.extend(w);
+    }
+    let mut found = Vec::new();
+    for n in &old {
+        // "Fine" (End) is also a word and a label (Action::Last); single characters are
+        // words ("a", "e", "i", "o") and codes of the communication form ("b" … "k"): only
+        // the others are looked for, as whole words (arrows below).
+        let ambiguous =
+            n == "Fine" || (n.chars().count() == 1 && "abcdefghijko/↑↓←→".contains(n.as_str()));
+        let hit = !ambiguous && words.iter().any(|w| w == n || w.split('/').any(|p| p == n));
+        if hit {
+            found.push(n.clone());
+        }
+    }
+    // Arrows: movement keys when paired ("↑↓"); a lone one is the sort direction.
+    for line in rest.lines() {
+        if (line.contains('↑') || line.contains('↓')) && !line.contains("ordinati per") {
+            found.push(format!("arrow in {line:?}"));
+        }
+    }
+    found.dedup();
+    assert!(
+        found.is_empty(),
+        "{name}: key names not from the keymap: {found:?}\n{text}"
+    );
+    assert!(
+        text.contains("Alt-"),
+        "{name}: the keymap's keys are shown\n{text}"
+    );
+}
+
 /// Builds the same state at each size (page sizes depend on it) on database `db` and
-/// snapshots it; the 80x24 state also in mono, checked for colour.
+/// snapshots it; the 80x24 state also in mono, checked for colour. Then once more under the
+/// vim keymap (snapshot `NAME_vim`), and under a keymap where every action has another key,
+/// checking that no key name survives from the other keymaps.
 fn snapshot_on(db: &std::path::Path, name: &str, user: &str, steps: impl Fn(&mut Harness)) {
     for (w, h) in [(80, 24), (60, 16), (120, 40)] {
         let mut hs = Harness::on(db, Access::ReadOnly, user, (w, h));
@@ -182,6 +314,24 @@ fn snapshot_on(db: &std::path::Path, name: &str, user: &str, steps: impl Fn(&mut
             assert_no_colour(&mono);
             insta::assert_snapshot!(format!("{name}_mono"), text(&mono));
         }
+    }
+    let (w, h) = (80, 24);
+    let mut hs = Harness::with_keymap(db, Access::ReadOnly, user, (w, h), vim_keymap());
+    steps(&mut hs);
+    insta::assert_snapshot!(
+        format!("{name}_vim"),
+        text(&hs.render(&Theme::default_theme(), w, h))
+    );
+    for (w, h) in [(80, 24), (60, 16), (120, 40)] {
+        let mut hs = Harness::with_keymap(db, Access::ReadOnly, user, (w, h), remapped_keymap());
+        steps(&mut hs);
+        let shown = text(&hs.render(&Theme::mono(), w, h));
+        assert_no_hard_coded_key_names(&format!("{name} at {w}x{h}"), &shown, w);
+        // And the help over it.
+        hs.key(KeyCode::F(1));
+        let help = text(&hs.render(&Theme::mono(), w, h));
+        assert!(hs.app.help_open, "{name}: help opens with its remapped key");
+        assert_no_hard_coded_key_names(&format!("{name} help at {w}x{h}"), &help, w);
     }
 }
 
@@ -251,6 +401,32 @@ fn search_export_dialog() {
         }
         h.text("elenchi.xlsx");
     });
+}
+
+#[test]
+fn search_mark_dialog() {
+    // The year is typed; Tab goes to "togli la marcatura", where Space ticks it.
+    snapshot_sizes("search_mark", "comune.015146", |h| {
+        open_search(h);
+        h.key(KeyCode::F(9));
+        h.key(KeyCode::Backspace);
+        h.text("8");
+        h.key(KeyCode::Tab);
+        h.key(KeyCode::Char(' '));
+    });
+    let mut h = Harness::new("comune.015146", (80, 24));
+    open_search(&mut h);
+    h.key(KeyCode::F(9));
+    h.key(KeyCode::Char(' '));
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(
+        s.contains("[ ] togli"),
+        "Space in the year field is not a tick: {s}"
+    );
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char(' '));
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("▶[x] togli la marcatura"), "{s}");
 }
 
 #[test]

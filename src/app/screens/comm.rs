@@ -6,7 +6,7 @@
 use super::{DataMsg, Request, ScreenOutcome};
 use crate::app::Message;
 use crate::app::field::TextField;
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Keymap};
 use crate::domain::access::{OperatorScope, Service};
 use crate::domain::communication::{self, Counts, Field, Form, FormInput};
 use crate::domain::registry::OwnerKind;
@@ -383,7 +383,7 @@ impl CommScreen {
         form.fields.get_mut(form.focus).map(|(_, t)| t)
     }
 
-    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+    pub fn on_data(&mut self, data: DataMsg, keys: &Keymap) -> ScreenOutcome {
         match data {
             DataMsg::Comms { generation, rows } if generation == self.generation => {
                 self.selected = self.selected.min(rows.len().saturating_sub(1));
@@ -414,13 +414,14 @@ impl CommScreen {
                     return ScreenOutcome::message(Message::Error(message));
                 };
                 // Keep what the operator typed; the next save goes against the version now
-                // stored, so it overwrites knowingly, never silently. F5 shows the stored one.
+                // stored, so it overwrites knowingly, never silently. Refresh shows the stored one.
                 let version = row.comm.version;
                 let by = row.comm.updated_by.clone().unwrap_or_default();
                 form.row = *row;
                 tracing::info!("stale save refused: {message}");
                 ScreenOutcome::message(Message::Error(format!(
-                    "Modificata da un'altra sessione: F5 mostra i valori salvati, un nuovo salvataggio scrive quelli a video (versione {version} di {by})"
+                    "Modificata da un'altra sessione: {} mostra i valori salvati, un nuovo salvataggio scrive quelli a video (versione {version} di {by})",
+                    keys.key(Action::Refresh)
                 )))
             }
             DataMsg::Failed {

@@ -10,7 +10,7 @@ pub mod rankings;
 pub mod search;
 
 use super::field::TextField;
-use super::keymap::Action;
+use super::keymap::{Action, Keymap};
 use super::{Message, Session};
 use crate::domain::unit_filter::{FilterField, FilterText, Sort};
 use crate::store::certification::Card;
@@ -317,38 +317,62 @@ impl Screen {
         }
     }
 
-    /// The instruction line.
-    pub fn instruction(&self) -> String {
+    /// The instruction line, naming the keys of `keys` (the active keymap).
+    pub fn instruction(&self, keys: &Keymap) -> String {
+        use Action::*;
+        let k = |a| keys.key(a);
+        let updown = keys.pair(Up, Down);
         match self {
-            Screen::Home(_) => "Scegliere un'area con ↑↓ e Invio".into(),
-            Screen::Search(s) => s.instruction(),
+            Screen::Home(_) => format!("Scegliere un'area con {updown} e {}", k(Select)),
+            Screen::Search(s) => s.instruction(keys),
             Screen::Detail(d) if d.detail.as_ref().is_some_and(|x| x.personal_data_masked) => {
-                "Dati personali oscurati: F10 li mostra (l'accesso è registrato); ↑↓ scorre".into()
+                format!(
+                    "Dati personali oscurati: {} li mostra (l'accesso è registrato); {updown} scorre",
+                    k(Reveal)
+                )
             }
-            Screen::Detail(_) => {
-                "Tutti i dati dell'alloggio; ↑↓ PgSu PgGiù scorrono, Esc torna ai risultati".into()
-            }
-            Screen::Certification(_) => {
-                "Totali dell'anagrafe dell'ente: F6 certifica che sono aggiornati".into()
-            }
-            Screen::PlanList(p) if p.new_plan.is_some() => {
-                "Nuovo piano: Tab passa al campo successivo, Invio crea, Esc annulla".into()
-            }
-            Screen::PlanList(_) => {
-                "Piani annuali dell'ambito: ↑↓ sceglie, Invio apre la scheda".into()
-            }
-            Screen::PlanCard(p) if p.reopen.is_some() => {
-                "Nuova data di fine comunicazione: Invio riapre la finestra, Esc annulla".into()
-            }
+            Screen::Detail(_) => format!(
+                "Tutti i dati dell'alloggio; {updown} {} {} scorrono, {} torna ai risultati",
+                k(PageUp),
+                k(PageDown),
+                keys.plain(Back)
+            ),
+            Screen::Certification(_) => format!(
+                "Totali dell'anagrafe dell'ente: {} certifica che sono aggiornati",
+                k(Certify)
+            ),
+            Screen::PlanList(p) if p.new_plan.is_some() => format!(
+                "Nuovo piano: {} passa al campo successivo, {} crea, {} annulla",
+                k(NextField),
+                k(Select),
+                keys.plain(Back)
+            ),
+            Screen::PlanList(_) => format!(
+                "Piani annuali dell'ambito: {updown} sceglie, {} apre la scheda",
+                k(Select)
+            ),
+            Screen::PlanCard(p) if p.reopen.is_some() => format!(
+                "Nuova data di fine comunicazione: {} riapre la finestra, {} annulla",
+                k(Select),
+                keys.plain(Back)
+            ),
             Screen::PlanCard(p) if p.card.as_ref().is_some_and(|c| !c.allowed.is_empty()) => {
-                "Piano e stato degli enti: ↑↓ scorre; i tasti in basso cambiano lo stato".into()
+                format!(
+                    "Piano e stato degli enti: {updown} scorre; i tasti in basso cambiano lo stato"
+                )
             }
-            Screen::PlanCard(_) => "Scheda del piano e stato degli enti: ↑↓ scorre".into(),
-            Screen::Comm(c) if c.in_form() => {
-                "Tab/↑↓ cambia campo; Ctrl-T trasmette, Ctrl-S salva la bozza".into()
-            }
-            Screen::Comm(_) => "Comunicazioni dell'ente per piano: Invio apre lo schema".into(),
-            Screen::Rankings(r) => r.instruction(),
+            Screen::PlanCard(_) => format!("Scheda del piano e stato degli enti: {updown} scorre"),
+            Screen::Comm(c) if c.in_form() => format!(
+                "{}/{updown} cambia campo; {} trasmette, {} salva la bozza",
+                k(NextField),
+                k(CommFile),
+                k(CommDraft)
+            ),
+            Screen::Comm(_) => format!(
+                "Comunicazioni dell'ente per piano: {} apre lo schema",
+                k(Select)
+            ),
+            Screen::Rankings(r) => r.instruction(keys),
         }
     }
 
@@ -471,15 +495,16 @@ impl Screen {
         }
     }
 
-    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+    /// An answer came back; `keys` names keys in what the screen says about it.
+    pub fn on_data(&mut self, data: DataMsg, keys: &Keymap) -> ScreenOutcome {
         match self {
             Screen::Home(_) => ScreenOutcome::none(),
-            Screen::Search(s) => s.on_data(data),
+            Screen::Search(s) => s.on_data(data, keys),
             Screen::Detail(d) => d.on_data(data),
             Screen::Certification(c) => c.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
-            Screen::Comm(c) => c.on_data(data),
+            Screen::Comm(c) => c.on_data(data, keys),
             Screen::Rankings(r) => r.on_data(data),
         }
     }

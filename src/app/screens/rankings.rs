@@ -5,7 +5,7 @@
 
 use super::{DataMsg, Request, Screen, ScreenOutcome};
 use crate::app::field::TextField;
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Keymap};
 use crate::app::{Message, Session};
 use crate::domain::access::{Denied, OperatorScope, OperatorStatus, Role, Service};
 use crate::store::notices::{self, Notice};
@@ -390,30 +390,41 @@ impl Rankings {
         }
     }
 
-    pub fn instruction(&self) -> String {
+    pub fn instruction(&self, keys: &Keymap) -> String {
+        let k = |a| keys.key(a);
+        let updown = keys.pair(Action::Up, Action::Down);
+        let pages = format!("{} {}", k(Action::PageUp), k(Action::PageDown));
         match self {
-            Rankings::Notices(_) => {
-                "Avvisi dell'ambito: ↑↓ sceglie, Invio apre le graduatorie".into()
+            Rankings::Notices(_) => format!(
+                "Avvisi dell'ambito: {updown} sceglie, {} apre le graduatorie",
+                k(Action::Select)
+            ),
+            Rankings::Notice(_) => format!(
+                "Graduatorie per ente e comune: {} apre, {} confronta con altre regole",
+                k(Action::Select),
+                k(Action::WhatIf)
+            ),
+            Rankings::Ranking(s) if s.jump_focus => format!(
+                "Scrivere l'ID domanda: {} va alla sua posizione, {} torna alla tabella",
+                k(Action::Select),
+                keys.plain(Action::Back)
+            ),
+            Rankings::Ranking(_) => format!(
+                "{updown} {pages} scorrono; {} cerca un ID domanda; {} spiega il punteggio",
+                keys.either(Action::Filter, false),
+                k(Action::Select)
+            ),
+            Rankings::Explain(_) => {
+                format!("Spiegazione del punteggio: {updown} {pages} scorrono")
             }
-            Rankings::Notice(_) => {
-                "Graduatorie per ente e comune: Invio apre, w confronta con altre regole".into()
-            }
-            Rankings::Ranking(s) if s.jump_focus => {
-                "Scrivere l'ID domanda: Invio va alla sua posizione, Esc torna alla tabella".into()
-            }
-            Rankings::Ranking(_) => {
-                "↑↓ PgSu PgGiù scorrono; F2 o / cerca un ID domanda; Invio spiega il punteggio"
-                    .into()
-            }
-            Rankings::Explain(_) => "Spiegazione del punteggio: ↑↓ PgSu PgGiù scorrono".into(),
-            Rankings::WhatIf(s) if s.list_open => {
-                "Scegliere l'insieme di regole da confrontare: ↑↓ e Invio; nulla viene modificato"
-                    .into()
-            }
-            Rankings::WhatIf(_) => {
-                "Chi si sposta con le altre regole (nulla viene modificato); F4 cambia regole"
-                    .into()
-            }
+            Rankings::WhatIf(s) if s.list_open => format!(
+                "Scegliere l'insieme di regole da confrontare: {updown} e {}; nulla viene modificato",
+                k(Action::Select)
+            ),
+            Rankings::WhatIf(_) => format!(
+                "Chi si sposta con le altre regole (nulla viene modificato); {} cambia regole",
+                k(Action::ListOfValues)
+            ),
         }
     }
 

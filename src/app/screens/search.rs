@@ -5,7 +5,7 @@
 use super::{DataMsg, Request, ScreenOutcome};
 use crate::app::Message;
 use crate::app::field::TextField;
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Keymap};
 use crate::domain::registry::{ServiceType, UnitState};
 use crate::domain::unit_filter::{FilterField, FilterText, Sort, SortKey};
 use crate::store::search::{Cursor, Direction, UnitRow};
@@ -66,6 +66,8 @@ pub enum Dialog {
     Mark {
         year: TextField,
         undo: bool,
+        /// The focus is on the "togli la marcatura" box (Space ticks it), not on the year.
+        on_undo: bool,
     },
 }
 
@@ -167,7 +169,7 @@ impl Search {
         self.lov.is_none()
             && match &self.dialog {
                 Some(Dialog::Export { .. }) => true,
-                Some(Dialog::Mark { .. }) => true,
+                Some(Dialog::Mark { on_undo, .. }) => !on_undo,
                 None => matches!(self.focus, Focus::Field(_)),
             }
     }
@@ -183,7 +185,15 @@ impl Search {
         if let Some(d) = &self.dialog {
             return match d {
                 Dialog::Export { .. } => vec![Action::Select, Action::NextField, Action::PrevField],
-                Dialog::Mark { .. } => vec![Action::Select, Action::Toggle],
+                Dialog::Mark { on_undo: false, .. } => {
+                    vec![Action::Select, Action::NextField, Action::PrevField]
+                }
+                Dialog::Mark { on_undo: true, .. } => vec![
+                    Action::Select,
+                    Action::Toggle,
+                    Action::NextField,
+                    Action::PrevField,
+                ],
             };
         }
         let mut v = vec![
@@ -214,31 +224,53 @@ impl Search {
         self.lov.is_some() || self.dialog.is_some() || matches!(self.focus, Focus::Field(_))
     }
 
-    pub fn instruction(&self) -> String {
+    pub fn instruction(&self, keys: &Keymap) -> String {
+        let k = |a| keys.key(a);
+        let back = keys.plain(Action::Back);
         if let Some(l) = &self.lov {
             return if l.ticked.is_some() {
                 format!(
-                    "{}: Spazio seleziona, Invio conferma, Esc annulla",
-                    l.field.label()
+                    "{}: {} seleziona, {} conferma, {back} annulla",
+                    l.field.label(),
+                    k(Action::Toggle),
+                    k(Action::Select)
                 )
             } else {
-                format!("{}: scegliere con ↑↓ e Invio, Esc annulla", l.field.label())
+                format!(
+                    "{}: scegliere con {} e {}, {back} annulla",
+                    l.field.label(),
+                    keys.pair(Action::Up, Action::Down),
+                    k(Action::Select)
+                )
             };
         }
         match (&self.dialog, self.focus) {
-            (Some(Dialog::Export { .. }), _) => {
-                "Esporta gli elenchi del filtro: Tab cambia campo, Invio avvia, Esc annulla".into()
-            }
-            (Some(Dialog::Mark { .. }), _) => {
-                "Marca per il piano: Invio conferma, Spazio marca/smarca, Esc annulla".into()
-            }
-            (None, Focus::Field(_)) => {
-                "Scrivere il filtro: la ricerca parte da sola; Tab campo, Esc ai risultati".into()
-            }
-            (None, Focus::Table) => {
-                "Invio apre l'alloggio; / filtri, F7 ordina, F8 esporta gli elenchi del piano"
-                    .into()
-            }
+            (Some(Dialog::Export { .. }), _) => format!(
+                "Esporta gli elenchi del filtro: {} cambia campo, {} avvia, {back} annulla",
+                k(Action::NextField),
+                k(Action::Select)
+            ),
+            (Some(Dialog::Mark { on_undo: false, .. }), _) => format!(
+                "Marca per il piano: {} conferma, {} passa a togli la marcatura, {back} annulla",
+                k(Action::Select),
+                k(Action::NextField)
+            ),
+            (Some(Dialog::Mark { on_undo: true, .. }), _) => format!(
+                "Marca per il piano: {} marca/smarca, {} conferma, {back} annulla",
+                k(Action::Toggle),
+                k(Action::Select)
+            ),
+            (None, Focus::Field(_)) => format!(
+                "Scrivere il filtro: la ricerca parte da sola; {} campo, {back} ai risultati",
+                k(Action::NextField)
+            ),
+            (None, Focus::Table) => format!(
+                "{} apre l'alloggio; {} filtri, {} ordina, {} esporta gli elenchi del piano",
+                k(Action::Select),
+                keys.plain(Action::Filter),
+                k(Action::Sort),
+                k(Action::Export)
+            ),
         }
     }
 
@@ -416,6 +448,7 @@ impl Search {
                 self.dialog = Some(Dialog::Mark {
                     year: TextField::with_value(4, &self.plan_year.to_string()),
                     undo: false,
+                    on_undo: false,
                 });
                 ScreenOutcome::none()
             }
@@ -501,6 +534,7 @@ impl Search {
                 }),
                 _,
             ) => Some(if *on_year { year } else { path }),
+            (Some(Dialog::Mark { on_undo: true, .. }), _) => None,
             (Some(Dialog::Mark { year, .. }), _) => Some(year),
             (None, Focus::Field(i)) => self.fields.get_mut(i),
             (None, Focus::Table) => None,
@@ -677,7 +711,11 @@ impl Search {
                     ..ScreenOutcome::default()
                 }
             }
-            (Dialog::Mark { year, undo }, Action::Select) => {
+            (Dialog::Mark { on_undo, .. }, Action::NextField | Action::PrevField) => {
+                *on_undo = !*on_undo;
+                ScreenOutcome::none()
+            }
+            (Dialog::Mark { year, undo, .. }, Action::Select) => {
                 let y = match parse_year(year.value()) {
                     Ok(Some(y)) => y,
                     Ok(None) => {
@@ -700,7 +738,7 @@ impl Search {
         }
     }
 
-    pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
+    pub fn on_data(&mut self, data: DataMsg, keys: &Keymap) -> ScreenOutcome {
         match data {
             DataMsg::Page {
                 generation,
@@ -742,7 +780,16 @@ impl Search {
                 self.focus = Focus::Field(Search::field_index(field));
                 self.rows.clear();
                 self.count = None;
-                ScreenOutcome::message(Message::Error(format!("{}: {message}", field.label())))
+                // Where the field has a list of values, say which key opens it.
+                let hint = if has_list(field) {
+                    format!(" ({} per l'elenco)", keys.key(Action::ListOfValues))
+                } else {
+                    String::new()
+                };
+                ScreenOutcome::message(Message::Error(format!(
+                    "{}: {message}{hint}",
+                    field.label()
+                )))
             }
             DataMsg::Lov { generation, items } => {
                 if let Some(l) = self.lov.as_mut().filter(|l| l.generation == generation) {

@@ -101,9 +101,7 @@ pub fn resolve_comune(conn: &Connection, query: &ComuneQuery) -> Result<ComuneRe
                 .collect();
             match direct.as_slice() {
                 [one] => Ok((*one).clone()),
-                [] => Err(fail(format!(
-                    "nessun comune lombardo si chiama '{name}' (F4 per l'elenco)"
-                ))),
+                [] => Err(fail(format!("nessun comune lombardo si chiama '{name}'"))),
                 many => {
                     let names: Vec<String> = many
                         .iter()

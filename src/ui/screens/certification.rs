@@ -1,5 +1,6 @@
 //! SCHEDA CERTIFICAZIONE: the owner's totals and its last certification.
 
+use crate::app::keymap::{Action, Keymap};
 use crate::app::screens::Certification;
 use crate::ui::Theme;
 use ratatui::Frame;
@@ -7,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(c: &Certification, frame: &mut Frame, theme: &Theme, area: Rect) {
+pub fn draw(c: &Certification, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let field = |label: &str, value: String| {
         Line::from(vec![
@@ -23,9 +24,10 @@ pub fn draw(c: &Certification, frame: &mut Frame, theme: &Theme, area: Rect) {
     let mut title = format!("ENTE PROPRIETARIO: {owner}");
     if c.owners.len() > 1 {
         title.push_str(&format!(
-            "  ({} di {}, ↑↓ cambia)",
+            "  ({} di {}, {} cambia)",
             c.current + 1,
-            c.owners.len()
+            c.owners.len(),
+            keys.pair(Action::Up, Action::Down)
         ));
     }
     lines.push(Line::styled(title, theme.header));

@@ -1,6 +1,7 @@
 //! Comunicazione annuale: the owner's communications and the SCHEMA COMUNICAZIONE ANNUALE form.
 //! States are written out and the refused field carries ✖, so nothing rests on colour alone.
 
+use crate::app::keymap::{Action, Keymap};
 use crate::app::screens::CommScreen;
 use crate::app::screens::comm::{CommForm, received, short};
 use crate::domain::communication::Field;
@@ -12,9 +13,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
+pub fn draw(c: &CommScreen, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     match &c.form {
-        Some(f) => draw_form(f, frame, theme, area),
+        Some(f) => draw_form(f, keys, frame, theme, area),
         None => draw_list(c, frame, theme, area),
     }
 }
@@ -67,7 +68,7 @@ fn draw_list(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_form(f: &CommForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let w = area.width as usize;
     let r = &f.row;
     let mut lines = vec![
@@ -92,8 +93,12 @@ fn draw_form(f: &CommForm, frame: &mut Frame, theme: &Theme, area: Rect) {
         Line::styled(
             truncate(
                 &format!(
-                    "Registro {}: liberi {} (e), carenze {} (b), ristrutt. {} (c+d) · Ctrl-E copia",
-                    r.plan.year, r.prefill.libero, r.prefill.carenze, r.prefill.ristrutturazione
+                    "Registro {}: liberi {} (e), carenze {} (b), ristrutt. {} (c+d) · {} copia",
+                    r.plan.year,
+                    r.prefill.libero,
+                    r.prefill.carenze,
+                    r.prefill.ristrutturazione,
+                    keys.key(Action::CommPrefill)
                 ),
                 w,
             ),

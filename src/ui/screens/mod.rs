@@ -19,10 +19,10 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Home(h) => home::draw(h, frame, theme, area),
         Screen::Search(s) => search::draw(app, s, frame, theme, area),
         Screen::Detail(d) => detail::draw(d, frame, theme, area),
-        Screen::Certification(c) => certification::draw(c, frame, theme, area),
+        Screen::Certification(c) => certification::draw(c, &app.keys(), frame, theme, area),
         Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
-        Screen::Comm(c) => comm::draw(c, frame, theme, area),
-        Screen::Rankings(r) => rankings::draw(r, frame, theme, area),
+        Screen::Comm(c) => comm::draw(c, &app.keys(), frame, theme, area),
+        Screen::Rankings(r) => rankings::draw(r, &app.keys(), frame, theme, area),
     }
 }

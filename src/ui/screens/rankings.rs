@@ -2,6 +2,7 @@
 //! score and the what-if comparison. States, indigence and movements are written out (SI/NO,
 //! "sale di 3"), the selection has a marker glyph: nothing rests on colour alone.
 
+use crate::app::keymap::{Action, Keymap};
 use crate::app::screens::rankings::{
     ExplainView, NoticeList, NoticeRankings, RankingView, Rankings, WhatIf,
 };
@@ -60,13 +61,13 @@ fn window(len: usize, selected: usize, n: usize) -> std::ops::Range<usize> {
     start..start + n
 }
 
-pub fn draw(r: &Rankings, frame: &mut Frame, theme: &Theme, area: Rect) {
+pub fn draw(r: &Rankings, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     match r {
         Rankings::Notices(s) => draw_notices(s, frame, theme, area),
         Rankings::Notice(s) => draw_notice(s, frame, theme, area),
         Rankings::Ranking(s) => draw_ranking(s, frame, theme, area),
         Rankings::Explain(s) => draw_explanation(s, frame, theme, area),
-        Rankings::WhatIf(s) => draw_what_if(s, frame, theme, area),
+        Rankings::WhatIf(s) => draw_what_if(s, keys, frame, theme, area),
     }
 }
 
@@ -519,7 +520,7 @@ fn movement_text(before: Option<usize>, after: Option<usize>, delta: i64) -> Str
     format!("{:>6} → {:<6} {what}", pos(before), pos(after))
 }
 
-fn draw_what_if(s: &WhatIf, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_what_if(s: &WhatIf, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let width = area.width as usize;
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("Avviso {} ", s.notice.id), theme.label),
@@ -534,7 +535,10 @@ fn draw_what_if(s: &WhatIf, frame: &mut Frame, theme: &Theme, area: Rect) {
     match (&s.result, s.waiting) {
         (_, true) => lines.push(Line::styled("Calcolo della simulazione…", theme.muted)),
         (None, false) => lines.push(Line::styled(
-            "Nessuna simulazione: F4 sceglie l'insieme di regole da confrontare",
+            format!(
+                "Nessuna simulazione: {} sceglie l'insieme di regole da confrontare",
+                keys.key(Action::ListOfValues)
+            ),
             theme.muted,
         )),
         (Some((label, unverified, comparisons)), false) => {
@@ -588,7 +592,7 @@ fn draw_what_if(s: &WhatIf, frame: &mut Frame, theme: &Theme, area: Rect) {
     if s.list_open
         && let Some(sets) = &s.sets
     {
-        list_of_rule_sets(s, sets, frame, theme, area);
+        list_of_rule_sets(s, sets, keys, frame, theme, area);
     }
 }
 
@@ -596,6 +600,7 @@ fn draw_what_if(s: &WhatIf, frame: &mut Frame, theme: &Theme, area: Rect) {
 fn list_of_rule_sets(
     s: &WhatIf,
     sets: &[crate::store::rule_sets::Stored],
+    keys: &Keymap,
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
@@ -632,7 +637,10 @@ fn list_of_rule_sets(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Insiemi di regole (F4) ")
+                .title(format!(
+                    " Insiemi di regole ({}) ",
+                    keys.key(Action::ListOfValues)
+                ))
                 .border_style(theme.border),
         ),
         popup,

@@ -3,6 +3,7 @@
 
 use crate::app::App;
 use crate::app::field::TextField;
+use crate::app::keymap::{Action, Keymap};
 use crate::app::layout;
 use crate::app::screens::search::{Dialog, FIELDS, Focus, Lov, Search};
 use crate::domain::registry::UnitState;
@@ -59,27 +60,29 @@ pub fn draw(app: &App, s: &Search, frame: &mut Frame, theme: &Theme, area: Rect)
         Constraint::Length(1),
     ])
     .split(area);
+    // How to reach the filters is said for the table, where the whole keymap acts; dialogs
+    // and lists name the keys that act while they are open.
     if filter_h > 1 {
-        form(s, frame, theme, rows[0]);
+        form(s, &app.keymap, frame, theme, rows[0]);
     } else {
-        summary(s, frame, theme, rows[0]);
+        summary(s, &app.keymap, frame, theme, rows[0]);
     }
+    let keys = &*app.keys();
     table(s, frame, theme, rows[1], rows[2]);
     status(s, frame, theme, rows[3]);
     if let Some(lov) = &s.lov {
-        lov_popup(lov, frame, theme, area);
+        lov_popup(lov, keys, frame, theme, area);
     }
     if let Some(d) = &s.dialog {
-        dialog(d, frame, theme, area);
+        dialog(d, keys, frame, theme, area);
     }
-    let _ = app;
 }
 
-fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn form(s: &Search, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let block = Block::default()
         .borders(Borders::TOP | Borders::BOTTOM)
         .border_style(theme.border)
-        .title(" Filtri (/ o F2) ");
+        .title(format!(" Filtri ({}) ", keys.either(Action::Filter, true)));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let focused = s.focused_field();
@@ -117,7 +120,7 @@ fn form(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
 }
 
 /// Compact layout: one line saying what is filtered, or the focused field alone.
-fn summary(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn summary(s: &Search, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     if let (Focus::Field(i), None, None) = (s.focus, &s.lov, &s.dialog) {
         let field = FIELDS[i];
         let invalid = s.invalid == Some(field);
@@ -161,7 +164,10 @@ fn summary(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
         .map(|(field, f)| format!("{} {}", field.label(), f.value().trim()))
         .collect();
     let text = if parts.is_empty() {
-        "Filtri: nessuno (/ per filtrare)".to_string()
+        format!(
+            "Filtri: nessuno ({} per filtrare)",
+            keys.plain(Action::Filter)
+        )
     } else {
         format!("Filtri: {}", parts.join(" · "))
     };
@@ -348,7 +354,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn lov_popup(lov: &Lov, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn lov_popup(lov: &Lov, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let height = (lov.items.len() as u16 + 2).clamp(3, area.height);
     let rect = centered(area, 56, height);
     frame.render_widget(Clear, rect);
@@ -387,13 +393,17 @@ fn lov_popup(lov: &Lov, frame: &mut Frame, theme: &Theme, area: Rect) {
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border)
-                .title(format!(" {} (F4) ", lov.field.label())),
+                .title(format!(
+                    " {} ({}) ",
+                    lov.field.label(),
+                    keys.key(Action::ListOfValues)
+                )),
         ),
         rect,
     );
 }
 
-fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn dialog(d: &Dialog, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let rect = centered(area, 70, 7);
     frame.render_widget(Clear, rect);
     let block = Block::default()
@@ -420,9 +430,13 @@ fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
             ];
             boxes.push((path, 2, 12, inner.width.saturating_sub(12), !*on_year));
             boxes.push((year, 3, 13, 4, *on_year));
-            (" Esporta (F8) ", lines)
+            (format!(" Esporta ({}) ", keys.key(Action::Export)), lines)
         }
-        Dialog::Mark { year, undo } => {
+        Dialog::Mark {
+            year,
+            undo,
+            on_undo,
+        } => {
             let lines = vec![
                 Line::raw("Le unità LIBERE e SFITTE del filtro corrente vengono marcate"),
                 Line::raw("come incluse nel piano dell'anno indicato."),
@@ -430,18 +444,28 @@ fn dialog(d: &Dialog, frame: &mut Frame, theme: &Theme, area: Rect) {
                 Line::from(vec![
                     Span::styled("Operazione  ", theme.label),
                     Span::styled(
-                        if *undo {
-                            "[x] togli la marcatura"
-                        } else {
-                            "[ ] togli la marcatura"
-                        },
-                        theme.field,
+                        format!(
+                            "{}[{}] togli la marcatura",
+                            if *on_undo { SELECTED_GLYPH } else { " " },
+                            if *undo { "x" } else { " " }
+                        ),
+                        if *on_undo { theme.focus } else { theme.field },
                     ),
-                    Span::styled("  (Spazio)", theme.muted),
+                    Span::styled(
+                        if *on_undo {
+                            format!("  ({})", keys.key(Action::Toggle))
+                        } else {
+                            String::new()
+                        },
+                        theme.muted,
+                    ),
                 ]),
             ];
-            boxes.push((year, 2, 12, 4, true));
-            (" Marca per il piano (F9) ", lines)
+            boxes.push((year, 2, 12, 4, !*on_undo));
+            (
+                format!(" Marca per il piano ({}) ", keys.key(Action::Mark)),
+                lines,
+            )
         }
     };
     frame.render_widget(Paragraph::new(lines).block(block.title(title)), rect);

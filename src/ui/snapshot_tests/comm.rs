@@ -43,10 +43,7 @@ fn open_plan(kind: i64, certify: bool) -> (tempfile::TempDir, PathBuf, String) {
 }
 
 fn ctrl(h: &mut Harness, c: char) {
-    h.feed(Msg::Key(KeyEvent::new(
-        KeyCode::Char(c),
-        KeyModifiers::CONTROL,
-    )));
+    h.press(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
 /// Home → Comunicazione annuale (the last item for an owner operator) → the form.
