@@ -314,3 +314,6 @@ fn apply(app: &mut App, outcome: ScreenOutcome) -> Vec<Effect> {
     }
     effects
 }
+
+#[cfg(test)]
+mod tests;

@@ -27,12 +27,13 @@ pub fn may_see_plans(scope: &OperatorScope) -> bool {
     scope.check(access::Action::ReadPlans).is_ok()
 }
 
-/// Plan lifecycle keys: they change data, but need the capofila's role, not the ANAGRAFE
-/// service, so the registry filter of the legend does not apply to them.
+/// Plan lifecycle keys and Nuovo piano: they change data, but need the capofila's role, not
+/// the ANAGRAFE service, so the registry filter of the legend does not apply to them.
 pub fn is_plan_action(action: Action) -> bool {
     matches!(
         action,
-        Action::PlanOpen
+        Action::PlanNew
+            | Action::PlanOpen
             | Action::PlanClose
             | Action::PlanApprove
             | Action::PlanCancel
@@ -155,27 +156,39 @@ impl NewPlan {
     }
 
     /// The request, or the message naming the field at fault.
+    #[cfg(test)]
     fn request(&self, generation: u64) -> Result<Request, String> {
+        self.check(generation).map_err(|(_, m)| m)
+    }
+
+    /// The request, or the index of the first field at fault and why.
+    fn check(&self, generation: u64) -> Result<Request, (usize, String)> {
         let [year, start, end] = &self.fields;
         let year = year.value().trim().parse::<i32>().map_err(|_| {
-            format!(
-                "Anno di riferimento: '{}' non è un anno",
-                year.value().trim()
+            (
+                0,
+                format!(
+                    "Anno di riferimento: '{}' non è un anno",
+                    year.value().trim()
+                ),
             )
         })?;
-        let date = |label: &str, f: &TextField| {
+        let date = |i: usize, label: &str, f: &TextField| {
             parse_date(f.value()).ok_or_else(|| {
-                format!(
-                    "{label}: '{}' non è una data (GG/MM/AAAA)",
-                    f.value().trim()
+                (
+                    i,
+                    format!(
+                        "{label}: '{}' non è una data (GG/MM/AAAA)",
+                        f.value().trim()
+                    ),
                 )
             })
         };
         Ok(Request::PlanCreate {
             generation,
             year,
-            start: date("Inizio", start)?,
-            end: date("Fine", end)?,
+            start: date(1, "Inizio", start)?,
+            end: date(2, "Fine", end)?,
         })
     }
 }
@@ -232,13 +245,17 @@ impl PlanList {
                 Action::NextField => d.focus = (d.focus + 1) % d.fields.len(),
                 Action::PrevField => d.focus = (d.focus + d.fields.len() - 1) % d.fields.len(),
                 Action::Select => {
-                    return match d.request(generation) {
+                    return match d.check(generation) {
                         Ok(r) => {
                             self.new_plan = None;
                             self.generation = generation;
                             ScreenOutcome::requests(vec![r])
                         }
-                        Err(m) => ScreenOutcome::message(Message::Error(m)),
+                        Err((field, m)) => {
+                            // The cursor goes to the field at fault; what was typed stays.
+                            d.focus = field;
+                            ScreenOutcome::message(Message::Error(m))
+                        }
                     };
                 }
                 _ => {}
