@@ -97,6 +97,38 @@ impl PtySession {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// Where the terminal's cursor is (row, column, from 0), or None while it is hidden.
+    pub fn cursor(&self) -> Option<(u16, u16)> {
+        let p = self.parser.lock().unwrap();
+        let screen = p.screen();
+        (!screen.hide_cursor()).then(|| screen.cursor_position())
+    }
+
+    /// Whether the program asked the terminal for bracketed paste.
+    pub fn bracketed_paste(&self) -> bool {
+        self.parser.lock().unwrap().screen().bracketed_paste()
+    }
+
+    /// Pastes `text` as a terminal with bracketed paste does: between ESC [200~ and ESC [201~.
+    pub fn paste(&mut self, text: &str) {
+        self.send(&format!("\x1b[200~{text}\x1b[201~"));
+    }
+
+    /// Waits until `check` holds for the screen, or panics with the screen after `secs`.
+    pub fn wait_until(&self, what: &str, secs: u64, check: impl Fn(&PtySession) -> bool) {
+        let start = Instant::now();
+        while !check(self) {
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!(
+                    "never {what}; cursor {:?}, screen:\n{}",
+                    self.cursor(),
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
     /// Waits until the screen contains `needle`, or panics with the screen after `secs`.
     pub fn wait_for(&self, needle: &str, secs: u64) {
         let start = Instant::now();
@@ -156,3 +188,8 @@ pub const ENTER: &str = "\r";
 pub const DOWN: &str = "\x1b[B";
 pub const UP: &str = "\x1b[A";
 pub const TAB: &str = "\t";
+pub const HOME: &str = "\x1b[H";
+pub const END: &str = "\x1b[F";
+pub const LEFT: &str = "\x1b[D";
+pub const CTRL_U: &str = "\x15";
+pub const BACKSPACE: &str = "\x7f";
