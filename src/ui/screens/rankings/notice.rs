@@ -1,0 +1,75 @@
+//! The rankings of a notice, one per owner and comune.
+
+use super::{cell, it, loading, marked, rcell, unverified_span, window};
+use crate::app::screens::rankings::NoticeRankings;
+use crate::ui::{Theme, truncate};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: Rect) {
+    let (Some(notice), Some(rankings)) = (&s.notice, &s.rankings) else {
+        return loading(frame, theme, area);
+    };
+    let width = area.width as usize;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(format!("Avviso {} ", notice.id), theme.label),
+            Span::raw(truncate(
+                &format!(
+                    "{} · {} · chiuso il {} · regole {}",
+                    notice.title,
+                    notice.district_code,
+                    it(notice.closes_on),
+                    notice.rule_set
+                ),
+                width.saturating_sub(10),
+            )),
+        ]),
+        unverified_span(&s.unverified, theme, width),
+    ];
+    let name_w = width
+        .saturating_sub(3 + 1 + 22 + 1 + 11 + 1 + 10 + 1)
+        .max(10);
+    let row = |ente: &str, comune: &str, stato: &str, n: &str| {
+        format!(
+            "{} {} {} {}",
+            cell(ente, name_w),
+            cell(comune, 22),
+            cell(stato, 11),
+            rcell(n, 10)
+        )
+    };
+    lines.push(Line::styled(
+        format!("   {}", row("Ente", "Comune", "Stato", "N. domande")),
+        theme.header,
+    ));
+    if rankings.is_empty() {
+        lines.push(Line::styled(
+            "   Nessuna graduatoria: il capofila la calcola dopo la chiusura dell'avviso",
+            theme.muted,
+        ));
+    }
+    let rows = (area.height as usize)
+        .saturating_sub(lines.len() + 1)
+        .max(1);
+    for i in window(rankings.len(), s.selected, rows) {
+        let r = &rankings[i];
+        lines.push(marked(
+            row(&r.owner_name, &r.comune, &r.state, &r.entries.to_string()),
+            i == s.selected,
+            theme,
+        ));
+    }
+    let total: i64 = rankings.iter().map(|r| r.entries).sum();
+    lines.push(Line::styled(
+        format!(
+            "{} graduatorie · {total} posizioni · {} domande all'avviso",
+            rankings.len(),
+            notice.applications
+        ),
+        theme.muted,
+    ));
+    frame.render_widget(Paragraph::new(lines), area);
+}
