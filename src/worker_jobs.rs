@@ -4,7 +4,7 @@
 
 use crate::app::Message;
 use crate::app::Msg;
-use crate::app::screens::comm;
+use crate::app::screens::communications::load_rows;
 use crate::app::screens::plans::{self, PlanCard};
 use crate::app::screens::{DataMsg, Request};
 use crate::domain::access::{Action, OperatorScope, Role};
@@ -319,13 +319,13 @@ impl Context {
                 generation,
                 plan_id,
             } => self.send_plan_card(generation, plan_id, None),
-            Request::Comms { generation } => {
-                match comm::load_rows(self.store.conn(), &self.scope) {
-                    Ok(rows) => send(&self.out, DataMsg::Comms { generation, rows }),
+            Request::Communications { generation } => {
+                match load_rows(self.store.conn(), &self.scope) {
+                    Ok(rows) => send(&self.out, DataMsg::Communications { generation, rows }),
                     Err(e) => self.failed(generation, e),
                 }
             }
-            Request::CommSave {
+            Request::CommunicationSave {
                 generation,
                 plan_id,
                 owner_id,
@@ -448,16 +448,16 @@ impl Context {
             .store
             .save_communication(&self.scope, save)
             .and_then(|saved| {
-                let row = comm::load_rows(self.store.conn(), &self.scope)?
+                let row = load_rows(self.store.conn(), &self.scope)?
                     .into_iter()
-                    .find(|r| r.plan.id == plan_id && r.comm.owner_id == owner_id)
+                    .find(|r| r.plan.id == plan_id && r.communication.owner_id == owner_id)
                     .ok_or_else(|| anyhow::anyhow!("comunicazione non più leggibile"))?;
                 Ok((saved, row))
             });
         match result {
             Ok((saved, row)) => send(
                 &self.out,
-                DataMsg::CommSaved {
+                DataMsg::CommunicationSaved {
                     generation,
                     saved: Box::new(saved),
                     row: Box::new(row),
@@ -466,17 +466,17 @@ impl Context {
             Err(e) => {
                 // Stale when the stored version is no longer the one the form was read at: the
                 // screen keeps what was typed and learns the stored version.
-                let current = comm::load_rows(self.store.conn(), &self.scope)
+                let current = load_rows(self.store.conn(), &self.scope)
                     .ok()
                     .and_then(|rows| {
                         rows.into_iter()
-                            .find(|r| r.plan.id == plan_id && r.comm.owner_id == owner_id)
+                            .find(|r| r.plan.id == plan_id && r.communication.owner_id == owner_id)
                     })
-                    .filter(|r| r.comm.version != version);
+                    .filter(|r| r.communication.version != version);
                 match current {
                     Some(row) if e.downcast_ref::<Refused>().is_some() => send(
                         &self.out,
-                        DataMsg::CommStale {
+                        DataMsg::CommunicationStale {
                             generation,
                             message: format!("{e:#}"),
                             row: Box::new(row),

@@ -3,7 +3,7 @@
 //! filing, report and export) are captured with SQLite's trace as they run, then each is
 //! explained: none may scan a table without an index. Run on a demo database with statistics.
 
-use casa::app::screens::{comm, plans::PlanCard, plans::visible_plans};
+use casa::app::screens::{communications, plans::PlanCard, plans::visible_plans};
 use casa::domain::communication::{Counts, FormInput};
 use casa::domain::plan::PlanAction;
 use casa::export::plan_export::{self, PlanFile};
@@ -89,11 +89,11 @@ fn every_planning_statement_reads_an_index() {
     let comune = scope(&store, &user);
     certification::card(store.conn(), owner_id).unwrap();
     store.certify(&comune, owner_id).unwrap();
-    let rows = comm::load_rows(store.conn(), &comune).unwrap();
+    let rows = communications::load_rows(store.conn(), &comune).unwrap();
     let version = rows
         .iter()
         .find(|r| r.plan.id == plan.id)
-        .map(|r| r.comm.version);
+        .map(|r| r.communication.version);
     let input = FormInput {
         counts: Counts {
             carenze: 2,
@@ -139,7 +139,7 @@ fn every_planning_statement_reads_an_index() {
         .unwrap();
     }
     visible_plans(store.conn(), &helpdesk).unwrap();
-    comm::load_rows(store.conn(), &helpdesk).unwrap();
+    communications::load_rows(store.conn(), &helpdesk).unwrap();
     store.trace_sql(None).unwrap();
 
     let c = Connection::open(&path).unwrap();

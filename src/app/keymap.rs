@@ -27,8 +27,15 @@ macro_rules! actions {
                 match self { $(Action::$variant => $label),+ }
             }
 
+            /// The action a keymap file names; the names of earlier releases still work.
             pub fn from_name(name: &str) -> Option<Action> {
-                match name { $($name => Some(Action::$variant),)+ _ => None }
+                match name {
+                    $($name => Some(Action::$variant),)+
+                    "comm_file" => Some(Action::CommunicationFile),
+                    "comm_draft" => Some(Action::CommunicationDraft),
+                    "comm_prefill" => Some(Action::CommunicationPrefill),
+                    _ => None,
+                }
             }
         }
     };
@@ -65,9 +72,9 @@ actions! {
     PlanReopen = "plan_reopen", "Riapri";
     PlanReport = "plan_report", "Report";
     PlanNew = "plan_new", "Nuovo piano";
-    CommFile = "comm_file", "Trasmetti";
-    CommDraft = "comm_draft", "Salva bozza";
-    CommPrefill = "comm_prefill", "Dal registro";
+    CommunicationFile = "communication_file", "Trasmetti";
+    CommunicationDraft = "communication_draft", "Salva bozza";
+    CommunicationPrefill = "communication_prefill", "Dal registro";
     WhatIf = "what_if", "Simula regole";
 }
 
@@ -516,6 +523,17 @@ mod tests {
         assert_eq!(m.action_for(&f3, &[Action::Exit], true), Some(Action::Exit));
         // Not offered by the screen: no action.
         assert_eq!(m.action_for(&f3, &[Action::Help], false), None);
+    }
+
+    #[test]
+    fn earlier_action_names_still_load() {
+        let m = Keymap::parse(
+            "[keys]\ncomm_file = [\"ctrl-y\"]\n",
+            "k.toml",
+            Some(&Keymap::default_map()),
+        )
+        .unwrap();
+        assert_eq!(m.describe(Action::CommunicationFile), "Ctrl-y");
     }
 
     #[test]

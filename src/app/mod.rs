@@ -128,8 +128,8 @@ impl App {
             .iter()
             .any(|(_, s)| *s == crate::domain::access::Service::Registry);
         for a in self.screen().actions() {
-            let needs_registry =
-                !screens::plans::is_plan_action(a) && !screens::comm::is_comm_action(a);
+            let needs_registry = !screens::plans::is_plan_action(a)
+                && !screens::communications::is_communication_action(a);
             if screens::is_mutating(a)
                 && (self.session.read_only || (needs_registry && !edits_registry))
             {

@@ -218,7 +218,7 @@ fn a_field_keeps_its_editing_keys_before_the_keymap() {
     assert_eq!(search(&app).fields[0].value(), "");
 }
 
-fn comm_row() -> screens::comm::CommRow {
+fn communication_row() -> screens::communications::CommunicationRow {
     use crate::domain::communication::CommState;
     use crate::domain::plan::PlanState;
     use crate::domain::registry::OwnerKind;
@@ -241,8 +241,8 @@ fn comm_row() -> screens::comm::CommRow {
         created_by: String::new(),
         version: 1,
     };
-    screens::comm::CommRow {
-        comm: crate::store::communications::Communication {
+    screens::communications::CommunicationRow {
+        communication: crate::store::communications::Communication {
             id: 1,
             plan_id: 1,
             owner_id: 1,
@@ -264,9 +264,9 @@ fn comm_row() -> screens::comm::CommRow {
     }
 }
 
-fn form(app: &App) -> &screens::comm::CommForm {
+fn form(app: &App) -> &screens::communications::CommunicationForm {
     match app.screen() {
-        Screen::Comm(c) => c.form.as_ref().expect("the form is open"),
+        Screen::Communications(c) => c.form.as_ref().expect("the form is open"),
         _ => panic!("not on the communications"),
     }
 }
@@ -287,14 +287,14 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
         key(&mut app, KeyCode::Down);
     }
     let effects = key(&mut app, KeyCode::Enter);
-    let Some(Effect::Request(Request::Comms { generation })) = effects.first() else {
+    let Some(Effect::Request(Request::Communications { generation })) = effects.first() else {
         panic!("{effects:?}");
     };
     update(
         &mut app,
-        Msg::Data(DataMsg::Comms {
+        Msg::Data(DataMsg::Communications {
             generation: *generation,
-            rows: vec![comm_row()],
+            rows: vec![communication_row()],
         }),
     );
     key(&mut app, KeyCode::Enter);

@@ -647,7 +647,7 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
 }
 
 #[cfg(test)]
-mod comm;
+mod communications;
 
 #[cfg(test)]
 mod permissions;

@@ -53,7 +53,7 @@ impl Home {
             });
         }
         // Before the plan list, which stays the last item (tests and habits go there with End).
-        if super::comm::files_communications(&session.scope) {
+        if super::communications::files_communications(&session.scope) {
             items.push(MenuItem {
                 area: "Programmazione",
                 label: "Comunicazione annuale",

@@ -2,7 +2,7 @@
 //! actions, typed text and data coming back from the store.
 
 pub mod certification;
-pub mod comm;
+pub mod communications;
 pub mod detail;
 pub mod home;
 pub mod plans;
@@ -19,7 +19,7 @@ use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
 pub use certification::Certification;
-pub use comm::CommScreen;
+pub use communications::CommunicationsScreen;
 pub use detail::Detail;
 pub use home::Home;
 pub use plans::{PlanCardScreen, PlanList};
@@ -101,11 +101,11 @@ pub enum Request {
         path: PathBuf,
     },
     /// The operator's communications with what their forms need.
-    Comms {
+    Communications {
         generation: u64,
     },
     /// Save (draft) or file a communication with the version read.
-    CommSave {
+    CommunicationSave {
         generation: u64,
         plan_id: i64,
         owner_id: i64,
@@ -183,22 +183,22 @@ pub enum DataMsg {
         card: Box<plans::PlanCard>,
         message: Option<Message>,
     },
-    Comms {
+    Communications {
         generation: u64,
-        rows: Vec<comm::CommRow>,
+        rows: Vec<communications::CommunicationRow>,
     },
     /// A save was refused because another session saved after this one read: the refusal and
     /// the communication as it is now stored.
-    CommStale {
+    CommunicationStale {
         generation: u64,
         message: String,
-        row: Box<comm::CommRow>,
+        row: Box<communications::CommunicationRow>,
     },
     /// A save went through: what the store answered and the communication reread.
-    CommSaved {
+    CommunicationSaved {
         generation: u64,
         saved: Box<crate::store::communications::Saved>,
-        row: Box<comm::CommRow>,
+        row: Box<communications::CommunicationRow>,
     },
     /// An answer to a Graduatorie read.
     Rankings {
@@ -224,8 +224,8 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::PlanCancel
             | Action::PlanReopen
             | Action::PlanNew
-            | Action::CommFile
-            | Action::CommDraft
+            | Action::CommunicationFile
+            | Action::CommunicationDraft
     )
 }
 
@@ -276,7 +276,7 @@ pub enum Screen {
     Certification(Box<Certification>),
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
-    Comm(Box<CommScreen>),
+    Communications(Box<CommunicationsScreen>),
     Rankings(Box<rankings::Rankings>),
 }
 
@@ -298,7 +298,7 @@ impl Screen {
             Screen::Certification(c) => c.opened(generation),
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
-            Screen::Comm(c) => c.opened(generation),
+            Screen::Communications(c) => c.opened(generation),
             Screen::Rankings(r) => r.opened(generation),
         }
     }
@@ -311,8 +311,8 @@ impl Screen {
             Screen::Certification(_) => "Scheda certificazione".into(),
             Screen::PlanList(_) => "Programmazione".into(),
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
-            Screen::Comm(c) if c.in_form() => "Schema comunicazione annuale".into(),
-            Screen::Comm(_) => "Comunicazione annuale".into(),
+            Screen::Communications(c) if c.in_form() => "Schema comunicazione annuale".into(),
+            Screen::Communications(_) => "Comunicazione annuale".into(),
             Screen::Rankings(r) => r.title(),
         }
     }
@@ -362,13 +362,13 @@ impl Screen {
                 )
             }
             Screen::PlanCard(_) => format!("Scheda del piano e stato degli enti: {updown} scorre"),
-            Screen::Comm(c) if c.in_form() => format!(
+            Screen::Communications(c) if c.in_form() => format!(
                 "{}/{updown} cambia campo; {} trasmette, {} salva la bozza",
                 k(NextField),
-                k(CommFile),
-                k(CommDraft)
+                k(CommunicationFile),
+                k(CommunicationDraft)
             ),
-            Screen::Comm(_) => format!(
+            Screen::Communications(_) => format!(
                 "Comunicazioni dell'ente per piano: {} apre lo schema",
                 k(Select)
             ),
@@ -385,7 +385,7 @@ impl Screen {
             Screen::Certification(c) => c.actions(),
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
-            Screen::Comm(c) => c.actions(),
+            Screen::Communications(c) => c.actions(),
             Screen::Rankings(r) => r.actions(),
         }
     }
@@ -396,7 +396,7 @@ impl Screen {
             Screen::Search(s) => s.in_text(),
             Screen::PlanCard(p) => p.reopen.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
-            Screen::Comm(c) => c.in_form(),
+            Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.in_text(),
             _ => false,
         }
@@ -408,7 +408,7 @@ impl Screen {
             Screen::Search(s) => s.consumes_back(),
             Screen::PlanCard(p) => p.reopen.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
-            Screen::Comm(c) => c.in_form(),
+            Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.consumes_back(),
             _ => false,
         }
@@ -427,7 +427,7 @@ impl Screen {
             Screen::Certification(c) => c.on_action(action, session, generation),
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
-            Screen::Comm(c) => c.on_action(action, generation),
+            Screen::Communications(c) => c.on_action(action, generation),
             Screen::Rankings(r) => r.on_action(action, session, generation),
         }
     }
@@ -438,7 +438,7 @@ impl Screen {
             Screen::Search(s) => s.focused_text_mut(),
             Screen::PlanCard(p) => p.reopen.as_mut(),
             Screen::PlanList(p) => p.focused_text_mut(),
-            Screen::Comm(c) => c.focused_text_mut(),
+            Screen::Communications(c) => c.focused_text_mut(),
             Screen::Rankings(r) => r.focused_text_mut(),
             _ => None,
         }
@@ -504,7 +504,7 @@ impl Screen {
             Screen::Certification(c) => c.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
-            Screen::Comm(c) => c.on_data(data, keys),
+            Screen::Communications(c) => c.on_data(data, keys),
             Screen::Rankings(r) => r.on_data(data),
         }
     }
@@ -521,7 +521,7 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
             Certification::new(session.owners.clone()),
         ))),
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
-        home::Target::Communications => ScreenOutcome::push(Screen::Comm(Box::default())),
+        home::Target::Communications => ScreenOutcome::push(Screen::Communications(Box::default())),
         home::Target::Rankings => {
             ScreenOutcome::push(Screen::Rankings(Box::new(rankings::Rankings::notices())))
         }

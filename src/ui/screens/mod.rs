@@ -1,7 +1,7 @@
 //! Drawing of each screen's body.
 
 mod certification;
-mod comm;
+mod communications;
 pub mod detail;
 mod home;
 mod plans;
@@ -22,7 +22,7 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Certification(c) => certification::draw(c, &app.keys(), frame, theme, area),
         Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
-        Screen::Comm(c) => comm::draw(c, &app.keys(), frame, theme, area),
+        Screen::Communications(c) => communications::draw(c, &app.keys(), frame, theme, area),
         Screen::Rankings(r) => rankings::draw(r, &app.keys(), frame, theme, area),
     }
 }

@@ -132,13 +132,13 @@ fn each_role_is_offered_exactly_its_mutating_actions() {
             comune.as_str(),
             "Comunicazione annuale",
             1,
-            Some(vec![CommFile, CommDraft]),
+            Some(vec![CommunicationFile, CommunicationDraft]),
         ),
         (
             ALER,
             "Comunicazione annuale",
             1,
-            Some(vec![CommFile, CommDraft]),
+            Some(vec![CommunicationFile, CommunicationDraft]),
         ),
         ("helpdesk", "Comunicazione annuale", 1, None),
         // The Regione files for its own owner, which has no communication in this plan.

@@ -2,8 +2,8 @@
 //! States are written out and the refused field carries ✖, so nothing rests on colour alone.
 
 use crate::app::keymap::{Action, Keymap};
-use crate::app::screens::CommScreen;
-use crate::app::screens::comm::{CommForm, received, short};
+use crate::app::screens::CommunicationsScreen;
+use crate::app::screens::communications::{CommunicationForm, received, short};
 use crate::domain::communication::Field;
 use crate::domain::registry::OwnerKind;
 use crate::ui::field::{self, Look};
@@ -13,14 +13,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(c: &CommScreen, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
+pub fn draw(c: &CommunicationsScreen, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     match &c.form {
         Some(f) => draw_form(f, keys, frame, theme, area),
         None => draw_list(c, frame, theme, area),
     }
 }
 
-fn draw_list(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_list(c: &CommunicationsScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
     let Some(rows) = &c.rows else {
         frame.render_widget(
             Paragraph::new(Line::styled("Caricamento…", theme.muted)),
@@ -58,8 +58,8 @@ fn draw_list(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
                 &r.plan.id.to_string(),
                 &r.plan.district_code,
                 &r.plan.year.to_string(),
-                &r.comm.owner_name,
-                &r.comm.state.to_string(),
+                &r.communication.owner_name,
+                &r.communication.state.to_string(),
             )
         );
         let style = if sel { theme.selected } else { theme.body };
@@ -68,7 +68,7 @@ fn draw_list(c: &CommScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_form(f: &CommForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     let w = area.width as usize;
     let r = &f.row;
     let mut lines = vec![
@@ -76,7 +76,7 @@ fn draw_form(f: &CommForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area
             truncate(
                 &format!(
                     "SCHEMA COMUNICAZIONE ANNUALE — {} ({})",
-                    r.comm.owner_name,
+                    r.communication.owner_name,
                     r.kind.label()
                 ),
                 w,
@@ -86,7 +86,11 @@ fn draw_form(f: &CommForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area
         Line::raw(truncate(
             &format!(
                 "Piano {} {} {} · stato {} · versione {}",
-                r.plan.id, r.plan.district_code, r.plan.year, r.comm.state, r.comm.version
+                r.plan.id,
+                r.plan.district_code,
+                r.plan.year,
+                r.communication.state,
+                r.communication.version
             ),
             w,
         )),
@@ -98,7 +102,7 @@ fn draw_form(f: &CommForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area
                     r.prefill.libero,
                     r.prefill.carenze,
                     r.prefill.ristrutturazione,
-                    keys.key(Action::CommPrefill)
+                    keys.key(Action::CommunicationPrefill)
                 ),
                 w,
             ),

@@ -61,21 +61,21 @@ fn form_sizes(name: &str, kind: i64, steps: impl Fn(&mut Harness)) {
 }
 
 #[test]
-fn comm_form_of_a_comune_and_of_an_aler() {
-    form_sizes("comm_form_comune", 1, |h| {
+fn communication_form_of_a_comune_and_of_an_aler() {
+    form_sizes("communication_form_comune", 1, |h| {
         let s = text(&h.render(&Theme::mono(), 120, 40));
         assert!(s.contains("SCHEMA COMUNICAZIONE ANNUALE"), "{s}");
         assert!(s.contains("Forze di Polizia"), "{s}");
     });
-    form_sizes("comm_form_aler", 2, |h| {
+    form_sizes("communication_form_aler", 2, |h| {
         let s = text(&h.render(&Theme::mono(), 120, 40));
         assert!(!s.contains("Forze di Polizia"), "{s}");
     });
 }
 
 #[test]
-fn comm_form_marks_the_refused_field() {
-    form_sizes("comm_form_invalid", 1, |h| {
+fn communication_form_marks_the_refused_field() {
+    form_sizes("communication_form_invalid", 1, |h| {
         // Down to Forze di Polizia: b c+d e f j k h, 4 categories, then police.
         for _ in 0..11 {
             h.key(KeyCode::Tab);
@@ -102,7 +102,7 @@ fn comm_form_marks_the_refused_field() {
 }
 
 #[test]
-fn comm_total_is_computed_and_filing_gives_a_receipt() {
+fn communication_total_is_computed_and_filing_gives_a_receipt() {
     let (_dir, path, user) = open_plan_for(1);
     let mut h = Harness::on(&path, Access::ReadWrite, &user, (80, 24));
     open_form(&mut h);
@@ -120,7 +120,7 @@ fn comm_total_is_computed_and_filing_gives_a_receipt() {
 }
 
 #[test]
-fn comm_stale_save_is_refused() {
+fn communication_stale_save_is_refused() {
     let (_dir, path, user) = open_plan_for(1);
     let mut a = Harness::on(&path, Access::ReadWrite, &user, (200, 40));
     let mut b = Harness::on(&path, Access::ReadWrite, &user, (200, 40));
@@ -168,7 +168,7 @@ fn comm_stale_save_is_refused() {
 }
 
 #[test]
-fn comm_list_shows_the_state_and_filing_needs_a_certification() {
+fn communication_list_shows_the_state_and_filing_needs_a_certification() {
     let (_dir, path, user) = open_plan(1, false);
     let mut h = Harness::on(&path, Access::ReadWrite, &user, (120, 40));
     h.open_menu("Comunicazione annuale");
@@ -178,7 +178,7 @@ fn comm_list_shows_the_state_and_filing_needs_a_certification() {
         "{s}"
     );
     insta::assert_snapshot!(
-        "comm_list_80x24",
+        "communication_list_80x24",
         text(&h.render(&Theme::default_theme(), 80, 24))
     );
     h.key(KeyCode::Enter);

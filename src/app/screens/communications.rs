@@ -21,23 +21,29 @@ pub fn files_communications(scope: &OperatorScope) -> bool {
 }
 
 /// Form keys: they change data, but need the PROGRAMMAZIONE service, not ANAGRAFE.
-pub fn is_comm_action(action: Action) -> bool {
-    matches!(action, Action::CommFile | Action::CommDraft)
+pub fn is_communication_action(action: Action) -> bool {
+    matches!(
+        action,
+        Action::CommunicationFile | Action::CommunicationDraft
+    )
 }
 
 /// One communication with what the form needs: the rules of the plan year and the registry
 /// counts marked for it.
 #[derive(Debug, Clone)]
-pub struct CommRow {
+pub struct CommunicationRow {
     pub plan: plans::Plan,
-    pub comm: Communication,
+    pub communication: Communication,
     pub kind: OwnerKind,
     pub rules: &'static RuleSet,
     pub prefill: Prefill,
 }
 
 /// The operator's communications, read as `casa comm show --owner` reads them.
-pub fn load_rows(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec<CommRow>> {
+pub fn load_rows(
+    conn: &Connection,
+    scope: &OperatorScope,
+) -> anyhow::Result<Vec<CommunicationRow>> {
     let mut owner_ids: Vec<i64> = scope
         .grants
         .iter()
@@ -48,7 +54,7 @@ pub fn load_rows(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec
     let mut rows = Vec::new();
     for plan in plans::list(conn, None, None)? {
         for &owner_id in &owner_ids {
-            let Some(comm) = communications::list(conn, &plan, Some(owner_id))?
+            let Some(communication) = communications::list(conn, &plan, Some(owner_id))?
                 .into_iter()
                 .next()
             else {
@@ -57,12 +63,12 @@ pub fn load_rows(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec
             let Some(owner) = owners::owner_by_id(conn, owner_id)? else {
                 continue;
             };
-            rows.push(CommRow {
+            rows.push(CommunicationRow {
                 rules: communications::rules_of(&plan)?,
                 prefill: communications::prefill(conn, &plan, owner_id)?,
                 kind: owner.kind,
                 plan: plan.clone(),
-                comm,
+                communication,
             });
         }
     }
@@ -135,8 +141,8 @@ fn value_of(form: &Form, f: Field) -> String {
 }
 
 #[derive(Debug)]
-pub struct CommForm {
-    pub row: CommRow,
+pub struct CommunicationForm {
+    pub row: CommunicationRow,
     pub fields: Vec<(Field, TextField)>,
     pub focus: usize,
     /// The field the last validation refused, marked with ✖.
@@ -145,14 +151,14 @@ pub struct CommForm {
     pub receipt: Option<Filing>,
 }
 
-impl CommForm {
-    pub fn new(row: CommRow) -> CommForm {
+impl CommunicationForm {
+    pub fn new(row: CommunicationRow) -> CommunicationForm {
         // A draft wins over the last filing: it is what the operator was working on.
         let stored = row
-            .comm
+            .communication
             .draft
             .clone()
-            .or_else(|| row.comm.filing.as_ref().map(|f| f.form.clone()));
+            .or_else(|| row.communication.filing.as_ref().map(|f| f.form.clone()));
         let fields = FIELDS
             .iter()
             .filter(|f| f.filled_by(row.kind, row.rules))
@@ -168,7 +174,7 @@ impl CommForm {
                 )
             })
             .collect();
-        CommForm {
+        CommunicationForm {
             row,
             fields,
             focus: 0,
@@ -278,17 +284,17 @@ impl CommForm {
 }
 
 #[derive(Debug, Default)]
-pub struct CommScreen {
-    pub rows: Option<Vec<CommRow>>,
+pub struct CommunicationsScreen {
+    pub rows: Option<Vec<CommunicationRow>>,
     pub selected: usize,
-    pub form: Option<CommForm>,
+    pub form: Option<CommunicationForm>,
     generation: u64,
 }
 
-impl CommScreen {
+impl CommunicationsScreen {
     pub fn opened(&mut self, generation: u64) -> Vec<Request> {
         self.generation = generation;
-        vec![Request::Comms { generation }]
+        vec![Request::Communications { generation }]
     }
 
     pub fn in_form(&self) -> bool {
@@ -298,9 +304,9 @@ impl CommScreen {
     pub fn actions(&self) -> Vec<Action> {
         if self.form.is_some() {
             vec![
-                Action::CommFile,
-                Action::CommDraft,
-                Action::CommPrefill,
+                Action::CommunicationFile,
+                Action::CommunicationDraft,
+                Action::CommunicationPrefill,
                 Action::Refresh,
                 Action::Back,
                 Action::NextField,
@@ -324,32 +330,32 @@ impl CommScreen {
                 Action::Refresh => {
                     // Back to the values stored (after a refused save: the other session's).
                     let focus = form.focus;
-                    *form = CommForm::new(form.row.clone());
+                    *form = CommunicationForm::new(form.row.clone());
                     form.focus = focus.min(form.fields.len().saturating_sub(1));
                     return ScreenOutcome::message(Message::Info(format!(
                         "Valori salvati riletti (versione {})",
-                        form.row.comm.version
+                        form.row.communication.version
                     )));
                 }
                 Action::NextField | Action::Down => form.focus = (form.focus + 1) % n,
                 Action::PrevField | Action::Up => form.focus = (form.focus + n - 1) % n,
-                Action::CommPrefill => {
+                Action::CommunicationPrefill => {
                     form.prefill();
                     return ScreenOutcome::message(Message::Info(
                         "Campi b ed e riempiti dal registro: confermarli o correggerli".into(),
                     ));
                 }
-                Action::CommFile | Action::CommDraft => {
+                Action::CommunicationFile | Action::CommunicationDraft => {
                     return match form.checked() {
                         Ok(input) => {
                             self.generation = generation;
-                            ScreenOutcome::requests(vec![Request::CommSave {
+                            ScreenOutcome::requests(vec![Request::CommunicationSave {
                                 generation,
                                 plan_id: form.row.plan.id,
-                                owner_id: form.row.comm.owner_id,
+                                owner_id: form.row.communication.owner_id,
                                 input: Box::new(input),
-                                version: form.row.comm.version,
-                                draft: action == Action::CommDraft,
+                                version: form.row.communication.version,
+                                draft: action == Action::CommunicationDraft,
                             }])
                         }
                         Err(m) => ScreenOutcome::message(Message::Error(m)),
@@ -365,7 +371,7 @@ impl CommScreen {
             Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
             Action::Select => match self.rows.as_ref().and_then(|r| r.get(self.selected)) {
-                Some(row) => self.form = Some(CommForm::new(row.clone())),
+                Some(row) => self.form = Some(CommunicationForm::new(row.clone())),
                 None => {
                     return ScreenOutcome::message(Message::Warning(
                         "Nessuna comunicazione".into(),
@@ -385,12 +391,12 @@ impl CommScreen {
 
     pub fn on_data(&mut self, data: DataMsg, keys: &Keymap) -> ScreenOutcome {
         match data {
-            DataMsg::Comms { generation, rows } if generation == self.generation => {
+            DataMsg::Communications { generation, rows } if generation == self.generation => {
                 self.selected = self.selected.min(rows.len().saturating_sub(1));
                 self.rows = Some(rows);
                 ScreenOutcome::none()
             }
-            DataMsg::CommSaved {
+            DataMsg::CommunicationSaved {
                 generation,
                 saved,
                 row,
@@ -405,7 +411,7 @@ impl CommScreen {
                 }
                 ScreenOutcome::message(Message::Info(message))
             }
-            DataMsg::CommStale {
+            DataMsg::CommunicationStale {
                 generation,
                 message,
                 row,
@@ -415,8 +421,8 @@ impl CommScreen {
                 };
                 // Keep what the operator typed; the next save goes against the version now
                 // stored, so it overwrites knowingly, never silently. Refresh shows the stored one.
-                let version = row.comm.version;
-                let by = row.comm.updated_by.clone().unwrap_or_default();
+                let version = row.communication.version;
+                let by = row.communication.updated_by.clone().unwrap_or_default();
                 form.row = *row;
                 tracing::info!("stale save refused: {message}");
                 ScreenOutcome::message(Message::Error(format!(
