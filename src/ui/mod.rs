@@ -163,43 +163,73 @@ fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(text).style(style), area);
 }
 
+/// The help over the body: the screen's actions with their keys (in two columns when one
+/// does not fit), in a field the field's own keys, and how to leave.
 fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
-    let offered = app.offered();
     let keys = app.keys();
+    // Actions with no key that acts here (Home in a field edits it) are left out.
+    let entries: Vec<(String, &str)> = app
+        .offered()
+        .into_iter()
+        .filter(|a| !keys.keys(*a).is_empty())
+        .map(|a| (keys.describe(a), a.label()))
+        .collect();
+    let mut notes: Vec<String> = Vec::new();
+    if app.screen().in_text() {
+        // The field's own keys, which no keymap changes.
+        let field: Vec<String> = editing_keys_help()
+            .into_iter()
+            .map(|(k, what)| format!("{k} {what}"))
+            .collect();
+        notes.push(format!("Nel campo: {}.", field.join(", ")));
+    }
+    notes.push(format!(
+        "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
+        keys.plain(Action::Back)
+    ));
+    notes.push("Premere un tasto per chiudere l'aiuto.".into());
+    let width = body.width.min(70);
+    let inner = width.saturating_sub(2).max(1) as usize;
+    let note_rows: usize = notes.iter().map(|n| wrapped_rows(n, inner)).sum();
+    // Title, a blank line, the notes and the borders around the entries.
+    let fixed = 1 + 1 + note_rows + 2;
+    let two_columns = fixed + entries.len() > body.height as usize && inner >= 56;
     let mut lines: Vec<Line> = vec![Line::styled(
         format!("Tasti di «{}»", app.screen().title()),
         theme.header,
     )];
-    for a in &offered {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<16}", keys.describe(*a)), theme.key),
-            Span::raw(a.label()),
-        ]));
-    }
-    if app.screen().in_text() {
-        // The field's own keys, which no keymap changes.
-        lines.push(Line::raw(""));
-        for (keys, what) in editing_keys_help() {
+    if two_columns {
+        let column = inner / 2;
+        for pair in entries.chunks(2) {
+            let mut spans = Vec::new();
+            for (k, label) in pair {
+                spans.push(Span::styled(format!("{k:<12} "), theme.key));
+                spans.push(Span::raw(format!(
+                    "{:<w$}",
+                    truncate(label, column.saturating_sub(13)),
+                    w = column.saturating_sub(13)
+                )));
+            }
+            lines.push(Line::from(spans));
+        }
+    } else {
+        for (k, label) in &entries {
             lines.push(Line::from(vec![
-                Span::styled(format!("{keys:<16}"), theme.key),
-                Span::raw(what),
+                Span::styled(format!("{k:<16}"), theme.key),
+                Span::raw(*label),
             ]));
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!(
-            "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
-            keys.plain(Action::Back)
-        ),
-        theme.muted,
-    ));
-    lines.push(Line::styled(
-        "Premere un tasto per chiudere l'aiuto.",
-        theme.muted,
-    ));
-    let height = (lines.len() as u16 + 3).min(body.height);
-    let width = body.width.min(70);
+    for n in notes {
+        lines.push(Line::styled(n, theme.muted));
+    }
+    let entry_rows = if two_columns {
+        entries.len().div_ceil(2)
+    } else {
+        entries.len()
+    };
+    let height = ((fixed + entry_rows) as u16).min(body.height);
     let area = Rect {
         x: body.x + (body.width - width) / 2,
         y: body.y + (body.height - height) / 2,
@@ -216,6 +246,22 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
         ),
         area,
     );
+}
+
+/// Rows `text` takes when wrapped at word boundaries in `width` columns.
+fn wrapped_rows(text: &str, width: usize) -> usize {
+    let (mut rows, mut used) = (1, 0);
+    for word in text.split(' ') {
+        let w = word.chars().count();
+        let need = if used == 0 { w } else { used + 1 + w };
+        if need <= width {
+            used = need;
+        } else {
+            rows += 1 + w.saturating_sub(1) / width.max(1);
+            used = w % width.max(1);
+        }
+    }
+    rows
 }
 
 /// Cuts `s` to `width` characters, with an ellipsis when cut.
