@@ -259,7 +259,9 @@ fn assert_no_hard_coded_key_names(name: &str, text: &str, width: u16) {
     let mut words: Vec<&str> = Vec::new();
     for line in rest.lines() {
         let mut w: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || ",;:()·.'".contains(c))
+            .split(|c: char| c.is_whitespace() || ",;:()·'".contains(c))
+            // A full stop ends a sentence, not an abbreviation ("r.r.", "Ind.").
+            .map(|w| w.trim_end_matches('.'))
             .filter(|w| !w.is_empty())
             .collect();
         // A line cut at the edge ends in a piece of a word.
