@@ -124,7 +124,7 @@ fn main() {
     let today = chrono::Local::now().date_naive();
     let t = Instant::now();
     let s = store
-        .compute_rankings(&scope, notice_id, today)
+        .compute_rankings(&scope.username, notice_id, today)
         .expect("compute");
     println!(
         "casa rankings compute (read + compute + write + audit): {:?} — {} positions",

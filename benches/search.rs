@@ -592,7 +592,7 @@ fn child_export(db: &Path, mode: &str, out: &str) {
         }
         "ours" => {
             let t = Instant::now();
-            let s = unit_lists::write_xlsx(conn, &req, Path::new(out), &mut |_, _| {}, &cancel)
+            let s = unit_lists::write_xlsx(&store, &req, Path::new(out), &mut |_, _| {}, &cancel)
                 .expect("export");
             println!(
                 "{} {} {}",

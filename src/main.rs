@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    casa::cli::main()
+    casa::launch::main()
 }

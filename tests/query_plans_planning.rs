@@ -1,14 +1,13 @@
 //! The statements the planning screens issue (plan list, plan card with the owners' overview,
 //! communication list and form, certification card, the lifecycle actions, a save and a
-//! filing, report and export) are captured with SQLite's trace as they run, then each is
-//! explained: none may scan a table without an index. Run on a demo database with statistics.
+//! filing, report and export) are captured with SQLite's trace as they run through the
+//! service, then each is explained: none may scan a table without an index. Run on a demo
+//! database with statistics.
 
-use casa::app::screens::{communications, plans::PlanCard, plans::visible_plans};
 use casa::domain::communication::{Counts, FormInput};
 use casa::domain::plan::PlanAction;
-use casa::export::plan_export::{self, PlanFile};
-use casa::store::communications::{Save, SaveMode};
-use casa::store::{Access, Store, certification, operators};
+use casa::export::plan_export::PlanFile;
+use casa::service::{Claim, Need, Origin, Service};
 mod support;
 
 use rusqlite::Connection;
@@ -41,42 +40,49 @@ fn every_planning_statement_reads_an_index() {
         &mut |_| {},
     )
     .unwrap();
-    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    store.conn().execute_batch("ANALYZE").unwrap();
-    let scope = |store: &Store, u: &str| operators::scope(store.conn(), u).unwrap().unwrap();
-    let capofila = scope(&store, "capofila.bg-seriate");
-    let helpdesk = scope(&store, "helpdesk");
-    let d = casa::store::owners::find_district(store.conn(), "BG-SERIATE").unwrap();
+    let db = Connection::open(&path).unwrap();
+    db.execute_batch("ANALYZE").unwrap();
+    let district: i64 = db
+        .query_row("SELECT id FROM district WHERE code = 'BG-SERIATE'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let today = chrono::Local::now().date_naive();
 
+    // Each operator's session as the interface opens it, its statements captured.
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = seen.clone();
-    store
-        .trace_sql(Some(Box::new(move |s| sink.lock().unwrap().push(s))))
-        .unwrap();
+    let session = |operator: &str| {
+        let claim = Claim {
+            operator: operator.into(),
+            origin: Origin::Local {
+                login: "test".into(),
+            },
+            read_only: false,
+        };
+        let mut s = Service::open(&path, &claim, Need::Write).unwrap();
+        let sink = seen.clone();
+        s.trace_sql(Some(Box::new(move |q| sink.lock().unwrap().push(q))))
+            .unwrap();
+        s
+    };
+    let mut capofila = session("capofila.bg-seriate");
+    let helpdesk = session("helpdesk");
 
     // The capofila creates and opens a plan; reads list and card.
     let year = 2027;
     let start = today - chrono::Duration::days(1);
     let end = today + chrono::Duration::days(30);
-    let plan = store
-        .create_plan(&capofila, d.id, year, start, end)
+    let plan = capofila
+        .create_plan(district, year, start, end)
         .unwrap()
         .plan;
-    visible_plans(store.conn(), &capofila).unwrap();
-    let card = PlanCard::load(store.conn(), &capofila, plan.id, today).unwrap();
-    store
-        .plan_action(
-            &capofila,
-            plan.id,
-            PlanAction::Open,
-            Some(card.plan.version),
-            today,
-        )
+    capofila.plans(None, None, today).unwrap();
+    let card = capofila.plan_card(plan.id, today).unwrap();
+    capofila
+        .plan_action(plan.id, PlanAction::Open, Some(card.plan.version), today)
         .unwrap();
     // A Comune of the district certifies, opens its form, saves a draft and files.
-    let (user, owner_id): (String, i64) = store
-        .conn()
+    let (user, owner_id): (String, i64) = db
         .query_row(
             "SELECT o.username, g.owner_id FROM operator o
              JOIN operator_grant g ON g.operator_id = o.id AND g.service = 'PROGRAMMAZIONE'
@@ -86,10 +92,10 @@ fn every_planning_statement_reads_an_index() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let comune = scope(&store, &user);
-    certification::card(store.conn(), owner_id).unwrap();
-    store.certify(&comune, owner_id).unwrap();
-    let rows = communications::load_rows(store.conn(), &comune).unwrap();
+    let mut comune = session(&user);
+    comune.certification_card(owner_id).unwrap();
+    comune.certify(owner_id, false).unwrap();
+    let rows = comune.own_communications().unwrap();
     let version = rows
         .iter()
         .find(|r| r.plan.id == plan.id)
@@ -102,48 +108,31 @@ fn every_planning_statement_reads_an_index() {
         },
         ..FormInput::default()
     };
-    for (mode, expected) in [(SaveMode::Draft, version), (SaveMode::File, None)] {
-        store
-            .save_communication(
-                &comune,
-                Save {
-                    plan_id: plan.id,
-                    owner_id,
-                    input: &input,
-                    expected_version: expected,
-                    mode,
-                    today,
-                },
-            )
+    for (draft, expected) in [(true, version), (false, None)] {
+        comune
+            .save_communication(plan.id, owner_id, &input, expected, draft, today)
             .unwrap();
     }
-    visible_plans(store.conn(), &comune).unwrap();
-    PlanCard::load(store.conn(), &comune, plan.id, today).unwrap();
+    comune.plans(None, None, today).unwrap();
+    comune.plan_card(plan.id, today).unwrap();
     // The capofila closes, approves, writes report and export; the helpdesk reads.
-    store
-        .plan_action(&capofila, plan.id, PlanAction::Close, None, today)
+    capofila
+        .plan_action(plan.id, PlanAction::Close, None, today)
         .unwrap();
-    store
-        .plan_action(&capofila, plan.id, PlanAction::Approve, None, today)
+    capofila
+        .plan_action(plan.id, PlanAction::Approve, None, today)
         .unwrap();
-    PlanCard::load(store.conn(), &capofila, plan.id, today).unwrap();
+    capofila.plan_card(plan.id, today).unwrap();
     for (what, name) in [(PlanFile::Report, "r.xlsx"), (PlanFile::Export, "e.xlsx")] {
-        plan_export::write_for(
-            store.conn(),
-            &capofila,
-            plan.id,
-            what,
-            &dir.path().join(name),
-            today,
-        )
-        .unwrap();
+        capofila
+            .write_plan_file(plan.id, what, &dir.path().join(name), today)
+            .unwrap();
     }
-    visible_plans(store.conn(), &helpdesk).unwrap();
-    communications::load_rows(store.conn(), &helpdesk).unwrap();
-    store.trace_sql(None).unwrap();
+    helpdesk.plans(None, None, today).unwrap();
+    helpdesk.own_communications().unwrap();
+    drop((capofila, comune, helpdesk));
 
-    let c = Connection::open(&path).unwrap();
-    let failures = scanning_statements(&c, &seen.lock().unwrap(), &[], 31);
+    let failures = scanning_statements(&db, &seen.lock().unwrap(), &[], 31);
     assert!(
         failures.is_empty(),
         "{} statements scan a table:\n{}",

@@ -5,7 +5,9 @@
 //! `ranking` hold a row per notice, rule set or owner×comune (tens to hundreds in all): with
 //! statistics that say so, SQLite rightly reads them whole, and that is allowed.
 
-use casa::store::{Access, Store, applications, notices, operators, rankings, rule_sets};
+use casa::service::rankings::Jump;
+use casa::service::{Claim, Need, Origin, Service};
+use casa::store::rankings::Correction;
 use rusqlite::Connection;
 use std::sync::{Arc, Mutex};
 use support::query_plans::{explain, full_scans, scanning_statements};
@@ -45,45 +47,61 @@ fn every_ranking_statement_reads_an_index() {
         .unwrap()
         .unwrap();
     let id = made.notice_id;
-    let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    store.conn().execute_batch("ANALYZE").unwrap();
-    let capofila = operators::scope(
-        store.conn(),
-        &format!("capofila.{}", made.district.to_lowercase()),
-    )
-    .unwrap()
-    .unwrap();
+    let db = Connection::open(&path).unwrap();
+    db.execute_batch("ANALYZE").unwrap();
+    let claim = Claim {
+        operator: format!("capofila.{}", made.district.to_lowercase()),
+        origin: Origin::Local {
+            login: "test".into(),
+        },
+        read_only: false,
+    };
+    let mut svc = Service::open(&path, &claim, Need::Write).unwrap();
 
     let seen = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = seen.clone();
-    store
-        .trace_sql(Some(Box::new(move |s| sink.lock().unwrap().push(s))))
+    svc.trace_sql(Some(Box::new(move |s| sink.lock().unwrap().push(s))))
         .unwrap();
 
-    let conn = store.conn();
-    notices::list(conn, None).unwrap();
-    notices::get(conn, id).unwrap();
-    rule_sets::list(conn).unwrap();
-    rule_sets::find(conn, "R.R. 3/2019").unwrap();
-    let list = rankings::list(conn, id).unwrap();
-    let r = &list[0];
-    let first = rankings::page(conn, r.id, None, None, 20).unwrap();
-    let next = rankings::page(conn, r.id, Some(first.last().unwrap().position), None, 20).unwrap();
-    rankings::page(conn, r.id, None, Some(next[0].position), 20).unwrap();
+    // What the Graduatorie screens and the commands read, through the service.
+    svc.notices(None, today).unwrap();
+    let view = svc.notice(id, today).unwrap();
+    svc.comparable_rule_sets(id).unwrap();
+    let r = &view.rankings[0];
+    let first = svc.ranking_window(r.id, None, None, 20).unwrap().rows;
+    let next = svc
+        .ranking_window(r.id, Some(first.last().unwrap().position), None, 20)
+        .unwrap()
+        .rows;
+    svc.ranking_window(r.id, None, Some(next[0].position), 20)
+        .unwrap();
     let code = next[3].code.clone();
-    rankings::position_of(conn, r.id, id, &code).unwrap();
-    rankings::explain(conn, id, &code).unwrap();
-    rankings::excluded(conn, id).unwrap();
-    casa::store::preferences::dropped(conn, id).unwrap();
-    applications::by_code(conn, id, &code).unwrap();
-    applications::load_all(conn, id).unwrap();
-    rule_sets::in_force_on(conn, today).unwrap();
-    let other = rule_sets::find(conn, "R.R. 3/2019").unwrap();
-    let other = rule_sets::load_parsed(conn, other.id).unwrap();
-    rankings::compare(conn, id, other).unwrap();
-    store.compute_rankings(&capofila, id, today).unwrap();
-    let tax_code: String = store
-        .conn()
+    assert!(matches!(
+        svc.ranking_jump(r.id, &code, 20).unwrap(),
+        Jump::At { .. }
+    ));
+    svc.explain_application(id, &code).unwrap();
+    svc.excluded_applications(id).unwrap();
+    svc.dropped_preferences(id).unwrap();
+    svc.ranking_tables(id, None, None, Some(20)).unwrap();
+    let other = svc.rule_set("R.R. 3/2019").unwrap();
+    svc.what_if(id, other).unwrap();
+    svc.compute_rankings(id, today).unwrap();
+    // A new notice finds the rule set in force on its opening day.
+    let district: i64 = db
+        .query_row("SELECT district_id FROM notice WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    svc.create_notice(&casa::service::notices::NewNoticeRequest {
+        district_id: district,
+        title: "Secondo avviso",
+        opens_on: today,
+        closes_on: today + chrono::Duration::days(40),
+        rules: None,
+    })
+    .unwrap();
+    let tax_code: String = db
         .query_row(
             "SELECT m.tax_code FROM application a JOIN application_member m ON m.application_id = a.id
               WHERE a.notice_id = ?1 AND a.code = ?2 LIMIT 1",
@@ -91,20 +109,19 @@ fn every_ranking_statement_reads_an_index() {
             |r| r.get(0),
         )
         .unwrap();
-    store
-        .correct_disability(
-            &capofila,
-            &rankings::Correction {
-                notice_id: id,
-                code: &code,
-                tax_code: &tax_code,
-                disability_pct: 100,
-                attendance: true,
-            },
-            today,
-        )
-        .unwrap();
-    store.trace_sql(None).unwrap();
+    svc.correct_ranking(
+        &Correction {
+            notice_id: id,
+            code: &code,
+            tax_code: &tax_code,
+            disability_pct: 100,
+            attendance: true,
+        },
+        today,
+    )
+    .unwrap();
+    svc.trace_sql(None).unwrap();
+    drop(svc);
 
     let c = Connection::open(&path).unwrap();
     let failures = scanning_statements(&c, &seen.lock().unwrap(), SMALL, 21);

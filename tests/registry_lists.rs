@@ -4,7 +4,9 @@
 mod unit_data;
 
 use calamine::{Data, Reader, open_workbook_auto};
-use casa::domain::access::{OperatorScope, OperatorStatus, Role, Service};
+use casa::domain::access::{OperatorStatus, Role, Service};
+use casa::service::{Claim, Need, Origin};
+use casa::store::operators::{self, NewOperator};
 use casa::domain::registry::UnitState;
 use casa::domain::unit_filter::{Sort, SortKey, UnitFilter, Visibility};
 use casa::export::Cancelled;
@@ -20,14 +22,36 @@ fn owner(c: &Connection, w: &str) -> i64 {
         .unwrap()
 }
 
-fn operator(role: Role, grants: &[(i64, Service)]) -> OperatorScope {
-    OperatorScope {
-        username: "anna".into(),
-        role,
-        status: OperatorStatus::Active,
-        district_id: None,
-        grants: grants.to_vec(),
+/// The session of operator `username` (registered with `role` and `grants` when new), as a
+/// front end opens it: the permission checks are the service's.
+fn operator(
+    fx: &unit_data::Fixture,
+    username: &str,
+    role: Role,
+    grants: &[(i64, Service)],
+) -> casa::service::Service {
+    let mut store = fx.store();
+    if operators::scope(store.conn(), username).unwrap().is_none() {
+        let new = NewOperator {
+            username: username.into(),
+            surname: "Bianchi".into(),
+            name: "Anna".into(),
+            tax_code: "RSSMRA70A41H501W".into(),
+            email: format!("{username}@example.it"),
+            role,
+            district_id: None,
+            status: OperatorStatus::Active,
+        };
+        store.register_operator("test", &new, grants).unwrap();
     }
+    let claim = Claim {
+        operator: username.into(),
+        origin: Origin::Local {
+            login: "test".into(),
+        },
+        read_only: false,
+    };
+    casa::service::Service::open(&fx.path, &claim, Need::Write).unwrap()
 }
 
 fn count(c: &Connection, sql: &str, owner: i64) -> i64 {
@@ -84,17 +108,29 @@ fn card_totals_match_the_registry() {
 #[test]
 fn certify_and_declare_no_units() {
     let fx = unit_data::build(600, 3);
-    let mut store = fx.store();
+    let store = fx.store();
     let aler = owner(store.conn(), "aler_code = 'ALER_MI'");
     // A comune outside the generated ones owns nothing.
     let empty = owner(store.conn(), "istat_code = '012001'");
-    let op = operator(
+    let mut op = operator(
+        &fx,
+        "anna",
         Role::OwnerOperator,
         &[(aler, Service::Registry), (empty, Service::Registry)],
     );
+    let mut others = [
+        operator(
+            &fx,
+            "anna.programmazione",
+            Role::OwnerOperator,
+            &[(aler, Service::Planning)],
+        ),
+        operator(&fx, "anna.helpdesk", Role::Helpdesk, &[]),
+        operator(&fx, "anna.regione", Role::Region, &[]),
+    ];
     let audits = audit::count(store.conn()).unwrap();
 
-    let refused = store.declare_no_units(&op, aler).unwrap_err();
+    let refused = op.certify(aler, true).unwrap_err();
     assert!(refused.downcast_ref::<Refused>().is_some(), "{refused:#}");
     assert!(
         refused.to_string().contains("non può dichiarare"),
@@ -106,14 +142,14 @@ fn certify_and_declare_no_units() {
         "nothing written"
     );
 
-    let c1 = store.certify(&op, aler).unwrap();
+    let c1 = op.certify(aler, false).unwrap();
     assert_eq!(c1.kind, CertificationKind::Certify);
     assert_eq!(c1.operator, "anna");
     let card = certification::card(store.conn(), aler).unwrap();
     assert_eq!(card.last.as_ref(), Some(&c1));
     assert_eq!(c1.totals, card.totals);
 
-    let none = store.declare_no_units(&op, empty).unwrap();
+    let none = op.certify(empty, true).unwrap();
     assert_eq!(none.kind, CertificationKind::NoUnits);
     assert_eq!(none.totals.units, 0);
 
@@ -128,12 +164,8 @@ fn certify_and_declare_no_units() {
     assert!(records[1].after.as_ref().unwrap().contains("\"units\""));
 
     // Without the ANAGRAFE service, or as helpdesk, or Regione: refused before anything.
-    for who in [
-        operator(Role::OwnerOperator, &[(aler, Service::Planning)]),
-        operator(Role::Helpdesk, &[]),
-        operator(Role::Region, &[]),
-    ] {
-        let e = store.certify(&who, aler).unwrap_err();
+    for who in &mut others {
+        let e = who.certify(aler, false).unwrap_err();
         assert!(
             e.downcast_ref::<casa::domain::access::Denied>().is_some(),
             "{e:#}"
@@ -154,19 +186,21 @@ fn plan_units(c: &Connection, owner: i64, year: i32) -> Vec<i64> {
 #[test]
 fn marking_for_a_plan_year_and_undoing_it() {
     let fx = unit_data::build(1_200, 4);
-    let mut store = fx.store();
+    let store = fx.store();
     let aler = owner(store.conn(), "aler_code = 'ALER_MI'");
     let milano = owner(store.conn(), "istat_code = '015146'");
-    let op = operator(
+    let mut op = operator(
+        &fx,
+        "anna",
         Role::OwnerOperator,
         &[(aler, Service::Registry), (milano, Service::Notices)],
     );
-    let vis = Visibility::for_scope(&op);
+    let vis = Visibility::for_scope(op.session().scope());
     let audits = audit::count(store.conn()).unwrap();
 
     // The filter spans Comune di Milano, whose registry this operator may not edit.
-    let e = store
-        .mark_for_plan(&op, &UnitFilter::default(), &vis, 2030, false)
+    let e = op
+        .mark_units(&UnitFilter::default(), 2030, false)
         .unwrap_err();
     assert!(e.to_string().contains("Comune di Milano"), "{e:#}");
     assert!(plan_units(store.conn(), aler, 2030).is_empty());
@@ -184,16 +218,13 @@ fn marking_for_a_plan_year_and_undoing_it() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(want.len() > 20);
-    let o = store.mark_for_plan(&op, &f, &vis, 2030, false).unwrap();
+    let o = op.mark_units(&f, 2030, false).unwrap();
     assert_eq!(o.matched, want.len());
     assert_eq!(o.changed, want.len());
     assert_eq!(plan_units(store.conn(), aler, 2030), want);
     // Marking again changes nothing; the search filter finds exactly them.
     assert_eq!(
-        store
-            .mark_for_plan(&op, &f, &vis, 2030, false)
-            .unwrap()
-            .changed,
+        op.mark_units(&f, 2030, false).unwrap().changed,
         0
     );
     let marked = UnitFilter {
@@ -218,11 +249,7 @@ fn marking_for_a_plan_year_and_undoing_it() {
         states: vec![UnitState::Occupied],
         ..Default::default()
     };
-    assert!(
-        store
-            .mark_for_plan(&op, &occupied, &vis, 2030, false)
-            .is_err()
-    );
+    assert!(op.mark_units(&occupied, 2030, false).is_err());
 
     // Undo the LIBERO ones only.
     let free = UnitFilter {
@@ -230,7 +257,7 @@ fn marking_for_a_plan_year_and_undoing_it() {
         states: vec![UnitState::Free],
         ..Default::default()
     };
-    let undone = store.mark_for_plan(&op, &free, &vis, 2030, true).unwrap();
+    let undone = op.mark_units(&free, 2030, true).unwrap();
     assert!(undone.changed > 0);
     let left = plan_units(store.conn(), aler, 2030);
     assert_eq!(left.len(), want.len() - undone.changed);
@@ -266,7 +293,7 @@ fn lists_export_matches_the_search() {
     let out = fx.dir.path().join("liste.xlsx");
     let mut seen = Vec::new();
     let s = unit_lists::write_xlsx(
-        c,
+        &store,
         &req,
         &out,
         &mut |done, total| seen.push((done, total)),
@@ -320,12 +347,12 @@ fn lists_export_matches_the_search() {
     assert_eq!(seen.first(), Some(&(0, total)));
     assert_eq!(seen.last(), Some(&(total, total)));
     assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
-    assert_eq!(unit_lists::counts(c, &req).unwrap(), s);
+    assert_eq!(unit_lists::counts(&store, &req).unwrap(), s);
 
     // The CSV has the same rows in the same order.
     let csv_path = fx.dir.path().join("liste.csv");
     let cs =
-        unit_lists::write_csv_file(c, &req, &csv_path, &mut |_, _| {}, &AtomicBool::new(false))
+        unit_lists::write_csv_file(&store, &req, &csv_path, &mut |_, _| {}, &AtomicBool::new(false))
             .unwrap();
     assert_eq!(cs, s);
     let mut r = csv::Reader::from_path(&csv_path).unwrap();
@@ -365,7 +392,7 @@ fn only_marked_units_and_state_filters() {
         sort: Sort::default(),
     };
     let out = fx.dir.path().join("marcati.xlsx");
-    let s = unit_lists::write_xlsx(c, &req, &out, &mut |_, _| {}, &AtomicBool::new(false)).unwrap();
+    let s = unit_lists::write_xlsx(&store, &req, &out, &mut |_, _| {}, &AtomicBool::new(false)).unwrap();
     let want: i64 = c
         .query_row(
             "SELECT count(*) FROM unit WHERE state = 1 AND plan_year = 2026",
@@ -388,7 +415,7 @@ fn only_marked_units_and_state_filters() {
         only_marked: None,
         ..req
     };
-    let s = unit_lists::write_xlsx(c, &occupied, &out, &mut |_, _| {}, &AtomicBool::new(false))
+    let s = unit_lists::write_xlsx(&store, &occupied, &out, &mut |_, _| {}, &AtomicBool::new(false))
         .unwrap();
     assert_eq!(s.total(), 0);
     assert_eq!(sheet_rows(&out).len(), 3);
@@ -409,7 +436,7 @@ fn cancel_and_errors_leave_no_partial_file() {
     let cancel = AtomicBool::new(false);
     // Cancelled after the first page, as a screen's Esc would.
     let e = unit_lists::write_xlsx(
-        c,
+        &store,
         &req,
         &out,
         &mut |done, _| {
@@ -423,14 +450,14 @@ fn cancel_and_errors_leave_no_partial_file() {
     assert!(e.downcast_ref::<Cancelled>().is_some(), "{e:#}");
     assert!(!out.exists() && !casa::export::part_path(&out).exists());
     let csv_out = fx.dir.path().join("annullato.csv");
-    let e = unit_lists::write_csv_file(c, &req, &csv_out, &mut |_, _| {}, &AtomicBool::new(true))
+    let e = unit_lists::write_csv_file(&store, &req, &csv_out, &mut |_, _| {}, &AtomicBool::new(true))
         .unwrap_err();
     assert!(e.downcast_ref::<Cancelled>().is_some());
     assert!(!csv_out.exists() && !casa::export::part_path(&csv_out).exists());
     // A folder that does not exist: an error, nothing left behind.
     let bad = fx.dir.path().join("manca/liste.xlsx");
     assert!(
-        unit_lists::write_xlsx(c, &req, &bad, &mut |_, _| {}, &AtomicBool::new(false)).is_err()
+        unit_lists::write_xlsx(&store, &req, &bad, &mut |_, _| {}, &AtomicBool::new(false)).is_err()
     );
     assert!(!fx.dir.path().join("manca").exists());
     // The store is still usable after a cancelled export (its cache size was restored).

@@ -1,13 +1,11 @@
 //! `casa certification show|certify|none`: the SCHEDA CERTIFICAZIONE of an owner.
 
 use super::output::Format;
-use super::{Global, InvalidInput, require_writable, session};
-use crate::domain::access::{Action, OperatorScope};
-use crate::store::certification::{self, Card, Refused};
-use crate::store::{Access, owners};
-use anyhow::{Result, anyhow};
+use super::{Global, open};
+use crate::service::{Need, messages};
+use crate::store::certification::Card;
+use anyhow::Result;
 use clap::Subcommand;
-use rusqlite::Connection;
 
 #[derive(Debug, Subcommand)]
 pub enum CertificationCommand {
@@ -31,51 +29,17 @@ pub enum CertificationCommand {
     },
 }
 
-/// The owner asked for, or the operator's only owner.
-pub(super) fn owner_id(
-    conn: &Connection,
-    scope: &OperatorScope,
-    asked: Option<&str>,
-) -> Result<i64> {
-    if let Some(o) = asked {
-        return Ok(owners::find_owner(conn, o)
-            .map_err(|e| anyhow!(InvalidInput(format!("--owner: {e}"))))?
-            .id);
-    }
-    let mut mine: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
-    mine.sort_unstable();
-    mine.dedup();
-    match mine.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(anyhow!(InvalidInput(format!(
-            "l'operatore {} non lavora per alcun ente: indicare --owner",
-            scope.username
-        )))),
-        many => Err(anyhow!(InvalidInput(format!(
-            "l'operatore {} lavora per {} enti: indicare quale con --owner",
-            scope.username,
-            many.len()
-        )))),
-    }
-}
-
 pub fn run(g: &Global, cmd: CertificationCommand) -> Result<()> {
-    let result = match cmd {
+    match cmd {
         CertificationCommand::Show { owner, format } => show(g, owner.as_deref(), format),
         CertificationCommand::Certify { owner } => act(g, owner.as_deref(), false),
         CertificationCommand::None { owner } => act(g, owner.as_deref(), true),
-    };
-    result.map_err(|e| match e.downcast_ref::<Refused>() {
-        Some(r) => anyhow!(InvalidInput(r.0.clone())),
-        None => e,
-    })
+    }
 }
 
 fn show(g: &Global, owner: Option<&str>, format: Format) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let id = owner_id(store.conn(), &scope, owner)?;
-    scope.check(Action::ViewOwner { owner_id: id })?;
-    let card = certification::card(store.conn(), id)?;
+    let svc = open(g, Need::Read)?;
+    let card = svc.certification_card(svc.owner_or_own(owner)?)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&card)?),
         Format::Csv => {
@@ -139,23 +103,11 @@ fn lines(card: &Card) -> Vec<(String, String)> {
 }
 
 fn act(g: &Global, owner: Option<&str>, no_units: bool) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let id = owner_id(store.conn(), &scope, owner)?;
-    let c = if no_units {
-        store.declare_no_units(&scope, id)?
-    } else {
-        store.certify(&scope, id)?
-    };
-    println!(
-        "{} registrata il {} da {}: {} fabbricati, {} alloggi, {} nuclei, {} inquilini",
-        c.kind.label(),
-        c.at,
-        c.operator,
-        c.totals.buildings,
-        c.totals.units,
-        c.totals.households,
-        c.totals.tenants
-    );
+    let mut svc = open(g, Need::Write)?;
+    // A read-only session is refused before the arguments are looked at.
+    svc.session().require_writable()?;
+    let id = svc.owner_or_own(owner)?;
+    let c = svc.certify(id, no_units)?;
+    println!("{}", messages::certified_in_full(&c));
     Ok(())
 }

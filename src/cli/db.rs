@@ -1,11 +1,9 @@
-//! `casa init`, `casa doctor` and the `casa db` group: backup, restore, check (and a hidden
-//! write loop for the crash-safety tests).
+//! `casa init`, `casa doctor` and the `casa db` group: backup, restore, check.
 
-use super::{Format, Global, InvalidInput, db_path, open_store, require_writable, session};
-use crate::domain::access::{Action, Service};
-use crate::store::backup::{self, BadFile, CheckReport, Summary};
-use crate::store::{Access, Store, audit, operators};
-use anyhow::{Result, anyhow, bail};
+use super::{Format, Global, InvalidInput, db_path, open};
+use crate::service::{Need, database};
+use crate::store::backup::{CheckReport, Summary};
+use anyhow::{Result, bail};
 use clap::Subcommand;
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +15,7 @@ pub enum DbCommand {
     /// Print version, paths, schema and SQLite versions (same as `casa doctor`)
     Doctor,
     /// Copy the database to FILE (SQLite online backup: safe while others write), verified
+    /// (Regione only: the copy holds every personal datum)
     Backup {
         /// The copy to write (refused if it exists, unless --force)
         file: PathBuf,
@@ -38,28 +37,17 @@ pub enum DbCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Crash-safety test helper: N small committed writes, printing `ok <id>` after each commit
-    #[command(hide = true)]
-    StressWrites {
-        #[arg(long, default_value_t = 1000)]
-        count: u64,
-    },
 }
 
 pub fn run(g: &Global, cmd: DbCommand) -> Result<()> {
-    let result = match cmd {
+    // A file the user named that cannot be used is refused with exit code 4 (`BadFile`).
+    match cmd {
         DbCommand::Init => init(g),
         DbCommand::Doctor => doctor(g),
         DbCommand::Backup { file, force } => backup_cmd(g, &file, force),
         DbCommand::Restore { file } => restore_cmd(g, &file),
         DbCommand::Check { file, format } => check_cmd(g, file, format),
-        DbCommand::StressWrites { count } => stress_writes(g, count),
-    };
-    // A file the user named that cannot be used: exit code 4.
-    result.map_err(|e| match e.downcast_ref::<BadFile>() {
-        Some(bad) => anyhow!(InvalidInput(bad.0.clone())),
-        None => e,
-    })
+    }
 }
 
 fn mib(bytes: u64) -> String {
@@ -74,17 +62,14 @@ fn print_summary(s: &Summary) {
 }
 
 fn live_db(g: &Global) -> Result<PathBuf> {
-    let path = db_path(g)?;
-    if g.demo {
-        super::ensure_demo(&path)?;
-    }
-    Ok(path)
+    Ok(super::open_inputs(g)?.0)
 }
 
-/// `casa db backup FILE [--force]`.
+/// `casa db backup FILE [--force]`: the Regione.
 fn backup_cmd(g: &Global, file: &std::path::Path, force: bool) -> Result<()> {
-    let path = live_db(g)?;
-    let summary = backup::backup(&path, file, force)?;
+    let svc = open(g, Need::Read)?;
+    let path = svc.database_path().to_path_buf();
+    let summary = svc.backup(file, force)?;
     println!(
         "Copia di {} salvata in {} e verificata (integrità, identificativo casa):",
         path.display(),
@@ -96,12 +81,8 @@ fn backup_cmd(g: &Global, file: &std::path::Path, force: bool) -> Result<()> {
 
 /// `casa db restore FILE`: Regione only.
 fn restore_cmd(g: &Global, file: &std::path::Path) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    scope
-        .check(Action::ConfigureRegion)
-        .map_err(anyhow::Error::new)?;
-    require_writable(&store)?;
-    let done = store.restore_from(&scope, file)?;
+    let mut svc = open(g, Need::Write)?;
+    let done = svc.restore(file)?;
     println!(
         "Copia di sicurezza del database precedente: {}",
         done.safety_copy.path.display()
@@ -109,7 +90,7 @@ fn restore_cmd(g: &Global, file: &std::path::Path) -> Result<()> {
     print_summary(&done.safety_copy);
     println!(
         "Database {} ripristinato da {}:",
-        store.path().display(),
+        svc.database_path().display(),
         done.source.path.display()
     );
     if done.source.schema_version < done.schema_version {
@@ -133,7 +114,7 @@ fn check_cmd(g: &Global, file: Option<PathBuf>, format: Format) -> Result<()> {
     if !path.exists() {
         bail!(InvalidInput(format!("{} non esiste", path.display())));
     }
-    let report = backup::check(&path)?;
+    let report = database::check(&path)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {
@@ -232,52 +213,19 @@ fn write_check_csv(out: &mut impl Write, r: &CheckReport) -> Result<()> {
     Ok(())
 }
 
-/// `casa db stress-writes --count N` (hidden): certifies the first owner the operator keeps
-/// the registry of, N times, each its own transaction with its audit record, and prints
-/// `ok <certification id>` once each has been committed.
-fn stress_writes(g: &Global, count: u64) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let owner = scope
-        .grants
-        .iter()
-        .find(|(_, s)| *s == Service::Registry)
-        .map(|(o, _)| *o)
-        .ok_or_else(|| {
-            anyhow!(InvalidInput(format!(
-                "l'operatore {} non tiene l'anagrafe di alcun ente",
-                scope.username
-            )))
-        })?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    for _ in 0..count {
-        let done = store.certify(&scope, owner)?;
-        writeln!(out, "ok {}", done.id)?;
-        out.flush()?;
-    }
-    Ok(())
-}
-
 pub fn init(g: &Global) -> Result<()> {
-    let path = db_path(g)?;
-    let existed = path.exists();
-    let store = open_store(g, Access::ReadWrite)?;
-    let (comuni, ambiti): (i64, i64) = store.conn().query_row(
-        "SELECT (SELECT count(*) FROM municipality), (SELECT count(*) FROM district)",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if existed {
+    let path = live_db(g)?;
+    let done = database::init(&path, g.read_only)?;
+    if done.existed {
         println!("Database già presente: {}", path.display());
     } else {
         println!("Database creato: {}", path.display());
     }
     println!(
-        "Comuni: {comuni}, ambiti: {ambiti}, schema: {}",
-        store.current_schema_version()?
+        "Comuni: {}, ambiti: {}, schema: {}",
+        done.facts.comuni, done.facts.districts, done.schema_version
     );
-    if operators::count(store.conn())? == 0 {
+    if done.facts.operators == 0 {
         println!(
             "Nessun operatore registrato: il primo deve essere della Regione, ad es.\n  casa operators add mario.rossi --role regione --surname Rossi --name Mario --tax-code RSSMRA80A01H501U --email mario.rossi@example.it"
         );
@@ -291,23 +239,18 @@ pub fn doctor(g: &Global) -> Result<()> {
     println!("database:        {}", path.display());
     println!("schema gestito:  {}", crate::store::schema_version());
     if path.exists() {
-        match Store::open(&path, Access::ReadOnly) {
-            Ok(store) => {
-                let c = store.conn();
-                println!("schema database: {}", store.current_schema_version()?);
-                let (units, owners, synthetic): (i64, i64, i64) = c.query_row(
-                    "SELECT (SELECT count(*) FROM unit), (SELECT count(*) FROM owner),
-                            (SELECT count(*) FROM owner WHERE synthetic_tax_code = 1)",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )?;
-                println!("alloggi:         {units}");
+        match database::inspect(&path) {
+            Ok((schema, f)) => {
+                println!("schema database: {schema}");
+                println!("alloggi:         {}", f.units);
                 println!(
-                    "enti:            {owners} ({} con codice fiscale reale, {synthetic} con codice sintetico, generato)",
-                    owners - synthetic
+                    "enti:            {} ({} con codice fiscale reale, {} con codice sintetico, generato)",
+                    f.owners,
+                    f.owners - f.synthetic_owners,
+                    f.synthetic_owners
                 );
-                println!("operatori:       {}", operators::count(c)?);
-                println!("registro audit:  {} voci", audit::count(c)?);
+                println!("operatori:       {}", f.operators);
+                println!("registro audit:  {} voci", f.audit_records);
                 let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 println!("dimensione:      {:.1} MiB", size as f64 / 1048576.0);
             }
@@ -316,9 +259,10 @@ pub fn doctor(g: &Global) -> Result<()> {
     } else {
         println!("schema database: (non ancora creato)");
     }
-    println!("SQLite:          {}", Store::sqlite_version());
-    println!("configurazione:  {}", crate::paths::config_dir()?.display());
-    println!("log:             {}", crate::paths::log_file()?.display());
-    println!("dati demo:       {}", crate::paths::demo_db()?.display());
+    println!("SQLite:          {}", database::sqlite_version());
+    use crate::config::paths;
+    println!("configurazione:  {}", paths::config_dir()?.display());
+    println!("log:             {}", paths::log_file()?.display());
+    println!("dati demo:       {}", paths::demo_db()?.display());
     Ok(())
 }

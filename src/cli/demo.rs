@@ -2,7 +2,8 @@
 
 use super::Global;
 use crate::demo::{self, Event, Options, Summary};
-use anyhow::{Result, bail};
+use crate::service::database;
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::time::Duration;
@@ -31,14 +32,14 @@ impl Default for DemoArgs {
 }
 
 /// `casa demo`: at `--db`/`CASA_DB` when given, else the demo database of the data directory.
+/// Replacing an existing demo database is the Regione's (`regione` unless `--operator` says
+/// otherwise, as with `--demo`).
 pub fn run(g: &Global, args: &DemoArgs) -> Result<()> {
-    if g.read_only {
-        bail!("--read-only: `casa demo` scrive un database e non può essere usato in sola lettura");
-    }
     let path = match &g.db {
         Some(p) if !g.demo => p.clone(),
-        _ => crate::paths::demo_db()?,
+        _ => crate::config::paths::demo_db()?,
     };
+    database::may_replace_demo(&path, &super::claim_as(g, true))?;
     create(&path, args)
 }
 

@@ -1,8 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
-mod bench;
 mod certification;
-mod comm;
+mod communications;
 mod db;
 mod demo;
 mod operators;
@@ -14,13 +13,12 @@ mod rules;
 mod unit_queries;
 mod units;
 
-use crate::domain::access::{Denied, OperatorScope};
-use crate::store::{Access, Store};
-use anyhow::{Context, Result, anyhow, bail};
+use crate::service::{Claim, Need, Origin, Service};
+use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
+pub use crate::service::InvalidInput;
 pub use output::Format;
 
 /// casa — anagrafe, programmazione e graduatorie dei servizi abitativi pubblici lombardi.
@@ -75,8 +73,8 @@ pub enum Command {
     #[command(subcommand)]
     Plan(plan::PlanCommand),
     /// SCHEMA COMUNICAZIONE ANNUALE: owners' communications for a plan
-    #[command(subcommand)]
-    Comm(comm::CommCommand),
+    #[command(subcommand, name = "comm", visible_alias = "communications")]
+    Communications(communications::CommunicationsCommand),
     /// Districts (ambiti) and their capofila
     #[command(subcommand)]
     Districts(registry::DistrictsCommand),
@@ -88,43 +86,20 @@ pub enum Command {
     Rules(rules::RulesCommand),
     /// Notices (avvisi) of a district: create, show, close
     #[command(subcommand)]
-    Notice(rankings::NoticeCommand),
+    Notice(rankings::notice::NoticeCommand),
     /// Applications (domande) of a notice: import
     #[command(subcommand)]
-    Applications(rankings::ApplicationsCommand),
+    Applications(rankings::applications::ApplicationsCommand),
     /// Rankings: compute, show, export, compare with another rule set, correct, finalize
     #[command(subcommand)]
     Rankings(rankings::RankingsCommand),
     /// ISBAR: explain an application's score
     #[command(subcommand)]
-    Isbar(rankings::IsbarCommand),
-    /// Benchmarks: many casa processes on one database at once, with checks (see README)
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
+    Isbar(rankings::isbar::IsbarCommand),
     /// The database file: backup, restore, check (also init and doctor)
     #[command(subcommand)]
     Db(db::DbCommand),
 }
-
-/// Exit codes that scripts can rely on (documented in the README).
-pub mod exit {
-    pub const ERROR: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const DENIED: u8 = 3;
-    pub const INVALID_INPUT: u8 = 4;
-}
-
-/// An error in what the user gave us (a file, a value): exit code 4.
-#[derive(Debug)]
-pub struct InvalidInput(pub String);
-
-impl std::fmt::Display for InvalidInput {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for InvalidInput {}
 
 #[cfg(test)]
 mod screen_start_tests {
@@ -209,7 +184,9 @@ fn screen_start(args: &[std::ffi::OsString]) -> bool {
     true
 }
 
-fn parse() -> Result<Cli, clap::Error> {
+/// Parses the process's arguments: global options alone start the screen (parsed without
+/// the command tree, see `ScreenStart`).
+pub fn parse() -> Result<Cli, clap::Error> {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if screen_start(&args) {
         return ScreenStart::try_parse_from(&args).map(|s| Cli {
@@ -220,103 +197,36 @@ fn parse() -> Result<Cli, clap::Error> {
     Cli::try_parse_from(&args)
 }
 
-pub fn main() -> ExitCode {
-    let cli = match parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(exit::USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
-    };
-    init_logging();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("errore: {e:#}");
-            ExitCode::from(exit_code(&e))
-        }
-    }
-}
-
-fn exit_code(e: &anyhow::Error) -> u8 {
-    if e.downcast_ref::<Denied>().is_some() {
-        exit::DENIED
-    } else if e.downcast_ref::<InvalidInput>().is_some() {
-        exit::INVALID_INPUT
-    } else {
-        exit::ERROR
-    }
-}
-
-fn init_logging() {
-    let Ok(path) = crate::paths::log_file() else {
-        return;
-    };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
-        return;
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CASA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::sync::Mutex::new(file))
-        .with_ansi(false)
-        .try_init();
-}
-
-pub fn run(cli: Cli) -> Result<()> {
-    let g = cli.global;
-    match cli.command {
-        None => {
-            use std::io::IsTerminal;
-            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-                bail!(InvalidInput(
-                    "l'interfaccia a schermo richiede un terminale; per gli script usare i sottocomandi (casa --help)".into()
-                ));
-            }
-            crate::tui::run(&g, g.theme.as_deref())
-        }
-        Some(Command::CheckConfig) => check_config(&g),
-        Some(Command::Init) => db::init(&g),
-        Some(Command::Doctor) => db::doctor(&g),
-        Some(Command::Demo(args)) => demo::run(&g, &args),
-        Some(Command::Units(c)) => units::run(&g, c),
-        Some(Command::Operators(c)) => operators::run(&g, c),
-        Some(Command::Certification(c)) => certification::run(&g, c),
-        Some(Command::Plan(c)) => plan::run(&g, c),
-        Some(Command::Comm(c)) => comm::run(&g, c),
-        Some(Command::Districts(c)) => registry::districts(&g, c),
-        Some(Command::Owners(c)) => registry::owners(&g, c),
-        Some(Command::Rules(c)) => rules::run(&g, c),
-        Some(Command::Notice(c)) => rankings::notice(&g, c),
-        Some(Command::Applications(c)) => rankings::applications(&g, c),
-        Some(Command::Rankings(c)) => rankings::rankings(&g, c),
-        Some(Command::Isbar(c)) => rankings::isbar(&g, c),
-        Some(Command::Bench(c)) => bench::run(&g, c),
-        Some(Command::Db(c)) => db::run(&g, c),
+pub fn run(g: &Global, command: Command) -> Result<()> {
+    match command {
+        Command::CheckConfig => check_config(g),
+        Command::Init => db::init(g),
+        Command::Doctor => db::doctor(g),
+        Command::Demo(args) => demo::run(g, &args),
+        Command::Units(c) => units::run(g, c),
+        Command::Operators(c) => operators::run(g, c),
+        Command::Certification(c) => certification::run(g, c),
+        Command::Plan(c) => plan::run(g, c),
+        Command::Communications(c) => communications::run(g, c),
+        Command::Districts(c) => registry::districts(g, c),
+        Command::Owners(c) => registry::owners(g, c),
+        Command::Rules(c) => rules::run(g, c),
+        Command::Notice(c) => rankings::notice::run(g, c),
+        Command::Applications(c) => rankings::applications::run(g, c),
+        Command::Rankings(c) => rankings::run(g, c),
+        Command::Isbar(c) => rankings::isbar::run(g, c),
+        Command::Db(c) => db::run(g, c),
     }
 }
 
 /// The database file this invocation works on.
 pub fn db_path(g: &Global) -> Result<PathBuf> {
     if g.demo {
-        return crate::paths::demo_db();
+        return crate::config::paths::demo_db();
     }
     match &g.db {
         Some(p) => Ok(p.clone()),
-        None => crate::paths::default_db(),
+        None => crate::config::paths::default_db(),
     }
 }
 
@@ -332,71 +242,53 @@ fn ensure_demo(path: &std::path::Path) -> Result<()> {
     Ok(())
 }
 
-/// The login name, used as operator when none is given.
+/// The login name of the Unix user running casa.
 pub fn login_name() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "operatore".to_string())
 }
 
-/// Opens the database for this invocation (read-only when asked, or for a read-only command).
-pub fn open_store(g: &Global, access: Access) -> Result<Store> {
+/// Who this invocation claims to act as: `--operator` (or `CASA_OPERATOR`), else `regione` on
+/// the demo database, else the login name; a local user.
+pub fn claim(g: &Global) -> Claim {
+    claim_as(g, g.demo)
+}
+
+pub(crate) fn claim_as(g: &Global, demo_default: bool) -> Claim {
+    let login = login_name();
+    let operator = match &g.operator {
+        Some(u) => u.clone(),
+        None if demo_default => "regione".to_string(),
+        None => login.clone(),
+    };
+    Claim {
+        operator,
+        origin: Origin::Local { login },
+        read_only: g.read_only,
+    }
+}
+
+/// The database (the demo one created on first use with `--demo`) and the claim: what a
+/// session is made of.
+pub fn open_inputs(g: &Global) -> Result<(PathBuf, Claim)> {
     let path = db_path(g)?;
     if g.demo {
         ensure_demo(&path)?;
     }
-    let access = if g.read_only {
-        Access::ReadOnly
-    } else {
-        access
-    };
-    Store::open(&path, access)
+    Ok((path, claim(g)))
 }
 
-/// Opens the database and loads the acting operator, refusing unknown or inactive operators.
-/// Helpdesk operators get a read-only store whatever the command.
-pub fn session(g: &Global, access: Access) -> Result<(Store, OperatorScope)> {
-    let username = match &g.operator {
-        Some(u) => u.clone(),
-        None if g.demo => "regione".to_string(),
-        None => login_name(),
-    };
-    let store = open_store(g, access)?;
-    let scope = crate::store::operators::scope(store.conn(), &username)?.ok_or_else(|| {
-        anyhow!(Denied(format!(
-            "operatore '{username}' sconosciuto: indicare --operator con un operatore registrato (casa operators list)"
-        )))
-    })?;
-    if scope.status != crate::domain::access::OperatorStatus::Active {
-        // The check itself words the reason (pending or disabled).
-        scope
-            .check(crate::domain::access::Action::ViewOwner { owner_id: 0 })
-            .map_err(anyhow::Error::new)?;
-    }
-    if scope.is_read_only() && store.access() == Access::ReadWrite {
-        drop(store);
-        let store = Store::open(&db_path(g)?, Access::ReadOnly)
-            .context("apertura in sola lettura per l'helpdesk")?;
-        return Ok((store, scope));
-    }
-    Ok((store, scope))
-}
-
-/// Refuses a mutating command in a read-only session with a clear message.
-pub fn require_writable(store: &Store) -> Result<()> {
-    if store.access() == Access::ReadOnly {
-        bail!(Denied(
-            "sessione in sola lettura: il comando modificherebbe dati".into()
-        ));
-    }
-    Ok(())
+/// The service for this invocation's operator, on a read-only connection for reads.
+pub fn open(g: &Global, need: Need) -> Result<Service> {
+    let (path, claim) = open_inputs(g)?;
+    Service::open(&path, &claim, need)
 }
 
 /// `casa check-config`: validates keymap.toml and the chosen theme, naming file, line, reason.
 fn check_config(g: &Global) -> Result<()> {
-    let dir = crate::paths::config_dir()?;
-    let keymap = dir.join("keymap.toml");
-    crate::tui::load_keymap()?;
+    let keymap = crate::config::keymap_path()?;
+    crate::config::load_keymap()?;
     if keymap.exists() {
         println!("Mappa dei tasti valida: {}", keymap.display());
     } else {
@@ -405,7 +297,7 @@ fn check_config(g: &Global) -> Result<()> {
             keymap.display()
         );
     }
-    let theme = crate::tui::load_theme(g.theme.as_deref())?;
+    let theme = crate::config::load_theme(g.theme.as_deref())?;
     println!("Tema: {}", theme.name);
     Ok(())
 }

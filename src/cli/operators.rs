@@ -1,12 +1,11 @@
 //! `casa operators add|list|grant|disable|enable`.
 
 use super::output::{Format, Listing};
-use super::{Global, InvalidInput, login_name, open_store, require_writable, session};
-use crate::domain::access::{Action, Denied, OperatorStatus, Role, Service};
-use crate::domain::codice_fiscale;
-use crate::store::operators::{self, NewOperator};
-use crate::store::{Access, owners};
-use anyhow::{Result, bail};
+use super::{Global, open, open_inputs};
+use crate::domain::access::OperatorStatus;
+use crate::service::operators::{Registration, parse_services, register};
+use crate::service::Need;
+use anyhow::Result;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
@@ -64,16 +63,6 @@ pub struct GrantArgs {
     pub services: Vec<String>,
 }
 
-fn parse_services(raw: &[String]) -> Result<Vec<Service>> {
-    if raw.is_empty() {
-        return Ok(Service::ALL.to_vec());
-    }
-    raw.iter()
-        .flat_map(|s| s.split(','))
-        .map(|s| Service::parse(s).map_err(|e| InvalidInput(e).into()))
-        .collect()
-}
-
 pub fn run(g: &Global, cmd: OperatorsCommand) -> Result<()> {
     match cmd {
         OperatorsCommand::Add(a) => add(g, a),
@@ -85,90 +74,28 @@ pub fn run(g: &Global, cmd: OperatorsCommand) -> Result<()> {
 }
 
 fn add(g: &Global, a: AddArgs) -> Result<()> {
-    let role = Role::parse(&a.role).map_err(InvalidInput)?;
-    // Bootstrap: a database with no operator accepts a first Regione operator from anyone.
-    let mut store = open_store(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let actor = if operators::count(store.conn())? == 0 {
-        if role != Role::Region {
-            bail!(Denied(
-                "il primo operatore registrato deve essere della Regione (--role regione)".into()
-            ));
-        }
-        g.operator.clone().unwrap_or_else(login_name)
-    } else {
-        drop(store);
-        let (s, scope) = session(g, Access::ReadWrite)?;
-        scope.check(Action::ManageOperators)?;
-        store = s;
-        scope.username
+    let (db, claim) = open_inputs(g)?;
+    let registration = Registration {
+        username: a.username,
+        surname: a.surname,
+        name: a.name,
+        tax_code: a.tax_code,
+        email: a.email,
+        role: a.role,
+        district: a.district,
+        owners: a.owners,
+        services: a.services,
     };
-    let username = a.username.trim().to_string();
-    if username.is_empty()
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-_@".contains(c))
-    {
-        bail!(InvalidInput(format!(
-            "username non valido: '{username}' (lettere, cifre e . - _ @)"
-        )));
-    }
-    let tax_code = codice_fiscale::normalize(&a.tax_code);
-    codice_fiscale::validate_person_code(&tax_code)
-        .map_err(|e| InvalidInput(format!("--tax-code: {e}")))?;
-    if !a.email.contains('@') || a.email.trim().len() < 3 {
-        bail!(InvalidInput(format!(
-            "--email: indirizzo non valido: '{}'",
-            a.email
-        )));
-    }
-    if a.surname.trim().is_empty() || a.name.trim().is_empty() {
-        bail!(InvalidInput("--surname e --name sono obbligatori".into()));
-    }
-    let district_id = match (&a.district, role) {
-        (Some(d), Role::LeadMunicipality) => Some(owners::find_district(store.conn(), d)?.id),
-        (None, Role::LeadMunicipality) => bail!(InvalidInput(
-            "un operatore capofila richiede --district".into()
-        )),
-        (Some(_), _) => bail!(InvalidInput(
-            "--district vale solo per il ruolo capofila".into()
-        )),
-        (None, _) => None,
-    };
-    if role == Role::OwnerOperator && a.owners.is_empty() {
-        bail!(InvalidInput(
-            "un operatore di ente richiede almeno un --owner".into()
-        ));
-    }
-    let owner_ids = a
-        .owners
-        .iter()
-        .map(|o| owners::find_owner(store.conn(), o).map(|o| o.id))
-        .collect::<Result<Vec<_>>>()?;
-    let services = parse_services(&a.services)?;
-    store.add_operator(
-        &actor,
-        &NewOperator {
-            username: username.clone(),
-            surname: a.surname.trim().to_string(),
-            name: a.name.trim().to_string(),
-            tax_code,
-            email: a.email.trim().to_string(),
-            role,
-            district_id,
-            status: OperatorStatus::Active,
-        },
-    )?;
-    for id in owner_ids {
-        store.grant(&actor, &username, id, &services)?;
-    }
-    println!("Operatore {username} registrato ({}).", role.label());
+    let username = register(&db, &claim, &registration)?;
+    let role = crate::domain::access::Role::parse(&registration.role)
+        .map(|r| r.label())
+        .unwrap_or_default();
+    println!("Operatore {username} registrato ({role}).");
     Ok(())
 }
 
 fn list(g: &Global, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
-    let rows = operators::list(store.conn(), None)?;
+    let rows = open(g, Need::Read)?.operators()?;
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -196,22 +123,18 @@ fn list(g: &Global, format: Format) -> Result<()> {
 }
 
 fn grant(g: &Global, a: GrantArgs) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    scope.check(Action::ManageOperators)?;
-    require_writable(&store)?;
-    let owner = owners::find_owner(store.conn(), &a.owner)?;
     let services = parse_services(&a.services)?;
-    let added = store.grant(&scope.username, &a.username, owner.id, &services)?;
+    let (owner, added) = open(g, Need::Write)?.grant(&a.username, &a.owner, &services)?;
     if added == 0 {
         println!(
             "Nessuna modifica: {} era già abilitato su {}.",
-            a.username, owner.name
+            a.username, owner
         );
     } else {
         println!(
             "{} abilitato su {} per: {}.",
             a.username,
-            owner.name,
+            owner,
             services
                 .iter()
                 .map(|s| s.label())
@@ -223,15 +146,7 @@ fn grant(g: &Global, a: GrantArgs) -> Result<()> {
 }
 
 fn status(g: &Global, username: &str, status: OperatorStatus) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    scope.check(Action::ManageOperators)?;
-    require_writable(&store)?;
-    if username == scope.username && status == OperatorStatus::Disabled {
-        bail!(InvalidInput(
-            "un operatore non può disabilitare se stesso".into()
-        ));
-    }
-    if store.set_operator_status(&scope.username, username, status)? {
+    if open(g, Need::Write)?.set_operator_status(username, status)? {
         println!("Operatore {username}: {}.", status.label().to_lowercase());
     } else {
         println!(

@@ -2,14 +2,12 @@
 //! capofila's overview of the owners' certifications and communications.
 
 use super::output::{Format, Listing};
-use super::{Global, InvalidInput, require_writable, session};
-use crate::domain::access;
+use super::{Global, InvalidInput, open};
 use crate::domain::plan::PlanAction;
-use crate::export::plan_export::{self, PlanFile};
-use crate::store::certification::Refused;
-use crate::store::communications::{self, Communication};
-use crate::store::plans::{self, Changed, Plan};
-use crate::store::{Access, owners};
+use crate::export::plan_export::PlanFile;
+use crate::service::{Need, messages, today};
+use crate::store::communications::Communication;
+use crate::store::plans::{Changed, Plan};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
@@ -127,11 +125,6 @@ pub struct Expect {
     version: Option<i64>,
 }
 
-/// Today in the operator's time zone: windows are calendar dates.
-pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 /// Parses a date as typed: YYYY-MM-DD or DD/MM/YYYY.
 pub(super) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
     let t = s.trim();
@@ -144,16 +137,8 @@ pub(super) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
         })
 }
 
-/// Business refusals are the user's input problem: exit code 4.
-pub(super) fn refused_as_invalid(e: anyhow::Error) -> anyhow::Error {
-    match e.downcast_ref::<Refused>() {
-        Some(r) => anyhow!(InvalidInput(r.0.clone())),
-        None => e,
-    }
-}
-
 pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
-    let result = match cmd {
+    match cmd {
         PlanCommand::Create {
             district,
             year,
@@ -178,8 +163,7 @@ pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
         PlanCommand::Status { id, format } => status(g, id, format),
         PlanCommand::Report { id, out } => report(g, id, &out),
         PlanCommand::Export { id, out } => export(g, id, &out),
-    };
-    result.map_err(refused_as_invalid)
+    }
 }
 
 fn print_warnings(c: &Changed) {
@@ -198,11 +182,11 @@ fn create(
 ) -> Result<()> {
     let start = parse_date("--start", start)?;
     let end = parse_date("--end", end)?;
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let d = owners::find_district(store.conn(), district)
-        .map_err(|e| anyhow!(InvalidInput(format!("--district: {e}"))))?;
-    let c = store.create_plan(&scope, d.id, year, start, end)?;
+    let mut svc = open(g, Need::Write)?;
+    // A read-only session is refused before the arguments are looked at.
+    svc.session().require_writable()?;
+    let d = svc.find_district("--district", district)?;
+    let c = svc.create_plan(d.id, year, start, end)?;
     print_warnings(&c);
     print_id(c.plan.id, format)
 }
@@ -218,26 +202,15 @@ fn print_id(id: i64, format: Format) -> Result<()> {
 fn revise(g: &Global, id: i64, start: &str, end: &str) -> Result<()> {
     let start = parse_date("--start", start)?;
     let end = parse_date("--end", end)?;
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let c = store.revise_plan(&scope, id, start, end)?;
+    let c = open(g, Need::Write)?.revise_plan(id, start, end)?;
     print_warnings(&c);
     print_id(c.plan.id, Format::Table)
 }
 
 fn act(g: &Global, id: i64, action: PlanAction, expect: Expect) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let c = store.plan_action(&scope, id, action, expect.version, today())?;
+    let c = open(g, Need::Write)?.plan_action(id, action, expect.version, today())?;
     print_warnings(&c);
-    println!(
-        "Piano {} ({} {}): stato {}, fine comunicazione {}",
-        c.plan.id,
-        c.plan.district_code,
-        c.plan.year,
-        c.plan.state,
-        c.plan.window_end.format("%d/%m/%Y")
-    );
+    println!("{}", messages::plan_changed(&c));
     Ok(())
 }
 
@@ -254,11 +227,8 @@ struct PlanView<'a> {
 }
 
 fn show(g: &Global, id: i64, format: Format) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    scope.check(access::Action::ReadPlans)?;
-    let plan = plans::get(store.conn(), id)?;
-    let history = plans::history(store.conn(), id)?;
-    let state = plan.effective_state(today());
+    let card = open(g, Need::Read)?.plan_card(id, today())?;
+    let (plan, history, state) = (card.plan, card.history, card.state);
     if format == Format::Json {
         let v = serde_json::json!({
             "plan": PlanView { plan: &plan, effective_state: state.db().to_string() },
@@ -319,32 +289,18 @@ fn show(g: &Global, id: i64, format: Format) -> Result<()> {
 }
 
 fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    scope.check(access::Action::ReadPlans)?;
+    let svc = open(g, Need::Read)?;
     let district_id = district
-        .map(|d| {
-            owners::find_district(store.conn(), d)
-                .map(|d| d.id)
-                .map_err(|e| anyhow!(InvalidInput(format!("--district: {e}"))))
-        })
+        .map(|d| svc.find_district("--district", d).map(|d| d.id))
         .transpose()?;
     // Without --district an operator who does not see every district gets the plans that
-    // concern it, as in the TUI; any district's plans can still be asked for by name.
-    let found = if district_id.is_none() && !scope.sees_everything() {
-        let owners: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
-        plans::list_concerning(store.conn(), scope.district_id, &owners)?
-            .into_iter()
-            .filter(|p| year.is_none_or(|y| p.year == y))
-            .collect()
-    } else {
-        plans::list(store.conn(), district_id, year)?
-    };
-    let today = today();
+    // concern it, as in the interface; any district's plans can still be asked for by name.
+    let found = svc.plans(district_id, year, today())?.plans;
     let items: Vec<PlanView> = found
         .iter()
-        .map(|p| PlanView {
+        .map(|(p, state)| PlanView {
             plan: p,
-            effective_state: p.effective_state(today).db().to_string(),
+            effective_state: state.db().to_string(),
         })
         .collect();
     let rows = items
@@ -372,9 +328,7 @@ fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -
 
 /// `plan report`: for the capofila of the district, the Region and the helpdesk.
 fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let (_, comms) =
-        plan_export::write_for(store.conn(), &scope, id, PlanFile::Report, out, today())?;
+    let (_, comms) = open(g, Need::Read)?.write_plan_file(id, PlanFile::Report, out, today())?;
     let filed = comms.iter().filter(|c| c.filing.is_some()).count();
     println!(
         "Report del piano {id} scritto in {}: {} enti, {filed} comunicazioni trasmesse",
@@ -386,8 +340,7 @@ fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
 
 /// `plan export`: as `plan report`, for approved plans only.
 fn export(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    plan_export::write_for(store.conn(), &scope, id, PlanFile::Export, out, today())?;
+    open(g, Need::Read)?.write_plan_file(id, PlanFile::Export, out, today())?;
     println!("Piano {id} esportato in {}", out.display());
     Ok(())
 }
@@ -422,10 +375,8 @@ fn cert_label(c: &Communication) -> String {
 }
 
 fn status(g: &Global, id: i64, format: Format) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    scope.check(access::Action::ReadPlans)?;
-    let plan = plans::get(store.conn(), id)?;
-    let comms = communications::list(store.conn(), &plan, None)?;
+    let card = open(g, Need::Read)?.plan_card(id, today())?;
+    let (plan, comms) = (card.plan, card.owners);
     let mut totals = Totals::default();
     for f in comms.iter().filter_map(|c| c.filing.as_ref()) {
         let n = &f.form.counts;

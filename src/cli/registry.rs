@@ -1,8 +1,8 @@
 //! `casa districts list` and `casa owners list`: the reference lists scripts need for codes.
 
 use super::output::{Format, Listing};
-use super::{Global, session};
-use crate::store::{Access, owners};
+use super::{Global, open};
+use crate::service::Need;
 use anyhow::Result;
 use clap::Subcommand;
 
@@ -29,8 +29,7 @@ pub enum OwnersCommand {
 
 pub fn districts(g: &Global, cmd: DistrictsCommand) -> Result<()> {
     let DistrictsCommand::List { format } = cmd;
-    let (store, _) = session(g, Access::ReadOnly)?;
-    let items = owners::districts(store.conn())?;
+    let items = open(g, Need::Read)?.districts()?;
     let rows = items
         .iter()
         .map(|d| {
@@ -64,11 +63,7 @@ pub fn owners(g: &Global, cmd: OwnersCommand) -> Result<()> {
         .map(|k| crate::domain::registry::OwnerKind::parse(&k))
         .transpose()
         .map_err(super::InvalidInput)?;
-    let (store, _) = session(g, Access::ReadOnly)?;
-    let items: Vec<_> = owners::all_owners(store.conn())?
-        .into_iter()
-        .filter(|o| kind.is_none_or(|k| o.kind == k))
-        .collect();
+    let items = open(g, Need::Read)?.owners(kind)?;
     let synthetic = items.iter().filter(|o| o.synthetic_tax_code).count();
     let rows = items
         .iter()

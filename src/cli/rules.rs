@@ -1,10 +1,9 @@
 //! `casa rules`: the rule sets (legal parameters) stored and shipped; check and load a file.
 
 use super::output::{Format, Listing};
-use super::plan::refused_as_invalid;
-use super::{Global, InvalidInput, require_writable, session};
+use super::{Global, InvalidInput, open};
 use crate::rules::{self, RuleSet};
-use crate::store::{Access, rule_sets};
+use crate::service::Need;
 use anyhow::{Result, anyhow};
 use clap::Subcommand;
 use serde::Serialize;
@@ -31,7 +30,7 @@ pub enum RulesCommand {
 }
 
 pub fn run(g: &Global, cmd: RulesCommand) -> Result<()> {
-    let r = match cmd {
+    match cmd {
         RulesCommand::List { format } => list(g, format),
         RulesCommand::Show { rule_set, format } => show(g, &rule_set, format),
         RulesCommand::Check { file } => check(&file).map(|s| {
@@ -60,8 +59,7 @@ pub fn run(g: &Global, cmd: RulesCommand) -> Result<()> {
             }
         }),
         RulesCommand::Load { file } => load(g, &file),
-    };
-    r.map_err(refused_as_invalid)
+    }
 }
 
 fn read(file: &Path) -> Result<String> {
@@ -82,9 +80,7 @@ fn load(g: &Global, file: &Path) -> Result<()> {
     let text = read(file)?;
     let name = file.display().to_string();
     rules::parse(&name, &text).map_err(|e| anyhow!(InvalidInput(e.0)))?;
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let loaded = store.load_rule_set(&scope, &name, &text)?;
+    let loaded = open(g, Need::Write)?.load_rule_set(&name, &text)?;
     let s = &loaded.rule_set;
     if loaded.new {
         println!(
@@ -120,11 +116,9 @@ struct Row {
 }
 
 fn list(g: &Global, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
-    let stored = rule_sets::list(store.conn())?;
+    let stored = open(g, Need::Read)?.stored_rule_sets()?;
     let mut items = Vec::new();
-    for s in &stored {
-        let (_, set) = rule_sets::load_parsed(store.conn(), s.id)?;
+    for (s, set) in &stored {
         items.push(Row {
             id: Some(s.id),
             cite: s.label(),
@@ -141,7 +135,7 @@ fn list(g: &Global, format: Format) -> Result<()> {
     }
     // Shipped rule sets not stored yet (they are stored the first time a notice needs them).
     for set in rules::builtin().map_err(|e| anyhow!(e.0))? {
-        if !stored.iter().any(|s| s.cite == set.cite && s.builtin) {
+        if !stored.iter().any(|(s, _)| s.cite == set.cite && s.builtin) {
             items.push(Row {
                 id: None,
                 cite: set.cite.clone(),
@@ -196,27 +190,9 @@ fn list(g: &Global, format: Format) -> Result<()> {
 }
 
 fn show(g: &Global, what: &str, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
     // A stored rule set, or a shipped one not stored yet.
-    let (label, name, text) = match rule_sets::find(store.conn(), what) {
-        Ok(s) => {
-            let text: String =
-                store
-                    .conn()
-                    .query_row("SELECT text FROM rule_set WHERE id = ?1", [s.id], |r| {
-                        r.get(0)
-                    })?;
-            (s.label(), s.name, text)
-        }
-        Err(e) => match rules::builtin()
-            .map_err(|e| anyhow!(e.0))?
-            .iter()
-            .find(|s| s.cite == what.trim())
-        {
-            Some(s) => (s.cite.clone(), s.name.clone(), s.text.clone()),
-            None => return Err(e),
-        },
-    };
+    let found = open(g, Need::Read)?.rule_set_text(what)?;
+    let (label, name, text) = (found.label, found.name, found.text);
     let params = rules::params::parameters(&text);
     if format == Format::Table {
         println!("{label} — {name}");

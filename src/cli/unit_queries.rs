@@ -2,19 +2,16 @@
 //! same filters, permission checks and results as the search screen.
 
 use super::output::Format;
-use super::{Global, InvalidInput, db_path, require_writable, session};
-use crate::domain::access::{Action, Denied, OperatorScope, Role};
+use super::{Global, InvalidInput, open};
 use crate::domain::unit_filter::{
-    self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter, Visibility,
+    self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter,
 };
 use crate::export::Cancelled;
-use crate::export::unit_lists::{self, ListsRequest};
-use crate::store::certification::Refused;
-use crate::store::search::{self, Direction, UnitDetail, UnitRow};
-use crate::store::{Access, Store};
+use crate::service::units::{Export, ListsFile};
+use crate::service::{Need, Refused, Service, messages};
+use crate::store::search::{Direction, UnitDetail, UnitRow};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Args, Subcommand};
-use rusqlite::Connection;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -159,7 +156,7 @@ fn classify(e: anyhow::Error) -> anyhow::Error {
 impl FilterArgs {
     /// Parses and resolves the options (comune by name, owner by code) into a filter, refusing
     /// an owner the operator may not see.
-    pub fn resolve(&self, conn: &Connection, scope: &OperatorScope) -> Result<UnitFilter> {
+    pub fn resolve(&self, svc: &Service) -> Result<UnitFilter> {
         if self
             .in_notice
             .as_deref()
@@ -181,11 +178,7 @@ impl FilterArgs {
         text.set(FilterField::Owner, self.owner.as_deref());
         text.set(FilterField::Text, self.text.as_deref());
         text.set(FilterField::MarkedYear, self.marked.as_deref());
-        let f = search::resolve_filter(conn, &text).map_err(invalid)?;
-        if let Some(owner_id) = f.owner_id {
-            scope.check(Action::ViewOwner { owner_id })?;
-        }
-        Ok(f)
+        svc.unit_filter(&text).map_err(classify)
     }
 }
 
@@ -243,10 +236,8 @@ fn cells(u: &UnitRow) -> Vec<String> {
 }
 
 fn search_cmd(g: &Global, a: SearchArgs) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let conn = store.conn();
-    let filter = a.filter.resolve(conn, &scope)?;
-    let vis = Visibility::for_scope(&scope);
+    let svc = open(g, Need::Read)?;
+    let filter = a.filter.resolve(&svc)?;
     let sort = parse_sort(&a.sort, a.desc)?;
     let mut cursor = match &a.after {
         None => None,
@@ -254,9 +245,10 @@ fn search_cmd(g: &Global, a: SearchArgs) -> Result<()> {
             let id = uf::parse_unit_id(id)
                 .map_err(|e| anyhow!(InvalidInput(format!("--after: {}", e.message))))?
                 .ok_or_else(|| anyhow!(InvalidInput("--after: ID alloggio mancante".into())))?;
-            Some(search::cursor_for(conn, id, sort.key)?.ok_or_else(|| {
-                anyhow!(InvalidInput(format!("--after: alloggio {id} non trovato")))
-            })?)
+            Some(
+                svc.unit_cursor(id, sort.key)
+                    .map_err(|e| anyhow!(InvalidInput(format!("--after: {e}"))))?,
+            )
         }
     };
     let out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -277,13 +269,13 @@ fn search_cmd(g: &Global, a: SearchArgs) -> Result<()> {
     // Pages of the search itself: the output streams, whatever the number of units.
     while left > 0 {
         let size = left.min(1_000);
-        let rows = search::page(conn, &filter, &vis, sort, cursor, Direction::Forward, size)?;
-        for u in &rows {
+        let page = svc.unit_page(&filter, sort, cursor, Direction::Forward, size)?;
+        for u in &page.rows {
             sink.push(u)?;
         }
-        left -= rows.len();
-        match rows.last() {
-            Some(last) if rows.len() == size => cursor = Some(last.cursor(sort.key)),
+        left -= page.rows.len();
+        match page.rows.last() {
+            Some(last) if !page.at_end => cursor = Some(last.cursor(sort.key)),
             _ => break,
         }
     }
@@ -414,9 +406,9 @@ impl Sink {
 }
 
 fn count_cmd(g: &Global, filter: &FilterArgs, format: Format) -> Result<()> {
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let f = filter.resolve(store.conn(), &scope)?;
-    let n = search::count(store.conn(), &f, &Visibility::for_scope(&scope))?;
+    let svc = open(g, Need::Read)?;
+    let f = filter.resolve(&svc)?;
+    let n = svc.unit_count(&f)?;
     match format {
         Format::Table => println!("{n}"),
         Format::Csv => println!("alloggi\n{n}"),
@@ -429,28 +421,7 @@ fn show_cmd(g: &Global, id: &str, format: Format, reveal: bool) -> Result<()> {
     let id = uf::parse_unit_id(id)
         .map_err(|e| anyhow!(InvalidInput(format!("ID: {}", e.message))))?
         .ok_or_else(|| anyhow!(InvalidInput("ID alloggio mancante".into())))?;
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let mut d = search::unit_detail(store.conn(), id)?
-        .ok_or_else(|| anyhow!(InvalidInput(format!("alloggio {id} non trovato"))))?;
-    scope.check(Action::ViewOwner {
-        owner_id: d.owner.id,
-    })?;
-    if scope.role == Role::Helpdesk {
-        if reveal {
-            scope.check(Action::RevealPersonalData)?;
-            if g.read_only {
-                bail!(Denied(
-                    "--reveal va registrato nel registro audit: non è possibile con --read-only"
-                        .into()
-                ));
-            }
-            // The helpdesk session is read-only; the reveal's audit record is its one write.
-            let mut w = Store::open(&db_path(g)?, Access::ReadWrite)?;
-            w.record_personal_data_view(&scope, id)?;
-        } else {
-            d.mask_personal_data();
-        }
-    }
+    let d = open(g, Need::Read)?.unit(id, reveal)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&d)?),
         Format::Table | Format::Csv => print_detail(&d, format)?,
@@ -617,11 +588,9 @@ fn export_cmd(g: &Global, a: ExportArgs) -> Result<()> {
         None => None,
     };
     let sort = parse_sort(&a.sort, false)?;
-    let (store, scope) = session(g, Access::ReadOnly)?;
-    let filter = a.filter.resolve(store.conn(), &scope)?;
-    let req = ListsRequest {
-        filter,
-        visibility: Visibility::for_scope(&scope),
+    let svc = open(g, Need::Read)?;
+    let export = Export {
+        filter: a.filter.resolve(&svc)?,
         only_marked,
         sort,
     };
@@ -637,14 +606,11 @@ fn export_cmd(g: &Global, a: ExportArgs) -> Result<()> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let result = match format {
-        ExportFormat::Xlsx => {
-            unit_lists::write_xlsx(store.conn(), &req, &a.out, &mut progress, &cancel)
-        }
-        ExportFormat::Csv => {
-            unit_lists::write_csv_file(store.conn(), &req, &a.out, &mut progress, &cancel)
-        }
+    let file = match format {
+        ExportFormat::Xlsx => ListsFile::Xlsx,
+        ExportFormat::Csv => ListsFile::Csv,
     };
+    let result = svc.export_unit_lists(&export, file, &a.out, &mut progress, &cancel);
     bar.finish_and_clear();
     let s = result.map_err(|e| {
         if e.is::<Cancelled>() {
@@ -653,14 +619,7 @@ fn export_cmd(g: &Global, a: ExportArgs) -> Result<()> {
             e
         }
     })?;
-    println!(
-        "Esportati {} alloggi in {}: LIBERO {}, SFITTO PER CARENZE MANUTENTIVE {}, SFITTO PER RISTRUTTURAZIONE {}",
-        s.total(),
-        a.out.display(),
-        s.free,
-        s.vacant_maintenance,
-        s.vacant_renovation
-    );
+    println!("{}", messages::lists_exported_in_full(&a.out, &s));
     Ok(())
 }
 
@@ -668,29 +627,13 @@ fn mark_cmd(g: &Global, a: MarkArgs) -> Result<()> {
     let year = uf::parse_year(&a.year)
         .map_err(|e| anyhow!(InvalidInput(format!("--year: {}", e.message))))?
         .ok_or_else(|| anyhow!(InvalidInput("--year: anno mancante".into())))?;
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let filter = a.filter.resolve(store.conn(), &scope)?;
-    let outcome = store
-        .mark_for_plan(
-            &scope,
-            &filter,
-            &Visibility::for_scope(&scope),
-            year,
-            a.undo,
-        )
+    let mut svc = open(g, Need::Write)?;
+    // A read-only session is refused before the arguments are looked at.
+    svc.session().require_writable()?;
+    let filter = a.filter.resolve(&svc)?;
+    let outcome = svc
+        .mark_units(&filter, year, a.undo)
         .context("marcatura non eseguita")?;
-    if a.undo {
-        println!(
-            "Tolta la marcatura per il piano {year} a {} alloggi",
-            outcome.changed
-        );
-    } else {
-        println!(
-            "Marcati per il piano {year}: {} alloggi ({} già marcati)",
-            outcome.matched,
-            outcome.matched - outcome.changed
-        );
-    }
+    println!("{}", messages::marked_in_full(&outcome, a.undo));
     Ok(())
 }

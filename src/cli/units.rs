@@ -1,9 +1,9 @@
 //! `casa units …`.
 
-use super::{Global, InvalidInput, open_store, require_writable, session};
-use crate::domain::access::{Action, Denied};
-use crate::import::{self, Checked, Options, Plan, Report};
-use crate::store::Access;
+use super::{Global, InvalidInput, open};
+use crate::domain::access::Denied;
+use crate::import::{Checked, Options, Plan, Report};
+use crate::service::{Need, Service, errors::refused_as_invalid};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use std::io::IsTerminal;
@@ -55,31 +55,23 @@ fn import_file(
     report_path: Option<&Path>,
 ) -> Result<()> {
     // Checking needs no write access: the database stays untouched until the file is valid.
-    let (store, scope) = session(g, Access::ReadOnly)?;
+    let svc = open(g, Need::Read)?;
     if !dry_run {
-        if scope.is_read_only() {
-            // Words the refusal like every other command (helpdesk: read only).
-            scope.check(Action::EditRegistry { owner_id: 0 })?;
-        }
-        if g.read_only {
-            bail!(Denied(
-                "sessione in sola lettura: l'importazione modificherebbe dati (usare --dry-run per la sola verifica)"
-                    .into()
-            ));
-        }
+        svc.may_import_units()?;
     }
     let opts = Options {
         sheet,
         progress: std::io::stderr().is_terminal(),
     };
-    let plan = match import::check(store.conn(), &scope, file, &opts)? {
-        Checked::Invalid(report) => return refuse(&report, report_path, &scope.username),
+    let plan = match svc.check_unit_import(file, &opts)? {
+        Checked::Invalid(report) => {
+            return refuse(&report, report_path, svc.session().username());
+        }
         Checked::Valid(plan) => plan,
     };
     if let Some(path) = report_path {
         write_report(&Report::default(), path)?;
     }
-    drop(store);
     let c = &plan.counts;
     if dry_run {
         println!(
@@ -105,14 +97,14 @@ fn import_file(
         );
         return Ok(());
     }
-    write(g, &scope.username, &plan, &opts)
+    write(&svc, &plan, &opts)
 }
 
-fn write(g: &Global, actor: &str, plan: &Plan, opts: &Options) -> Result<()> {
-    let mut store = open_store(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let applied =
-        import::apply(&mut store, actor, plan, opts).map_err(super::plan::refused_as_invalid)?;
+fn write(svc: &Service, plan: &Plan, opts: &Options) -> Result<()> {
+    let mut svc = svc.reopener().open(Need::Write)?;
+    let applied = svc
+        .apply_unit_import(plan, opts)
+        .map_err(refused_as_invalid)?;
     println!(
         "Importazione completata: {} righe; alloggi creati {}, aggiornati {}, invariati {}; fabbricati creati {}{}.",
         plan.counts.rows,

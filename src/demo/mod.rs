@@ -203,7 +203,9 @@ pub fn create(path: &Path, opts: &Options, on_event: &mut dyn FnMut(Event)) -> R
     bulk::insert_operators(&tx, &ops, &stamp)?;
 
     on_event(Event::Phase("alloggi"));
-    let rows = load_registry(&tx, &snap, opts, &stamp, &mut on_event)?;
+    let mut writer = bulk::RowWriter::new(&tx, &stamp)?;
+    let rows = load_registry(&mut writer, &snap, opts, &mut on_event)?;
+    drop(writer);
 
     let summary = Summary {
         path: path.to_path_buf(),
@@ -255,10 +257,9 @@ pub fn create(path: &Path, opts: &Options, on_event: &mut dyn FnMut(Event)) -> R
 /// Generates buildings, units, households and tenants in a second thread and writes them here,
 /// in the caller's transaction.
 fn load_registry(
-    conn: &rusqlite::Connection,
+    writer: &mut bulk::RowWriter<'_>,
     snap: &Snapshot,
     opts: &Options,
-    stamp: &str,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RowCounts> {
     let populations: Vec<u64> = snap
@@ -268,8 +269,6 @@ fn load_registry(
         .collect();
     let quotas = apportion::largest_remainder(opts.units, &populations);
     let today = timestamp(opts.seed).date();
-    let mut writer = bulk::RowWriter::new(conn, stamp)?;
-
     std::thread::scope(|scope| -> Result<()> {
         let (send, receive) = mpsc::sync_channel::<Vec<BuildingRow>>(BATCHES_IN_FLIGHT);
         scope.spawn(move || generate(snap, &quotas, opts.seed, today, send));

@@ -3,10 +3,9 @@
 //! and commands have something real to show.
 
 use super::applications::{ComuneRef2, OfferedRef, generate};
-use crate::store::{Access, Store, notices, operators, rankings};
+use crate::store::{Access, Store, notices, operators, owners, rankings};
 use anyhow::{Context, Result, anyhow};
 use chrono::{Duration, NaiveDate};
-use rusqlite::params;
 use std::path::Path;
 
 /// What was created.
@@ -31,37 +30,24 @@ pub fn create(
         return Ok(None);
     }
     let mut store = Store::open(path, Access::ReadWrite)?;
-    // The district whose units in avviso make the most rankings (owner × comune).
-    let found: Option<(i64, String)> = store
-        .conn()
-        .query_row(
-            "SELECT d.id, d.code FROM district d
-               JOIN district_municipality dm ON dm.district_id = d.id
-               JOIN unit_tally t ON t.istat_code = dm.istat_code
-              WHERE t.in_notice = 1 AND t.n > 0 AND d.lead_istat IS NOT NULL
-              GROUP BY d.id
-              ORDER BY count(DISTINCT t.owner_id || '-' || t.istat_code) DESC, d.code
-              LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .ok();
+    let found = owners::busiest_notice_district(store.conn())?;
     let Some((district_id, code)) = found else {
         return Ok(None);
     };
     let username = format!("capofila.{}", code.to_lowercase());
-    let scope = operators::scope(store.conn(), &username)?
+    // The demo capofila acts: it must exist (it is in the audit records).
+    operators::scope(store.conn(), &username)?
         .ok_or_else(|| anyhow!("operatore dimostrativo {username} mancante"))?;
     let closes = today - Duration::days(3);
     let opens = closes - Duration::days(45);
     let notice = store.create_notice(
-        &scope,
+        &username,
         notices::NewNotice {
             district_id,
             title: "Avviso dimostrativo servizi abitativi pubblici",
             opens_on: opens,
             closes_on: closes,
-            rule_set_id: None,
+            rule_set: None,
         },
     )?;
     let ctx = rankings::Context::load(store.conn(), notice.id)?;
@@ -79,20 +65,10 @@ pub fn create(
         v.sort_by_key(|u| u.unit_id);
         v
     };
-    let comuni: Vec<ComuneRef2> = {
-        let mut stmt = store.conn().prepare(
-            "SELECT m.istat_code, m.population FROM district_municipality dm
-               JOIN municipality m ON m.istat_code = dm.istat_code
-              WHERE dm.district_id = ?1 ORDER BY m.istat_code",
-        )?;
-        stmt.query_map(params![district_id], |r| {
-            Ok(ComuneRef2 {
-                istat: r.get(0)?,
-                population: r.get(1)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?
-    };
+    let comuni: Vec<ComuneRef2> = owners::district_population(store.conn(), district_id)?
+        .into_iter()
+        .map(|(istat, population)| ComuneRef2 { istat, population })
+        .collect();
     let codes: Vec<String> = rules.conditions.iter().map(|c| c.code.clone()).collect();
     let apps = generate(
         applications,
@@ -105,9 +81,9 @@ pub fn create(
         &codes,
     );
     store
-        .import_applications(&scope, notice.id, &apps)
+        .import_applications(&username, notice.id, &apps)
         .context("domande dimostrative")?;
-    let s = store.compute_rankings(&scope, notice.id, today)?;
+    let s = store.compute_rankings(&username, notice.id, today)?;
     Ok(Some(DemoNotice {
         notice_id: notice.id,
         district: code,

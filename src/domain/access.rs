@@ -116,6 +116,23 @@ pub enum Action {
     ConfigureRegion,
     /// Show masked personal data (always audited by the caller).
     RevealPersonalData,
+    /// Read the reference lists: districts, owners, operators, rule sets (any active operator).
+    ReadReference,
+    /// Copy the whole database to a file (a backup holds every personal datum unmasked): the
+    /// Regione.
+    CopyDatabase,
+    /// Write the report and the export of a district's plan (the capofila, the Regione and the
+    /// helpdesk).
+    ReportPlan { district_id: i64 },
+    /// Open the Graduatorie area: the notices and the rankings one may read in them (the
+    /// Regione, the helpdesk, any capofila, operators with the AVVISI service on some owner).
+    ReadRankings,
+    /// Read every ranking of a notice of `district_id` and its exclusions: the Regione, the
+    /// helpdesk and the capofila of that district.
+    ReadWholeNotice { district_id: i64 },
+    /// Read the ranking of `owner_id` in a notice of `district_id`: as above, or with the
+    /// AVVISI service on that owner.
+    ReadRanking { district_id: i64, owner_id: i64 },
 }
 
 /// Why an action was refused; `Display` is the Italian message.
@@ -140,28 +157,30 @@ impl OperatorScope {
         matches!(self.role, Role::Region | Role::Helpdesk)
     }
 
-    /// Whether the operator may open the rankings at all: Regione, helpdesk, any capofila,
-    /// operators with the AVVISI service on some owner.
+    /// Whether the operator may open the rankings at all (`Action::ReadRankings`).
     pub fn may_read_rankings(&self) -> bool {
-        self.status == OperatorStatus::Active
-            && (self.sees_everything()
-                || self.role == Role::LeadMunicipality
-                || self.grants.iter().any(|(_, s)| *s == Service::Notices))
+        self.check(Action::ReadRankings).is_ok()
     }
 
-    /// Whether the operator reads every ranking of a notice of `district_id` (and its
-    /// exclusions): the Regione, the helpdesk and the capofila of that district.
+    /// Whether the operator reads every ranking of a notice of `district_id`
+    /// (`Action::ReadWholeNotice`).
     pub fn reads_whole_notice(&self, district_id: i64) -> bool {
-        self.status == OperatorStatus::Active
-            && (self.sees_everything()
-                || (self.role == Role::LeadMunicipality && self.district_id == Some(district_id)))
+        self.check(Action::ReadWholeNotice { district_id }).is_ok()
     }
 
-    /// Whether the operator reads the ranking of `owner_id` in a notice of `district_id`: as
-    /// above, or with the AVVISI service on that owner.
+    /// Whether the operator reads the ranking of `owner_id` in a notice of `district_id`
+    /// (`Action::ReadRanking`).
     pub fn may_read_ranking(&self, district_id: i64, owner_id: i64) -> bool {
-        self.reads_whole_notice(district_id)
-            || (self.status == OperatorStatus::Active && self.has_grant(owner_id, Service::Notices))
+        self.check(Action::ReadRanking {
+            district_id,
+            owner_id,
+        })
+        .is_ok()
+    }
+
+    /// Whether tenants' personal data are shown masked (the helpdesk, unless it reveals them).
+    pub fn sees_personal_data_masked(&self) -> bool {
+        self.role == Role::Helpdesk
     }
 
     /// Whether the session must be read-only whatever the operator asks.
@@ -256,6 +275,13 @@ impl OperatorScope {
                     )))
                 }
             }
+            Action::CopyDatabase => match self.role {
+                Role::Region => Ok(()),
+                _ => Err(Denied(format!(
+                    "solo un operatore della Regione copia il database, che contiene tutti i dati personali (operatore {who}, {})",
+                    self.role.label()
+                ))),
+            },
             Action::ManageOperators | Action::ConfigureRegion => match self.role {
                 Role::Region => Ok(()),
                 Role::Helpdesk => read_only(),
@@ -264,7 +290,52 @@ impl OperatorScope {
                     self.role.label()
                 ))),
             },
-            Action::RevealPersonalData => Ok(()),
+            Action::RevealPersonalData | Action::ReadReference => Ok(()),
+            Action::ReportPlan { district_id } => {
+                if self.sees_everything() {
+                    Ok(())
+                } else {
+                    self.check(Action::ManagePlan { district_id })
+                }
+            }
+            Action::ReadRankings => {
+                let avvisi = self.grants.iter().any(|(_, s)| *s == Service::Notices);
+                if self.sees_everything() || self.role == Role::LeadMunicipality || avvisi {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non è abilitato al servizio {}: non può consultare le graduatorie",
+                        Service::Notices.label()
+                    )))
+                }
+            }
+            Action::ReadWholeNotice { district_id } => {
+                if self.sees_everything()
+                    || (self.role == Role::LeadMunicipality
+                        && self.district_id == Some(district_id))
+                {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "tutte le graduatorie di un avviso e le domande escluse sono del capofila dell'ambito, della Regione e dell'assistenza (operatore {who})"
+                    )))
+                }
+            }
+            Action::ReadRanking {
+                district_id,
+                owner_id,
+            } => {
+                if self.reads_whole_notice(district_id)
+                    || self.has_grant(owner_id, Service::Notices)
+                {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non può consultare la graduatoria di un ente per cui non è abilitato al servizio {}",
+                        Service::Notices.label()
+                    )))
+                }
+            }
         }
     }
 }
@@ -358,6 +429,37 @@ mod tests {
             assert!(r.check(Action::ViewOwner { owner_id: 1 }).is_err());
             assert!(r.check(Action::ManageOperators).is_err());
         }
+    }
+
+    #[test]
+    fn who_reads_which_ranking() {
+        let region = op(Role::Region, &[]);
+        let help = op(Role::Helpdesk, &[]);
+        let capofila = op(Role::LeadMunicipality, &[]);
+        let avvisi = op(Role::OwnerOperator, &[(3, Service::Notices)]);
+        let anagrafe = op(Role::OwnerOperator, &[(3, Service::Registry)]);
+        for s in [&region, &help, &capofila, &avvisi] {
+            assert!(s.may_read_rankings(), "{s:?}");
+        }
+        assert!(!anagrafe.may_read_rankings());
+        assert!(region.may_read_ranking(7, 9) && help.may_read_ranking(7, 9));
+        assert!(capofila.may_read_ranking(7, 9));
+        assert!(!capofila.may_read_ranking(8, 9), "another district");
+        assert!(avvisi.may_read_ranking(8, 3) && !avvisi.may_read_ranking(8, 4));
+        assert!(!avvisi.reads_whole_notice(8));
+        let mut pending = region.clone();
+        pending.status = OperatorStatus::Pending;
+        assert!(!pending.may_read_rankings() && !pending.may_read_ranking(7, 9));
+    }
+
+    #[test]
+    fn plan_files_are_for_the_capofila_regione_and_helpdesk() {
+        assert!(op(Role::LeadMunicipality, &[]).check(Action::ReportPlan { district_id: 7 }).is_ok());
+        assert!(op(Role::LeadMunicipality, &[]).check(Action::ReportPlan { district_id: 8 }).is_err());
+        assert!(op(Role::Region, &[]).check(Action::ReportPlan { district_id: 8 }).is_ok());
+        assert!(op(Role::Helpdesk, &[]).check(Action::ReportPlan { district_id: 8 }).is_ok());
+        let filer = op(Role::OwnerOperator, &[(1, Service::Planning)]);
+        assert!(filer.check(Action::ReportPlan { district_id: 7 }).is_err());
     }
 
     #[test]

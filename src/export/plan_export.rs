@@ -3,13 +3,12 @@
 //! few hundred marked units: written in one go.
 
 use super::plan_report::{comms_sheet, save};
-use crate::domain::access::{Action, OperatorScope};
-use crate::domain::plan::PlanState;
-use crate::store::certification::{self, CertificationKind, Refused};
-use crate::store::communications::{self, Communication};
-use crate::store::plans::{self, Plan};
+use crate::store::Store;
+use crate::store::certification::{self, CertificationKind};
+use crate::store::communications::Communication;
+use crate::store::plan_files::{self, ComuneStock};
+use crate::store::plans::Plan;
 use anyhow::Result;
-use rusqlite::Connection;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::path::Path;
 
@@ -26,48 +25,13 @@ pub enum PlanFile {
     Export,
 }
 
-/// Writes the report or the export of a plan for `scope` (the CLI and the TUI worker share
-/// it): the capofila of the district, the Region and the helpdesk may. Returns the plan and
-/// its communications.
-pub fn write_for(
-    conn: &Connection,
-    scope: &OperatorScope,
-    plan_id: i64,
-    what: PlanFile,
-    out: &Path,
-    today: chrono::NaiveDate,
-) -> Result<(Plan, Vec<Communication>)> {
-    let plan = plans::get(conn, plan_id)?;
-    if !scope.sees_everything() {
-        scope.check(Action::ManagePlan {
-            district_id: plan.district_id,
-        })?;
-    }
-    let comms = communications::list(conn, &plan, None)?;
-    match what {
-        PlanFile::Report => super::plan_report::write(&plan, &comms, out)?,
-        PlanFile::Export => {
-            let state = plan.effective_state(today);
-            if state != PlanState::Approved {
-                return Err(Refused(format!(
-                    "Il piano {plan_id} è in stato {}: si esportano solo i piani APPROVATO",
-                    state.db()
-                ))
-                .into());
-            }
-            write(conn, &plan, &comms, out)?;
-        }
-    }
-    Ok((plan, comms))
-}
-
 /// Writes the export of `plan` (the caller checks that it is approved) to `out`.
-pub fn write(conn: &Connection, plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
+pub fn write(store: &Store, plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
     let mut workbook = Workbook::new();
     card_sheet(workbook.add_worksheet(), plan)?;
     comms_sheet(workbook.add_worksheet(), plan, comms)?;
-    stock_sheet(workbook.add_worksheet(), conn, plan, comms)?;
-    units_sheet(workbook.add_worksheet(), conn, plan)?;
+    stock_sheet(workbook.add_worksheet(), store, plan, comms)?;
+    units_sheet(workbook.add_worksheet(), store, plan)?;
     save(&mut workbook, out)
 }
 
@@ -103,7 +67,7 @@ fn card_sheet(ws: &mut Worksheet, plan: &Plan) -> Result<()> {
 /// the registry now.
 fn stock_sheet(
     ws: &mut Worksheet,
-    conn: &Connection,
+    store: &Store,
     plan: &Plan,
     comms: &[Communication],
 ) -> Result<()> {
@@ -121,30 +85,15 @@ fn stock_sheet(
     for (i, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &bold)?;
     }
-    let mut stmt = conn.prepare(
-        "SELECT m.name,
-                sum(CASE WHEN t.service = 1 THEN t.n ELSE 0 END),
-                sum(CASE WHEN t.service = 2 THEN t.n ELSE 0 END),
-                sum(CASE WHEN t.service NOT IN (1, 2) THEN t.n ELSE 0 END)
-         FROM unit_tally t
-         JOIN district_municipality dm ON dm.istat_code = t.istat_code AND dm.district_id = ?2
-         JOIN municipality m ON m.istat_code = t.istat_code
-         WHERE t.owner_id = ?1
-         GROUP BY t.istat_code ORDER BY m.name",
-    )?;
     let mut row = 1u32;
     for c in comms {
-        let rows = stmt
-            .query_map([c.owner_id, plan.district_id], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        for (comune, sap, sas, other) in rows {
+        for stock in plan_files::stock_by_comune(store.conn(), c.owner_id, plan.district_id)? {
+            let ComuneStock {
+                comune,
+                sap,
+                sas,
+                other,
+            } = stock;
             ws.write_string(row, 0, &c.owner_name)?;
             ws.write_string(row, 1, comune)?;
             for (i, v) in [sap, sas, other, sap + sas + other].into_iter().enumerate() {
@@ -162,7 +111,7 @@ fn stock_sheet(
                 format!("dichiarazione di nessuna unità del {}", l.at),
             ),
             None => (
-                certification::totals(conn, c.owner_id)?,
+                certification::totals(store.conn(), c.owner_id)?,
                 "anagrafe attuale (nessuna certificazione)".to_string(),
             ),
         };
@@ -184,7 +133,7 @@ fn stock_sheet(
 }
 
 /// Units marked for the plan year in the district's comuni.
-fn units_sheet(ws: &mut Worksheet, conn: &Connection, plan: &Plan) -> Result<()> {
+fn units_sheet(ws: &mut Worksheet, store: &Store, plan: &Plan) -> Result<()> {
     let bold = Format::new().set_bold();
     ws.set_name("Alloggi inclusi")?;
     let headers = [
@@ -197,28 +146,11 @@ fn units_sheet(ws: &mut Worksheet, conn: &Connection, plan: &Plan) -> Result<()>
     for (i, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, i as u16, *h, &bold)?;
     }
-    let mut stmt = conn.prepare(
-        "SELECT o.name, u.code, m.name, ifnull(u.locality, ''), s.label
-         FROM unit u
-         JOIN district_municipality dm ON dm.istat_code = u.istat_code AND dm.district_id = ?2
-         JOIN owner o ON o.id = u.owner_id
-         JOIN municipality m ON m.istat_code = u.istat_code
-         JOIN unit_state s ON s.code = u.state
-         WHERE u.plan_year = ?1
-         ORDER BY o.name, m.name, u.code",
-    )?;
-    let rows = stmt.query_map(rusqlite::params![plan.year, plan.district_id], |r| {
-        Ok([
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, String>(4)?,
-        ])
-    })?;
-    for (i, r) in rows.enumerate() {
-        for (col, v) in r?.iter().enumerate() {
-            ws.write_string(i as u32 + 1, col as u16, v)?;
+    let units = plan_files::marked_units(store.conn(), plan.year, plan.district_id)?;
+    for (i, u) in units.iter().enumerate() {
+        let cells = [&u.owner, &u.code, &u.comune, &u.locality, &u.state];
+        for (col, v) in cells.into_iter().enumerate() {
+            ws.write_string(i as u32 + 1, col as u16, v.as_str())?;
         }
     }
     ws.set_column_width(0, 40)?;

@@ -9,7 +9,7 @@ use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::{Sort, UnitFilter, Visibility};
 use crate::store::search::{self, UnitRow};
 use anyhow::{Context, Result};
-use rusqlite::Connection;
+use crate::store::Store;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use serde::Serialize;
 use std::io::Write;
@@ -114,7 +114,7 @@ pub fn lists_filter(req: &ListsRequest) -> Option<UnitFilter> {
 }
 
 /// Units each list will hold.
-pub fn counts(conn: &Connection, req: &ListsRequest) -> Result<ListsSummary> {
+pub fn counts(store: &Store, req: &ListsRequest) -> Result<ListsSummary> {
     let mut s = ListsSummary {
         free: 0,
         vacant_maintenance: 0,
@@ -122,30 +122,10 @@ pub fn counts(conn: &Connection, req: &ListsRequest) -> Result<ListsSummary> {
     };
     for state in UnitState::PLAN_LISTS {
         if let Some(f) = list_filter(req, state) {
-            s.add(state, search::count(conn, &f, &req.visibility)? as u64);
+            s.add(state, search::count(store.conn(), &f, &req.visibility)? as u64);
         }
     }
     Ok(s)
-}
-
-/// Sets a smaller page cache for the duration of an export and restores it afterwards.
-struct CacheGuard<'c> {
-    conn: &'c Connection,
-    previous: i64,
-}
-
-impl<'c> CacheGuard<'c> {
-    fn new(conn: &'c Connection) -> Result<CacheGuard<'c>> {
-        let previous: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
-        conn.pragma_update(None, "cache_size", -EXPORT_CACHE_KIB)?;
-        Ok(CacheGuard { conn, previous })
-    }
-}
-
-impl Drop for CacheGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self.conn.pragma_update(None, "cache_size", self.previous);
-    }
 }
 
 /// Streams the rows of the three lists to `write`, in one pass over the units in the order of
@@ -153,13 +133,14 @@ impl Drop for CacheGuard<'_> {
 /// of once per list). `progress(written, total)` is called after every page; `cancel` is
 /// checked between pages.
 fn stream(
-    conn: &Connection,
+    store: &Store,
     req: &ListsRequest,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
     write: &mut dyn FnMut(Vec<UnitRow>) -> Result<()>,
 ) -> Result<ListsSummary> {
-    let _cache = CacheGuard::new(conn)?;
+    let _cache = store.page_cache(EXPORT_CACHE_KIB)?;
+    let conn = store.conn();
     let mut done = ListsSummary {
         free: 0,
         vacant_maintenance: 0,
@@ -217,7 +198,7 @@ fn write_row(
 /// frozen). The file appears under its name only when complete: it is written to `OUT.part`
 /// and renamed; on error or cancel the partial file is removed.
 pub fn write_xlsx(
-    conn: &Connection,
+    store: &Store,
     req: &ListsRequest,
     out: &Path,
     progress: &mut dyn FnMut(u64, u64),
@@ -256,7 +237,7 @@ pub fn write_xlsx(
             }
             Ok(workbook)
         })?;
-    let read = stream(conn, req, progress, cancel, &mut |rows| {
+    let read = stream(store, req, progress, cancel, &mut |rows| {
         // A send fails only when the writer stopped on an error, reported by join below.
         pages
             .send(rows)
@@ -285,7 +266,7 @@ pub fn write_xlsx(
 
 /// The same rows as CSV (header + one line per unit, in the order of the sort).
 pub fn write_csv(
-    conn: &Connection,
+    store: &Store,
     req: &ListsRequest,
     out: &mut dyn Write,
     progress: &mut dyn FnMut(u64, u64),
@@ -293,7 +274,7 @@ pub fn write_csv(
 ) -> Result<ListsSummary> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(HEADERS)?;
-    let summary = stream(conn, req, progress, cancel, &mut |rows| {
+    let summary = stream(store, req, progress, cancel, &mut |rows| {
         for u in &rows {
             w.write_record([
                 u.owner_name.as_str(),
@@ -315,7 +296,7 @@ pub fn write_csv(
 
 /// Writes the CSV to a file the same way as the .xlsx (`OUT.part`, then renamed).
 pub fn write_csv_file(
-    conn: &Connection,
+    store: &Store,
     req: &ListsRequest,
     out: &Path,
     progress: &mut dyn FnMut(u64, u64),
@@ -325,7 +306,7 @@ pub fn write_csv_file(
     let file = std::fs::File::create(part.path())
         .with_context(|| format!("impossibile creare {}", part.path().display()))?;
     let mut buf = std::io::BufWriter::new(file);
-    let summary = write_csv(conn, req, &mut buf, progress, cancel)?;
+    let summary = write_csv(store, req, &mut buf, progress, cancel)?;
     buf.flush()?;
     drop(buf);
     part.finish(out)

@@ -20,7 +20,6 @@ use crate::store::Store;
 use crate::store::units::{Applied, ImportWrites};
 use anyhow::Result;
 use chrono::Datelike;
-use rusqlite::Connection;
 use serde::Serialize;
 use std::path::Path;
 
@@ -74,7 +73,7 @@ pub enum Checked {
 /// nothing. Errors are failures of the database itself; problems with the file (including a
 /// file that cannot be read) are in `Checked::Invalid`.
 pub fn check(
-    conn: &Connection,
+    store: &Store,
     scope: &OperatorScope,
     path: &Path,
     opts: &Options,
@@ -89,7 +88,7 @@ pub fn check(
         opts.progress && file_size >= progress::LARGE_FILE,
         file_size,
     );
-    let mut validator = validate::Validator::new(conn, scope, this_year)?;
+    let mut validator = validate::Validator::new(store, scope, this_year)?;
     {
         let bar = bar.clone();
         validator.on_progress(move |done, total| {

@@ -16,7 +16,7 @@ use crate::store::units::{
     UnitWrite, Versioned,
 };
 use anyhow::Result;
-use rusqlite::Connection;
+use crate::store::Store;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
@@ -58,7 +58,7 @@ struct GoodRow {
 }
 
 pub struct Validator<'a> {
-    conn: &'a Connection,
+    store: &'a Store,
     scope: &'a OperatorScope,
     this_year: i32,
     municipalities: HashMap<String, Municipality>,
@@ -86,12 +86,12 @@ pub struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(conn: &'a Connection, scope: &'a OperatorScope, this_year: i32) -> Result<Self> {
+    pub fn new(store: &'a Store, scope: &'a OperatorScope, this_year: i32) -> Result<Self> {
         Ok(Validator {
-            conn,
+            store,
             scope,
             this_year,
-            municipalities: units::municipalities(conn)?,
+            municipalities: units::municipalities(store.conn())?,
             headers: Vec::new(),
             header_seen: false,
             map: None,
@@ -191,7 +191,7 @@ impl<'a> Validator<'a> {
             } else {
                 self.unit_lines.insert((o, code.clone()), line);
                 if let Some(owner_id) = self.owners[o].id {
-                    stored = units::unit_by_key(self.conn, owner_id, code)?;
+                    stored = units::unit_by_key(self.store.conn(), owner_id, code)?;
                 }
             }
         }
@@ -261,7 +261,7 @@ impl<'a> Validator<'a> {
                 let stored = if self.unregistered.contains(cf) {
                     None
                 } else {
-                    owners::owner_by_tax_code(self.conn, cf)?
+                    owners::owner_by_tax_code(self.store.conn(), cf)?
                 };
                 let entry = match stored {
                     Some(o) => OwnerEntry {
@@ -373,7 +373,7 @@ impl<'a> Validator<'a> {
         let id = match self.managers.get(cf) {
             Some(id) => *id,
             None => {
-                let id = owners::owner_by_tax_code(self.conn, cf)?.map(|o| o.id);
+                let id = owners::owner_by_tax_code(self.store.conn(), cf)?.map(|o| o.id);
                 self.managers.insert(cf.clone(), id);
                 id
             }
@@ -469,7 +469,7 @@ impl<'a> Validator<'a> {
             return Ok(Some(b));
         }
         let stored = match self.owners[owner].id {
-            Some(owner_id) => units::building_by_key(self.conn, owner_id, code)?,
+            Some(owner_id) => units::building_by_key(self.store.conn(), owner_id, code)?,
             None => None,
         };
         if let Some(s) = stored.as_ref().filter(|s| s.istat_code != istat) {
@@ -533,7 +533,7 @@ impl<'a> Validator<'a> {
             }
             return Ok(());
         }
-        if let Some(other) = units::unit_key_by_id(self.conn, id)? {
+        if let Some(other) = units::unit_key_by_id(self.store.conn(), id)? {
             let reason = format!(
                 "l'ID Alloggio {id} appartiene a un altro alloggio (codice {} di {})",
                 other.code, other.owner_name

@@ -14,7 +14,6 @@
 
 use super::audit::{self, Entry};
 use super::{APPLICATION_ID, Store, schema_version};
-use crate::domain::access::{Action, OperatorScope};
 use anyhow::{Context, Result, anyhow, bail};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
@@ -362,8 +361,7 @@ impl Store {
     /// safety copy next to the database first, copies `file` in (other connections see the old
     /// or the new database, never a mix), migrates it to this build's schema if older, and
     /// records the restore in the audit log.
-    pub fn restore_from(&mut self, actor: &OperatorScope, file: &Path) -> Result<Restored> {
-        actor.check(Action::ConfigureRegion)?;
+    pub fn restore_from(&mut self, actor: &str, file: &Path) -> Result<Restored> {
         if self.access == super::Access::ReadOnly {
             bail!("sessione in sola lettura: nessuna modifica consentita");
         }
@@ -407,7 +405,7 @@ impl Store {
         audit::record(
             &tx,
             Entry {
-                operator: &actor.username,
+                operator: actor,
                 action: "database.ripristina",
                 entity: "database",
                 entity_id: None,

@@ -3,7 +3,6 @@
 
 use super::audit::{self, Entry};
 use super::{Store, now};
-use crate::domain::access::{Action, OperatorScope};
 use crate::domain::registry::{OwnerKind, ServiceType};
 use anyhow::{Result, anyhow};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -167,24 +166,22 @@ pub fn card(conn: &Connection, owner_id: i64) -> Result<Card> {
 impl Store {
     /// Certifies that the owner's registry is current: records date, operator and the totals,
     /// with its audit record, in one transaction.
-    pub fn certify(&mut self, actor: &OperatorScope, owner_id: i64) -> Result<Certification> {
-        actor.check(Action::Certify { owner_id })?;
+    pub fn certify(&mut self, actor: &str, owner_id: i64) -> Result<Certification> {
         self.record_certification(actor, owner_id, CertificationKind::Certify)
     }
 
     /// Declares that the owner has no units; refused when the registry holds any.
     pub fn declare_no_units(
         &mut self,
-        actor: &OperatorScope,
+        actor: &str,
         owner_id: i64,
     ) -> Result<Certification> {
-        actor.check(Action::Certify { owner_id })?;
         self.record_certification(actor, owner_id, CertificationKind::NoUnits)
     }
 
     fn record_certification(
         &mut self,
-        actor: &OperatorScope,
+        actor: &str,
         owner_id: i64,
         kind: CertificationKind,
     ) -> Result<Certification> {
@@ -212,7 +209,7 @@ impl Store {
                 owner_id,
                 kind.db(),
                 at,
-                actor.username,
+                actor,
                 totals.buildings,
                 totals.units,
                 totals.households,
@@ -227,13 +224,13 @@ impl Store {
             id,
             kind,
             at,
-            operator: actor.username.clone(),
+            operator: actor.to_string(),
             totals,
         };
         audit::record(
             &tx,
             Entry {
-                operator: &actor.username,
+                operator: actor,
                 action: match kind {
                     CertificationKind::Certify => "certificazione.certifica",
                     CertificationKind::NoUnits => "certificazione.nessuna_unita",

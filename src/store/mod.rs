@@ -6,9 +6,11 @@ pub mod backup;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
+pub mod facts;
 pub mod notices;
 pub mod operators;
 pub mod owners;
+pub mod plan_files;
 pub mod plan_marks;
 pub mod plans;
 pub mod preferences;
@@ -126,6 +128,11 @@ impl Store {
         &self.conn
     }
 
+    /// A handle that interrupts the statement running on this connection, from any thread.
+    pub fn interrupter(&self) -> Interrupt {
+        Interrupt(self.conn.get_interrupt_handle())
+    }
+
     /// Calls `sink` with every statement this connection runs, its parameters written in
     /// (`None` stops). For the tests that explain the queries the screens issue, and for
     /// diagnosing a slow screen.
@@ -217,6 +224,17 @@ impl Store {
         self.user_version()
     }
 
+    /// Sets the page cache to `kib` KiB until the guard is dropped (an export reads each page
+    /// once: a large cache would only raise the memory peak).
+    pub fn page_cache(&self, kib: i64) -> Result<PageCache<'_>> {
+        let previous: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", -kib)?;
+        Ok(PageCache {
+            conn: &self.conn,
+            previous,
+        })
+    }
+
     /// Runs `PRAGMA optimize` (cheap; keeps the planner's statistics fresh after bulk changes).
     pub fn optimize(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA optimize")?;
@@ -254,6 +272,36 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The page cache of an export, restored when dropped.
+pub struct PageCache<'c> {
+    conn: &'c Connection,
+    previous: i64,
+}
+
+impl Drop for PageCache<'_> {
+    fn drop(&mut self) {
+        let _ = self.conn.pragma_update(None, "cache_size", self.previous);
+    }
+}
+
+/// Interrupts the statement running on a connection (a newer request made it stale).
+pub struct Interrupt(rusqlite::InterruptHandle);
+
+impl Interrupt {
+    pub fn interrupt(&self) {
+        self.0.interrupt();
+    }
+}
+
+/// Whether `e` is a statement stopped by an `Interrupt` (not a failure: nobody waits for it).
+pub fn is_interrupted(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(|r| {
+            matches!(r, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::OperationInterrupted)
+        })
+    })
 }
 
 /// Current time as stored in the database (UTC, RFC 3339, seconds).

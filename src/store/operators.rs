@@ -119,6 +119,17 @@ fn snapshot(conn: &Connection, username: &str) -> Result<serde_json::Value> {
 impl Store {
     /// Registers an operator; `actor` is who does it (audited).
     pub fn add_operator(&mut self, actor: &str, op: &NewOperator) -> Result<i64> {
+        self.register_operator(actor, op, &[])
+    }
+
+    /// Registers an operator with its first grants (owner, service): one transaction, one
+    /// audit record with the operator as registered.
+    pub fn register_operator(
+        &mut self,
+        actor: &str,
+        op: &NewOperator,
+        grants: &[(i64, Service)],
+    ) -> Result<i64> {
         let tx = self.write()?;
         let exists: bool = tx.query_row(
             "SELECT EXISTS (SELECT 1 FROM operator WHERE username = ?1)",
@@ -144,6 +155,12 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        for (owner_id, service) in grants {
+            tx.execute(
+                "INSERT OR IGNORE INTO operator_grant (operator_id, owner_id, service) VALUES (?1, ?2, ?3)",
+                params![id, owner_id, service.db()],
+            )?;
+        }
         let after = snapshot(&tx, &op.username)?;
         audit::record(
             &tx,

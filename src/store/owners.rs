@@ -196,3 +196,32 @@ pub fn district_by_id(conn: &Connection, id: i64) -> Result<Option<DistrictRef>>
         )
         .optional()?)
 }
+
+/// The district whose units in avviso make the most rankings (owner × comune), for the demo
+/// notice; `None` when no district with a capofila has units in avviso.
+pub fn busiest_notice_district(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT d.id, d.code FROM district d
+               JOIN district_municipality dm ON dm.district_id = d.id
+               JOIN unit_tally t ON t.istat_code = dm.istat_code
+              WHERE t.in_notice = 1 AND t.n > 0 AND d.lead_istat IS NOT NULL
+              GROUP BY d.id
+              ORDER BY count(DISTINCT t.owner_id || '-' || t.istat_code) DESC, d.code
+              LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The comuni of a district with their population, by ISTAT code.
+pub fn district_population(conn: &Connection, district_id: i64) -> Result<Vec<(String, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.istat_code, m.population FROM district_municipality dm
+           JOIN municipality m ON m.istat_code = dm.istat_code
+          WHERE dm.district_id = ?1 ORDER BY m.istat_code",
+    )?;
+    let rows = stmt.query_map([district_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

@@ -5,7 +5,6 @@
 use super::audit::{self, Entry};
 use super::search;
 use super::{Store, now};
-use crate::domain::access::{Action, Denied, OperatorScope};
 use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::{FilterError, FilterField, UnitFilter, Visibility, YEARS};
 use anyhow::Result;
@@ -50,18 +49,41 @@ pub fn plan_states_filter(filter: &UnitFilter) -> Result<UnitFilter, FilterError
     })
 }
 
+/// A marking to do: the units of `filter` the operator sees, for the plan of `year` (`undo`:
+/// the mark is removed).
+#[derive(Debug, Clone, Copy)]
+pub struct Marking<'a> {
+    pub filter: &'a UnitFilter,
+    pub visibility: &'a Visibility,
+    pub year: i32,
+    pub undo: bool,
+}
+
+/// An owner whose units a marking would change, and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchedOwner {
+    pub id: i64,
+    pub name: String,
+    pub units: i64,
+}
+
 impl Store {
     /// Marks the units of `filter` (in the plan's states) for the plan of `year`; `undo` clears
-    /// the mark of those marked for `year`. One transaction, one audit record. Refused as a
-    /// whole when the units belong to an owner whose registry the operator may not edit.
+    /// the mark of those marked for `year`. One transaction, one audit record. `authorize` is
+    /// asked, inside the transaction, about the owners whose units would change: its refusal
+    /// refuses the whole marking.
     pub fn mark_for_plan(
         &mut self,
-        actor: &OperatorScope,
-        filter: &UnitFilter,
-        visibility: &Visibility,
-        year: i32,
-        undo: bool,
+        actor: &str,
+        m: &Marking<'_>,
+        authorize: &dyn Fn(&[TouchedOwner]) -> Result<()>,
     ) -> Result<MarkOutcome> {
+        let Marking {
+            filter,
+            visibility,
+            year,
+            undo,
+        } = *m;
         if !YEARS.contains(&year) {
             return Err(FilterError {
                 field: FilterField::MarkedYear,
@@ -75,35 +97,19 @@ impl Store {
         }
         let tx = self.write()?;
         let owners = search::owners_of(&tx, &target, visibility)?;
-        let refused: Vec<(i64, i64)> = owners
-            .iter()
-            .copied()
-            .filter(|(o, _)| actor.check(Action::EditRegistry { owner_id: *o }).is_err())
-            .collect();
-        if !refused.is_empty() {
-            let mut names: Vec<String> = refused
-                .iter()
-                .take(5)
-                .map(|(o, n)| {
-                    let name: String = tx
-                        .query_row("SELECT name FROM owner WHERE id = ?1", [o], |r| r.get(0))
-                        .unwrap_or_else(|_| format!("ente {o}"));
-                    format!(
-                        "{name} ({n} {})",
-                        if *n == 1 { "alloggio" } else { "alloggi" }
-                    )
-                })
-                .collect();
-            if refused.len() > 5 {
-                names.push(format!("e altri {} enti", refused.len() - 5));
-            }
-            return Err(Denied(format!(
-                "l'operatore {} non può modificare l'anagrafe di: {}; restringere il filtro (--owner)",
-                actor.username,
-                names.join(", ")
-            ))
-            .into());
+        // Decided inside the write lock, on the owners the change would touch now.
+        let mut named = Vec::with_capacity(owners.len());
+        for (o, n) in &owners {
+            let name: String = tx
+                .query_row("SELECT name FROM owner WHERE id = ?1", [o], |r| r.get(0))
+                .unwrap_or_else(|_| format!("ente {o}"));
+            named.push(TouchedOwner {
+                id: *o,
+                name,
+                units: *n,
+            });
         }
+        authorize(&named)?;
         if owners.is_empty() {
             // Nothing matches: nothing to change, nothing to record.
             tx.commit()?;
@@ -141,7 +147,7 @@ impl Store {
         audit::record(
             &tx,
             Entry {
-                operator: &actor.username,
+                operator: &actor,
                 action: if undo {
                     "alloggi.smarca_piano"
                 } else {

@@ -1,14 +1,16 @@
 //! Render snapshots of the data screens on a small deterministic demo database: the app is
-//! driven with key messages, its requests answered by the real store worker code, and the
-//! screen drawn with ratatui's TestBackend at 80x24, 60x16, 120x40 and in mono.
+//! driven with key messages, its requests answered by the real worker code (the service calls
+//! the interface makes), and the screen drawn with ratatui's TestBackend at 80x24, 60x16,
+//! 120x40 and in mono.
 
 use crate::app::field::is_editing_key;
 use crate::app::keymap::{Action, Key, Keymap};
 use crate::app::screens::Request;
-use crate::app::{App, Effect, Msg, Session, update};
+use crate::app::{App, Effect, Msg, update};
+use crate::service::{Claim, Need, Origin, Service};
 use crate::store::{Access, Store};
+use crate::tui::jobs::Jobs;
 use crate::ui::{self, Theme};
-use crate::worker_jobs::Context;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -40,7 +42,7 @@ fn demo_db() -> &'static PathBuf {
 
 struct Harness {
     app: App,
-    ctx: Context,
+    ctx: Jobs,
     rx: mpsc::Receiver<Msg>,
 }
 
@@ -65,6 +67,9 @@ impl Harness {
         Harness::on(demo_db(), Access::ReadOnly, username, size)
     }
 
+    /// The interface of `username` on the database at `path` (`access`: whether the worker's
+    /// connection may write), made as `casa` makes it: a session from a claim, the worker's
+    /// service calls.
     fn on(path: &std::path::Path, access: Access, username: &str, size: (u16, u16)) -> Harness {
         Harness::with_keymap(path, access, username, size, Keymap::default_map())
     }
@@ -78,29 +83,23 @@ impl Harness {
         size: (u16, u16),
         keymap: Keymap,
     ) -> Harness {
-        let store = Store::open(path, access).unwrap();
-        let scope = crate::store::operators::scope(store.conn(), username)
-            .unwrap()
-            .unwrap();
-        let mut owners = Vec::new();
-        for (id, _) in &scope.grants {
-            let o = crate::store::owners::owner_by_id(store.conn(), *id)
-                .unwrap()
-                .unwrap();
-            if !owners.iter().any(|(i, _)| *i == o.id) {
-                owners.push((o.id, o.name));
-            }
-        }
-        let session = Session {
-            read_only: scope.is_read_only(),
-            scope: scope.clone(),
-            database: "demo.sqlite".into(),
-            owners,
-            size,
-            plan_year: 2027,
+        let claim = Claim {
+            operator: username.into(),
+            origin: Origin::Local {
+                login: "test".into(),
+            },
+            read_only: false,
         };
+        let need = match access {
+            Access::ReadOnly => Need::Read,
+            Access::ReadWrite => Need::Write,
+        };
+        let service = Service::open(path, &claim, need).unwrap();
+        let mut session = crate::tui::app_session(&service, size).unwrap();
+        session.database = "demo.sqlite".into();
+        session.plan_year = 2027;
         let (tx, rx) = mpsc::channel();
-        let ctx = Context::new(store, path.to_path_buf(), tx, scope);
+        let ctx = Jobs::new(service, tx);
         Harness {
             app: App::new(session, keymap),
             ctx,
@@ -486,13 +485,10 @@ fn plan_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
         .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
         .unwrap();
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    let scope = crate::store::operators::scope(store.conn(), CAPOFILA)
-        .unwrap()
-        .unwrap();
     let d = crate::store::owners::find_district(store.conn(), "BG-SERIATE").unwrap();
     let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
     let c = store
-        .create_plan(&scope, d.id, 2027, date("2026-09-01"), date("2099-12-31"))
+        .create_plan(CAPOFILA, d.id, 2027, date("2026-09-01"), date("2099-12-31"))
         .unwrap();
     store
         .conn()
@@ -623,13 +619,10 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
     h.key(KeyCode::Enter);
     // Meanwhile, another session of the capofila cancels the plan: the card here is stale.
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    let scope = crate::store::operators::scope(store.conn(), CAPOFILA)
-        .unwrap()
-        .unwrap();
     let today = chrono::Local::now().date_naive();
     store
         .plan_action(
-            &scope,
+            CAPOFILA,
             id,
             crate::domain::plan::PlanAction::Cancel,
             None,

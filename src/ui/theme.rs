@@ -200,11 +200,6 @@ impl Theme {
     }
 }
 
-/// True when NO_COLOR is set to anything non-empty (https://no-color.org).
-pub fn no_color_requested() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,11 +9,7 @@ use crate::app::field::TextField;
 use crate::app::keymap::{Action, Keymap};
 use crate::domain::access::{OperatorScope, Service};
 use crate::domain::communication::{self, Counts, Field, Form, FormInput};
-use crate::domain::registry::OwnerKind;
-use crate::rules::RuleSet;
-use crate::store::communications::{self, Communication, Filing, Prefill, Saved};
-use crate::store::{owners, plans};
-use rusqlite::Connection;
+use crate::store::communications::{Filing, Saved};
 
 /// Whether the operator files communications: the PROGRAMMAZIONE service on some owner.
 pub fn files_communications(scope: &OperatorScope) -> bool {
@@ -28,52 +24,8 @@ pub fn is_communication_action(action: Action) -> bool {
     )
 }
 
-/// One communication with what the form needs: the rules of the plan year and the registry
-/// counts marked for it.
-#[derive(Debug, Clone)]
-pub struct CommunicationRow {
-    pub plan: plans::Plan,
-    pub communication: Communication,
-    pub kind: OwnerKind,
-    pub rules: &'static RuleSet,
-    pub prefill: Prefill,
-}
-
-/// The operator's communications, read as `casa comm show --owner` reads them.
-pub fn load_rows(
-    conn: &Connection,
-    scope: &OperatorScope,
-) -> anyhow::Result<Vec<CommunicationRow>> {
-    let mut owner_ids: Vec<i64> = scope
-        .grants
-        .iter()
-        .filter(|(_, s)| *s == Service::Planning)
-        .map(|(o, _)| *o)
-        .collect();
-    owner_ids.dedup();
-    let mut rows = Vec::new();
-    for plan in plans::list(conn, None, None)? {
-        for &owner_id in &owner_ids {
-            let Some(communication) = communications::list(conn, &plan, Some(owner_id))?
-                .into_iter()
-                .next()
-            else {
-                continue;
-            };
-            let Some(owner) = owners::owner_by_id(conn, owner_id)? else {
-                continue;
-            };
-            rows.push(CommunicationRow {
-                rules: communications::rules_of(&plan)?,
-                prefill: communications::prefill(conn, &plan, owner_id)?,
-                kind: owner.kind,
-                plan: plan.clone(),
-                communication,
-            });
-        }
-    }
-    Ok(rows)
-}
+/// One communication with what its form needs (read by the service).
+pub use crate::service::communications::CommunicationRow;
 
 /// Fields in form order; those the owner does not fill under the plan's rule set are dropped.
 const FIELDS: [Field; 14] = [

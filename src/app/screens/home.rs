@@ -44,7 +44,7 @@ impl Home {
                 target: Target::Certification,
             });
         }
-        if super::rankings::may_read_rankings(&session.scope) {
+        if session.scope.may_read_rankings() {
             items.push(MenuItem {
                 area: "Graduatorie",
                 label: "Avvisi e graduatorie",

@@ -7,12 +7,10 @@ use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::domain::access::{self, OperatorScope};
-use crate::domain::plan::{self, PlanAction, PlanState};
+use crate::domain::plan::{PlanAction, PlanState};
 use crate::export::plan_export::PlanFile;
-use crate::store::communications::{self, Communication};
-use crate::store::plans::{self, Plan, StateChange};
+use crate::store::plans::Plan;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 /// A date as typed: GG/MM/AAAA (as the platform writes it) or AAAA-MM-GG.
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -51,88 +49,8 @@ fn plan_action(action: Action) -> Option<PlanAction> {
     }
 }
 
-/// The plans listed for this operator: all for the Regione and the helpdesk; otherwise its
-/// district's (a capofila) and those its owners file into. Any other plan stays readable by id.
-pub fn visible_plans(conn: &Connection, scope: &OperatorScope) -> anyhow::Result<Vec<Plan>> {
-    scope.check(access::Action::ReadPlans)?;
-    if scope.sees_everything() {
-        plans::list(conn, None, None)
-    } else {
-        let owners: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
-        plans::list_concerning(conn, scope.district_id, &owners)
-    }
-}
-
-/// Everything the plan card shows, read in one go by the store worker.
-#[derive(Debug, Clone)]
-pub struct PlanCard {
-    pub plan: Plan,
-    /// The state as the dates make it (an open window past its end is closed).
-    pub state: PlanState,
-    pub history: Vec<StateChange>,
-    pub owners: Vec<Communication>,
-    /// Late dates: shown, never blocking.
-    pub warnings: Vec<String>,
-    /// The actions the lifecycle allows today and the operator may do (capofila only).
-    pub allowed: Vec<PlanAction>,
-    /// Whether the operator may write the plan's report and export (as `casa plan report`).
-    pub may_write_files: bool,
-}
-
-impl PlanCard {
-    pub fn load(
-        conn: &Connection,
-        scope: &OperatorScope,
-        plan_id: i64,
-        today: NaiveDate,
-    ) -> anyhow::Result<PlanCard> {
-        scope.check(access::Action::ReadPlans)?;
-        let plan = plans::get(conn, plan_id)?;
-        let history = plans::history(conn, plan_id)?;
-        let owners = communications::list(conn, &plan, None)?;
-        let mut warnings: Vec<String> = plan::late_start_warning(plan.year, plan.window_start)
-            .into_iter()
-            .chain(plan::late_end_warning(plan.year, plan.window_end))
-            .collect();
-        if let Some(h) = history.iter().rev().find(|h| h.action == "approva")
-            && let Some(on) = h.at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok())
-            && let Some(w) = plan::late_approval_warning(plan.year, on, true)
-        {
-            warnings.push(w);
-        }
-        let window = plan.window();
-        let manages = scope
-            .check(access::Action::ManagePlan {
-                district_id: plan.district_id,
-            })
-            .is_ok();
-        let may_write_files = manages || scope.sees_everything();
-        let allowed = if manages {
-            // Riapri is checked with today as the new end: any later date is then allowed too.
-            [
-                PlanAction::Open,
-                PlanAction::Close,
-                PlanAction::Reopen { end: today },
-                PlanAction::Approve,
-                PlanAction::Cancel,
-            ]
-            .into_iter()
-            .filter(|a| window.apply(*a, today).is_ok())
-            .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(PlanCard {
-            state: plan.effective_state(today),
-            plan,
-            history,
-            owners,
-            warnings,
-            allowed,
-            may_write_files,
-        })
-    }
-}
+/// Everything the plan card shows (read by the service).
+pub use crate::service::plans::PlanCard;
 
 /// The "Nuovo piano" dialog: Anno di riferimento, Inizio, Fine.
 #[derive(Debug)]

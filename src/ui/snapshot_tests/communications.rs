@@ -13,15 +13,9 @@ fn open_plan_for(kind: i64) -> (tempfile::TempDir, PathBuf, String) {
 fn open_plan(kind: i64, certify: bool) -> (tempfile::TempDir, PathBuf, String) {
     let (dir, path, id) = plan_db_copy();
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    let scope = |store: &Store, u: &str| {
-        crate::store::operators::scope(store.conn(), u)
-            .unwrap()
-            .unwrap()
-    };
     let today = chrono::Local::now().date_naive();
-    let capofila = scope(&store, CAPOFILA);
     store
-        .plan_action(&capofila, id, PlanAction::Open, None, today)
+        .plan_action(CAPOFILA, id, PlanAction::Open, None, today)
         .unwrap();
     let (user, owner_id): (String, i64) = store
         .conn()
@@ -36,8 +30,7 @@ fn open_plan(kind: i64, certify: bool) -> (tempfile::TempDir, PathBuf, String) {
         )
         .unwrap();
     if certify {
-        let op = scope(&store, &user);
-        store.certify(&op, owner_id).unwrap();
+        store.certify(&user, owner_id).unwrap();
     }
     (dir, path, user)
 }

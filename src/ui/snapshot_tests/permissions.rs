@@ -13,12 +13,9 @@ const ALER: &str = "aler.bg-lc-so";
 fn open_plan_db() -> (tempfile::TempDir, PathBuf, String) {
     let (dir, path, id) = plan_db_copy();
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    let capofila = crate::store::operators::scope(store.conn(), CAPOFILA)
-        .unwrap()
-        .unwrap();
     let today = chrono::Local::now().date_naive();
     store
-        .plan_action(&capofila, id, PlanAction::Open, None, today)
+        .plan_action(CAPOFILA, id, PlanAction::Open, None, today)
         .unwrap();
     let comune: String = store
         .conn()

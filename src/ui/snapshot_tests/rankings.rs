@@ -21,9 +21,6 @@ fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
         .execute("VACUUM INTO ?1", [path.to_str().unwrap()])
         .unwrap();
     let mut store = Store::open(&path, Access::ReadWrite).unwrap();
-    let scope = crate::store::operators::scope(store.conn(), CAPOFILA)
-        .unwrap()
-        .unwrap();
     let d = crate::store::owners::find_district(store.conn(), "BG-SERIATE").unwrap();
     store
         .conn()
@@ -37,13 +34,13 @@ fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
     let (opens, closes) = (date("2026-01-12"), date("2026-02-27"));
     let notice = store
         .create_notice(
-            &scope,
+            CAPOFILA,
             notices::NewNotice {
                 district_id: d.id,
                 title: "Avviso pubblico SAP 2026",
                 opens_on: opens,
                 closes_on: closes,
-                rule_set_id: None,
+                rule_set: None,
             },
         )
         .unwrap();
@@ -97,9 +94,9 @@ fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
             &codes,
         )
     };
-    store.import_applications(&scope, notice.id, &apps).unwrap();
+    store.import_applications(CAPOFILA, notice.id, &apps).unwrap();
     store
-        .compute_rankings(&scope, notice.id, date("2026-03-02"))
+        .compute_rankings(CAPOFILA, notice.id, date("2026-03-02"))
         .unwrap();
     store
         .conn()

@@ -1,21 +1,19 @@
 //! Graduatorie: the notices an operator may read, the rankings of a notice (one per owner per
 //! comune), a ranking paged by position with a jump to an ID domanda, the explanation of an
-//! application's score, and the what-if comparison with another stored rule set. Everything is
-//! read by the store worker (`answer`); nothing here writes. One file per sub-screen; this one
+//! application's score, and the what-if comparison with another stored rule set. The worker
+//! answers the queries with the service's reads; nothing here writes. One file per sub-screen; this one
 //! holds what they share: the queries and answers, the geometry and the dispatch.
 
 mod explanation;
 mod notice;
 mod notices;
 mod ranking;
-mod read;
 mod what_if;
 
 pub use explanation::ExplainView;
 pub use notice::NoticeRankings;
 pub use notices::NoticeList;
 pub use ranking::RankingView;
-pub use read::{answer, may_read_ranking, may_read_rankings, reads_whole_notice};
 pub use what_if::WhatIf;
 
 use super::{DataMsg, Request, Screen, ScreenOutcome};

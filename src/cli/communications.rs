@@ -1,17 +1,16 @@
-//! `casa comm show|file|history`: an owner's annual communication (SCHEMA COMUNICAZIONE
-//! ANNUALE) for a plan, its receipt and its filings.
+//! `casa comm show|file|history` (also `casa communications`): an owner's annual
+//! communication (SCHEMA COMUNICAZIONE ANNUALE) for a plan, its receipt and its filings.
 
 use super::output::{Format, Listing};
-use super::plan::{refused_as_invalid, today};
-use super::{Global, InvalidInput, require_writable, session};
+use super::{Global, open};
 use crate::domain::communication::{Counts, Form, FormInput};
-use crate::store::communications::{self, Communication, Filing, Save, SaveMode, Saved};
-use crate::store::{Access, owners, plans};
-use anyhow::{Result, anyhow};
+use crate::service::{Need, Service, today};
+use crate::store::communications::{Communication, Filing, Saved};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
-pub enum CommCommand {
+pub enum CommunicationsCommand {
     /// Show the communications of a plan, or one owner's form with its version
     Show {
         #[arg(long)]
@@ -118,52 +117,41 @@ impl FileArgs {
     }
 }
 
-pub fn run(g: &Global, cmd: CommCommand) -> Result<()> {
-    let result = match cmd {
-        CommCommand::Show {
+pub fn run(g: &Global, cmd: CommunicationsCommand) -> Result<()> {
+    match cmd {
+        CommunicationsCommand::Show {
             plan,
             owner,
             format,
         } => show(g, plan, owner.as_deref(), format),
-        CommCommand::File(args) => file(g, &args),
-        CommCommand::History {
+        CommunicationsCommand::File(args) => file(g, &args),
+        CommunicationsCommand::History {
             plan,
             owner,
             format,
         } => history(g, plan, owner.as_deref(), format),
-    };
-    result.map_err(refused_as_invalid)
+    }
 }
 
-fn find_owner(conn: &rusqlite::Connection, owner: Option<&str>) -> Result<Option<i64>> {
+fn find_owner(svc: &Service, owner: Option<&str>) -> Result<Option<i64>> {
     owner
-        .map(|o| {
-            owners::find_owner(conn, o)
-                .map(|o| o.id)
-                .map_err(|e| anyhow!(InvalidInput(format!("--owner: {e}"))))
-        })
+        .map(|o| svc.find_owner("--owner", o).map(|o| o.id))
         .transpose()
 }
 
 fn file(g: &Global, a: &FileArgs) -> Result<()> {
-    let (mut store, scope) = session(g, Access::ReadWrite)?;
-    require_writable(&store)?;
-    let owner_id = super::certification::owner_id(store.conn(), &scope, a.owner.as_deref())?;
+    let mut svc = open(g, Need::Write)?;
+    // A read-only session is refused before the arguments are looked at.
+    svc.session().require_writable()?;
+    let owner_id = svc.owner_or_own(a.owner.as_deref())?;
     let input = a.input();
-    let saved = store.save_communication(
-        &scope,
-        Save {
-            plan_id: a.plan,
-            owner_id,
-            input: &input,
-            expected_version: a.expected_version,
-            mode: if a.draft {
-                SaveMode::Draft
-            } else {
-                SaveMode::File
-            },
-            today: today(),
-        },
+    let saved = svc.save_communication(
+        a.plan,
+        owner_id,
+        &input,
+        a.expected_version,
+        a.draft,
+        today(),
     )?;
     if a.format == Format::Json {
         println!("{}", serde_json::to_string_pretty(&saved)?);
@@ -242,27 +230,21 @@ fn form_lines(form: &Form, total: i64) -> Vec<(String, String)> {
 }
 
 fn show(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
-    let plan = plans::get(store.conn(), plan_id)?;
-    let owner_id = find_owner(store.conn(), owner)?;
-    let comms = communications::list(store.conn(), &plan, owner_id)?;
-    if owner_id.is_some() && comms.is_empty() {
-        return Err(anyhow!(InvalidInput(format!(
-            "l'ente non ha una comunicazione nel piano {plan_id}"
-        ))));
-    }
+    let svc = open(g, Need::Read)?;
+    let owner_id = find_owner(&svc, owner)?;
+    let (plan, communications) = svc.communications(plan_id, owner_id)?;
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&comms)?),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&communications)?),
         _ if owner_id.is_some() => {
-            print_one(&comms[0]);
-            let p = communications::prefill(store.conn(), &plan, comms[0].owner_id)?;
+            print_one(&communications[0]);
+            let p = svc.communication_prefill(&plan, communications[0].owner_id)?;
             println!(
                 "Dal registro (alloggi segnati per il piano {}): liberi {} (turn-over, e), sfitti per carenze manutentive {} (b), sfitti per ristrutturazione {} (c+d)",
                 plan.year, p.libero, p.carenze, p.ristrutturazione
             );
         }
         _ => {
-            let rows = comms
+            let rows = communications
                 .iter()
                 .map(|c| {
                     vec![
@@ -280,7 +262,7 @@ fn show(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result
             Listing {
                 headers: &["Ente", "Tipo", "Stato", "Versione", "ID trasmissione"],
                 rows,
-                items: &comms,
+                items: &communications,
             }
             .print(format)?;
         }
@@ -312,10 +294,9 @@ fn print_one(c: &Communication) {
 }
 
 fn history(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result<()> {
-    let (store, _scope) = session(g, Access::ReadOnly)?;
-    plans::get(store.conn(), plan_id)?;
-    let owner_id = find_owner(store.conn(), owner)?;
-    let filings: Vec<Filing> = communications::history(store.conn(), plan_id, owner_id)?;
+    let svc = open(g, Need::Read)?;
+    let owner_id = find_owner(&svc, owner)?;
+    let filings: Vec<Filing> = svc.filings(plan_id, owner_id)?;
     let rows = filings
         .iter()
         .map(|f| {

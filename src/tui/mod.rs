@@ -1,80 +1,76 @@
-//! The terminal application's runner: terminal guard, input and signal threads, the store
-//! worker, and the loop that feeds messages to `app::update` and draws when something changed.
+//! The full-screen interface's runtime: the terminal guard, the input and signal threads, the
+//! worker that turns the screens' requests into service calls (with its count and export
+//! threads), and the loop that feeds messages to `app::update` and draws when something
+//! changed. It knows the service and the interface's state and drawing, never the store.
 
-use crate::app::keymap::Keymap;
-use crate::app::{App, Effect, Msg, Session, update};
-use crate::cli::{Global, InvalidInput};
-use crate::store::{Access, owners};
-use crate::ui::{self, Theme};
-use crate::{paths, term, worker};
-use anyhow::{Context, Result};
+mod counter;
+mod exporter;
+pub mod jobs;
+pub mod terminal;
+pub mod worker;
+
+use crate::app::{self, App, Effect, Msg, update};
+use crate::config;
+use crate::service::{Claim, InvalidInput, Need, Service};
+use crate::ui;
+use anyhow::{Context, Result, bail};
 use crossterm::event::{self, Event, KeyEventKind};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Pause after the last keystroke in a filter before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
-/// Loads the user's keymap (config dir `keymap.toml`), reporting file, line and reason.
-pub fn load_keymap() -> Result<Keymap> {
-    let path = paths::config_dir()?.join("keymap.toml");
-    Keymap::load(&path).map_err(|e| InvalidInput(format!("mappa dei tasti non valida: {e}")).into())
+/// What the front end gives the interface: the database, who asks, the theme asked for.
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub db: PathBuf,
+    pub claim: Claim,
+    pub theme: Option<String>,
 }
 
-/// Loads the theme: NO_COLOR → mono; else `--theme`/`CASA_THEME`; else default.
-pub fn load_theme(name: Option<&str>) -> Result<Theme> {
-    Theme::select(name, ui::theme::no_color_requested(), &paths::config_dir()?)
-        .map_err(|e| InvalidInput(format!("tema non valido: {e}")).into())
-}
-
-/// Builds the session shown in the title line from the operator's scope.
-pub fn session_for(
-    g: &Global,
-    store: &crate::store::Store,
-    scope: crate::domain::access::OperatorScope,
-) -> Result<Session> {
-    let mut owner_ids: Vec<i64> = scope.grants.iter().map(|(o, _)| *o).collect();
-    owner_ids.dedup();
-    let mut owners_named = Vec::new();
-    for id in owner_ids {
-        if let Some(o) = owners::owner_by_id(store.conn(), id)? {
-            owners_named.push((o.id, o.name));
-        }
-    }
-    let database = store
-        .path()
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+/// The interface's copy of the session, with what the chrome shows: database name, the
+/// operator's owners, the terminal size, the plan year being prepared.
+pub fn app_session(service: &Service, size: (u16, u16)) -> Result<app::Session> {
     use chrono::Datelike;
-    let (w, h) = crossterm::terminal::size().unwrap_or((80, 24));
-    Ok(Session {
-        read_only: g.read_only || store.access() == Access::ReadOnly,
-        scope,
-        database,
-        owners: owners_named,
-        size: (w, h),
+    let session = service.session();
+    Ok(app::Session {
+        read_only: session.read_only(),
+        scope: session.scope().clone(),
+        database: service.database_name(),
+        owners: service.own_owners()?,
+        size,
         plan_year: chrono::Local::now().year() + 1,
     })
 }
 
-pub fn run(g: &Global, theme_name: Option<&str>) -> Result<()> {
-    let keymap = load_keymap()?;
-    let theme = load_theme(theme_name)?;
-    let (store, scope) = crate::cli::session(g, Access::ReadWrite)?;
-    let session = session_for(g, &store, scope)?;
-    let db_path = store.path().to_path_buf();
-    let scope = session.scope.clone();
-    let mut app = App::new(session, keymap);
+/// Refuses to start without a terminal (scripts use the subcommands).
+pub fn require_terminal() -> Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(InvalidInput(
+            "l'interfaccia a schermo richiede un terminale; per gli script usare i sottocomandi (casa --help)".into()
+        ));
+    }
+    Ok(())
+}
+
+pub fn run(start: &Start) -> Result<()> {
+    require_terminal()?;
+    let keymap = config::load_keymap()?;
+    let theme = config::load_theme(start.theme.as_deref())?;
+    let service = Service::open(&start.db, &start.claim, Need::Write)?;
+    let size = crossterm::terminal::size().unwrap_or((80, 24));
+    let mut app = App::new(app_session(&service, size)?, keymap);
 
     let (tx, rx) = mpsc::channel::<Msg>();
-    let worker = worker::Worker::spawn(store, db_path, scope, tx.clone())?;
+    let worker = worker::Worker::spawn(service, tx.clone())?;
 
-    term::install_panic_hook(paths::log_file().ok());
-    let guard = term::TerminalGuard::enter().context("impossibile preparare il terminale")?;
+    terminal::install_panic_hook(config::paths::log_file().ok());
+    let guard = terminal::TerminalGuard::enter().context("impossibile preparare il terminale")?;
     let backend = CrosstermBackend::new(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
     let mut terminal = Terminal::new(backend)?;
 
