@@ -1,6 +1,10 @@
-//! The fast concurrency run: `casa bench concurrency` with 6 processes on a small demo database
-//! must pass every check (acknowledged changes stored, conflicts reported to the loser, no busy
-//! database shown, integrity). The 20-process soak is a separate command (README, BENCHMARKS.md).
+//! The fast concurrency run: the soak harness (tests/support/soak) with 6 workers on a small
+//! demo database must pass every check (acknowledged changes stored, conflicts reported to the
+//! loser, no busy database shown, integrity). The 20-worker soak is a separate command (README,
+//! BENCHMARKS.md): `cargo bench --bench concurrency -- --db DB`.
+
+#[path = "support/soak/mod.rs"]
+mod soak;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -36,25 +40,22 @@ fn six_processes_lose_nothing_and_never_show_busy() {
     );
 
     let work = dir.path().join("bench");
-    let work_arg = work.to_str().unwrap();
-    let out = casa(
-        &db,
-        &home,
-        &[
-            "bench",
-            "concurrency",
-            "--processes",
-            "6",
-            "--ops",
-            "12",
-            "--work-dir",
-            work_arg,
-        ],
+    let outcome = soak::run(&soak::Options {
+        exe: env!("CARGO_BIN_EXE_casa").into(),
+        db: db.clone(),
+        processes: 6,
+        ops: 12,
+        seed: 1,
+        work_dir: Some(work.clone()),
+        home: Some(home.clone()),
+    })
+    .unwrap();
+    assert!(
+        outcome.failures.is_empty(),
+        "{} checks failed:\n{}",
+        outcome.failures.len(),
+        outcome.failures.join("\n")
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("Tutti i controlli superati."), "{stdout}");
     // The deliberately stale saves were refused and counted as reported conflicts.
     let logs: String = std::fs::read_dir(&work)
         .unwrap()
@@ -63,6 +64,7 @@ fn six_processes_lose_nothing_and_never_show_busy() {
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect();
     assert!(!logs.is_empty(), "no child log in {}", work.display());
+    assert_eq!(logs.lines().count(), outcome.lines.len());
     for line in logs.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["busy"], false, "{line}");
@@ -71,4 +73,19 @@ fn six_processes_lose_nothing_and_never_show_busy() {
             assert_eq!(v["exit"], 4, "{line}");
         }
     }
+}
+
+#[test]
+fn last_candidates_are_the_ops_nobody_surely_followed() {
+    // a ends before c starts: a cannot be last; b overlaps c.
+    let ops = [("a", 0, 10), ("b", 5, 30), ("c", 20, 40)];
+    assert_eq!(soak::check::last_candidates(&ops), vec!["b", "c"]);
+    assert_eq!(soak::check::last_candidates(&[("x", 1, 2)]), vec!["x"]);
+}
+
+#[test]
+fn busy_is_recognised() {
+    assert!(soak::mentions_busy("errore: database is locked"));
+    assert!(soak::mentions_busy("SQLITE_BUSY"));
+    assert!(!soak::mentions_busy("Comunicazione salvata"));
 }

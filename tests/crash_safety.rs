@@ -9,6 +9,9 @@
 //!
 //! (the long run imports 50,000 rows; `CASA_CRASH_IMPORT_ROWS` changes that).
 
+#[path = "support/write_loop.rs"]
+mod support_write_loop;
+
 use casa::domain::unit_record::Column;
 use casa::store::{Access, Store, owners};
 use rand::{Rng, SeedableRng};
@@ -112,13 +115,8 @@ fn killed_writers_lose_no_acknowledged_change() {
     let mut killed_running = 0;
     let started = Instant::now();
     for run in 0..runs {
-        let mut child = casa(
-            dir.path(),
-            &db,
-            "regione",
-            &["db", "stress-writes", "--count", &WRITES.to_string()],
-        )
-        .stdout(Stdio::piped())
+        let mut child = support_write_loop::command(&db, "regione", WRITES)
+            .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -126,9 +124,9 @@ fn killed_writers_lose_no_acknowledged_change() {
         // Kill after a random number of acknowledgements (0: while it opens the database).
         let wait_for = rng.random_range(0..WRITES * 9 / 10);
         let mut seen = Vec::new();
-        for _ in 0..wait_for {
+        while (seen.len() as u64) < wait_for {
             match lines.next() {
-                Some(Ok(l)) => seen.push(l),
+                Some(Ok(l)) => seen.extend(support_write_loop::acknowledged(&l)),
                 _ => break,
             }
         }
@@ -136,14 +134,12 @@ fn killed_writers_lose_no_acknowledged_change() {
             killed_running += 1;
         }
         // Lines already in the pipe were printed after their commit: acknowledged too.
-        seen.extend(lines.map_while(Result::ok));
-        for line in &seen {
-            let id: i64 = line
-                .strip_prefix("ok ")
-                .and_then(|s| s.parse().ok())
-                .unwrap_or_else(|| panic!("run {run}: unexpected line {line:?}"));
-            acknowledged.push(id);
-        }
+        seen.extend(
+            lines
+                .map_while(Result::ok)
+                .filter_map(|l| support_write_loop::acknowledged(&l)),
+        );
+        acknowledged.extend(seen.iter().copied());
         let conn = reopen_and_check(&db);
         let missing: Vec<i64> = {
             let mut stmt = conn
@@ -379,4 +375,10 @@ fn killed_import_leaves_nothing_behind() {
         started.elapsed().as_secs_f64()
     );
     assert!(killed > 0, "no run was interrupted");
+}
+
+#[test]
+#[ignore = "the write loop child process of the tests in this file"]
+fn write_loop_child() {
+    support_write_loop::child()
 }
