@@ -302,7 +302,7 @@ fn check(db: &Path, file: &Path) -> Plan {
     let scope = operators::scope(store.conn(), "bench")
         .expect("scope")
         .expect("operator");
-    match import::check(&store, &scope, file, &Options::default()).expect("check") {
+    match import::check(&store, &|a| scope.check(a), file, &Options::default()).expect("check") {
         Checked::Valid(plan) => plan,
         Checked::Invalid(report) => {
             for p in report.problems.iter().take(10) {

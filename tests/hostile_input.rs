@@ -681,7 +681,7 @@ fn check_units(bytes: &[u8], ext: &str) {
     let scope = operators::scope(store.conn(), UNIT_OPERATOR)
         .unwrap()
         .unwrap();
-    match import::check(&store, &scope, &path, &Options::default()).unwrap() {
+    match import::check(&store, &|a| scope.check(a), &path, &Options::default()).unwrap() {
         Checked::Valid(_) => {}
         Checked::Invalid(report) => assert_report(&report),
     }
@@ -886,7 +886,7 @@ fn starting_points_are_valid() {
     ] {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        match import::check(&store, &scope, &path, &Options::default()).unwrap() {
+        match import::check(&store, &|a| scope.check(a), &path, &Options::default()).unwrap() {
             Checked::Valid(_) => {}
             Checked::Invalid(r) => panic!("{name}: {:?}", r.problems),
         }
@@ -1007,7 +1007,7 @@ fn damaged_workbooks_are_refused() {
     let scope = operators::scope(store.conn(), UNIT_OPERATOR)
         .unwrap()
         .unwrap();
-    match import::check(&store, &scope, &path, &Options::default()).unwrap() {
+    match import::check(&store, &|a| scope.check(a), &path, &Options::default()).unwrap() {
         Checked::Invalid(r) => assert!(
             r.problems
                 .iter()

@@ -1058,7 +1058,7 @@ mod never_panics {
         let scope = casa::store::operators::scope(store.conn(), "mi")
             .unwrap()
             .unwrap();
-        match check(&store, &scope, &file, &Options::default()).unwrap() {
+        match check(&store, &|a| scope.check(a), &file, &Options::default()).unwrap() {
             Checked::Invalid(report) => assert!(!report.problems.is_empty()),
             Checked::Valid(plan) => assert!(plan.counts.rows > 0),
         }

@@ -36,8 +36,9 @@ pub fn create(
     };
     let username = format!("capofila.{}", code.to_lowercase());
     // The demo capofila acts: it must exist (it is in the audit records).
-    operators::scope(store.conn(), &username)?
-        .ok_or_else(|| anyhow!("operatore dimostrativo {username} mancante"))?;
+    if operators::list(store.conn(), Some(&username))?.is_empty() {
+        return Err(anyhow!("operatore dimostrativo {username} mancante"));
+    }
     let closes = today - Duration::days(3);
     let opens = closes - Duration::days(45);
     let notice = store.create_notice(

@@ -15,7 +15,7 @@ mod xlsx_file;
 
 pub use report::{Problem, Report};
 
-use crate::domain::access::OperatorScope;
+use crate::domain::access::{Action, Denied};
 use crate::store::Store;
 use crate::store::units::{Applied, ImportWrites};
 use anyhow::Result;
@@ -69,12 +69,12 @@ pub enum Checked {
     Invalid(Report),
 }
 
-/// Reads and checks the whole file against the database, as `scope` would import it. Writes
-/// nothing. Errors are failures of the database itself; problems with the file (including a
+/// Reads and checks the whole file against the database, as an operator whose permission
+/// check is `may` (the service's) would import it. Writes nothing. Errors are failures of the database itself; problems with the file (including a
 /// file that cannot be read) are in `Checked::Invalid`.
 pub fn check(
     store: &Store,
-    scope: &OperatorScope,
+    may: &dyn Fn(Action) -> Result<(), Denied>,
     path: &Path,
     opts: &Options,
 ) -> Result<Checked> {
@@ -88,7 +88,7 @@ pub fn check(
         opts.progress && file_size >= progress::LARGE_FILE,
         file_size,
     );
-    let mut validator = validate::Validator::new(store, scope, this_year)?;
+    let mut validator = validate::Validator::new(store, may, this_year)?;
     {
         let bar = bar.clone();
         validator.on_progress(move |done, total| {

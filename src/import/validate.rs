@@ -5,7 +5,7 @@
 use super::report::{Problem, Report};
 use super::source::RowSink;
 use super::{Plan, PlanCounts};
-use crate::domain::access::{Action, OperatorScope};
+use crate::domain::access::{Action, Denied};
 use crate::domain::registry::OwnerKind;
 use crate::domain::unit_record::{
     BuildingFields, Column, HeaderMap, HeaderProblem, RowKeys, UnitFields, loose_key, parse_row,
@@ -59,7 +59,8 @@ struct GoodRow {
 
 pub struct Validator<'a> {
     store: &'a Store,
-    scope: &'a OperatorScope,
+    /// The session's permission check (the service's): who may change which owner.
+    may: &'a dyn Fn(Action) -> Result<(), Denied>,
     this_year: i32,
     municipalities: HashMap<String, Municipality>,
     /// Headers as written, to name columns in problems found by position.
@@ -86,10 +87,14 @@ pub struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub fn new(store: &'a Store, scope: &'a OperatorScope, this_year: i32) -> Result<Self> {
+    pub fn new(
+        store: &'a Store,
+        may: &'a dyn Fn(Action) -> Result<(), Denied>,
+        this_year: i32,
+    ) -> Result<Self> {
         Ok(Validator {
             store,
-            scope,
+            may,
             this_year,
             municipalities: units::municipalities(store.conn())?,
             headers: Vec::new(),
@@ -270,9 +275,7 @@ impl<'a> Validator<'a> {
                         name: o.name,
                         id: Some(o.id),
                         first_line: line,
-                        allowed: self
-                            .scope
-                            .check(Action::EditRegistry { owner_id: o.id })
+                        allowed: (self.may)(Action::EditRegistry { owner_id: o.id })
                             .map_err(|d| d.to_string()),
                     },
                     None => {
@@ -287,7 +290,7 @@ impl<'a> Validator<'a> {
                                     name: name.clone(),
                                     id: None,
                                     first_line: line,
-                                    allowed: self.scope.check(Action::ConfigureRegion).map_err(
+                                    allowed: (self.may)(Action::ConfigureRegion).map_err(
                                         |_| {
                                             "nuovo operatore accreditato: solo un operatore della Regione può registrarlo con l'importazione".to_string()
                                         },

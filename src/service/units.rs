@@ -263,7 +263,7 @@ impl Service {
 
     /// Reads and checks a whole unit file as this operator would import it; writes nothing.
     pub fn check_unit_import(&self, file: &Path, opts: &Options) -> Result<Checked> {
-        import::check(&self.store, self.session.scope(), file, opts)
+        import::check(&self.store, &|a| self.session.check(a), file, opts)
     }
 
     /// Writes a checked import in one transaction with one audit record.
