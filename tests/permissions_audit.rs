@@ -2,8 +2,9 @@
 //! prepared database and asserts the outcome (done, refused as not allowed = exit 3, refused by
 //! the rules = exit 4). Every command that goes through writes exactly one audit record, with
 //! the state after it (and before it, for changes to something that existed). A refused
-//! command leaves the file byte-identical. The helpdesk sees personal data masked unless it
-//! reveals them, and a reveal is audited.
+//! command leaves the file byte-identical. Every command is refused, byte for byte, to the
+//! helpdesk and to every allowed role with --read-only. The helpdesk sees personal data masked
+//! unless it reveals them, and a reveal is audited.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ const CAP: &str = "capofila.bg-seriate";
 const OTHER_CAP: &str = "capofila.bg-dalmine";
 const COMUNE: &str = "comune.016198"; // Seriate, in BG-SERIATE, all services on its Comune
 const REGISTRY_ONLY: &str = "solo.anagrafe"; // ANAGRAFE only, on Seriate
+const DISABLED: &str = "disabilitato"; // an owner operator of Seriate, disabled
 const ALER: &str = "aler.bg-lc-so";
 const ROLES: [&str; 7] = [
     "regione",
@@ -107,6 +109,27 @@ fn base() -> &'static Base {
                 "anagrafe",
             ],
         );
+        run(
+            Some("regione"),
+            &[
+                "operators",
+                "add",
+                DISABLED,
+                "--surname",
+                "Verdi",
+                "--name",
+                "Carla",
+                "--tax-code",
+                "RSSMRA80A01F205X",
+                "--email",
+                "c@example.it",
+                "--role",
+                "ente",
+                "--owner",
+                "016198",
+            ],
+        );
+        run(Some("regione"), &["operators", "disable", DISABLED]);
         let mut ids = BTreeMap::new();
         let plan = |year: &str, start: i64, end: i64| {
             json_id(&run(
@@ -236,6 +259,11 @@ fn base() -> &'static Base {
         .unwrap()
         .replacen("points = { value = 20.00", "points = { value = 25.00", 1);
         std::fs::write(files.join("regole.toml"), rules).unwrap();
+        // A backup of the prepared database, for `db restore`.
+        run(
+            Some("regione"),
+            &["db", "backup", files.join("copia.sqlite").to_str().unwrap()],
+        );
         // Settle the WAL so that a copy of the main file is the whole database.
         rusqlite::Connection::open(&db)
             .unwrap()
@@ -255,6 +283,8 @@ fn base() -> &'static Base {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Out {
     Done,
+    /// Allowed, and there was nothing to change: no audit record, not a byte changed.
+    Unchanged,
     Denied,
     Refused,
 }
@@ -266,6 +296,8 @@ struct Case {
     args: Vec<String>,
     /// Whether a successful run also changes something that existed (audit `before`).
     changes_existing: bool,
+    /// Whether a successful run replaces the whole database (`demo`): its audit starts anew.
+    replaces_database: bool,
     /// Outcome by role; roles not listed are refused as not allowed.
     allowed: Vec<(&'static str, Out)>,
 }
@@ -309,30 +341,35 @@ fn cases(b: &Base) -> Vec<Case> {
                 "programmazione",
             ]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![("regione", Done)],
         },
         Case {
             name: "operators disable",
             args: s(&["operators", "disable", REGISTRY_ONLY]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![("regione", Done)],
         },
         Case {
             name: "units import",
             args: s(&["units", "import", &file("alloggi.csv")]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done), (COMUNE, Done), (REGISTRY_ONLY, Done)],
         },
         Case {
             name: "certification certify (Seriate)",
             args: s(&["certification", "certify", "--owner", "016198"]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done), (COMUNE, Done), (REGISTRY_ONLY, Done)],
         },
         Case {
             name: "certification none (Seriate has units)",
             args: s(&["certification", "none", "--owner", "016198"]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Refused), (COMUNE, Refused), (REGISTRY_ONLY, Refused)],
         },
         Case {
@@ -350,42 +387,49 @@ fn cases(b: &Base) -> Vec<Case> {
                 &day(20),
             ]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "plan open",
             args: s(&["plan", "open", &id("plan_draft")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "plan close",
             args: s(&["plan", "close", &id("plan_open")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "plan reopen",
             args: s(&["plan", "reopen", &id("plan_closed"), "--end", &day(20)]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "plan approve",
             args: s(&["plan", "approve", &id("plan_closed")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "plan approve (window open)",
             args: s(&["plan", "approve", &id("plan_open")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Refused)],
         },
         Case {
             name: "plan cancel",
             args: s(&["plan", "cancel", &id("plan_draft")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
@@ -400,24 +444,28 @@ fn cases(b: &Base) -> Vec<Case> {
                 &day(20),
             ]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "comm file (Seriate)",
             args: comm("016198"),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done), (COMUNE, Done)],
         },
         Case {
             name: "comm file (ALER)",
             args: comm(ALER),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(ALER, Done)],
         },
         Case {
             name: "rules load",
             args: s(&["rules", "load", &file("regole.toml")]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![("regione", Done)],
         },
         Case {
@@ -435,12 +483,14 @@ fn cases(b: &Base) -> Vec<Case> {
                 &day(40),
             ]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "notice close",
             args: s(&["notice", "close", &id("notice_open")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
@@ -453,12 +503,14 @@ fn cases(b: &Base) -> Vec<Case> {
                 &id("notice_open"),
             ]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
             name: "rankings compute",
             args: s(&["rankings", "compute", "--notice", &id("notice_closed")]),
             changes_existing: false,
+            replaces_database: false,
             allowed: vec![(CAP, Done)],
         },
         Case {
@@ -476,6 +528,7 @@ fn cases(b: &Base) -> Vec<Case> {
                 "100",
             ]),
             changes_existing: true,
+            replaces_database: false,
             // The capofila, and the AVVISI operators of the owners whose rankings hold P-1.
             allowed: vec![(CAP, Done), (COMUNE, Done)],
         },
@@ -483,7 +536,88 @@ fn cases(b: &Base) -> Vec<Case> {
             name: "rankings finalize (corrections window open)",
             args: s(&["rankings", "finalize", "--notice", &id("notice_closed")]),
             changes_existing: true,
+            replaces_database: false,
             allowed: vec![(CAP, Refused)],
+        },
+        Case {
+            name: "operators add",
+            args: s(&[
+                "operators",
+                "add",
+                "nuovo.operatore",
+                "--surname",
+                "Neri",
+                "--name",
+                "Luca",
+                "--tax-code",
+                "RSSMRA80A01H501U",
+                "--email",
+                "n@example.it",
+                "--role",
+                "ente",
+                "--owner",
+                "016198",
+                "--service",
+                "anagrafe",
+            ]),
+            changes_existing: false,
+            replaces_database: false,
+            allowed: vec![("regione", Done)],
+        },
+        Case {
+            name: "operators enable",
+            args: s(&["operators", "enable", DISABLED]),
+            changes_existing: true,
+            replaces_database: false,
+            allowed: vec![("regione", Done)],
+        },
+        Case {
+            name: "units mark (Seriate)",
+            args: s(&["units", "mark", "--owner", "016198", "--year", "2031"]),
+            changes_existing: false,
+            replaces_database: false,
+            allowed: vec![(CAP, Done), (COMUNE, Done), (REGISTRY_ONLY, Done)],
+        },
+        Case {
+            name: "units mark --undo (nothing marked: nothing to record)",
+            args: s(&[
+                "units", "mark", "--owner", "016198", "--year", "2032", "--undo",
+            ]),
+            changes_existing: false,
+            replaces_database: false,
+            // The Regione sees Seriate's units but keeps no registry: with nothing marked there
+            // is nothing to refuse either.
+            allowed: vec![
+                (CAP, Unchanged),
+                (COMUNE, Unchanged),
+                (REGISTRY_ONLY, Unchanged),
+                ("regione", Unchanged),
+            ],
+        },
+        Case {
+            name: "comm file --draft (Seriate)",
+            args: {
+                let mut a = comm("016198");
+                a.push("--draft".into());
+                a
+            },
+            changes_existing: true,
+            replaces_database: false,
+            allowed: vec![(CAP, Done), (COMUNE, Done)],
+        },
+        Case {
+            name: "db restore",
+            args: s(&["db", "restore", &file("copia.sqlite")]),
+            changes_existing: true,
+            replaces_database: false,
+            allowed: vec![("regione", Done)],
+        },
+        Case {
+            name: "demo (replaces the demo database)",
+            args: s(&["demo", "--units", "300", "--applications", "0"]),
+            changes_existing: false,
+            replaces_database: true,
+            allowed: vec![("regione", Done)],
         },
     ]
 }
@@ -502,83 +636,124 @@ fn audit(db: &Path) -> (i64, Option<String>, Option<String>, String) {
     .unwrap()
 }
 
+/// Runs one cell (`case` as `role`, with `flags` before the command) on a copy of the base
+/// and checks its outcome against `want`; returns what is wrong.
+fn cell(b: &Base, case: &Case, role: &str, flags: &[&str], want: Out) -> Vec<String> {
+    let mut failures = Vec::new();
+    let who = if flags.is_empty() {
+        role.to_string()
+    } else {
+        format!("{role} {}", flags.join(" "))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cell.sqlite");
+    std::fs::copy(&b.db, &db).unwrap();
+    let before_file = hash(&db);
+    let (n_before, ..) = audit(&db);
+    let mut args: Vec<&str> = flags.to_vec();
+    args.extend(case.args.iter().map(String::as_str));
+    let out = casa(&db, &b.home, Some(role), &args);
+    let got = match (out.status.code(), want) {
+        (Some(0), Unchanged) => Unchanged,
+        (Some(0), _) => Done,
+        (Some(3), _) => Denied,
+        (Some(4), _) => Refused,
+        (other, _) => {
+            failures.push(format!(
+                "{} as {who}: exit {other:?}: {}",
+                case.name,
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            return failures;
+        }
+    };
+    if got != want {
+        failures.push(format!(
+            "{} as {who}: {got:?}, expected {want:?}: {}",
+            case.name,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+        return failures;
+    }
+    if got == Done && case.replaces_database {
+        // A new demo database: its own creation record, the new size.
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let (units, created): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT count(*) FROM unit),
+                        (SELECT count(*) FROM audit WHERE action = 'demo.crea')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        if (units, created) != (300, 1) {
+            failures.push(format!(
+                "{} as {who}: {units} units, {created} creation records",
+                case.name
+            ));
+        }
+    } else if got == Done {
+        let (n_after, before, after, action) = audit(&db);
+        if n_after != n_before + 1 {
+            failures.push(format!(
+                "{} as {who}: {} audit records, expected exactly one",
+                case.name,
+                n_after - n_before
+            ));
+        }
+        if after.is_none() {
+            failures.push(format!("{} ({action}): audit without 'after'", case.name));
+        }
+        if case.changes_existing && before.is_none() {
+            failures.push(format!("{} ({action}): audit without 'before'", case.name));
+        }
+    } else {
+        // Refused or nothing to do: not a byte changed (WAL included: the main file after a
+        // checkpoint).
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        drop(c);
+        if hash(&db) != before_file {
+            failures.push(format!(
+                "{} as {who}: {got:?} but the database changed",
+                case.name
+            ));
+        }
+        if got != Unchanged && String::from_utf8_lossy(&out.stderr).trim().is_empty() {
+            failures.push(format!(
+                "{} as {who}: refused without a message",
+                case.name
+            ));
+        }
+    }
+    failures
+}
+
 #[test]
 fn role_by_action_over_every_mutating_command() {
     let b = base();
     let mut failures = Vec::new();
     let mut cells = 0;
+    let mut read_only_cells = 0;
     for case in cases(b) {
         for role in ROLES {
             cells += 1;
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("cell.sqlite");
-            std::fs::copy(&b.db, &db).unwrap();
-            let before_file = hash(&db);
-            let (n_before, ..) = audit(&db);
-            let args: Vec<&str> = case.args.iter().map(String::as_str).collect();
-            let out = casa(&db, &b.home, Some(role), &args);
             let want = case
                 .allowed
                 .iter()
                 .find(|(r, _)| *r == role)
                 .map_or(Denied, |(_, o)| *o);
-            let got = match out.status.code() {
-                Some(0) => Done,
-                Some(3) => Denied,
-                Some(4) => Refused,
-                other => {
-                    failures.push(format!(
-                        "{} as {role}: exit {other:?}: {}",
-                        case.name,
-                        String::from_utf8_lossy(&out.stderr)
-                    ));
-                    continue;
-                }
-            };
-            if got != want {
-                failures.push(format!(
-                    "{} as {role}: {got:?}, expected {want:?}: {}",
-                    case.name,
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
-                continue;
-            }
-            if got == Done {
-                let (n_after, before, after, action) = audit(&db);
-                if n_after != n_before + 1 {
-                    failures.push(format!(
-                        "{} as {role}: {} audit records, expected exactly one",
-                        case.name,
-                        n_after - n_before
-                    ));
-                }
-                if after.is_none() {
-                    failures.push(format!("{} ({action}): audit without 'after'", case.name));
-                }
-                if case.changes_existing && before.is_none() {
-                    failures.push(format!("{} ({action}): audit without 'before'", case.name));
-                }
-            } else {
-                // Refused: not a byte changed (WAL included: the main file after a checkpoint).
-                let c = rusqlite::Connection::open(&db).unwrap();
-                c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-                drop(c);
-                if hash(&db) != before_file {
-                    failures.push(format!(
-                        "{} as {role}: refused ({got:?}) but the database changed",
-                        case.name
-                    ));
-                }
-                if String::from_utf8_lossy(&out.stderr).trim().is_empty() {
-                    failures.push(format!(
-                        "{} as {role}: refused without a message",
-                        case.name
-                    ));
-                }
-            }
+            failures.extend(cell(b, &case, role, &[], want));
+        }
+        // Whoever may run the command is refused in a read-only session, before anything.
+        for (role, _) in &case.allowed {
+            cells += 1;
+            read_only_cells += 1;
+            failures.extend(cell(b, &case, role, &["--read-only"], Denied));
         }
     }
-    assert!(cells > 100, "{cells} cells");
+    assert!(cells > 200, "{cells} cells");
+    assert!(read_only_cells > 40, "{read_only_cells} read-only cells");
     assert!(
         failures.is_empty(),
         "{} of {cells} cells wrong:\n{}",
