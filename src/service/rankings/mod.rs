@@ -54,16 +54,13 @@ impl Service {
         // Paging asks on every window: the notice is read only when the district decides.
         let fast = scope.status == OperatorStatus::Active
             && (scope.sees_everything() || scope.has_grant(info.owner_id, Grant::Notices));
-        if fast
-            || scope.may_read_ranking(notices::get(conn, info.notice_id)?.district_id, info.owner_id)
-        {
-            Ok(info)
-        } else {
-            Err(anyhow!(Denied(format!(
-                "l'operatore {} non può consultare la graduatoria {ranking_id}",
-                scope.username
-            ))))
+        if !fast {
+            self.session.check(Action::ReadRanking {
+                district_id: notices::get(conn, info.notice_id)?.district_id,
+                owner_id: info.owner_id,
+            })?;
         }
+        Ok(info)
     }
 
     /// The rankings of `notice` the operator may read, chosen by owner and comune when given;
@@ -83,14 +80,15 @@ impl Service {
             let c = c.trim();
             list.retain(|r| r.istat_code == c || r.comune.eq_ignore_ascii_case(c));
         }
-        let had = !list.is_empty();
+        // When the choice holds rankings and none is readable, the refusal is the rule's.
+        let first = list.first().map(|r| Action::ReadRanking {
+            district_id: notice.district_id,
+            owner_id: r.owner_id,
+        });
         let scope = self.session.scope();
         list.retain(|r| scope.may_read_ranking(notice.district_id, r.owner_id));
-        if had && list.is_empty() {
-            return Err(anyhow!(Denied(format!(
-                "l'operatore {} non può consultare le graduatorie di questi enti",
-                scope.username
-            ))));
+        if let (true, Some(refused)) = (list.is_empty(), first) {
+            self.session.check(refused)?;
         }
         Ok(list)
     }
