@@ -42,12 +42,12 @@ pub fn main() -> ExitCode {
         None => tui::require_terminal()
             .and_then(|()| cli::open_inputs(&parsed.global))
             .and_then(|(db, claim)| {
-            tui::run(&tui::Start {
-                db,
-                claim,
-                theme: parsed.global.theme.clone(),
-            })
-        }),
+                tui::run(&tui::Start {
+                    db,
+                    claim,
+                    theme: parsed.global.theme.clone(),
+                })
+            }),
         Some(command) => cli::run(&parsed.global, command),
     };
     match result {

@@ -117,9 +117,9 @@ fn killed_writers_lose_no_acknowledged_change() {
     for run in 0..runs {
         let mut child = support_write_loop::command(&db, "regione", WRITES)
             .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         // Kill after a random number of acknowledgements (0: while it opens the database).
         let wait_for = rng.random_range(0..WRITES * 9 / 10);

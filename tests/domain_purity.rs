@@ -80,13 +80,16 @@ fn sql_in(code: &str) -> Option<String> {
         }
         let t = part.trim_start();
         let words: Vec<&str> = t.split_whitespace().take(3).collect();
-        let statement = match words.as_slice() {
-            ["SELECT", ..] | ["PRAGMA", ..] | ["WITH", _, "AS", ..] => true,
-            ["INSERT", "INTO", ..] | ["DELETE", "FROM", ..] => true,
-            ["CREATE", "TABLE" | "INDEX" | "VIEW" | "TRIGGER", ..] => true,
-            ["UPDATE", _, "SET", ..] => true,
-            _ => false,
-        };
+        let statement = matches!(
+            words.as_slice(),
+            ["SELECT", ..]
+                | ["PRAGMA", ..]
+                | ["WITH", _, "AS", ..]
+                | ["INSERT", "INTO", ..]
+                | ["DELETE", "FROM", ..]
+                | ["CREATE", "TABLE" | "INDEX" | "VIEW" | "TRIGGER", ..]
+                | ["UPDATE", _, "SET", ..]
+        );
         if statement {
             return Some(t.chars().take(60).collect());
         }
@@ -123,10 +126,16 @@ fn names(v: &[&str]) -> Vec<String> {
 #[test]
 fn domain_imports_no_terminal_or_sql_crate() {
     let bad = failures(&names(&["domain"]), |code| {
-        ["ratatui", "crossterm", "rusqlite", "crate::store", "crate::service"]
-            .into_iter()
-            .find(|b| code.contains(b))
-            .map(|b| format!("mentions {b}: domain code must stay pure"))
+        [
+            "ratatui",
+            "crossterm",
+            "rusqlite",
+            "crate::store",
+            "crate::service",
+        ]
+        .into_iter()
+        .find(|b| code.contains(b))
+        .map(|b| format!("mentions {b}: domain code must stay pure"))
     });
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -184,7 +193,8 @@ fn front_ends_hold_no_database_handle() {
 fn the_interface_and_the_command_line_do_not_import_each_other() {
     // config/ is shared by both (keymap and theme files): it may name the interface's types.
     let mut bad = failures(&names(&["tui", "app", "ui", "config"]), |code| {
-        code.contains("crate::cli").then(|| "imports the command line".into())
+        code.contains("crate::cli")
+            .then(|| "imports the command line".into())
     });
     bad.extend(failures(&names(&["cli"]), |code| {
         ["crate::tui", "crate::app", "crate::ui::"]
@@ -198,13 +208,26 @@ fn the_interface_and_the_command_line_do_not_import_each_other() {
 #[test]
 fn below_the_front_ends_nothing_reads_the_environment() {
     let below = names(&[
-        "service", "store", "domain", "rules", "export", "import", "demo", "reference.rs",
+        "service",
+        "store",
+        "domain",
+        "rules",
+        "export",
+        "import",
+        "demo",
+        "reference.rs",
     ]);
     let bad = failures(&below, |code| {
-        ["env::var", "\"USER\"", "\"LOGNAME\"", "CASA_OPERATOR", "--operator\""]
-            .into_iter()
-            .find(|b| code.contains(b))
-            .map(|b| format!("reads {b}: the session comes from the front end"))
+        [
+            "env::var",
+            "\"USER\"",
+            "\"LOGNAME\"",
+            "CASA_OPERATOR",
+            "--operator\"",
+        ]
+        .into_iter()
+        .find(|b| code.contains(b))
+        .map(|b| format!("reads {b}: the session comes from the front end"))
     });
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
@@ -232,7 +255,8 @@ fn a_session_is_made_in_one_place_and_permissions_are_checked_by_the_service() {
             .map(|b| format!("decides a permission ({b}): the service does"))
     }));
     let establish = failures(&modules_except(&[]), |code| {
-        code.contains("Session::establish(").then(|| "makes a session".into())
+        code.contains("Session::establish(")
+            .then(|| "makes a session".into())
     });
     assert_eq!(
         establish.len(),

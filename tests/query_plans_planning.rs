@@ -43,9 +43,11 @@ fn every_planning_statement_reads_an_index() {
     let db = Connection::open(&path).unwrap();
     db.execute_batch("ANALYZE").unwrap();
     let district: i64 = db
-        .query_row("SELECT id FROM district WHERE code = 'BG-SERIATE'", [], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT id FROM district WHERE code = 'BG-SERIATE'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     let today = chrono::Local::now().date_naive();
 

@@ -267,7 +267,12 @@ fn registry_reads(f: &'static Fixture) -> Vec<Read> {
             name: "units export / Esporta",
             cli: Some((
                 s(&[
-                    "units", "export", "--comune", SERIATE, "--out", &out("e.csv"),
+                    "units",
+                    "export",
+                    "--comune",
+                    SERIATE,
+                    "--out",
+                    &out("e.csv"),
                 ]),
                 Box::new(|_| Vec::new()),
             )),
@@ -295,7 +300,14 @@ fn registry_reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "certification show / Scheda certificazione",
             cli: Some((
-                s(&["certification", "show", "--owner", SERIATE, "--format", "json"]),
+                s(&[
+                    "certification",
+                    "show",
+                    "--owner",
+                    SERIATE,
+                    "--format",
+                    "json",
+                ]),
                 Box::new(|v| vec![v["owner_id"].to_string(), v["totals"]["units"].to_string()]),
             )),
             tui: Some((
@@ -373,7 +385,7 @@ fn every_read_for_every_role_and_the_two_front_ends_agree() {
                 .tui
                 .as_ref()
                 .map(|(request, rows)| f.tui(who, request.clone(), rows))
-                .map(|t| t.as_refusal_of(cli.as_ref()));
+                .map(|t| t.into_refusal_of(cli.as_ref()));
             for (side, seen) in [("command line", &cli), ("interface", &tui)] {
                 if let Some(seen) = seen
                     && let Err(e) = want.check(seen)

@@ -5,14 +5,14 @@ mod unit_data;
 
 use calamine::{Data, Reader, open_workbook_auto};
 use casa::domain::access::{OperatorStatus, Role, Service};
-use casa::service::{Claim, Need, Origin};
-use casa::store::operators::{self, NewOperator};
 use casa::domain::registry::UnitState;
 use casa::domain::unit_filter::{Sort, SortKey, UnitFilter, Visibility};
 use casa::export::Cancelled;
 use casa::export::unit_lists::{self, HEADERS, ListsRequest};
+use casa::service::{Claim, Need, Origin};
 use casa::store::audit;
 use casa::store::certification::{self, CertificationKind, Refused};
+use casa::store::operators::{self, NewOperator};
 use casa::store::search::{self, Direction};
 use rusqlite::Connection;
 use std::sync::atomic::AtomicBool;
@@ -223,10 +223,7 @@ fn marking_for_a_plan_year_and_undoing_it() {
     assert_eq!(o.changed, want.len());
     assert_eq!(plan_units(store.conn(), aler, 2030), want);
     // Marking again changes nothing; the search filter finds exactly them.
-    assert_eq!(
-        op.mark_units(&f, 2030, false).unwrap().changed,
-        0
-    );
+    assert_eq!(op.mark_units(&f, 2030, false).unwrap().changed, 0);
     let marked = UnitFilter {
         marked_for_year: Some(2030),
         ..Default::default()
@@ -351,9 +348,14 @@ fn lists_export_matches_the_search() {
 
     // The CSV has the same rows in the same order.
     let csv_path = fx.dir.path().join("liste.csv");
-    let cs =
-        unit_lists::write_csv_file(&store, &req, &csv_path, &mut |_, _| {}, &AtomicBool::new(false))
-            .unwrap();
+    let cs = unit_lists::write_csv_file(
+        &store,
+        &req,
+        &csv_path,
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     assert_eq!(cs, s);
     let mut r = csv::Reader::from_path(&csv_path).unwrap();
     assert_eq!(r.headers().unwrap().iter().collect::<Vec<_>>(), HEADERS);
@@ -392,7 +394,8 @@ fn only_marked_units_and_state_filters() {
         sort: Sort::default(),
     };
     let out = fx.dir.path().join("marcati.xlsx");
-    let s = unit_lists::write_xlsx(&store, &req, &out, &mut |_, _| {}, &AtomicBool::new(false)).unwrap();
+    let s = unit_lists::write_xlsx(&store, &req, &out, &mut |_, _| {}, &AtomicBool::new(false))
+        .unwrap();
     let want: i64 = c
         .query_row(
             "SELECT count(*) FROM unit WHERE state = 1 AND plan_year = 2026",
@@ -415,8 +418,14 @@ fn only_marked_units_and_state_filters() {
         only_marked: None,
         ..req
     };
-    let s = unit_lists::write_xlsx(&store, &occupied, &out, &mut |_, _| {}, &AtomicBool::new(false))
-        .unwrap();
+    let s = unit_lists::write_xlsx(
+        &store,
+        &occupied,
+        &out,
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     assert_eq!(s.total(), 0);
     assert_eq!(sheet_rows(&out).len(), 3);
 }
@@ -450,14 +459,21 @@ fn cancel_and_errors_leave_no_partial_file() {
     assert!(e.downcast_ref::<Cancelled>().is_some(), "{e:#}");
     assert!(!out.exists() && !casa::export::part_path(&out).exists());
     let csv_out = fx.dir.path().join("annullato.csv");
-    let e = unit_lists::write_csv_file(&store, &req, &csv_out, &mut |_, _| {}, &AtomicBool::new(true))
-        .unwrap_err();
+    let e = unit_lists::write_csv_file(
+        &store,
+        &req,
+        &csv_out,
+        &mut |_, _| {},
+        &AtomicBool::new(true),
+    )
+    .unwrap_err();
     assert!(e.downcast_ref::<Cancelled>().is_some());
     assert!(!csv_out.exists() && !casa::export::part_path(&csv_out).exists());
     // A folder that does not exist: an error, nothing left behind.
     let bad = fx.dir.path().join("manca/liste.xlsx");
     assert!(
-        unit_lists::write_xlsx(&store, &req, &bad, &mut |_, _| {}, &AtomicBool::new(false)).is_err()
+        unit_lists::write_xlsx(&store, &req, &bad, &mut |_, _| {}, &AtomicBool::new(false))
+            .is_err()
     );
     assert!(!fx.dir.path().join("manca").exists());
     // The store is still usable after a cancelled export (its cache size was restored).

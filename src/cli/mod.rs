@@ -10,6 +10,7 @@ mod plan;
 mod rankings;
 mod registry;
 mod rules;
+mod unit_output;
 mod unit_queries;
 mod units;
 

@@ -3,8 +3,8 @@
 use super::output::{Format, Listing};
 use super::{Global, open, open_inputs};
 use crate::domain::access::OperatorStatus;
-use crate::service::operators::{Registration, parse_services, register};
 use crate::service::Need;
+use crate::service::operators::{Registration, parse_services, register};
 use anyhow::Result;
 use clap::{Args, Subcommand};
 

@@ -454,10 +454,26 @@ mod tests {
 
     #[test]
     fn plan_files_are_for_the_capofila_regione_and_helpdesk() {
-        assert!(op(Role::LeadMunicipality, &[]).check(Action::ReportPlan { district_id: 7 }).is_ok());
-        assert!(op(Role::LeadMunicipality, &[]).check(Action::ReportPlan { district_id: 8 }).is_err());
-        assert!(op(Role::Region, &[]).check(Action::ReportPlan { district_id: 8 }).is_ok());
-        assert!(op(Role::Helpdesk, &[]).check(Action::ReportPlan { district_id: 8 }).is_ok());
+        assert!(
+            op(Role::LeadMunicipality, &[])
+                .check(Action::ReportPlan { district_id: 7 })
+                .is_ok()
+        );
+        assert!(
+            op(Role::LeadMunicipality, &[])
+                .check(Action::ReportPlan { district_id: 8 })
+                .is_err()
+        );
+        assert!(
+            op(Role::Region, &[])
+                .check(Action::ReportPlan { district_id: 8 })
+                .is_ok()
+        );
+        assert!(
+            op(Role::Helpdesk, &[])
+                .check(Action::ReportPlan { district_id: 8 })
+                .is_ok()
+        );
         let filer = op(Role::OwnerOperator, &[(1, Service::Planning)]);
         assert!(filer.check(Action::ReportPlan { district_id: 7 }).is_err());
     }

@@ -7,9 +7,9 @@
 use super::{Cancelled, PartFile, part_path};
 use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::{Sort, UnitFilter, Visibility};
+use crate::store::Store;
 use crate::store::search::{self, UnitRow};
 use anyhow::{Context, Result};
-use crate::store::Store;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use serde::Serialize;
 use std::io::Write;
@@ -122,7 +122,10 @@ pub fn counts(store: &Store, req: &ListsRequest) -> Result<ListsSummary> {
     };
     for state in UnitState::PLAN_LISTS {
         if let Some(f) = list_filter(req, state) {
-            s.add(state, search::count(store.conn(), &f, &req.visibility)? as u64);
+            s.add(
+                state,
+                search::count(store.conn(), &f, &req.visibility)? as u64,
+            );
         }
     }
     Ok(s)

@@ -10,13 +10,13 @@ use crate::domain::registry::OwnerKind;
 use crate::domain::unit_record::{
     BuildingFields, Column, HeaderMap, HeaderProblem, RowKeys, UnitFields, loose_key, parse_row,
 };
+use crate::store::Store;
 use crate::store::owners;
 use crate::store::units::{
     self, BuildingWrite, ImportWrites, Municipality, NewOwner, Ref, StoredBuilding, StoredUnit,
     UnitWrite, Versioned,
 };
 use anyhow::Result;
-use crate::store::Store;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 

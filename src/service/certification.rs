@@ -10,7 +10,13 @@ use anyhow::{Result, anyhow};
 impl Service {
     /// The owners the operator works for (id, name), in the order of its grants.
     pub fn own_owners(&self) -> Result<Vec<(i64, String)>> {
-        let mut ids: Vec<i64> = self.session.scope().grants.iter().map(|(o, _)| *o).collect();
+        let mut ids: Vec<i64> = self
+            .session
+            .scope()
+            .grants
+            .iter()
+            .map(|(o, _)| *o)
+            .collect();
         ids.dedup();
         let mut out = Vec::new();
         for id in ids {

@@ -80,7 +80,11 @@ impl Service {
     }
 
     /// The communications of a plan, or of one owner of it (refused when the owner has none).
-    pub fn communications(&self, plan_id: i64, owner_id: Option<i64>) -> Result<(plans::Plan, Vec<Communication>)> {
+    pub fn communications(
+        &self,
+        plan_id: i64,
+        owner_id: Option<i64>,
+    ) -> Result<(plans::Plan, Vec<Communication>)> {
         self.session.check(Action::ReadPlans)?;
         let conn = self.store.conn();
         let plan = plans::get(conn, plan_id)?;
@@ -126,7 +130,11 @@ impl Service {
             owner_id,
             input,
             expected_version,
-            mode: if draft { SaveMode::Draft } else { SaveMode::File },
+            mode: if draft {
+                SaveMode::Draft
+            } else {
+                SaveMode::File
+            },
             today,
         };
         self.writable()?.save_communication(&actor, save)
@@ -151,8 +159,8 @@ impl Service {
         };
         match self.save_communication(plan_id, owner_id, input, Some(version), draft, today) {
             Ok(saved) => {
-                let row = reread(self)?
-                    .ok_or_else(|| anyhow!("comunicazione non più leggibile"))?;
+                let row =
+                    reread(self)?.ok_or_else(|| anyhow!("comunicazione non più leggibile"))?;
                 Ok(FormSave::Saved {
                     saved: Box::new(saved),
                     row: Box::new(row),

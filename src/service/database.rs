@@ -4,8 +4,8 @@
 use super::{Claim, Denied, Need, Service};
 use crate::domain::access::Action;
 use crate::store::backup::{self, CheckReport, Restored, Summary};
-use crate::store::facts::{self, Facts};
 use crate::store::bulk::{self, Existing};
+use crate::store::facts::{self, Facts};
 use crate::store::{Access, Store};
 use anyhow::{Result, anyhow};
 use std::path::Path;

@@ -27,7 +27,8 @@ pub fn is_invalid_input(e: &anyhow::Error) -> bool {
     e.downcast_ref::<InvalidInput>().is_some()
         || e.downcast_ref::<Refused>().is_some()
         || e.downcast_ref::<crate::store::backup::BadFile>().is_some()
-        || e.downcast_ref::<crate::domain::unit_filter::FilterError>().is_some()
+        || e.downcast_ref::<crate::domain::unit_filter::FilterError>()
+            .is_some()
 }
 
 /// `e` with business refusals turned into `InvalidInput` (same text), for callers that report

@@ -17,9 +17,9 @@ pub mod reference;
 pub mod session;
 pub mod units;
 
+pub use crate::store::{Interrupt, is_interrupted};
 pub use errors::{Denied, InvalidInput, Refused};
 pub use session::{Claim, Origin, Session};
-pub use crate::store::{Interrupt, is_interrupted};
 
 use crate::store::{Access, Store};
 use anyhow::{Context, Result};

@@ -38,7 +38,9 @@ pub struct NewNoticeRequest<'a> {
 }
 
 fn denied(who: &str, what: &str) -> anyhow::Error {
-    anyhow!(Denied(format!("l'operatore {who} non può consultare {what}")))
+    anyhow!(Denied(format!(
+        "l'operatore {who} non può consultare {what}"
+    )))
 }
 
 impl Service {
@@ -170,7 +172,11 @@ impl Service {
     }
 
     /// Stores a notice's applications: all of them or none, one audit record.
-    pub fn import_applications(&mut self, notice_id: i64, apps: &[Application]) -> Result<Imported> {
+    pub fn import_applications(
+        &mut self,
+        notice_id: i64,
+        apps: &[Application],
+    ) -> Result<Imported> {
         self.may_import_applications(notice_id)?;
         let actor = self.session.username().to_string();
         self.writable()?

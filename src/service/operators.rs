@@ -40,7 +40,11 @@ pub fn parse_services(raw: &[String]) -> Result<Vec<Grant>> {
 }
 
 /// Checks what was typed and resolves district and owners on `store`.
-fn prepare(store: &Store, r: &Registration, role: Role) -> Result<(NewOperator, Vec<(i64, Grant)>)> {
+fn prepare(
+    store: &Store,
+    r: &Registration,
+    role: Role,
+) -> Result<(NewOperator, Vec<(i64, Grant)>)> {
     let conn = store.conn();
     let username = r.username.trim().to_string();
     if username.is_empty()
@@ -144,7 +148,12 @@ impl Service {
 
     /// Grants `username` services on an owner (Regione); returns the owner's name and how many
     /// grants were new.
-    pub fn grant(&mut self, username: &str, owner: &str, services: &[Grant]) -> Result<(String, usize)> {
+    pub fn grant(
+        &mut self,
+        username: &str,
+        owner: &str,
+        services: &[Grant],
+    ) -> Result<(String, usize)> {
         self.session.check_write(Action::ManageOperators)?;
         let owner = owners::find_owner(self.store.conn(), owner)?;
         let actor = self.session.username().to_string();

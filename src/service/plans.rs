@@ -171,14 +171,20 @@ impl Service {
         start: NaiveDate,
         end: NaiveDate,
     ) -> Result<Changed> {
-        self.session.check_write(Action::ManagePlan { district_id })?;
+        self.session
+            .check_write(Action::ManagePlan { district_id })?;
         let actor = self.session.username().to_string();
         self.writable()?
             .create_plan(&actor, district_id, year, start, end)
     }
 
     /// Creates a plan of the operator's own district (the capofila's "Nuovo piano").
-    pub fn create_own_plan(&mut self, year: i32, start: NaiveDate, end: NaiveDate) -> Result<Changed> {
+    pub fn create_own_plan(
+        &mut self,
+        year: i32,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Changed> {
         let Some(district_id) = self.session.scope().district_id else {
             return Err(anyhow!(Denied(
                 "solo il capofila di un ambito crea i suoi piani".into()
@@ -197,16 +203,23 @@ impl Service {
         today: NaiveDate,
     ) -> Result<Changed> {
         let district_id = plans::get(self.store.conn(), plan_id)?.district_id;
-        self.session.check_write(Action::ManagePlan { district_id })?;
+        self.session
+            .check_write(Action::ManagePlan { district_id })?;
         let actor = self.session.username().to_string();
         self.writable()?
             .plan_action(&actor, plan_id, action, expected_version, today)
     }
 
     /// A new revision (BOZZA) of an approved plan, superseding it.
-    pub fn revise_plan(&mut self, plan_id: i64, start: NaiveDate, end: NaiveDate) -> Result<Changed> {
+    pub fn revise_plan(
+        &mut self,
+        plan_id: i64,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> Result<Changed> {
         let district_id = plans::get(self.store.conn(), plan_id)?.district_id;
-        self.session.check_write(Action::ManagePlan { district_id })?;
+        self.session
+            .check_write(Action::ManagePlan { district_id })?;
         let actor = self.session.username().to_string();
         self.writable()?.revise_plan(&actor, plan_id, start, end)
     }

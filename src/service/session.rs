@@ -56,7 +56,9 @@ impl Session {
         })?;
         if scope.status != OperatorStatus::Active {
             // The check itself words the reason (pending or disabled).
-            scope.check(Action::ReadReference).map_err(anyhow::Error::new)?;
+            scope
+                .check(Action::ReadReference)
+                .map_err(anyhow::Error::new)?;
         }
         Ok(Session {
             scope,

@@ -7,9 +7,9 @@ use crate::domain::access::Action;
 use crate::domain::unit_filter::{FilterField, FilterText, Sort, SortKey, UnitFilter, Visibility};
 use crate::export::unit_lists::{self, ListsRequest, ListsSummary};
 use crate::import::{self, Checked, Options};
-use crate::store::units::Applied;
 use crate::store::plan_marks::{MarkOutcome, Marking, TouchedOwner};
 use crate::store::search::{self, Cursor, Direction, UnitDetail, UnitRow};
+use crate::store::units::Applied;
 use crate::store::{Access, Store};
 use anyhow::{Result, anyhow};
 use std::path::Path;
@@ -95,8 +95,15 @@ impl Service {
             }
             Direction::Backward => {
                 // Fewer rows than a page before the cursor: show the first page instead.
-                let mut first =
-                    search::page(conn, filter, &vis, sort, None, Direction::Forward, limit + 1)?;
+                let mut first = search::page(
+                    conn,
+                    filter,
+                    &vis,
+                    sort,
+                    None,
+                    Direction::Forward,
+                    limit + 1,
+                )?;
                 let more = first.len() > limit;
                 first.truncate(limit);
                 Ok(Page {
@@ -206,14 +213,23 @@ impl Service {
     /// Marks the units of `filter` (in the plan's states) for the plan of `year`, or removes
     /// the mark (`undo`): refused as a whole when some belong to an owner whose registry the
     /// operator may not edit.
-    pub fn mark_units(&mut self, filter: &UnitFilter, year: i32, undo: bool) -> Result<MarkOutcome> {
+    pub fn mark_units(
+        &mut self,
+        filter: &UnitFilter,
+        year: i32,
+        undo: bool,
+    ) -> Result<MarkOutcome> {
         self.session.require_writable()?;
         let visibility = self.visibility();
         let session = self.session.clone();
         let authorize = |owners: &[TouchedOwner]| -> Result<()> {
             let refused: Vec<&TouchedOwner> = owners
                 .iter()
-                .filter(|o| session.check(Action::EditRegistry { owner_id: o.id }).is_err())
+                .filter(|o| {
+                    session
+                        .check(Action::EditRegistry { owner_id: o.id })
+                        .is_err()
+                })
                 .collect();
             if refused.is_empty() {
                 return Ok(());

@@ -171,11 +171,7 @@ impl Store {
     }
 
     /// Declares that the owner has no units; refused when the registry holds any.
-    pub fn declare_no_units(
-        &mut self,
-        actor: &str,
-        owner_id: i64,
-    ) -> Result<Certification> {
+    pub fn declare_no_units(&mut self, actor: &str, owner_id: i64) -> Result<Certification> {
         self.record_certification(actor, owner_id, CertificationKind::NoUnits)
     }
 

@@ -355,8 +355,7 @@ impl Store {
                     ))
                     .into());
                 }
-                let filing_id =
-                    insert_filing(&tx, comm_id, plan.year, &form, &at, actor)?;
+                let filing_id = insert_filing(&tx, comm_id, plan.year, &form, &at, actor)?;
                 tx.execute(
                     "UPDATE communication SET state = 'TRASMESSA', draft = NULL, version = version + 1,
                          updated_at = ?2, updated_by = ?3

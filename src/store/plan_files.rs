@@ -14,7 +14,11 @@ pub struct ComuneStock {
 }
 
 /// The stock of `owner_id` in each comune of `district_id`, by comune name.
-pub fn stock_by_comune(conn: &Connection, owner_id: i64, district_id: i64) -> Result<Vec<ComuneStock>> {
+pub fn stock_by_comune(
+    conn: &Connection,
+    owner_id: i64,
+    district_id: i64,
+) -> Result<Vec<ComuneStock>> {
     let mut stmt = conn.prepare_cached(
         "SELECT m.name,
                 sum(CASE WHEN t.service = 1 THEN t.n ELSE 0 END),

@@ -147,7 +147,7 @@ impl Store {
         audit::record(
             &tx,
             Entry {
-                operator: &actor,
+                operator: actor,
                 action: if undo {
                     "alloggi.smarca_piano"
                 } else {

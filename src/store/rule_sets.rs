@@ -68,9 +68,11 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<Stored>> {
 
 /// The text of a stored rule set, as loaded.
 pub fn text(conn: &Connection, id: i64) -> Result<String> {
-    Ok(conn.query_row("SELECT text FROM rule_set WHERE id = ?1", [id], |r| {
-        r.get(0)
-    })?)
+    Ok(
+        conn.query_row("SELECT text FROM rule_set WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// The stored rule set with its parsed parameters.
@@ -216,12 +218,7 @@ pub fn sync_builtin(conn: &Connection, by: &str) -> Result<()> {
 impl Store {
     /// `casa rules load`: checks the file and stores it (Regione only). A stored rule set
     /// never changes: different text under the same citation is a new version.
-    pub fn load_rule_set(
-        &mut self,
-        actor: &str,
-        file_name: &str,
-        text: &str,
-    ) -> Result<Loaded> {
+    pub fn load_rule_set(&mut self, actor: &str, file_name: &str, text: &str) -> Result<Loaded> {
         let set = rules::parse(file_name, text).map_err(|e| anyhow!(Refused(e.0)))?;
         let tx = self.write()?;
         sync_builtin(&tx, actor)?;

@@ -213,18 +213,26 @@ impl Jobs {
                 version,
                 draft,
             } => {
-                match svc.save_communication_form(plan_id, owner_id, &input, version, draft, today())
-                {
+                match svc.save_communication_form(
+                    plan_id,
+                    owner_id,
+                    &input,
+                    version,
+                    draft,
+                    today(),
+                ) {
                     Ok(FormSave::Saved { saved, row }) => self.send(DataMsg::CommunicationSaved {
                         generation,
                         saved,
                         row,
                     }),
-                    Ok(FormSave::Stale { message, row }) => self.send(DataMsg::CommunicationStale {
-                        generation,
-                        message,
-                        row,
-                    }),
+                    Ok(FormSave::Stale { message, row }) => {
+                        self.send(DataMsg::CommunicationStale {
+                            generation,
+                            message,
+                            row,
+                        })
+                    }
                     Err(e) => self.failed(generation, e),
                 }
             }

@@ -51,12 +51,9 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             tui: Some((
                 card(),
                 answer(|d| match d {
-                    DataMsg::PlanCard { card, .. } => Some(
-                        card.owners
-                            .iter()
-                            .map(|c| c.owner_id.to_string())
-                            .collect(),
-                    ),
+                    DataMsg::PlanCard { card, .. } => {
+                        Some(card.owners.iter().map(|c| c.owner_id.to_string()).collect())
+                    }
                     _ => None,
                 }),
             )),
@@ -87,9 +84,7 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
                     _ => None,
                 }),
             )),
-            want: Box::new(move |who| {
-                f.when(reads_plans(who), || s(&["apri", "crea"]))
-            }),
+            want: Box::new(move |who| f.when(reads_plans(who), || s(&["apri", "crea"]))),
         },
         Read {
             name: "plan report / Report",
@@ -136,9 +131,9 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             name: "Comunicazione annuale: the operator's own communications",
             cli: None,
             tui: Some((
-                Request::Comms { generation: 1 },
+                Request::Communications { generation: 1 },
                 answer(|d| match d {
-                    DataMsg::Comms { rows, .. } => Some(
+                    DataMsg::Communications { rows, .. } => Some(
                         rows.iter()
                             .map(|r| format!("{} {}", r.plan.id, r.communication.owner_id))
                             .collect(),

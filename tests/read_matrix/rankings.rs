@@ -132,7 +132,9 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "rankings excluded",
             cli: Some((
-                s(&["rankings", "excluded", "--notice", &notice, "--format", "json"]),
+                s(&[
+                    "rankings", "excluded", "--notice", &notice, "--format", "json",
+                ]),
                 field("code"),
             )),
             tui: None,
@@ -153,7 +155,9 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "isbar explain / Spiegazione del punteggio (positions shown)",
             cli: Some((
-                s(&["isbar", "explain", "P-1", "--notice", &notice, "--format", "json"]),
+                s(&[
+                    "isbar", "explain", "P-1", "--notice", &notice, "--format", "json",
+                ]),
                 Box::new(|v| {
                     sorted(
                         v["positions"]
@@ -198,8 +202,14 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             name: "rankings compare / Simulazione regole (who moves, by ranking)",
             cli: Some((
                 s(&[
-                    "rankings", "compare", "--notice", &notice, "--rules", "R.R. 3/2019",
-                    "--format", "json",
+                    "rankings",
+                    "compare",
+                    "--notice",
+                    &notice,
+                    "--rules",
+                    "R.R. 3/2019",
+                    "--format",
+                    "json",
                 ]),
                 Box::new(|v| {
                     sorted(
@@ -264,14 +274,19 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
                     _ => None,
                 }),
             )),
-            want: Box::new(move |who| {
-                f.when(reads_notice(f, who), || s(&["R.R. 3/2019"]))
-            }),
+            want: Box::new(move |who| f.when(reads_notice(f, who), || s(&["R.R. 3/2019"]))),
         },
         Read {
             name: "rankings export",
             cli: Some((
-                s(&["rankings", "export", "--notice", &notice, "--out", &out("g.xlsx")]),
+                s(&[
+                    "rankings",
+                    "export",
+                    "--notice",
+                    &notice,
+                    "--out",
+                    &out("g.xlsx"),
+                ]),
                 Box::new(|_| Vec::new()),
             )),
             tui: None,

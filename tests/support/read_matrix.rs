@@ -62,7 +62,7 @@ fn italian_refusal(m: &str) -> bool {
 impl Seen {
     /// The interface's failure on the message line is the command line's refusal, word for
     /// word: then it is that refusal.
-    pub fn as_refusal_of(self, cli: Option<&Seen>) -> Seen {
+    pub fn into_refusal_of(self, cli: Option<&Seen>) -> Seen {
         match (self, cli) {
             (Seen::Failed(m), Some(Seen::Denied(c))) if m == *c => Seen::Denied(m),
             (s, _) => s,
@@ -383,7 +383,9 @@ impl Fixture {
         };
         let service = match Service::open(&self.db, &claim, Need::Write) {
             Ok(s) => s,
-            Err(e) if casa::service::errors::is_denied(&e) => return Seen::Denied(format!("{e:#}")),
+            Err(e) if casa::service::errors::is_denied(&e) => {
+                return Seen::Denied(format!("{e:#}"));
+            }
             Err(e) => return Seen::Failed(format!("{e:#}")),
         };
         let (tx, rx) = mpsc::channel();
@@ -440,9 +442,12 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
         Request::Plans { .. } => svc.plans(None, None, today).map(drop),
         Request::PlanCard { plan_id, .. } => svc.plan_card(*plan_id, today).map(drop),
         Request::PlanFile {
-            plan_id, what, path, ..
+            plan_id,
+            what,
+            path,
+            ..
         } => svc.write_plan_file(*plan_id, *what, path, today).map(drop),
-        Request::Comms { .. } => svc.own_communications().map(drop),
+        Request::Communications { .. } => svc.own_communications().map(drop),
         Request::Rankings { query, .. } => match query {
             Query::Notices => svc.notices(None, today).map(drop),
             Query::Rankings { notice_id } => svc.notice(*notice_id, today).map(drop),
@@ -452,7 +457,9 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 before,
                 limit,
                 ..
-            } => svc.ranking_window(*ranking_id, *after, *before, *limit).map(drop),
+            } => svc
+                .ranking_window(*ranking_id, *after, *before, *limit)
+                .map(drop),
             Query::Jump {
                 ranking_id,
                 code,

@@ -5,11 +5,7 @@
 //!
 //! The process is the test binary itself, run again with only its `write_loop_child` test
 //! selected and the job in the environment, so the operator's binary carries no such loop.
-//! A test file using it declares:
-//!
-//!     #[test]
-//!     #[ignore = "the write loop child process of the tests in this file"]
-//!     fn write_loop_child() { support_write_loop::child() }
+//! A test file using it declares an ignored test named `write_loop_child` that calls `child()`.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use casa::domain::access::Service as Grant;
@@ -48,8 +44,7 @@ pub fn child() {
         return;
     };
     let mut parts = job.split('\n');
-    let (Some(db), Some(operator), Some(count)) = (parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(db), Some(operator), Some(count)) = (parts.next(), parts.next(), parts.next()) else {
         panic!("bad write loop job: {job:?}");
     };
     let count: u64 = count.parse().expect("count");

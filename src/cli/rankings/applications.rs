@@ -26,7 +26,6 @@ pub enum ApplicationsCommand {
     },
 }
 
-
 pub fn run(g: &Global, cmd: ApplicationsCommand) -> Result<()> {
     match cmd {
         ApplicationsCommand::Import {
@@ -91,4 +90,3 @@ fn import(
     );
     Ok(())
 }
-

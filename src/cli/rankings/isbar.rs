@@ -23,7 +23,6 @@ pub enum IsbarCommand {
     },
 }
 
-
 pub fn run(g: &Global, cmd: IsbarCommand) -> Result<()> {
     let IsbarCommand::Explain { id, notice, format } = cmd;
     let svc = open(g, Need::Read)?;
@@ -128,4 +127,3 @@ fn print_explanation(e: &rankings::Explanation) {
         println!("{u}");
     }
 }
-

@@ -101,7 +101,6 @@ pub enum RankingsCommand {
     },
 }
 
-
 pub fn run(g: &Global, cmd: RankingsCommand) -> Result<()> {
     match cmd {
         RankingsCommand::Compute { notice, format } => manage::compute(g, notice, format),
@@ -154,4 +153,3 @@ pub fn run(g: &Global, cmd: RankingsCommand) -> Result<()> {
         RankingsCommand::Finalize { notice } => manage::finalize(g, notice),
     }
 }
-

@@ -47,7 +47,6 @@ pub enum NoticeCommand {
     Close { id: i64 },
 }
 
-
 pub fn run(g: &Global, cmd: NoticeCommand) -> Result<()> {
     match cmd {
         NoticeCommand::List { district, format } => notice_list(g, district.as_deref(), format),
@@ -192,4 +191,3 @@ fn notice_show(g: &Global, id: i64, format: Format) -> Result<()> {
     }
     Ok(())
 }
-

@@ -269,4 +269,3 @@ pub(super) fn compare(
     }
     .print(format)
 }
-

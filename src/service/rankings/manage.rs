@@ -24,8 +24,7 @@ impl Service {
         self.session
             .check_write(Action::ManageNotice { district_id })?;
         let actor = self.session.username().to_string();
-        self.writable()?
-            .finalize_rankings(&actor, notice_id, today)
+        self.writable()?.finalize_rankings(&actor, notice_id, today)
     }
 
     /// A correction of one application: the district's capofila, or the operators with the

@@ -14,8 +14,8 @@ pub use export::RankingsFile;
 use super::{Denied, InvalidInput, Service};
 use crate::domain::access::{Action, OperatorStatus, Service as Grant};
 use crate::store::notices::{self, Notice};
-use crate::store::rankings::{self, EntryRow, ExcludedRow, Explanation, RankingInfo};
 use crate::store::preferences::{self, DroppedRow};
+use crate::store::rankings::{self, EntryRow, ExcludedRow, Explanation, RankingInfo};
 use crate::store::{applications, owners, rule_sets};
 use anyhow::{Result, anyhow};
 
@@ -31,7 +31,10 @@ pub struct RankingWindow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Jump {
     /// The window holding the application, and its position.
-    At { window: RankingWindow, position: i64 },
+    At {
+        window: RankingWindow,
+        position: i64,
+    },
     /// Nothing to show: why.
     NotFound(String),
 }

@@ -1,12 +1,12 @@
 //! Computing a closed notice's rankings (provisional) and storing them with the exclusions.
 
 use super::{Context, unverified_line};
-use crate::store::audit::{self, Entry as AuditEntry};
-use crate::store::certification::Refused;
-use crate::store::{Store, applications, notices, now};
 use crate::domain::isbar;
 use crate::domain::ranking::Computed;
 use crate::rules::ranking::Group;
+use crate::store::audit::{self, Entry as AuditEntry};
+use crate::store::certification::Refused;
+use crate::store::{Store, applications, notices, now};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -184,5 +184,4 @@ impl Store {
         tx.commit()?;
         Ok(summary)
     }
-
 }

@@ -80,4 +80,3 @@ impl Context {
         ranking::compute_all(&ctx, apps)
     }
 }
-

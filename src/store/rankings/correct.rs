@@ -231,4 +231,3 @@ fn candidates_of(conn: &Connection, ranking_id: i64) -> Result<Vec<(Candidate, R
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

@@ -166,4 +166,3 @@ fn excluded_of(conn: &Connection, notice_id: i64, app_id: i64) -> Result<Vec<Fai
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

@@ -65,5 +65,4 @@ impl Store {
         tx.commit()?;
         Ok(warnings)
     }
-
 }

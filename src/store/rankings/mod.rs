@@ -55,4 +55,3 @@ pub fn unverified_line(set: &RuleSet) -> Option<String> {
         parts.join("; ")
     ))
 }
-

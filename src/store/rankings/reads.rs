@@ -26,7 +26,8 @@ pub struct RankingInfo {
     pub version: i64,
 }
 
-pub(super) const INFO_SELECT: &str = "SELECT r.id, r.notice_id, r.owner_id, o.name, r.istat_code, m.name,
+pub(super) const INFO_SELECT: &str =
+    "SELECT r.id, r.notice_id, r.owner_id, o.name, r.istat_code, m.name,
         r.state, (SELECT count(*) FROM ranking_entry e WHERE e.ranking_id = r.id),
         r.computed_at, r.provisional_on, r.final_on, r.version
      FROM ranking r JOIN owner o ON o.id = r.owner_id
@@ -230,4 +231,3 @@ pub fn rankings_of(conn: &Connection, application_id: i64) -> Result<Vec<Ranking
     let rows = stmt.query_map([application_id], info_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
-

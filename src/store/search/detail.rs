@@ -280,11 +280,7 @@ pub fn unit_owner(conn: &Connection, id: i64) -> Result<i64> {
 impl crate::store::Store {
     /// Records that `actor` saw the unmasked personal data of the tenants of unit `unit_id`
     /// (audit action `dati.visualizza`). Needs a writable store even for the helpdesk.
-    pub fn record_personal_data_view(
-        &mut self,
-        actor: &str,
-        unit_id: i64,
-    ) -> Result<()> {
+    pub fn record_personal_data_view(&mut self, actor: &str, unit_id: i64) -> Result<()> {
         let tx = self.write()?;
         crate::store::audit::record(
             &tx,

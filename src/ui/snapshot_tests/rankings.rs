@@ -94,7 +94,9 @@ fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
             &codes,
         )
     };
-    store.import_applications(CAPOFILA, notice.id, &apps).unwrap();
+    store
+        .import_applications(CAPOFILA, notice.id, &apps)
+        .unwrap();
     store
         .compute_rankings(CAPOFILA, notice.id, date("2026-03-02"))
         .unwrap();

@@ -329,4 +329,3 @@ pub(super) fn report(lines: &[LogLine], wall: Duration) {
         &rows,
     );
 }
-

@@ -6,7 +6,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 
-
 struct Child<'a> {
     spec: &'a Spec,
     index: usize,
@@ -380,4 +379,3 @@ fn write_import(
     w.flush()?;
     Ok(())
 }
-

@@ -99,8 +99,6 @@ pub(crate) struct Spec {
     pub(crate) children: Vec<ChildSpec>,
 }
 
-
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OpOutcome {
@@ -180,7 +178,13 @@ impl Ran {
     }
 }
 
-pub(crate) fn casa(exe: &Path, db: &Path, home: Option<&Path>, operator: &str, args: &[String]) -> Ran {
+pub(crate) fn casa(
+    exe: &Path,
+    db: &Path,
+    home: Option<&Path>,
+    operator: &str,
+    args: &[String],
+) -> Ran {
     let start = SystemTime::now();
     let clock = Instant::now();
     let mut cmd = Command::new(exe);
@@ -222,7 +226,6 @@ pub(crate) fn casa(exe: &Path, db: &Path, home: Option<&Path>, operator: &str, a
 pub(crate) fn s(v: &[&str]) -> Vec<String> {
     v.iter().map(|x| x.to_string()).collect()
 }
-
 
 /// Prepares the database, runs the workers, checks and prints the report (timings per
 /// operation). `Err` only when the run could not be made; failed checks are in the outcome.

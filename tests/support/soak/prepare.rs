@@ -6,7 +6,6 @@ use super::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 
-
 fn today_plus(days: i64) -> String {
     (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
 }
@@ -307,4 +306,3 @@ pub(super) fn prepare(exe: &Path, db: &Path, work: &Path, a: &Options) -> Result
         children,
     })
 }
-

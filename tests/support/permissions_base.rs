@@ -1,0 +1,276 @@
+//! The prepared database of the role × action matrix (tests/permissions_audit.rs): plans of
+//! BG-SERIATE in every state, a notice still open and one closed with ranked applications, the
+//! operators of the matrix, and the files the commands read.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const CAP: &str = "capofila.bg-seriate";
+pub const OTHER_CAP: &str = "capofila.bg-dalmine";
+pub const COMUNE: &str = "comune.016198"; // Seriate, in BG-SERIATE, all services on its Comune
+pub const REGISTRY_ONLY: &str = "solo.anagrafe"; // ANAGRAFE only, on Seriate
+pub const DISABLED: &str = "disabilitato"; // an owner operator of Seriate, disabled
+pub const ALER: &str = "aler.bg-lc-so";
+pub const ROLES: [&str; 7] = [
+    "regione",
+    "helpdesk",
+    CAP,
+    OTHER_CAP,
+    COMUNE,
+    REGISTRY_ONLY,
+    ALER,
+];
+/// Comune di Seriate's real codice fiscale (IndicePA; a synthetic one before issue 12).
+pub const SERIATE_CF: &str = "00384000162";
+
+pub fn casa(db: &Path, home: &Path, operator: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_casa"));
+    if let Some(op) = operator {
+        cmd.args(["--operator", op]);
+    }
+    cmd.args(args)
+        .env("CASA_DB", db)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("USER", "nobody")
+        .env_remove("CASA_OPERATOR")
+        .output()
+        .unwrap()
+}
+
+pub fn ok(db: &Path, home: &Path, operator: Option<&str>, args: &[&str]) -> String {
+    let out = casa(db, home, operator, args);
+    assert!(
+        out.status.success(),
+        "{operator:?} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn day(offset: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(offset)).to_string()
+}
+
+/// Ids of what the base database holds.
+pub struct Base {
+    pub _dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub home: PathBuf,
+    pub files: PathBuf,
+    pub ids: BTreeMap<&'static str, String>,
+}
+
+pub fn json_id(s: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(s).unwrap();
+    v["id"].as_i64().unwrap().to_string()
+}
+
+/// The prepared database: plans of BG-SERIATE in every state, a notice of BG-SERIATE still
+/// open and one closed with ranked applications, an operator with the registry service only,
+/// and the files the commands read.
+pub fn base() -> &'static Base {
+    static BASE: OnceLock<Base> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("base.sqlite");
+        let home = dir.path().join("home");
+        let files = dir.path().join("files");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(&files).unwrap();
+        let run = |op: Option<&str>, args: &[&str]| ok(&db, &home, op, args);
+        run(None, &["demo", "--units", "3000", "--applications", "100"]);
+        run(
+            Some("regione"),
+            &[
+                "operators",
+                "add",
+                REGISTRY_ONLY,
+                "--surname",
+                "Bianchi",
+                "--name",
+                "Anna",
+                "--tax-code",
+                "RSSMRA70A41H501W",
+                "--email",
+                "a@example.it",
+                "--role",
+                "ente",
+                "--owner",
+                "016198",
+                "--service",
+                "anagrafe",
+            ],
+        );
+        run(
+            Some("regione"),
+            &[
+                "operators",
+                "add",
+                DISABLED,
+                "--surname",
+                "Verdi",
+                "--name",
+                "Carla",
+                "--tax-code",
+                "RSSMRA80A01F205X",
+                "--email",
+                "c@example.it",
+                "--role",
+                "ente",
+                "--owner",
+                "016198",
+            ],
+        );
+        run(Some("regione"), &["operators", "disable", DISABLED]);
+        let mut ids = BTreeMap::new();
+        let plan = |year: &str, start: i64, end: i64| {
+            json_id(&run(
+                Some(CAP),
+                &[
+                    "plan", "create", "--district", "BG-SERIATE", "--year", year, "--start",
+                    &day(start), "--end", &day(end), "--format", "json",
+                ],
+            ))
+        };
+        // BOZZA (2029), APERTO with the Comune and the ALER certified (2028), CHIUSO early
+        // (2027), APPROVATO (2026).
+        ids.insert("plan_draft", plan("2029", 1, 30));
+        let open = plan("2028", -3, 30);
+        run(Some(CAP), &["plan", "open", &open]);
+        run(Some(COMUNE), &["certification", "certify"]);
+        run(Some(ALER), &["certification", "certify"]);
+        ids.insert("plan_open", open);
+        let closed = plan("2027", -3, 30);
+        run(Some(CAP), &["plan", "open", &closed]);
+        run(Some(CAP), &["plan", "close", &closed]);
+        ids.insert("plan_closed", closed);
+        let approved = plan("2026", -3, 30);
+        run(Some(CAP), &["plan", "open", &approved]);
+        run(Some(CAP), &["plan", "close", &approved]);
+        run(Some(CAP), &["plan", "approve", &approved]);
+        ids.insert("plan_approved", approved);
+        // Units of the district in avviso, then a notice still open and a closed one with
+        // three applications and its rankings.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE unit SET in_notice = 1 WHERE id IN (SELECT u.id FROM unit u
+               JOIN district_municipality dm ON dm.istat_code = u.istat_code
+               JOIN district d ON d.id = dm.district_id AND d.code = 'BG-SERIATE'
+              ORDER BY u.istat_code <> '016198', u.state <> 1, u.id LIMIT 30)",
+            [],
+        )
+        .unwrap();
+        let seriate_unit: i64 = conn
+            .query_row(
+                "SELECT id FROM unit WHERE istat_code = '016198' ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        drop(conn);
+        ids.insert("unit", seriate_unit.to_string());
+        let notice = |opens: i64, closes: i64| {
+            json_id(&run(
+                Some(CAP),
+                &[
+                    "notice", "create", "--district", "BG-SERIATE", "--title", "Avviso",
+                    "--opens", &day(opens), "--closes", &day(closes), "--format", "json",
+                ],
+            ))
+        };
+        ids.insert("notice_open", notice(-10, 30));
+        let closed = notice(-60, -2);
+        let apps = files.join("domande.csv");
+        std::fs::write(
+            &apps,
+            "ID domanda;Data presentazione;Codice fiscale;Data di nascita;Parentela;Invalidità %;Accompagnamento;ISEE;Patrimonio;Residenza Lombardia;Lavoro Lombardia;Comune residenza;Comune lavoro;Anni residenza Regione;Anni residenza Comune;Condizioni\n\
+             P-1;01/03/2026 10:00;RSSMRA85T10A562S;10/12/1985;RICHIEDENTE;;;2.500,00;1000;SI;NO;016198;;20;12;RILASCIO_ALLOGGIO\n\
+             P-1;01/03/2026 10:00;RSSMRA70A41H501W;01/01/1970;CONIUGE;70;NO;2.500,00;1000;SI;NO;016198;;20;12;RILASCIO_ALLOGGIO\n\
+             P-2;02/03/2026 09:00;RSSMRA80A01F205X;01/01/1980;RICHIEDENTE;;;9000;0;SI;NO;016198;;10;3;\n",
+        )
+        .unwrap();
+        run(
+            Some(CAP),
+            &["applications", "import", apps.to_str().unwrap(), "--notice", &closed],
+        );
+        run(Some(CAP), &["rankings", "compute", "--notice", &closed]);
+        ids.insert("notice_closed", closed.clone());
+        // A second file of applications for the open notice.
+        let more = files.join("altre.csv");
+        std::fs::write(
+            &more,
+            std::fs::read_to_string(&apps)
+                .unwrap()
+                .replace("P-1", "Q-1")
+                .replace("P-2", "Q-2"),
+        )
+        .unwrap();
+        // A unit file for Seriate, and a rule-set file with one changed value.
+        let header = casa::domain::unit_record::Column::ALL
+            .iter()
+            .map(|c| c.header())
+            .collect::<Vec<_>>()
+            .join(";");
+        let cells: Vec<String> = casa::domain::unit_record::Column::ALL
+            .iter()
+            .map(|c| {
+                use casa::domain::unit_record::Column as C;
+                match c {
+                    C::OwnerKind => "COMUNE",
+                    C::OwnerTaxCode => SERIATE_CF,
+                    C::OwnerName => "Comune di Seriate",
+                    C::BuildingCode => "F-PROVA-1",
+                    C::YearBuilt => "1970",
+                    C::UnitCode => "PROVA-1",
+                    C::IstatCode => "016198",
+                    C::Municipality => "Seriate",
+                    C::Province => "BG",
+                    C::Address => "Via Roma",
+                    C::StreetNumber => "1",
+                    C::FloorArea => "60",
+                    C::Rooms => "3",
+                    C::Service => "SAP",
+                    C::Sat => "NO",
+                    C::State => "LIBERO",
+                    C::InNotice => "NO",
+                    C::BarrierFree => "NO",
+                    C::Lift => "NO",
+                    _ => "",
+                }
+                .to_string()
+            })
+            .collect();
+        std::fs::write(
+            files.join("alloggi.csv"),
+            format!("{header}\n{}\n", cells.join(";")),
+        )
+        .unwrap();
+        let rules = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/rr-2-2025.toml"),
+        )
+        .unwrap()
+        .replacen("points = { value = 20.00", "points = { value = 25.00", 1);
+        std::fs::write(files.join("regole.toml"), rules).unwrap();
+        // A backup of the prepared database, for `db restore`.
+        run(
+            Some("regione"),
+            &["db", "backup", files.join("copia.sqlite").to_str().unwrap()],
+        );
+        // Settle the WAL so that a copy of the main file is the whole database.
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+            .unwrap();
+        Base {
+            _dir: dir,
+            db,
+            home,
+            files,
+            ids,
+        }
+    })
+}
