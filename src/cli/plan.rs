@@ -328,12 +328,13 @@ fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -
 
 /// `plan report`: for the capofila of the district, the Region and the helpdesk.
 fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
-    let (_, comms) = open(g, Need::Read)?.write_plan_file(id, PlanFile::Report, out, today())?;
-    let filed = comms.iter().filter(|c| c.filing.is_some()).count();
+    let (_, communications) =
+        open(g, Need::Read)?.write_plan_file(id, PlanFile::Report, out, today())?;
+    let filed = communications.iter().filter(|c| c.filing.is_some()).count();
     println!(
         "Report del piano {id} scritto in {}: {} enti, {filed} comunicazioni trasmesse",
         out.display(),
-        comms.len()
+        communications.len()
     );
     Ok(())
 }
@@ -376,9 +377,9 @@ fn cert_label(c: &Communication) -> String {
 
 fn status(g: &Global, id: i64, format: Format) -> Result<()> {
     let card = open(g, Need::Read)?.plan_card(id, today())?;
-    let (plan, comms) = (card.plan, card.owners);
+    let (plan, communications) = (card.plan, card.owners);
     let mut totals = Totals::default();
-    for f in comms.iter().filter_map(|c| c.filing.as_ref()) {
+    for f in communications.iter().filter_map(|c| c.filing.as_ref()) {
         let n = &f.form.counts;
         totals.carenze += n.carenze;
         totals.nuove += n.nuove;
@@ -388,7 +389,7 @@ fn status(g: &Global, id: i64, format: Format) -> Result<()> {
         totals.sat += n.sat;
         totals.assegnate += n.assegnate;
     }
-    let missing: Vec<&str> = comms
+    let missing: Vec<&str> = communications
         .iter()
         .filter(|c| c.filing.is_none())
         .map(|c| c.owner_name.as_str())
@@ -398,8 +399,8 @@ fn status(g: &Global, id: i64, format: Format) -> Result<()> {
             plan: &plan,
             effective_state: plan.effective_state(today()).db().to_string(),
         },
-        owners: &comms,
-        filed: comms.len() - missing.len(),
+        owners: &communications,
+        filed: communications.len() - missing.len(),
         missing,
         totals,
     };
@@ -407,7 +408,7 @@ fn status(g: &Global, id: i64, format: Format) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&view)?);
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = comms
+    let rows: Vec<Vec<String>> = communications
         .iter()
         .map(|c| {
             let f = c.filing.as_ref();
@@ -433,7 +434,7 @@ fn status(g: &Global, id: i64, format: Format) -> Result<()> {
         return Listing {
             headers: &headers,
             rows,
-            items: &comms,
+            items: &communications,
         }
         .print(format);
     }
@@ -454,7 +455,7 @@ fn status(g: &Global, id: i64, format: Format) -> Result<()> {
     println!(
         "Trasmesse: {} di {}; mancano {}: {}",
         view.filed,
-        comms.len(),
+        communications.len(),
         view.missing.len(),
         if view.missing.is_empty() {
             "nessuno".to_string()

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum CommState {
+pub enum CommunicationState {
     #[serde(rename = "DA COMPILARE")]
     ToFill,
     #[serde(rename = "IN COMPILAZIONE")]
@@ -16,23 +16,27 @@ pub enum CommState {
     Filed,
 }
 
-impl CommState {
+impl CommunicationState {
     pub fn db(self) -> &'static str {
         match self {
-            CommState::ToFill => "DA COMPILARE",
-            CommState::Drafting => "IN COMPILAZIONE",
-            CommState::Filed => "TRASMESSA",
+            CommunicationState::ToFill => "DA COMPILARE",
+            CommunicationState::Drafting => "IN COMPILAZIONE",
+            CommunicationState::Filed => "TRASMESSA",
         }
     }
 
-    pub fn from_db(s: &str) -> Option<CommState> {
-        [CommState::ToFill, CommState::Drafting, CommState::Filed]
-            .into_iter()
-            .find(|c| c.db() == s)
+    pub fn from_db(s: &str) -> Option<CommunicationState> {
+        [
+            CommunicationState::ToFill,
+            CommunicationState::Drafting,
+            CommunicationState::Filed,
+        ]
+        .into_iter()
+        .find(|c| c.db() == s)
     }
 }
 
-impl fmt::Display for CommState {
+impl fmt::Display for CommunicationState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.db())
     }

@@ -2,7 +2,7 @@
 //! per comune and the units marked for the plan year. A district has a few dozen comuni and a
 //! few hundred marked units: written in one go.
 
-use super::plan_report::{comms_sheet, save};
+use super::plan_report::{communications_sheet, save};
 use crate::store::Store;
 use crate::store::certification::{self, CertificationKind};
 use crate::store::communications::Communication;
@@ -26,11 +26,16 @@ pub enum PlanFile {
 }
 
 /// Writes the export of `plan` (the caller checks that it is approved) to `out`.
-pub fn write(store: &Store, plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
+pub fn write(
+    store: &Store,
+    plan: &Plan,
+    communications: &[Communication],
+    out: &Path,
+) -> Result<()> {
     let mut workbook = Workbook::new();
     card_sheet(workbook.add_worksheet(), plan)?;
-    comms_sheet(workbook.add_worksheet(), plan, comms)?;
-    stock_sheet(workbook.add_worksheet(), store, plan, comms)?;
+    communications_sheet(workbook.add_worksheet(), plan, communications)?;
+    stock_sheet(workbook.add_worksheet(), store, plan, communications)?;
     units_sheet(workbook.add_worksheet(), store, plan)?;
     save(&mut workbook, out)
 }
@@ -69,7 +74,7 @@ fn stock_sheet(
     ws: &mut Worksheet,
     store: &Store,
     plan: &Plan,
-    comms: &[Communication],
+    communications: &[Communication],
 ) -> Result<()> {
     let bold = Format::new().set_bold();
     ws.set_name("Patrimonio")?;
@@ -86,7 +91,7 @@ fn stock_sheet(
         ws.write_string_with_format(0, i as u16, *h, &bold)?;
     }
     let mut row = 1u32;
-    for c in comms {
+    for c in communications {
         for stock in plan_files::stock_by_comune(store.conn(), c.owner_id, plan.district_id)? {
             let ComuneStock {
                 comune,

@@ -55,14 +55,18 @@ fn pct_cell(ws: &mut Worksheet, row: u32, col: u16, p: Option<Pct>, f: &Format) 
 }
 
 /// Writes the report of `plan` to `out` (through a `.part` file renamed when complete).
-pub fn write(plan: &Plan, comms: &[Communication], out: &Path) -> Result<()> {
+pub fn write(plan: &Plan, communications: &[Communication], out: &Path) -> Result<()> {
     let mut workbook = Workbook::new();
-    comms_sheet(workbook.add_worksheet(), plan, comms)?;
+    communications_sheet(workbook.add_worksheet(), plan, communications)?;
     save(&mut workbook, out)
 }
 
 /// The "Comunicazioni" sheet: shared by the report and the export of an approved plan.
-pub(super) fn comms_sheet(ws: &mut Worksheet, plan: &Plan, comms: &[Communication]) -> Result<()> {
+pub(super) fn communications_sheet(
+    ws: &mut Worksheet,
+    plan: &Plan,
+    communications: &[Communication],
+) -> Result<()> {
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.00");
     ws.set_name("Comunicazioni")?;
@@ -80,7 +84,7 @@ pub(super) fn comms_sheet(ws: &mut Worksheet, plan: &Plan, comms: &[Communicatio
     }
     let mut totals = [0i64; 7];
     let mut row = 2u32;
-    for c in comms {
+    for c in communications {
         ws.write_string(row, 0, &c.owner_name)?;
         ws.write_string(row, 1, &c.owner_kind)?;
         if let Some(f) = &c.filing {

@@ -145,9 +145,9 @@ impl Service {
         self.session.check(Action::ReportPlan {
             district_id: plan.district_id,
         })?;
-        let comms = communications::list(conn, &plan, None)?;
+        let communications = communications::list(conn, &plan, None)?;
         match what {
-            PlanFile::Report => crate::export::plan_report::write(&plan, &comms, out)?,
+            PlanFile::Report => crate::export::plan_report::write(&plan, &communications, out)?,
             PlanFile::Export => {
                 let state = plan.effective_state(today);
                 if state != PlanState::Approved {
@@ -157,10 +157,10 @@ impl Service {
                     ))
                     .into());
                 }
-                plan_export::write(&self.store, &plan, &comms, out)?;
+                plan_export::write(&self.store, &plan, &communications, out)?;
             }
         }
-        Ok((plan, comms))
+        Ok((plan, communications))
     }
 
     /// Creates the plan card (BOZZA) of a district for a year.

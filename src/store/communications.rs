@@ -5,7 +5,9 @@
 use super::audit::{self, Entry};
 use super::certification::{self, Certification, Refused};
 use super::{Store, now, owners, plans};
-use crate::domain::communication::{self, CommState, Counts, Form, FormInput, Pct, Shares};
+use crate::domain::communication::{
+    self, CommunicationState, Counts, Form, FormInput, Pct, Shares,
+};
 use crate::domain::registry::OwnerKind;
 use crate::rules::RuleSet;
 use anyhow::{Result, anyhow};
@@ -101,7 +103,7 @@ pub struct Communication {
     pub owner_id: i64,
     pub owner_name: String,
     pub owner_kind: String,
-    pub state: CommState,
+    pub state: CommunicationState,
     pub version: i64,
     pub updated_at: Option<String>,
     pub updated_by: Option<String>,
@@ -169,11 +171,11 @@ pub fn history(conn: &Connection, plan_id: i64, owner_id: Option<i64>) -> Result
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn current_filing(conn: &Connection, comm_id: i64) -> Result<Option<Filing>> {
+fn current_filing(conn: &Connection, communication_id: i64) -> Result<Option<Filing>> {
     Ok(conn
         .query_row(
             &format!("{FILING_SELECT} WHERE f.communication_id = ?1 AND f.superseded_by IS NULL"),
-            [comm_id],
+            [communication_id],
             filing_row,
         )
         .optional()?)
@@ -218,7 +220,7 @@ pub fn list(
             owner_kind: OwnerKind::from_code(kind)
                 .map(|k| k.label().to_string())
                 .unwrap_or_default(),
-            state: CommState::from_db(&state).unwrap_or(CommState::ToFill),
+            state: CommunicationState::from_db(&state).unwrap_or(CommunicationState::ToFill),
             version,
             updated_at,
             updated_by,
@@ -263,7 +265,7 @@ pub struct Save<'a> {
 pub struct Saved {
     pub plan_id: i64,
     pub owner_id: i64,
-    pub state: CommState,
+    pub state: CommunicationState,
     pub version: i64,
     pub receipt: Option<Filing>,
 }
@@ -296,7 +298,7 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((comm_id, version, updated_by, updated_at)) = row else {
+        let Some((communication_id, version, updated_by, updated_at)) = row else {
             return Err(Refused(format!(
                 "{} non ha una comunicazione nel piano {plan_id} (non è un ente dell'ambito {})",
                 owner.name, plan.district_code
@@ -333,15 +335,15 @@ impl Store {
                          state = CASE WHEN state = 'TRASMESSA' THEN state ELSE 'IN COMPILAZIONE' END,
                          version = version + 1, updated_at = ?3, updated_by = ?4
                      WHERE id = ?1",
-                    params![comm_id, serde_json::to_string(&form)?, at, actor],
+                    params![communication_id, serde_json::to_string(&form)?, at, actor],
                 )?;
                 let state: String = tx.query_row(
                     "SELECT state FROM communication WHERE id = ?1",
-                    [comm_id],
+                    [communication_id],
                     |r| r.get(0),
                 )?;
                 (
-                    CommState::from_db(&state).unwrap_or(CommState::Drafting),
+                    CommunicationState::from_db(&state).unwrap_or(CommunicationState::Drafting),
                     None,
                 )
             }
@@ -355,19 +357,19 @@ impl Store {
                     ))
                     .into());
                 }
-                let filing_id = insert_filing(&tx, comm_id, plan.year, &form, &at, actor)?;
+                let filing_id = insert_filing(&tx, communication_id, plan.year, &form, &at, actor)?;
                 tx.execute(
                     "UPDATE communication SET state = 'TRASMESSA', draft = NULL, version = version + 1,
                          updated_at = ?2, updated_by = ?3
                      WHERE id = ?1",
-                    params![comm_id, at, actor],
+                    params![communication_id, at, actor],
                 )?;
                 let receipt = tx.query_row(
                     &format!("{FILING_SELECT} WHERE f.id = ?1"),
                     [filing_id],
                     filing_row,
                 )?;
-                (CommState::Filed, Some(receipt))
+                (CommunicationState::Filed, Some(receipt))
             }
         };
         let after = list(&tx, &plan, Some(owner_id))?.into_iter().next();
@@ -380,7 +382,7 @@ impl Store {
                     SaveMode::File => "comunicazione.trasmetti",
                 },
                 entity: "communication",
-                entity_id: Some(comm_id.to_string()),
+                entity_id: Some(communication_id.to_string()),
                 before: Some(serde_json::to_value(&before)?),
                 after: Some(serde_json::to_value(&after)?),
             },
@@ -399,7 +401,7 @@ impl Store {
 /// Writes a filing and marks the previous one superseded; returns the new id.
 fn insert_filing(
     conn: &Connection,
-    comm_id: i64,
+    communication_id: i64,
     year: i32,
     form: &Form,
     at: &str,
@@ -424,7 +426,7 @@ fn insert_filing(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         params![
             id,
-            comm_id,
+            communication_id,
             transmission_id,
             at,
             operator,
@@ -448,7 +450,7 @@ fn insert_filing(
     conn.execute(
         "UPDATE communication_filing SET superseded_by = ?1
          WHERE communication_id = ?2 AND id <> ?1 AND superseded_by IS NULL",
-        params![id, comm_id],
+        params![id, communication_id],
     )?;
     Ok(id)
 }
