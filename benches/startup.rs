@@ -4,6 +4,8 @@
 //!
 //!   cargo build --release && cargo bench --bench startup -- DB [OPERATOR]
 //!
+//! `CASA_BIN=PATH` times another build of casa instead (a before/after pair on one machine).
+//!
 //! Needs the sqlite3 command (Debian package sqlite3).
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
@@ -75,7 +77,11 @@ fn main() {
         return;
     };
     let operator = args.get(1).cloned().unwrap_or_else(|| "regione".into());
-    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/casa");
+    let bin = std::env::var_os("CASA_BIN").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/casa"),
+        std::path::PathBuf::from,
+    );
+    println!("casa: {}", bin.display());
     let home = tempfile::tempdir().unwrap();
     // Warm the page cache for both.
     sqlite_select(&db);
