@@ -50,6 +50,16 @@ impl Service {
         };
         let store = Store::open(db, access)?;
         let session = Session::establish(&store, claim)?;
+        tracing::info!(
+            "session of {} ({:?}){}",
+            session.username(),
+            session.origin(),
+            if session.read_only() {
+                ", read-only"
+            } else {
+                ""
+            }
+        );
         Service::with(store, session)
     }
 
