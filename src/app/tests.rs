@@ -219,7 +219,7 @@ fn a_field_keeps_its_editing_keys_before_the_keymap() {
 }
 
 fn communication_row() -> screens::communications::CommunicationRow {
-    use crate::domain::communication::CommState;
+    use crate::domain::communication::CommunicationState;
     use crate::domain::plan::PlanState;
     use crate::domain::registry::OwnerKind;
     let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
@@ -248,7 +248,7 @@ fn communication_row() -> screens::communications::CommunicationRow {
             owner_id: 1,
             owner_name: "Comune di Seriate".into(),
             owner_kind: "COMUNE".into(),
-            state: CommState::ToFill,
+            state: CommunicationState::ToFill,
             version: 1,
             updated_at: None,
             updated_by: None,
