@@ -97,11 +97,15 @@ fn import_file(
         );
         return Ok(());
     }
-    write(&svc, &plan, &opts)
+    write(svc, &plan, &opts)
 }
 
-fn write(svc: &Service, plan: &Plan, opts: &Options) -> Result<()> {
-    let mut svc = svc.reopener().open(Need::Write)?;
+/// Writes a checked import on a connection that may write, the reading one closed first (as
+/// the last one to close, the writer then folds the log into the database).
+fn write(svc: Service, plan: &Plan, opts: &Options) -> Result<()> {
+    let reopen = svc.reopener();
+    drop(svc);
+    let mut svc = reopen.open(Need::Write)?;
     let applied = svc
         .apply_unit_import(plan, opts)
         .map_err(refused_as_invalid)?;
