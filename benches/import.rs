@@ -74,7 +74,7 @@ fn size_mib(path: &Path) -> f64 {
 /// A database with reference data and an operator `bench` granted on ALER Milano, Comune di
 /// Milano and twenty more comuni of the province.
 fn setup(path: &Path) -> Vec<Owner> {
-    let mut store = Store::open(path, Access::ReadWrite).expect("open");
+    let mut store = Store::create(path).expect("create");
     store
         .add_operator(
             "bench",

@@ -592,7 +592,8 @@ fn child_export(db: &Path, mode: &str, out: &str) {
         }
         "ours" => {
             let t = Instant::now();
-            let s = unit_lists::write_xlsx(&store, &req, Path::new(out), &mut |_, _| {}, &cancel)
+            let target = casa::output_file::Target::new(Path::new(out), true);
+            let s = unit_lists::write_xlsx(&store, &req, &target, &mut |_, _| {}, &cancel)
                 .expect("export");
             println!(
                 "{} {} {}",

@@ -28,16 +28,10 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 pub fn main() -> ExitCode {
     let parsed = match cli::parse() {
         Ok(p) => p,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(exit::USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return usage_error(&e),
     };
     config::init_logging();
+    crate::italian::install_panic_hook(config::paths::log_file().ok());
     let result = match parsed.command {
         None => tui::require_terminal()
             .and_then(|()| cli::open_inputs(&parsed.global))
@@ -53,9 +47,33 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            // The log keeps the original wording; the operator reads Italian.
             tracing::error!("{e:#}");
-            eprintln!("errore: {e:#}");
+            eprintln!("errore: {}", crate::italian::render(&e));
             ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// clap's outcome when the command line did not parse: help and version (translated headings)
+/// on stdout, exit 0; usage errors in Italian on stderr, exit 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    use std::io::Write;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let text = crate::italian::clap_help(&e.render().to_string());
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let text = crate::italian::clap_help(&e.render().to_string());
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            ExitCode::from(exit::USAGE)
+        }
+        _ => {
+            let _ = std::io::stderr().write_all(crate::italian::clap_error(e).as_bytes());
+            ExitCode::from(exit::USAGE)
         }
     }
 }

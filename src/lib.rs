@@ -5,17 +5,28 @@
 //! `domain` (pure rules) → `rules` (the legal parameters). `launch` starts one front end;
 //! `config` is what both read from the user's environment. The binary (`src/main.rs`) only
 //! calls `launch::main`; everything lives here so that integration tests can drive it.
+//!
+//! Leaf modules any layer uses for hostile input: `bounded` (reading within limits),
+//! `output_file` (writing files safely), `csv_cell` (CSV a spreadsheet cannot run),
+//! `safe_text` (text a terminal cannot obey), `italian` (every message in Italian);
+//! `crash_point` holds the tests' kill points (a cargo feature the operator's build lacks).
 
 pub mod app;
+pub mod bounded;
 pub mod cli;
 pub mod config;
+pub mod crash_point;
+pub mod csv_cell;
 pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod import;
+pub mod italian;
 pub mod launch;
+pub mod output_file;
 pub mod reference;
 pub mod rules;
+pub mod safe_text;
 pub mod service;
 pub mod store;
 pub mod tui;

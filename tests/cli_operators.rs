@@ -237,7 +237,7 @@ fn bad_values_are_refused_with_italian_messages() {
     assert!(run(base("RSSMRA80A01H501U", "a@b.it", "capofila")).contains("--district"));
     assert!(run(base("RSSMRA80A01H501U", "a@b.it", "ente")).contains("--owner"));
     let err = env.fails(
-        1,
+        4,
         &[
             "--operator",
             "reg",
@@ -259,8 +259,9 @@ fn bad_values_are_refused_with_italian_messages() {
         ],
     );
     assert!(err.contains("ente 'Atlantide' non trovato"), "{err}");
+    // A username already taken is the user's input too: exit 4.
     let err = env.fails(
-        1,
+        4,
         &[
             "--operator",
             "reg",
@@ -419,6 +420,7 @@ fn every_operator_change_is_audited() {
 #[test]
 fn read_only_flag_refuses_changes() {
     let env = Env::populated();
+    let before = (db_hash(&env.db), wal_bytes(&env.db));
     let err = env.fails(
         3,
         &[
@@ -431,6 +433,27 @@ fn read_only_flag_refuses_changes() {
         ],
     );
     assert!(err.contains("sola lettura"), "{err}");
+    // Refused, and nothing written: the file and its write-ahead log as they were.
+    assert!(
+        (db_hash(&env.db), wal_bytes(&env.db)) == before,
+        "a refused command changed the database"
+    );
+    let conn = rusqlite::Connection::open(&env.db).unwrap();
+    let status: String = conn
+        .query_row(
+            "SELECT status FROM operator WHERE username = 'mi'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(status, "ATTIVO");
+}
+
+/// The database's write-ahead log (empty when there is none).
+fn wal_bytes(path: &Path) -> Vec<u8> {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::read(PathBuf::from(wal)).unwrap_or_default()
 }
 
 #[test]
@@ -472,22 +495,120 @@ fn refuses_database_from_newer_casa_untouched() {
     assert_eq!(before, db_hash(&env.db));
 }
 
+/// Every command of the tree, as the words that reach it (`["units", "export"]`).
+fn command_paths() -> Vec<Vec<String>> {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands() {
+            if sub.is_hide_set() {
+                continue;
+            }
+            let mut path = prefix.to_vec();
+            path.push(sub.get_name().to_string());
+            out.push(path.clone());
+            walk(sub, &path, out);
+        }
+    }
+    let mut out = vec![Vec::new()];
+    walk(&casa::cli::Cli::command(), &[], &mut out);
+    out
+}
+
+/// The words of the command line's syntax: command names and option names, split into words.
+fn syntax_names() -> std::collections::HashSet<String> {
+    use clap::CommandFactory;
+    fn walk(cmd: &clap::Command, out: &mut std::collections::HashSet<String>) {
+        for w in cmd.get_name().split('-') {
+            out.insert(w.to_lowercase());
+        }
+        for a in cmd.get_arguments() {
+            for w in a.get_long().unwrap_or("").split('-') {
+                out.insert(w.to_lowercase());
+            }
+        }
+        for s in cmd.get_subcommands() {
+            walk(s, out);
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(&casa::cli::Cli::command(), &mut out);
+    out
+}
+
+/// Common English words that no Italian help text uses.
+const ENGLISH_HELP: &[&str] = &[
+    "the",
+    "and",
+    "with",
+    "from",
+    "only",
+    "print",
+    "show",
+    "this",
+    "when",
+    "every",
+    "each",
+    "whether",
+    "for",
+    "create",
+    "list",
+    "check",
+    "units",
+    "owner",
+    "notice",
+    "usage",
+    "options",
+    "commands",
+    "arguments",
+    "possible",
+    "values",
+    "env",
+];
+
 #[test]
 fn help_on_every_subcommand() {
     let env = Env::new();
-    for args in [
-        vec!["--help"],
-        vec!["operators", "--help"],
-        vec!["operators", "add", "--help"],
-        vec!["units", "--help"],
-        vec!["demo", "--help"],
-        vec!["doctor", "--help"],
-    ] {
-        let out = env.ok(&args);
-        assert!(out.contains("Usage"), "{args:?}: {out}");
+    let paths = command_paths();
+    assert!(paths.len() > 50, "only {} commands found", paths.len());
+    let names = syntax_names();
+    for path in &paths {
+        for flag in ["--help", "-h"] {
+            let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+            args.push(flag);
+            let out = env.ok(&args);
+            assert!(out.contains("Uso: casa"), "{args:?}: {out}");
+            // clap's own words, translated; the description of the command is there.
+            for english in [
+                "Usage",
+                "Options:",
+                "Commands:",
+                "Arguments:",
+                "Print help",
+                "Print version",
+                "[default:",
+                "[possible values:",
+                "[env:",
+            ] {
+                assert!(!out.contains(english), "{args:?}: {english:?} in {out}");
+            }
+            assert!(
+                out.lines().next().is_some_and(|l| !l.trim().is_empty()),
+                "{args:?}: {out}"
+            );
+            // The descriptions too (src/cli/help_it.rs): no English word but the names of
+            // commands and options, which are the syntax.
+            for word in out.split(|c: char| !c.is_alphanumeric()) {
+                let w = word.to_lowercase();
+                assert!(
+                    !ENGLISH_HELP.contains(&w.as_str()) || names.contains(&w),
+                    "{args:?}: English {word:?} in {out}"
+                );
+            }
+        }
     }
-    // Unknown subcommand: usage error, exit 2.
-    env.fails(2, &["frobnicate"]);
+    // Unknown subcommand: usage error, exit 2, in Italian.
+    let err = env.fails(2, &["frobnicate"]);
+    assert!(err.contains("comando sconosciuto"), "{err}");
 }
 
 /// Issue 12 item 10: the real codici fiscali of the comuni (IndicePA, cross-checked with

@@ -188,14 +188,15 @@ fn search_count_and_export_agree() {
             assert_eq!(json_ids, sorted);
 
             let xlsx = env.out("liste.xlsx");
-            let mut export = vec!["units", "export", "--out", &xlsx];
+            // The same file each round: replaced with --force.
+            let mut export = vec!["units", "export", "--force", "--out", &xlsx];
             export.extend(f);
             let said = env.ok(user, &export);
             assert!(said.starts_with("Esportati"), "{said}");
             let in_lists = plan_state_ids(&env, &ids);
             assert_eq!(xlsx_ids(&xlsx), in_lists, "{user} {f:?}");
             let csv_out = env.out("liste.csv");
-            let mut export = vec!["units", "export", "--out", &csv_out];
+            let mut export = vec!["units", "export", "--force", "--out", &csv_out];
             export.extend(f);
             env.ok(user, &export);
             let mut from_csv = csv_ids(&std::fs::read_to_string(&csv_out).unwrap(), 2);

@@ -361,7 +361,7 @@ fn database_is_clean_and_indexed() {
             .map(Result::unwrap)
             .collect()
     };
-    let fresh = Store::open(&dir.path().join("fresh.sqlite"), Access::ReadWrite).unwrap();
+    let fresh = Store::create(&dir.path().join("fresh.sqlite")).unwrap();
     assert_eq!(schema(&conn), schema(fresh.conn()));
     // The search's derived data matches the units: comune ranks, tallies, text index.
     assert_eq!(
@@ -476,7 +476,7 @@ fn refresh_replaces_a_demo_but_never_other_databases() {
 
     // A real casa database and a foreign file are refused and left untouched.
     let real = dir.path().join("casa.sqlite");
-    drop(Store::open(&real, Access::ReadWrite).unwrap());
+    drop(Store::create(&real).unwrap());
     let before = std::fs::read(&real).unwrap();
     let err = demo::create(&real, &Options { units: 10, seed: 1 }, &mut |_| {}).unwrap_err();
     assert!(err.to_string().contains("non viene sostituito"), "{err:#}");

@@ -102,7 +102,25 @@ fn search_filter_detail_export_exit() {
     s.send("LIBERO");
     s.send(pty::ENTER);
     s.wait_for("LIBERO", 10);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The count comes from a background thread: wait for the count of this filter, as the
+    // command line gives it (a fixed pause could read the count of the previous filter).
+    let expected: usize = casa(
+        &demo,
+        &[
+            "--operator",
+            "comune.015146",
+            "units",
+            "count",
+            "--comune",
+            "015146",
+            "--stato",
+            "LIBERO",
+        ],
+    )
+    .trim()
+    .parse()
+    .unwrap();
+    s.wait_for(&format!("{} alloggi ·", thousands(expected)), 20);
     let screen = s.screen();
     let count_line = screen
         .lines()
@@ -117,6 +135,7 @@ fn search_filter_detail_export_exit() {
         .parse()
         .unwrap();
     assert!(shown > 0, "{count_line}");
+    assert_eq!(shown, expected, "{count_line}");
     for line in screen.lines().skip(8).take(10) {
         if line.trim_start().starts_with(|c: char| c.is_ascii_digit()) || line.starts_with('▶') {
             assert!(line.contains("LIBERO"), "only LIBERO units: {line}");
@@ -191,4 +210,17 @@ fn search_filter_detail_export_exit() {
     assert_eq!(sheets, 3, "three lists, one sheet each");
     assert_eq!(cli_ids.len(), shown);
     assert_eq!(exported, cli_ids, "exported rows equal the CLI search");
+}
+
+/// Thousands separated by dots, as the screen writes counts.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -104,10 +104,94 @@ const TROUBLE: &[&str] = &[
     "a\u{0}b",
 ];
 
-/// An Italian refusal: non-empty, and worded in Italian (at least one common Italian word).
+/// English a refusal must not contain (outside what it quotes): words of library and
+/// operating-system messages ("invalid value", "expected ...", "No such file").
+const ENGLISH: &[&str] = &[
+    "invalid",
+    "error",
+    "expected",
+    "unexpected",
+    "failed",
+    "cannot",
+    "missing",
+    "unknown",
+    "value",
+    "found",
+    "should",
+    "while",
+    "could",
+    "which",
+    "there",
+    "denied",
+    "directory",
+    "such",
+    "attempt",
+    "constraint",
+    "table",
+    "column",
+    "string",
+    "integer",
+    "number",
+    "length",
+    "range",
+    "overflow",
+    "parse",
+    "digit",
+    "empty",
+    "allowed",
+    "format",
+    "input",
+];
+
+/// What a message says in its own words: the parts it quotes from the input ('…', "…", «…»,
+/// `…`) removed, so a hostile value quoted back does not count as the message's language.
+fn own_words(msg: &str) -> String {
+    let mut out = String::new();
+    let mut closing: Option<char> = None;
+    let chars: Vec<char> = msg.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        // An apostrophe between letters is an elision (d'uso, l'anno), not a quote.
+        let elision = c == '\''
+            && before.is_some_and(char::is_alphanumeric)
+            && after.is_some_and(char::is_alphanumeric);
+        // A quote closes only before a blank, punctuation or the end: a quote inside the
+        // quoted input (followed by more of it) does not.
+        let closes = after.is_none_or(|a| a.is_whitespace() || ":,;.)»]".contains(a));
+        match closing {
+            Some(end) if c == end && !elision && closes => closing = None,
+            Some(_) => {}
+            None if elision => out.push(c),
+            None => match c {
+                '\'' | '"' | '`' => closing = Some(c),
+                '«' => closing = Some('»'),
+                _ => out.push(c),
+            },
+        }
+    }
+    // Lists of accepted values name the file's own keys (theme roles such as `error`).
+    out.split("ammessi:").next().unwrap_or("").to_string()
+}
+
+/// An Italian refusal: non-empty, with no English word of its own and at least one common
+/// Italian word. ("invalid value" passed the old check, which looked for "valid" and "valore".)
 fn assert_italian(msg: &str) {
+    assert!(!msg.trim().is_empty(), "empty refusal");
+    // File paths are the user's too.
+    let own: String = own_words(msg)
+        .to_lowercase()
+        .split(' ')
+        .filter(|w| !w.contains('/'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for word in own.split(|c: char| !c.is_alphanumeric()) {
+        assert!(
+            !ENGLISH.contains(&word),
+            "English word {word:?} in refusal: {msg:?}"
+        );
+    }
     let m = msg.to_lowercase();
-    assert!(!m.trim().is_empty(), "empty refusal");
     const WORDS: &[&str] = &[
         "non ",
         "di ",
@@ -115,7 +199,10 @@ fn assert_italian(msg: &str) {
         "da ",
         "tra ",
         "mancant",
-        "valid",
+        "valido",
+        "valida",
+        "validi",
+        "valide",
         "deve",
         "indicare",
         "troppo",
@@ -163,11 +250,34 @@ fn assert_italian(msg: &str) {
         "sono",
         "nessun",
         "solo",
+        "riga ",
+        "supera",
+        "oltre",
+        "maggiore",
+        "minore",
     ];
     assert!(
-        WORDS.iter().any(|w| m.contains(w)),
+        WORDS.iter().any(|w| own.contains(w) || m.contains(w)),
         "refusal not in Italian: {msg:?}"
     );
+}
+
+#[test]
+fn the_italian_check_refuses_english() {
+    for english in [
+        "invalid value",
+        "valore: invalid digit found in string",
+        "impossibile leggere x: No such file or directory (os error 2)",
+        "CHECK constraint failed: total = carenze",
+        "",
+    ] {
+        assert!(
+            std::panic::catch_unwind(|| assert_italian(english)).is_err(),
+            "accepted {english:?}"
+        );
+    }
+    assert_italian("valore 'invalid value' non valido");
+    assert_italian("riga 3, colonna \"Stato\": stato non valido");
 }
 
 // -------------------------------------------------------------------------------------------
@@ -799,7 +909,13 @@ fn run_import(args: &[&str], operator: &str, file: &Path) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     match out.status.code() {
-        Some(0) => {}
+        Some(0) => accepted(
+            args,
+            &db,
+            file,
+            &before,
+            &String::from_utf8_lossy(&out.stdout),
+        ),
         Some(4) => {
             assert_italian(&stderr);
             assert!(
@@ -809,6 +925,94 @@ fn run_import(args: &[&str], operator: &str, file: &Path) {
         }
         other => panic!("casa {args:?} exited {other:?}: {stderr}"),
     }
+}
+
+/// An import the binary accepted: the database is sound, changed by exactly one audited
+/// import (or not at all, when the binary said nothing changed), and holds what the file said.
+fn accepted(args: &[&str], db: &Path, file: &Path, before: &[u8], stdout: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok", "accepted import left a damaged database");
+    if stdout.contains("Nessuna modifica") {
+        drop(conn);
+        assert!(
+            std::fs::read(db).unwrap() == before,
+            "'no change' changed the database"
+        );
+        return;
+    }
+    let units = args[0] == "units";
+    let (action, header, key) = if units {
+        ("alloggi.importa", unit_header(), Column::UnitCode.header())
+    } else {
+        ("domande.importa", application_header(), Col::Code.header())
+    };
+    let audits: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit WHERE action = ?1",
+            [action],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let audits_before: i64 = rusqlite::Connection::open_with_flags(
+        demo_db(),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap()
+    .query_row(
+        "SELECT count(*) FROM audit WHERE action = ?1",
+        [action],
+        |r| r.get(0),
+    )
+    .unwrap();
+    assert_eq!(
+        audits,
+        audits_before + 1,
+        "one audit record per import: {stdout}"
+    );
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .has_headers(true)
+        .from_path(file)
+        .unwrap();
+    let k = header.iter().position(|h| *h == key).unwrap();
+    let address = header.iter().position(|h| *h == Column::Address.header());
+    let mut seen = 0;
+    for row in rows.records() {
+        let row = row.unwrap();
+        let code = row.get(k).unwrap_or("").trim();
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        seen += 1;
+        if units {
+            let stored: Vec<String> = conn
+                .prepare("SELECT address FROM unit WHERE code = ?1")
+                .unwrap()
+                .query_map([code], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let want = address.and_then(|a| row.get(a)).unwrap_or("").trim();
+            assert!(
+                stored.iter().any(|a| a == want),
+                "unit {code:?}: address {want:?} not stored ({stored:?})"
+            );
+        } else {
+            let n: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM application WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(n, 1, "application {code:?} not stored");
+        }
+    }
+    assert!(seen > 0, "an accepted import of no rows");
 }
 
 fn demo_notice() -> (String, String) {
@@ -845,6 +1049,44 @@ proptest! {
         let capofila = format!("capofila.{}", district.to_lowercase());
         run_import(&["applications", "import", "--notice", &notice], &capofila, &file);
     }
+}
+
+/// Hostile but valid text is accepted, and `accepted` checks what was stored (the properties
+/// above rarely produce a valid file: a changed cell is usually refused).
+#[test]
+fn accepted_hostile_imports_store_what_the_file_said() {
+    let dir = scratch();
+    let mut row = example_unit_row();
+    let address = Column::ALL
+        .iter()
+        .position(|c| *c == Column::Address)
+        .unwrap();
+    for (i, text) in [
+        "=HYPERLINK(\"http://x\";\"clic\")",
+        "Via \"Roma\"; 1",
+        "Via dell'Ùltimo — ½ «x»",
+    ]
+    .iter()
+    .enumerate()
+    {
+        row[address] = (*text).to_string();
+        let file = dir.path().join(format!("alloggi{i}.csv"));
+        std::fs::write(&file, csv_text(&unit_header(), std::slice::from_ref(&row))).unwrap();
+        run_import(&["units", "import"], UNIT_OPERATOR, &file);
+    }
+    let (notice, district) = demo_notice();
+    let capofila = format!("capofila.{}", district.to_lowercase());
+    let file = dir.path().join("domande.csv");
+    std::fs::write(
+        &file,
+        csv_text(&application_header(), &[example_application_row()]),
+    )
+    .unwrap();
+    run_import(
+        &["applications", "import", "--notice", &notice],
+        &capofila,
+        &file,
+    );
 }
 
 #[test]

@@ -25,7 +25,7 @@ struct Env {
 fn env() -> Env {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("casa.sqlite");
-    let mut store = Store::open(&db, Access::ReadWrite).unwrap();
+    let mut store = Store::create(&db).unwrap();
     let people = [
         ("reg", Role::Region, "RSSMRA80A01H501U", &[][..]),
         (

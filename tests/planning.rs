@@ -680,8 +680,19 @@ fn filing_needs_a_certification_made_after_the_window_opened() {
     let env = Env::demo(DEMO);
     env.ok(COMUNE, &["certification", "certify"]);
     let id = env.plan(2026, -5, 20);
-    // Whole seconds: make sure the opening is strictly after the old certification.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Times are stored in whole seconds: the opening must fall in a later second than the
+    // certification. Wait for exactly that (not a fixed pause).
+    let certified: String = {
+        let store = casa::store::Store::open(&env.db, casa::store::Access::ReadOnly).unwrap();
+        store
+            .conn()
+            .query_row("SELECT max(at) FROM certification", [], |r| r.get(0))
+            .unwrap()
+    };
+    let certified = chrono::DateTime::parse_from_rfc3339(&certified).unwrap();
+    while chrono::Utc::now().timestamp() <= certified.timestamp() {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     env.ok(CAPOFILA, &["plan", "open", &id]);
     let e = env.fails(4, COMUNE, &file_args(&id, &[]));
     assert!(e.contains("certificare"), "{e}");

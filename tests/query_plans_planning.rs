@@ -127,7 +127,12 @@ fn every_planning_statement_reads_an_index() {
     capofila.plan_card(plan.id, today).unwrap();
     for (what, name) in [(PlanFile::Report, "r.xlsx"), (PlanFile::Export, "e.xlsx")] {
         capofila
-            .write_plan_file(plan.id, what, &dir.path().join(name), today)
+            .write_plan_file(
+                plan.id,
+                what,
+                &casa::output_file::Target::new(&dir.path().join(name), false),
+                today,
+            )
             .unwrap();
     }
     helpdesk.plans(None, None, today).unwrap();

@@ -273,6 +273,8 @@ fn registry_reads(f: &'static Fixture) -> Vec<Read> {
                     SERIATE,
                     "--out",
                     &out("e.csv"),
+                    // Each role writes the same name.
+                    "--force",
                 ]),
                 Box::new(|_| Vec::new()),
             )),

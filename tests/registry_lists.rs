@@ -9,6 +9,7 @@ use casa::domain::registry::UnitState;
 use casa::domain::unit_filter::{Sort, SortKey, UnitFilter, Visibility};
 use casa::export::Cancelled;
 use casa::export::unit_lists::{self, HEADERS, ListsRequest};
+use casa::output_file::Target;
 use casa::service::{Claim, Need, Origin};
 use casa::store::audit;
 use casa::store::certification::{self, CertificationKind, Refused};
@@ -292,13 +293,13 @@ fn lists_export_matches_the_search() {
     let s = unit_lists::write_xlsx(
         &store,
         &req,
-        &out,
+        &Target::new(&out, false),
         &mut |done, total| seen.push((done, total)),
         &AtomicBool::new(false),
     )
     .unwrap();
     assert!(unit_lists::lists_filter(&req).is_some());
-    assert!(!casa::export::part_path(&out).exists());
+    assert!(no_part_file(fx.dir.path()));
     let sheets = sheet_rows(&out);
     assert_eq!(
         sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
@@ -351,7 +352,7 @@ fn lists_export_matches_the_search() {
     let cs = unit_lists::write_csv_file(
         &store,
         &req,
-        &csv_path,
+        &Target::new(&csv_path, false),
         &mut |_, _| {},
         &AtomicBool::new(false),
     )
@@ -394,8 +395,14 @@ fn only_marked_units_and_state_filters() {
         sort: Sort::default(),
     };
     let out = fx.dir.path().join("marcati.xlsx");
-    let s = unit_lists::write_xlsx(&store, &req, &out, &mut |_, _| {}, &AtomicBool::new(false))
-        .unwrap();
+    let s = unit_lists::write_xlsx(
+        &store,
+        &req,
+        &Target::new(&out, false),
+        &mut |_, _| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     let want: i64 = c
         .query_row(
             "SELECT count(*) FROM unit WHERE state = 1 AND plan_year = 2026",
@@ -418,10 +425,11 @@ fn only_marked_units_and_state_filters() {
         only_marked: None,
         ..req
     };
+    // Over the previous file: `--force`.
     let s = unit_lists::write_xlsx(
         &store,
         &occupied,
-        &out,
+        &Target::new(&out, true),
         &mut |_, _| {},
         &AtomicBool::new(false),
     )
@@ -447,7 +455,7 @@ fn cancel_and_errors_leave_no_partial_file() {
     let e = unit_lists::write_xlsx(
         &store,
         &req,
-        &out,
+        &Target::new(&out, false),
         &mut |done, _| {
             if done > 0 {
                 cancel.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -457,26 +465,39 @@ fn cancel_and_errors_leave_no_partial_file() {
     )
     .unwrap_err();
     assert!(e.downcast_ref::<Cancelled>().is_some(), "{e:#}");
-    assert!(!out.exists() && !casa::export::part_path(&out).exists());
+    assert!(!out.exists() && no_part_file(fx.dir.path()));
     let csv_out = fx.dir.path().join("annullato.csv");
     let e = unit_lists::write_csv_file(
         &store,
         &req,
-        &csv_out,
+        &Target::new(&csv_out, false),
         &mut |_, _| {},
         &AtomicBool::new(true),
     )
     .unwrap_err();
     assert!(e.downcast_ref::<Cancelled>().is_some());
-    assert!(!csv_out.exists() && !casa::export::part_path(&csv_out).exists());
+    assert!(!csv_out.exists() && no_part_file(fx.dir.path()));
     // A folder that does not exist: an error, nothing left behind.
     let bad = fx.dir.path().join("manca/liste.xlsx");
     assert!(
-        unit_lists::write_xlsx(&store, &req, &bad, &mut |_, _| {}, &AtomicBool::new(false))
-            .is_err()
+        unit_lists::write_xlsx(
+            &store,
+            &req,
+            &Target::new(&bad, false),
+            &mut |_, _| {},
+            &AtomicBool::new(false)
+        )
+        .is_err()
     );
     assert!(!fx.dir.path().join("manca").exists());
     // The store is still usable after a cancelled export (its cache size was restored).
     let size: i64 = c.query_row("PRAGMA cache_size", [], |r| r.get(0)).unwrap();
     assert_eq!(size, -65536);
+}
+
+/// No temporary file of an export is left in `dir`.
+fn no_part_file(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".part"))
 }

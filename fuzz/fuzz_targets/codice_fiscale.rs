@@ -3,6 +3,7 @@ use casa::domain::codice_fiscale;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    casa_fuzz::set_input(data);
     let s = String::from_utf8_lossy(data);
     if let Err(e) = codice_fiscale::validate(&s) {
         let m = e.to_string();

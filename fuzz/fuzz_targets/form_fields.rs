@@ -26,6 +26,7 @@ fn f<T>(r: Result<T, unit_filter::FilterError>) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    casa_fuzz::set_input(data);
     let t = String::from_utf8_lossy(data);
     let t = t.as_ref();
     s(parse_euro(t));

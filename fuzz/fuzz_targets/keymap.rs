@@ -3,6 +3,7 @@ use casa::app::keymap::{Key, Keymap};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    casa_fuzz::set_input(data);
     let text = String::from_utf8_lossy(data);
     let base = Keymap::default_map();
     for b in [None, Some(&base)] {

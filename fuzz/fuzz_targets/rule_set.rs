@@ -2,6 +2,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    casa_fuzz::set_input(data);
     let text = String::from_utf8_lossy(data);
     match casa::rules::parse("fuzz.toml", &text) {
         Ok(set) => match set.ranking() {

@@ -146,11 +146,14 @@ impl Key {
                 && f.len() > 1
                 && f[1..].bytes().all(|b| b.is_ascii_digit()) =>
             {
-                let n: u8 = f[1..]
-                    .parse()
-                    .map_err(|_| format!("tasto non valido: '{raw}'"))?;
+                let n: u8 = f[1..].parse().map_err(|_| {
+                    format!("tasto non valido: '{}'", crate::safe_text::excerpt(raw))
+                })?;
                 if !(1..=12).contains(&n) {
-                    return Err(format!("tasto funzione non valido: '{raw}' (F1–F12)"));
+                    return Err(format!(
+                        "tasto funzione non valido: '{}' (F1–F12)",
+                        crate::safe_text::excerpt(raw)
+                    ));
                 }
                 KeyCode::F(n)
             }
@@ -160,7 +163,12 @@ impl Key {
                     (Some(c), None) if !c.is_control() => {
                         KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
                     }
-                    _ => return Err(format!("tasto non valido: '{raw}'")),
+                    _ => {
+                        return Err(format!(
+                            "tasto non valido: '{}'",
+                            crate::safe_text::excerpt(raw)
+                        ));
+                    }
                 }
             }
         };
@@ -339,13 +347,22 @@ impl Keymap {
 
     /// Loads the user's keymap file when it exists, else the default.
     pub fn load(path: &Path) -> Result<Keymap, KeymapError> {
-        match std::fs::read_to_string(path) {
+        if let Err(e) = std::fs::metadata(path)
+            && e.kind() == std::io::ErrorKind::NotFound
+        {
+            return Ok(Keymap::default_map());
+        }
+        // Bounded: a keymap is a couple of KB; /dev/zero or a huge file is refused unread.
+        match crate::bounded::read_text(
+            path,
+            crate::bounded::limits::CONFIG_BYTES,
+            "file della mappa dei tasti",
+        ) {
             Ok(text) => Keymap::parse(
                 &text,
                 &path.display().to_string(),
                 Some(&Keymap::default_map()),
             ),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Keymap::default_map()),
             Err(e) => Err(KeymapError {
                 file: path.display().to_string(),
                 line: 0,

@@ -43,7 +43,7 @@ fn show(g: &Global, owner: Option<&str>, format: Format) -> Result<()> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&card)?),
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+            let mut w = crate::csv_cell::Writer::from_writer(std::io::stdout().lock());
             w.write_record(["campo", "valore"])?;
             for (k, v) in lines(&card) {
                 w.write_record([k.trim(), v.as_str()])?;

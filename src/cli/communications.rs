@@ -183,19 +183,22 @@ fn print_saved(s: &Saved) {
         ),
         Some(f) => {
             let (date, time) = received(&f.received_at);
-            println!("RICEVUTA DI TRASMISSIONE — {}", f.owner_name);
+            println!(
+                "RICEVUTA DI TRASMISSIONE — {}",
+                crate::safe_text::clean(&f.owner_name)
+            );
             println!("ID di trasmissione telematica  {}", f.transmission_id);
             println!("Data ricezione                 {date}");
             println!("Ora ricezione                  {time}");
             println!("Versione                       {}", s.version);
-            for (k, v) in form_lines(&f.form, f.total) {
-                println!("{k:<31}{v}");
+            for (k, v) in form_lines(&f.form, Some(f.total)) {
+                println!("{k:<31}{}", crate::safe_text::clean(&v));
             }
         }
     }
 }
 
-fn form_lines(form: &Form, total: i64) -> Vec<(String, String)> {
+fn form_lines(form: &Form, total: Option<i64>) -> Vec<(String, String)> {
     let n = &form.counts;
     let s = &form.shares;
     let mut v = vec![
@@ -203,7 +206,10 @@ fn form_lines(form: &Form, total: i64) -> Vec<(String, String)> {
         ("Nuove/ristrutturate (c+d)".into(), n.nuove.to_string()),
         ("Turn-over (e)".into(), n.turnover.to_string()),
         ("Conferite da privati (f)".into(), n.privati.to_string()),
-        ("Complessivo disponibili (g)".into(), total.to_string()),
+        (
+            "Complessivo disponibili (g)".into(),
+            total.map_or_else(|| "fuori misura".into(), |t| t.to_string()),
+        ),
         ("SAT (j)".into(), n.sat.to_string()),
         (
             "Assegnate anno precedente (k)".into(),
@@ -273,7 +279,8 @@ fn show(g: &Global, plan_id: i64, owner: Option<&str>, format: Format) -> Result
 fn print_one(c: &Communication) {
     println!(
         "SCHEMA COMUNICAZIONE ANNUALE — {} ({})",
-        c.owner_name, c.owner_kind
+        crate::safe_text::clean(&c.owner_name),
+        c.owner_kind
     );
     println!("Stato                          {}", c.state);
     println!("Versione                       {}", c.version);
@@ -281,14 +288,14 @@ fn print_one(c: &Communication) {
         let (date, time) = received(&f.received_at);
         println!("ID di trasmissione telematica  {}", f.transmission_id);
         println!("Ricevuta il                    {date} alle {time}");
-        for (k, v) in form_lines(&f.form, f.total) {
-            println!("{k:<31}{v}");
+        for (k, v) in form_lines(&f.form, Some(f.total)) {
+            println!("{k:<31}{}", crate::safe_text::clean(&v));
         }
     }
     if let Some(d) = &c.draft {
         println!("Bozza non trasmessa:");
         for (k, v) in form_lines(d, d.counts.total()) {
-            println!("  {k:<29}{v}");
+            println!("  {k:<29}{}", crate::safe_text::clean(&v));
         }
     }
 }

@@ -17,7 +17,7 @@ pub enum DbCommand {
     /// Copy the database to FILE (SQLite online backup: safe while others write), verified
     /// (Regione only: the copy holds every personal datum)
     Backup {
-        /// The copy to write (refused if it exists, unless --force)
+        /// The copy to write (refused if it exists, unless --force; - for standard output)
         file: PathBuf,
         /// Replace FILE if it exists
         #[arg(long)]
@@ -54,11 +54,18 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / 1_048_576.0)
 }
 
+fn summary_text(s: &Summary) -> String {
+    format!(
+        "  dimensione:     {}\n  schema:         {}\n  alloggi:        {}\n  registro audit: {} voci\n",
+        mib(s.size),
+        s.schema_version,
+        s.units,
+        s.audit_records
+    )
+}
+
 fn print_summary(s: &Summary) {
-    println!("  dimensione:     {}", mib(s.size));
-    println!("  schema:         {}", s.schema_version);
-    println!("  alloggi:        {}", s.units);
-    println!("  registro audit: {} voci", s.audit_records);
+    print!("{}", summary_text(s));
 }
 
 fn live_db(g: &Global) -> Result<PathBuf> {
@@ -69,13 +76,21 @@ fn live_db(g: &Global) -> Result<PathBuf> {
 fn backup_cmd(g: &Global, file: &std::path::Path, force: bool) -> Result<()> {
     let svc = open(g, Need::Read)?;
     let path = svc.database_path().to_path_buf();
-    let summary = svc.backup(file, force)?;
-    println!(
+    let target = crate::output_file::Target::new(file, force);
+    let summary = svc.backup(&target)?;
+    let line = format!(
         "Copia di {} salvata in {} e verificata (integrità, identificativo casa):",
         path.display(),
-        summary.path.display()
+        target.shown()
     );
-    print_summary(&summary);
+    if target.is_stdout() {
+        // The copy went to standard output: the summary goes to stderr.
+        eprintln!("{line}");
+        eprint!("{}", summary_text(&summary));
+    } else {
+        println!("{line}");
+        print_summary(&summary);
+    }
     Ok(())
 }
 
@@ -254,7 +269,10 @@ pub fn doctor(g: &Global) -> Result<()> {
                 let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
                 println!("dimensione:      {:.1} MiB", size as f64 / 1048576.0);
             }
-            Err(e) => println!("schema database: non leggibile ({e:#})"),
+            Err(e) => println!(
+                "schema database: non leggibile ({})",
+                crate::italian::render(&e)
+            ),
         }
     } else {
         println!("schema database: (non ancora creato)");

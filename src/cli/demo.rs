@@ -8,16 +8,49 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use std::time::Duration;
 
+/// Most units a demo may have (the benchmarks use 1,000,000; Lombardy has about 160,000).
+pub const MAX_UNITS: u64 = 2_000_000;
+/// Most applications of the demo notice (the rankings benchmark uses 500,000).
+pub const MAX_APPLICATIONS: u64 = 1_000_000;
+
+/// A whole number in `0..=max`, refused in Italian otherwise (clap's own message is English).
+fn count_arg(s: &str, max: u64) -> Result<u64, String> {
+    let shown = crate::safe_text::excerpt(s);
+    let n: u64 = s.trim().parse().map_err(|_| {
+        format!(
+            "'{shown}' non è un numero intero tra 0 e {}",
+            crate::safe_text::thousands(max)
+        )
+    })?;
+    if n > max {
+        return Err(format!(
+            "al massimo {} (indicato {})",
+            crate::safe_text::thousands(max),
+            crate::safe_text::thousands(n)
+        ));
+    }
+    Ok(n)
+}
+
+fn units_arg(s: &str) -> Result<u64, String> {
+    count_arg(s, MAX_UNITS)
+}
+
+fn applications_arg(s: &str) -> Result<usize, String> {
+    count_arg(s, MAX_APPLICATIONS).map(|n| n as usize)
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct DemoArgs {
-    /// Number of housing units to generate
-    #[arg(long, default_value_t = 50_000)]
+    /// Number of housing units to generate (at most 2,000,000)
+    #[arg(long, default_value_t = 50_000, value_parser = units_arg)]
     pub units: u64,
     /// Random seed: the same seed gives the same data
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Applications of the demo notice (a closed notice with its provisional rankings); 0: none
-    #[arg(long, default_value_t = 20_000)]
+    /// Applications of the demo notice (a closed notice with its provisional rankings); 0: none;
+    /// at most 1,000,000
+    #[arg(long, default_value_t = 20_000, value_parser = applications_arg)]
     pub applications: usize,
 }
 
@@ -61,22 +94,24 @@ pub fn create(path: &Path, args: &DemoArgs) -> Result<()> {
         units: args.units,
         seed: args.seed,
     };
-    let result = demo::create(path, &opts, &mut on_event);
-    if result.is_ok() && args.applications > 0 {
-        bar.set_message("avviso e graduatorie");
-    }
-    let notice = match &result {
-        Ok(_) => demo::notice::create(
-            path,
+    let mut notice = None;
+    // The notice is built in the new database before it replaces the old one: an
+    // interrupted demo leaves the previous database as it was.
+    let result = demo::create_with(path, &opts, &mut on_event, &mut |tmp| {
+        if args.applications > 0 {
+            bar.set_message("avviso e graduatorie");
+        }
+        notice = demo::notice::create(
+            tmp,
             args.applications,
             args.seed,
             chrono::Local::now().date_naive(),
-        ),
-        Err(_) => Ok(None),
-    };
+        )?;
+        Ok(())
+    });
     bar.finish_and_clear();
     eprintln!("{}", summary_line(&result?));
-    if let Some(n) = notice? {
+    if let Some(n) = notice {
         eprintln!(
             "Avviso dimostrativo {} (ambito {}): {} domande, {} graduatorie provvisorie, {} domande escluse",
             n.notice_id,

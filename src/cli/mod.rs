@@ -4,6 +4,7 @@ mod certification;
 mod communications;
 mod db;
 mod demo;
+mod help_it;
 mod operators;
 pub mod output;
 mod plan;
@@ -195,7 +196,10 @@ pub fn parse() -> Result<Cli, clap::Error> {
             command: None,
         });
     }
-    Cli::try_parse_from(&args)
+    use clap::{CommandFactory, FromArgMatches};
+    // The help in Italian (help_it); parsing is the derive's.
+    let matches = help_it::italian(Cli::command()).try_get_matches_from(&args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 pub fn run(g: &Global, command: Command) -> Result<()> {

@@ -30,7 +30,7 @@ impl<T: Serialize> Listing<'_, T> {
                 writeln!(out)?;
             }
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(&mut out);
+                let mut w = crate::csv_cell::Writer::from_writer(&mut out);
                 w.write_record(self.headers)?;
                 for r in &self.rows {
                     w.write_record(r)?;
@@ -44,8 +44,19 @@ impl<T: Serialize> Listing<'_, T> {
     }
 }
 
-/// Writes an aligned plain-text table (no colour: it may go to a file or a pipe).
+/// Writes an aligned plain-text table (no colour: it may go to a file or a pipe). Control
+/// characters in cells (escape sequences stored in a name or a title) are shown escaped, never
+/// sent to the terminal.
 pub fn write_table(out: &mut impl Write, headers: &[&str], rows: &[Vec<String>]) -> Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| crate::safe_text::clean(c).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

@@ -5,6 +5,7 @@ use super::output::{Format, Listing};
 use super::{Global, InvalidInput, open};
 use crate::domain::plan::PlanAction;
 use crate::export::plan_export::PlanFile;
+use crate::output_file::Target;
 use crate::service::{Need, messages, today};
 use crate::store::communications::Communication;
 use crate::store::plans::{Changed, Plan};
@@ -95,17 +96,23 @@ pub enum PlanCommand {
     /// Report of the communications (xlsx): one row per owner, the numbers filed, totals
     Report {
         id: i64,
-        /// Output file (.xlsx)
+        /// Output file (.xlsx; - for standard output)
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// Export of an approved plan (xlsx): plan card, communications, stock per owner and
     /// comune, units marked for the plan year
     Export {
         id: i64,
-        /// Output file (.xlsx)
+        /// Output file (.xlsx; - for standard output)
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// The capofila's overview: every owner, certification and communication, who is missing,
     /// running totals
@@ -125,16 +132,10 @@ pub struct Expect {
     version: Option<i64>,
 }
 
-/// Parses a date as typed: YYYY-MM-DD or DD/MM/YYYY.
+/// Parses a date as typed: GG/MM/AAAA or AAAA-MM-GG, the year in full (domain::dates).
 pub(super) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
-    let t = s.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d/%m/%Y"))
-        .map_err(|_| {
-            anyhow!(InvalidInput(format!(
-                "{option}: '{t}' non è una data (AAAA-MM-GG o GG/MM/AAAA)"
-            )))
-        })
+    crate::domain::dates::parse(s, crate::domain::dates::ADMIN_YEARS)
+        .map_err(|e| anyhow!(InvalidInput(format!("{option}: {e}"))))
 }
 
 pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
@@ -161,8 +162,8 @@ pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
         PlanCommand::Cancel { id, expect } => act(g, id, PlanAction::Cancel, expect),
         PlanCommand::Revise { id, start, end } => revise(g, id, &start, &end),
         PlanCommand::Status { id, format } => status(g, id, format),
-        PlanCommand::Report { id, out } => report(g, id, &out),
-        PlanCommand::Export { id, out } => export(g, id, &out),
+        PlanCommand::Report { id, out, force } => report(g, id, &Target::new(&out, force)),
+        PlanCommand::Export { id, out, force } => export(g, id, &Target::new(&out, force)),
     }
 }
 
@@ -327,22 +328,24 @@ fn list(g: &Global, district: Option<&str>, year: Option<i32>, format: Format) -
 }
 
 /// `plan report`: for the capofila of the district, the Region and the helpdesk.
-fn report(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
+fn report(g: &Global, id: i64, out: &Target) -> Result<()> {
+    out.ensure_usable(&crate::output_file::XLSX)?;
     let (_, communications) =
         open(g, Need::Read)?.write_plan_file(id, PlanFile::Report, out, today())?;
     let filed = communications.iter().filter(|c| c.filing.is_some()).count();
-    println!(
+    out.announce(&format!(
         "Report del piano {id} scritto in {}: {} enti, {filed} comunicazioni trasmesse",
-        out.display(),
+        out.shown(),
         communications.len()
-    );
+    ));
     Ok(())
 }
 
 /// `plan export`: as `plan report`, for approved plans only.
-fn export(g: &Global, id: i64, out: &std::path::Path) -> Result<()> {
+fn export(g: &Global, id: i64, out: &Target) -> Result<()> {
+    out.ensure_usable(&crate::output_file::XLSX)?;
     open(g, Need::Read)?.write_plan_file(id, PlanFile::Export, out, today())?;
-    println!("Piano {id} esportato in {}", out.display());
+    out.announce(&format!("Piano {id} esportato in {}", out.shown()));
     Ok(())
 }
 

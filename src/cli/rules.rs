@@ -63,12 +63,12 @@ pub fn run(g: &Global, cmd: RulesCommand) -> Result<()> {
 }
 
 fn read(file: &Path) -> Result<String> {
-    std::fs::read_to_string(file).map_err(|e| {
-        anyhow!(InvalidInput(format!(
-            "{}: file non leggibile ({e})",
-            file.display()
-        )))
-    })
+    crate::bounded::read_text(
+        file,
+        crate::bounded::limits::RULE_SET_BYTES,
+        "file delle regole",
+    )
+    .map_err(|e| anyhow!(InvalidInput(e.0)))
 }
 
 fn check(file: &Path) -> Result<RuleSet> {

@@ -72,7 +72,7 @@ pub enum Sink {
         out: Out,
         written: usize,
     },
-    Csv(Box<csv::Writer<Out>>),
+    Csv(Box<crate::csv_cell::Writer<Out>>),
     /// An aligned table: the widths come from the first rows, then the rest streams (a longer
     /// cell further down only shifts its own line).
     Table {
@@ -85,10 +85,12 @@ pub enum Sink {
 fn table_line(out: &mut Out, widths: &[usize], cells: &[&str]) -> Result<()> {
     let mut line = String::new();
     for (i, c) in cells.iter().enumerate() {
+        // Control characters stored in the data are shown escaped, never sent to the terminal.
+        let c = crate::safe_text::clean(c);
         if i > 0 {
             line.push_str("  ");
         }
-        line.push_str(c);
+        line.push_str(&c);
         let pad = widths[i].saturating_sub(c.chars().count());
         line.extend(std::iter::repeat_n(' ', pad));
     }
@@ -130,7 +132,7 @@ impl Sink {
         let mut widths: Vec<usize> = TABLE_HEADERS.iter().map(|h| h.chars().count()).collect();
         for r in rows.iter() {
             for (w, c) in widths.iter_mut().zip(r) {
-                *w = (*w).max(c.chars().count());
+                *w = (*w).max(crate::safe_text::clean(c).chars().count());
             }
         }
         table_line(out, &widths, &TABLE_HEADERS)?;
@@ -276,7 +278,7 @@ pub fn print_detail(d: &UnitDetail, format: Format) -> Result<()> {
     let mut out = stdout.lock();
     match format {
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            let mut w = crate::csv_cell::Writer::from_writer(&mut out);
             w.write_record(["campo", "valore"])?;
             for l in &lines {
                 w.write_record(l)?;
@@ -291,7 +293,8 @@ pub fn print_detail(d: &UnitDetail, format: Format) -> Result<()> {
                 .unwrap_or(0);
             for l in &lines {
                 let pad = width - l[0].chars().count();
-                writeln!(out, "{}{}  {}", l[0], " ".repeat(pad), l[1])?;
+                let value = crate::safe_text::clean(&l[1]);
+                writeln!(out, "{}{}  {value}", l[0], " ".repeat(pad))?;
             }
         }
     }

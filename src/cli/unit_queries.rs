@@ -8,6 +8,7 @@ use crate::domain::unit_filter::{
     self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter,
 };
 use crate::export::Cancelled;
+use crate::output_file::Target;
 use crate::service::units::{Export, ListsFile};
 use crate::service::{Need, Refused, Service, messages};
 use crate::store::search::Direction;
@@ -114,9 +115,12 @@ pub struct ExportArgs {
     /// Only the units marked for the plan of this year
     #[arg(long = "only-marked", value_name = "ANNO")]
     pub only_marked: Option<String>,
-    /// Output file (.xlsx, or .csv)
+    /// Output file (.xlsx, or .csv; - for standard output, with --format)
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
     /// File format (default: from the extension of --out)
     #[arg(long, value_enum)]
     pub format: Option<ExportFormat>,
@@ -165,6 +169,32 @@ impl FilterArgs {
             return Err(invalid(FilterError {
                 field: FilterField::InNotice,
                 message: "indicare si o no".into(),
+            }));
+        }
+        // On the form a blank field means "any"; an option given blank (`--comune ''`,
+        // `--testo '   '`) is a mistake, and for `units mark` it would mean every unit.
+        let given = [
+            (FilterField::UnitId, self.id.as_deref()),
+            (FilterField::BuildingCode, self.building.as_deref()),
+            (FilterField::Service, self.service.as_deref()),
+            (FilterField::Province, self.province.as_deref()),
+            (FilterField::Comune, self.comune.as_deref()),
+            (FilterField::Owner, self.owner.as_deref()),
+            (FilterField::Text, self.text.as_deref()),
+            (FilterField::MarkedYear, self.marked.as_deref()),
+        ];
+        for (field, value) in given {
+            if value.is_some_and(|v| v.trim().is_empty()) {
+                return Err(invalid(FilterError {
+                    field,
+                    message: "valore vuoto: indicare un valore o togliere l'opzione".into(),
+                }));
+            }
+        }
+        if self.states.iter().any(|v| v.trim().is_empty()) {
+            return Err(invalid(FilterError {
+                field: FilterField::States,
+                message: "valore vuoto: indicare uno stato o togliere l'opzione".into(),
             }));
         }
         let mut text = FilterText::default();
@@ -218,7 +248,7 @@ fn search_cmd(g: &Global, a: SearchArgs) -> Result<()> {
     let mut sink = match a.format {
         Format::Json => Sink::Json { out, written: 0 },
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
+            let mut w = crate::csv_cell::Writer::from_writer(out);
             w.write_record(SEARCH_HEADERS)?;
             Sink::Csv(Box::new(w))
         }
@@ -270,23 +300,25 @@ fn show_cmd(g: &Global, id: &str, format: Format, reveal: bool) -> Result<()> {
 }
 
 fn export_cmd(g: &Global, a: ExportArgs) -> Result<()> {
+    let target = Target::new(&a.out, a.force);
     let format = match a.format {
         Some(f) => f,
-        None => match a
-            .out
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        None => match target.extension().as_deref() {
             Some("xlsx") => ExportFormat::Xlsx,
             Some("csv") => ExportFormat::Csv,
+            _ if target.is_stdout() => bail!(InvalidInput(
+                "--out -: indicare il formato con --format xlsx o --format csv".into()
+            )),
             _ => bail!(InvalidInput(format!(
                 "--out: {} non termina con .xlsx o .csv (oppure indicare --format)",
-                a.out.display()
+                target.shown()
             ))),
         },
     };
+    target.ensure_usable(match format {
+        ExportFormat::Xlsx => &crate::output_file::XLSX,
+        ExportFormat::Csv => &crate::output_file::CSV,
+    })?;
     let only_marked = match &a.only_marked {
         Some(y) => Some(
             uf::parse_year(y)
@@ -318,16 +350,19 @@ fn export_cmd(g: &Global, a: ExportArgs) -> Result<()> {
         ExportFormat::Xlsx => ListsFile::Xlsx,
         ExportFormat::Csv => ListsFile::Csv,
     };
-    let result = svc.export_unit_lists(&export, file, &a.out, &mut progress, &cancel);
+    let result = svc.export_unit_lists(&export, file, &target, &mut progress, &cancel);
     bar.finish_and_clear();
     let s = result.map_err(|e| {
         if e.is::<Cancelled>() {
-            e.context(format!("{} non creato", a.out.display()))
+            e.context(format!("{} non creato", target.shown()))
         } else {
             e
         }
     })?;
-    println!("{}", messages::lists_exported_in_full(&a.out, &s));
+    target.announce(&messages::lists_exported_in_full(
+        std::path::Path::new(&target.shown()),
+        &s,
+    ));
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 use super::{Global, InvalidInput, open};
 use crate::domain::access::Denied;
 use crate::import::{Checked, Options, Plan, Report};
+use crate::output_file::Target;
 use crate::service::{Need, Service, errors::refused_as_invalid};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
@@ -24,9 +25,12 @@ pub enum UnitsCommand {
         /// Check the file only: report problems and what would change, write nothing
         #[arg(long)]
         dry_run: bool,
-        /// Write the full list of problems to this CSV file
+        /// Write the full list of problems to this CSV file (- for standard output)
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
+        /// Replace the report file if it exists
+        #[arg(long)]
+        force: bool,
     },
     #[command(flatten)]
     Query(super::unit_queries::UnitQueryCommand),
@@ -42,7 +46,14 @@ pub fn run(g: &Global, cmd: UnitsCommand) -> Result<()> {
             sheet,
             dry_run,
             report,
-        } => import_file(g, &file, sheet, dry_run, report.as_deref()),
+            force,
+        } => import_file(
+            g,
+            &file,
+            sheet,
+            dry_run,
+            report.map(|r| Target::new(&r, force)).as_ref(),
+        ),
         UnitsCommand::Query(c) => super::unit_queries::run(g, c),
     }
 }
@@ -52,8 +63,11 @@ fn import_file(
     file: &Path,
     sheet: Option<String>,
     dry_run: bool,
-    report_path: Option<&Path>,
+    report_path: Option<&Target>,
 ) -> Result<()> {
+    if let Some(r) = report_path {
+        r.ensure_usable(&crate::output_file::CSV)?;
+    }
     // Checking needs no write access: the database stays untouched until the file is valid.
     let svc = open(g, Need::Read)?;
     if !dry_run {
@@ -140,7 +154,7 @@ fn extras(buildings: usize, owners: usize, updated: &str, registered: &str) -> S
 
 /// Prints the problems (capped on a terminal), writes the full report when asked, and fails
 /// with exit code 4.
-fn refuse(report: &Report, report_path: Option<&Path>, username: &str) -> Result<()> {
+fn refuse(report: &Report, report_path: Option<&Target>, username: &str) -> Result<()> {
     if let Some(path) = report_path {
         write_report(report, path)?;
     }
@@ -171,8 +185,8 @@ fn refuse(report: &Report, report_path: Option<&Path>, username: &str) -> Result
     )))
 }
 
-fn write_report(report: &Report, path: &Path) -> Result<()> {
+fn write_report(report: &Report, path: &Target) -> Result<()> {
     report
         .write_csv(path)
-        .with_context(|| format!("impossibile scrivere il rapporto {}", path.display()))
+        .with_context(|| format!("impossibile scrivere il rapporto {}", path.shown()))
 }

@@ -20,8 +20,8 @@ pub mod people;
 pub mod places;
 pub mod registry;
 
+use crate::store::Store;
 use crate::store::bulk::{self, BuildingRow, Existing, RowCounts, Snapshot};
-use crate::store::{Access, Store};
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use people::{BirthPlaces, Households};
@@ -155,6 +155,18 @@ impl PhaseLog {
 /// Creates (or refreshes) the demo database at `path`. Refuses to replace a file that is not a
 /// demo database.
 pub fn create(path: &Path, opts: &Options, on_event: &mut dyn FnMut(Event)) -> Result<Summary> {
+    create_with(path, opts, on_event, &mut |_| Ok(()))
+}
+
+/// `create`, with `finish` run on the complete temporary database before it replaces the old
+/// one (the demo notice is built there): a run interrupted at any point, `finish` included,
+/// leaves the previous database untouched.
+pub fn create_with(
+    path: &Path,
+    opts: &Options,
+    on_event: &mut dyn FnMut(Event),
+    finish: &mut dyn FnMut(&Path) -> Result<()>,
+) -> Result<Summary> {
     let started = Instant::now();
     let mut phases = PhaseLog::default();
     let mut on_event = |e: Event| {
@@ -172,19 +184,30 @@ pub fn create(path: &Path, opts: &Options, on_event: &mut dyn FnMut(Event)) -> R
     let file_name = path
         .file_name()
         .with_context(|| format!("{} non è un nome di file", path.display()))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
-    remove_with_wal(&tmp)?;
+    let dir = crate::output_file::parent_dir(path);
+    if !dir.exists() {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
+    }
+    // Created exclusively under a random name: a link planted under a predictable name
+    // cannot redirect the build into another file.
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!(".{}.", file_name.to_string_lossy()))
+        .suffix(".tmp")
+        // SQLite's own default for a new database.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(&dir)
+        .with_context(|| format!("impossibile creare un file temporaneo in {}", dir.display()))?
+        .into_temp_path()
+        .keep()
+        .context("file temporaneo")?;
     let mut guard = TempDb {
         path: tmp.clone(),
         keep: false,
     };
 
     on_event(Event::Phase("dati di riferimento"));
-    let mut store = Store::open(&tmp, Access::ReadWrite)?;
+    let mut store = Store::create(&tmp)?;
     let snap = bulk::snapshot(store.conn())?;
     let saved = bulk::begin_bulk_load(store.conn())?;
     let stamp = stamp_text(timestamp(opts.seed));
@@ -234,6 +257,8 @@ pub fn create(path: &Path, opts: &Options, on_event: &mut dyn FnMut(Event)) -> R
     on_event(Event::Phase("indici"));
     bulk::end_bulk_load(store.conn(), saved)?;
     drop(store); // closes the file: the WAL is checkpointed and removed
+    finish(&tmp)?;
+    crate::crash_point::reach("demo.before-swap");
 
     // The old database's WAL belongs to the old file: left behind, it would be replayed into
     // the new one.

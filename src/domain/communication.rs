@@ -198,10 +198,22 @@ pub struct Counts {
     pub assegnate: i64,
 }
 
+/// Largest count a communication may carry: no owner has a million units (all of Lombardy's
+/// public housing is about 160,000), so a larger number is a typing mistake or an attack, and
+/// four of them still add up exactly.
+pub const MAX_COUNT: i64 = 1_000_000;
+
+/// Longest name of the "altra categoria" (the form's field holds 40 characters).
+pub const MAX_OTHER_NAME_CHARS: usize = 40;
+
 impl Counts {
-    /// g = b + (c+d) + e + f: computed, never typed.
-    pub fn total(&self) -> i64 {
-        self.carenze + self.nuove + self.turnover + self.privati
+    /// g = b + (c+d) + e + f: computed, never typed. `None` when the sum does not fit (counts
+    /// that `validate` refuses).
+    pub fn total(&self) -> Option<i64> {
+        self.carenze
+            .checked_add(self.nuove)?
+            .checked_add(self.turnover)?
+            .checked_add(self.privati)
     }
 }
 
@@ -287,6 +299,14 @@ pub fn validate(
                 field,
                 format!("{v}: indicare un numero intero maggiore o uguale a 0"),
             );
+        } else if v > MAX_COUNT {
+            fail(
+                field,
+                format!(
+                    "{v}: troppo grande, al massimo {} unità immobiliari",
+                    crate::safe_text::thousands(MAX_COUNT as u64)
+                ),
+            );
         }
     }
 
@@ -320,6 +340,29 @@ pub fn validate(
     }
 
     // A field the owner does not fill was refused above and counts as empty.
+    let other_name = match input
+        .other_name
+        .as_deref()
+        .filter(|_| Field::OtherName.filled_by(kind, rules))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(name) if name.chars().count() > MAX_OTHER_NAME_CHARS => {
+            fail(
+                Field::OtherName,
+                format!("al massimo {MAX_OTHER_NAME_CHARS} caratteri"),
+            );
+            None
+        }
+        Some(name) => match crate::safe_text::check_printable(name) {
+            Ok(()) => Some(name.to_string()),
+            Err(reason) => {
+                fail(Field::OtherName, reason);
+                None
+            }
+        },
+        None => None,
+    };
     let mut pct = |field: Field, v: &Option<String>| -> Option<Pct> {
         if !field.filled_by(kind, rules) {
             return None;
@@ -340,13 +383,7 @@ pub fn validate(
         disabled: pct(Field::Disabled, &input.disabled),
         new_family: pct(Field::NewFamily, &input.new_family),
         police: pct(Field::Police, &input.police),
-        other_name: input
-            .other_name
-            .as_deref()
-            .filter(|_| Field::OtherName.filled_by(kind, rules))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
+        other_name,
         other: pct(Field::Other, &input.other),
     };
 
@@ -436,7 +473,13 @@ mod tests {
             sat: 100,
             assegnate: 1000,
         };
-        assert_eq!(c.total(), 10);
+        assert_eq!(c.total(), Some(10));
+        let huge = Counts {
+            carenze: i64::MAX,
+            nuove: 1,
+            ..Counts::default()
+        };
+        assert_eq!(huge.total(), None);
     }
 
     #[test]

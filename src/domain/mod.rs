@@ -5,6 +5,7 @@ pub mod access;
 pub mod application;
 pub mod codice_fiscale;
 pub mod communication;
+pub mod dates;
 pub mod isbar;
 pub mod plan;
 pub mod ranking;

@@ -181,6 +181,40 @@ pub fn late_approval_warning(year: i32, on: NaiveDate, past: bool) -> Option<Str
     })
 }
 
+/// Years a plan's window may be away from its reference year. A late window only warns; one
+/// ending decades after the plan's year (31/12/2099 for 2027) is a typing mistake.
+const WINDOW_YEARS_AWAY: i32 = 5;
+
+/// The dates a plan's window may take: within `WINDOW_YEARS_AWAY` years of the reference year.
+pub fn window_range(year: i32) -> Option<(NaiveDate, NaiveDate)> {
+    Some((
+        NaiveDate::from_ymd_opt(year - WINDOW_YEARS_AWAY, 1, 1)?,
+        NaiveDate::from_ymd_opt(year + WINDOW_YEARS_AWAY, 12, 31)?,
+    ))
+}
+
+fn check_in_window_range(year: i32, what: &str, date: NaiveDate) -> Result<(), PlanRefused> {
+    let Some((first, last)) = window_range(year) else {
+        return Err(PlanRefused(format!(
+            "anno di riferimento {year} non valido"
+        )));
+    };
+    if date < first || date > last {
+        return Err(PlanRefused(format!(
+            "la data di {what} ({}) è fuori dal periodo possibile per il piano {year} (dal {} al {})",
+            it(date),
+            it(first),
+            it(last)
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a new end of the window of a plan of `year` (the screen checks it before asking).
+pub fn check_window_end(year: i32, end: NaiveDate) -> Result<(), PlanRefused> {
+    check_in_window_range(year, "fine", end)
+}
+
 /// Checks a new plan card's fields; returns the warnings.
 pub fn check_card(year: i32, start: NaiveDate, end: NaiveDate) -> Result<Vec<String>, PlanRefused> {
     if !(2000..=2100).contains(&year) {
@@ -188,6 +222,8 @@ pub fn check_card(year: i32, start: NaiveDate, end: NaiveDate) -> Result<Vec<Str
             "anno di riferimento {year} non valido (2000-2100)"
         )));
     }
+    check_in_window_range(year, "inizio comunicazione", start)?;
+    check_in_window_range(year, "fine comunicazione", end)?;
     if end < start {
         return Err(PlanRefused(format!(
             "la data di fine comunicazione ({}) precede la data di inizio ({})",
@@ -273,11 +309,14 @@ impl Window {
                     "la nuova data di fine ({}) è già passata",
                     it(end)
                 ))),
-                PlanState::Closed => ok(
-                    PlanState::Open,
-                    end,
-                    late_end_warning(self.year, end).into_iter().collect(),
-                ),
+                PlanState::Closed => {
+                    check_in_window_range(self.year, "fine", end)?;
+                    ok(
+                        PlanState::Open,
+                        end,
+                        late_end_warning(self.year, end).into_iter().collect(),
+                    )
+                }
                 PlanState::Draft | PlanState::Open => {
                     refuse("solo un piano con la finestra chiusa può essere riaperto")
                 }

@@ -84,7 +84,7 @@ macro_rules! coded_enum {
                 Err(format!(
                     "{} non valido: '{}' (valori ammessi: {})",
                     $what,
-                    input.trim(),
+                    crate::safe_text::excerpt(input.trim()),
                     accepted.join(", ")
                 ))
             }
@@ -165,7 +165,7 @@ pub fn parse_flag(input: &str) -> Result<Option<bool>, String> {
         "NO" | "N" | "0" | "FALSE" | "FALSO" => Ok(Some(false)),
         _ => Err(format!(
             "valore non valido: '{}' (ammessi SI o NO)",
-            input.trim()
+            crate::safe_text::excerpt(input.trim())
         )),
     }
 }

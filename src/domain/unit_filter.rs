@@ -10,6 +10,10 @@ use std::fmt;
 /// Shortest free text the trigram index can look up.
 pub const MIN_TEXT_CHARS: usize = 3;
 
+/// Longest free text searched (the search form's field is as wide): longer text cannot be an
+/// address, and each character costs the index a lookup (40 KB took 6 s).
+pub const MAX_TEXT_CHARS: usize = 80;
+
 /// Plan years accepted for marking and for the "marcati" filter.
 pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
@@ -70,6 +74,20 @@ impl FilterField {
         }
     }
 
+    /// Longest value the field takes, in characters, whatever the front end (the form's
+    /// fields are at most as wide): longer text is refused before any parsing or lookup.
+    pub fn max_chars(self) -> usize {
+        match self {
+            FilterField::UnitId => 20,
+            FilterField::MarkedYear | FilterField::Province | FilterField::InNotice => 10,
+            FilterField::Service => 60,
+            // Several states, comma separated, on the command line.
+            FilterField::States => 300,
+            FilterField::BuildingCode => 64,
+            FilterField::Comune | FilterField::Owner | FilterField::Text => MAX_TEXT_CHARS,
+        }
+    }
+
     /// The command-line option of the field.
     pub fn option(self) -> &'static str {
         match self {
@@ -124,6 +142,28 @@ impl FilterText {
             .find(|(f, _)| *f == field)
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
+    }
+
+    /// Refuses, field by field, text longer than the field takes or holding control characters:
+    /// the same limits for the form and the command line, checked before any parsing.
+    pub fn check(&self) -> Result<(), FilterError> {
+        for (field, value) in &self.values {
+            let n = value.chars().count();
+            if n > field.max_chars() {
+                return Err(err(
+                    *field,
+                    format!(
+                        "testo troppo lungo ({} caratteri, al massimo {})",
+                        crate::safe_text::thousands(n as u64),
+                        field.max_chars()
+                    ),
+                ));
+            }
+            if let Err(reason) = crate::safe_text::check_printable(value) {
+                return Err(err(*field, format!("il testo {reason}")));
+            }
+        }
+        Ok(())
     }
 
     /// Sets `field` when `value` is given.
@@ -193,7 +233,10 @@ pub fn parse_province(input: &str) -> Result<Option<String>, FilterError> {
     } else {
         Err(err(
             FilterField::Province,
-            format!("'{s}' non è una sigla di provincia (due lettere, ad es. MI)"),
+            format!(
+                "'{}' non è una sigla di provincia (due lettere, ad es. MI)",
+                crate::safe_text::excerpt(s)
+            ),
         ))
     }
 }
@@ -217,7 +260,10 @@ pub fn parse_comune(input: &str) -> Result<Option<ComuneQuery>, FilterError> {
         }
         return Err(err(
             FilterField::Comune,
-            format!("'{s}' non è un codice ISTAT (6 cifre, ad es. 015146) né un nome di comune"),
+            format!(
+                "'{}' non è un codice ISTAT (6 cifre, ad es. 015146) né un nome di comune",
+                crate::safe_text::excerpt(s)
+            ),
         ));
     }
     if s.chars().any(char::is_control) {
@@ -277,6 +323,12 @@ pub fn parse_text(input: &str) -> Result<Option<String>, FilterError> {
     let text = input.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         return Ok(None);
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(err(
+            FilterField::Text,
+            format!("testo troppo lungo: al massimo {MAX_TEXT_CHARS} caratteri"),
+        ));
     }
     if text.chars().count() < MIN_TEXT_CHARS {
         return Err(err(

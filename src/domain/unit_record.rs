@@ -479,7 +479,10 @@ pub fn parse_text(input: &str, max: usize) -> Result<String, String> {
             "testo troppo lungo: {n} caratteri (al massimo {max})"
         ));
     }
-    if s.chars().any(|c| c.is_control() && c != '\t') {
+    // Control characters and the bidirectional overrides that reorder text on a screen.
+    if s.chars()
+        .any(|c| crate::safe_text::is_unsafe(c) && c != '\t')
+    {
         return Err("il testo contiene caratteri di controllo".to_string());
     }
     Ok(s.to_string())

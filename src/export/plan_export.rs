@@ -3,6 +3,7 @@
 //! few hundred marked units: written in one go.
 
 use super::plan_report::{communications_sheet, save};
+use crate::output_file::Target;
 use crate::store::Store;
 use crate::store::certification::{self, CertificationKind};
 use crate::store::communications::Communication;
@@ -10,7 +11,6 @@ use crate::store::plan_files::{self, ComuneStock};
 use crate::store::plans::Plan;
 use anyhow::Result;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
-use std::path::Path;
 
 fn it(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -30,7 +30,7 @@ pub fn write(
     store: &Store,
     plan: &Plan,
     communications: &[Communication],
-    out: &Path,
+    out: &Target,
 ) -> Result<()> {
     let mut workbook = Workbook::new();
     card_sheet(workbook.add_worksheet(), plan)?;

@@ -2,13 +2,12 @@
 //! time of receipt and every number filed, the Comuni's category percentages, and a totals row.
 //! Numbers go in numeric cells. A plan has at most a few hundred owners: written in one go.
 
-use super::PartFile;
 use crate::domain::communication::Pct;
+use crate::output_file::{self, Target};
 use crate::store::communications::Communication;
 use crate::store::plans::Plan;
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
-use std::path::Path;
 
 pub const HEADERS: [&str; 20] = [
     "Nome ente",
@@ -54,8 +53,8 @@ fn pct_cell(ws: &mut Worksheet, row: u32, col: u16, p: Option<Pct>, f: &Format) 
     Ok(())
 }
 
-/// Writes the report of `plan` to `out` (through a `.part` file renamed when complete).
-pub fn write(plan: &Plan, communications: &[Communication], out: &Path) -> Result<()> {
+/// Writes the report of `plan` to `out` (see `crate::output_file`).
+pub fn write(plan: &Plan, communications: &[Communication], out: &Target) -> Result<()> {
     let mut workbook = Workbook::new();
     communications_sheet(workbook.add_worksheet(), plan, communications)?;
     save(&mut workbook, out)
@@ -130,13 +129,11 @@ pub(super) fn communications_sheet(
     Ok(())
 }
 
-/// Saves through a `.part` file renamed when complete.
-pub(super) fn save(workbook: &mut Workbook, out: &Path) -> Result<()> {
-    let part = PartFile::new(super::part_path(out));
+/// Saves through `crate::output_file`: complete or not at all.
+pub(super) fn save(workbook: &mut Workbook, out: &Target) -> Result<()> {
+    let mut file = out.create(&output_file::XLSX)?;
     workbook
-        .save(part.path())
-        .with_context(|| format!("impossibile scrivere {}", out.display()))?;
-    part.finish(out)
-        .with_context(|| format!("impossibile scrivere {}", out.display()))?;
-    Ok(())
+        .save_to_writer(std::io::BufWriter::new(file.file()))
+        .with_context(|| format!("impossibile scrivere {}", out.shown()))?;
+    file.commit()
 }

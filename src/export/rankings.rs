@@ -5,11 +5,10 @@
 //! sub-scores and the ISEE. Numbers are written as numbers. The file is written to `FILE.part`
 //! and renamed when complete, so a failed export never leaves a partial file.
 
-use super::{PartFile, part_path};
+use crate::output_file::{self, Target};
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use std::collections::HashSet;
-use std::path::Path;
 
 /// One ranking to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,16 +71,17 @@ const STREAM_FROM_ROWS: usize = 1_000;
 const MAX_STREAMED: usize = 200;
 
 /// Writes the published rankings: position, ID domanda, ISBAR, indigent flag, chosen units.
-pub fn write_published(path: &Path, sheets: &[RankingSheet]) -> Result<()> {
+pub fn write_published(path: &Target, sheets: &[RankingSheet]) -> Result<()> {
     write(path, sheets, false)
 }
 
 /// Writes the internal rankings: the published columns plus sub-scores and ISEE.
-pub fn write_internal(path: &Path, sheets: &[RankingSheet]) -> Result<()> {
+pub fn write_internal(path: &Target, sheets: &[RankingSheet]) -> Result<()> {
     write(path, sheets, true)
 }
 
-fn write(path: &Path, sheets: &[RankingSheet], internal: bool) -> Result<()> {
+fn write(path: &Target, sheets: &[RankingSheet], internal: bool) -> Result<()> {
+    let mut file = path.create(&output_file::XLSX)?;
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
     let points = Format::new().set_num_format("0.00");
@@ -105,13 +105,10 @@ fn write(path: &Path, sheets: &[RankingSheet], internal: bool) -> Result<()> {
         write_sheet(ws, sheet, internal, &bold, &points, &money)
             .with_context(|| format!("graduatoria {} - {}", sheet.owner, sheet.comune))?;
     }
-    let part = PartFile::new(part_path(path));
     workbook
-        .save(part.path())
-        .with_context(|| format!("scrittura di {} non riuscita", part.path().display()))?;
-    part.finish(path)
-        .with_context(|| format!("impossibile creare {}", path.display()))?;
-    Ok(())
+        .save_to_writer(std::io::BufWriter::new(file.file()))
+        .with_context(|| format!("scrittura di {} non riuscita", path.shown()))?;
+    file.commit()
 }
 
 fn write_sheet(
@@ -242,6 +239,7 @@ mod tests {
     use super::*;
     use crate::domain::codice_fiscale::validate_person_code;
     use calamine::{Data, Reader, Xlsx, open_workbook};
+    use std::path::Path;
 
     fn sheet(comune: &str, owner: &str, n: u32, unverified: bool) -> RankingSheet {
         RankingSheet {
@@ -323,8 +321,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("graduatorie.xlsx");
         let input = sheets();
-        write_published(&path, &input).unwrap();
-        assert!(!part_path(&path).exists());
+        write_published(&Target::new(&path, false), &input).unwrap();
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
         let book = cells(&path);
         assert_eq!(book.len(), 4);
         let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
@@ -373,7 +375,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("interne.xlsx");
         let input = sheets();
-        write_internal(&path, &input).unwrap();
+        write_internal(&Target::new(&path, false), &input).unwrap();
         let book = cells(&path);
         let (_, rows) = &book[0];
         let h = header_row(rows);
@@ -396,12 +398,12 @@ mod tests {
     fn a_failed_export_leaves_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("missing").join("g.xlsx");
-        assert!(write_published(&path, &sheets()).is_err());
+        assert!(write_published(&Target::new(&path, false), &sheets()).is_err());
         assert!(!path.exists());
-        assert!(!part_path(&path).exists());
+        assert!(!dir.path().join("missing").exists());
         // No rankings: still a valid workbook.
         let path = dir.path().join("vuoto.xlsx");
-        write_published(&path, &[]).unwrap();
+        write_published(&Target::new(&path, false), &[]).unwrap();
         assert_eq!(cells(&path).len(), 1);
     }
 

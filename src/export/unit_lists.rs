@@ -4,16 +4,16 @@
 //! Rows stream from the store in keyset pages into rust_xlsxwriter's constant-memory
 //! worksheets, so memory stays flat whatever the number of units.
 
-use super::{Cancelled, PartFile, part_path};
+use super::Cancelled;
 use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::{Sort, UnitFilter, Visibility};
+use crate::output_file::{self, Target};
 use crate::store::Store;
 use crate::store::search::{self, UnitRow};
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use serde::Serialize;
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Columns of the regional detail list, plus superficie and destinazione d'uso.
@@ -198,15 +198,16 @@ fn write_row(
 }
 
 /// Writes the three lists of `req` to `out` (.xlsx, one sheet per list, header bold and
-/// frozen). The file appears under its name only when complete: it is written to `OUT.part`
-/// and renamed; on error or cancel the partial file is removed.
+/// frozen). The file appears under its name only when complete (see `crate::output_file`);
+/// on error or cancel the partial file is removed.
 pub fn write_xlsx(
     store: &Store,
     req: &ListsRequest,
-    out: &Path,
+    out: &Target,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
 ) -> Result<ListsSummary> {
+    let mut file = out.create(&output_file::XLSX)?;
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold();
     let area = Format::new().set_num_format("0.00");
@@ -255,15 +256,13 @@ pub fn write_xlsx(
         (_, Err(e)) | (Err(e), Ok(_)) => return Err(e),
         (Ok(summary), Ok(wb)) => (summary, wb),
     };
-    let part = PartFile::new(part_path(out));
     workbook
-        .save(part.path())
-        .with_context(|| format!("scrittura di {} non riuscita", part.path().display()))?;
+        .save_to_writer(std::io::BufWriter::new(file.file()))
+        .with_context(|| format!("scrittura di {} non riuscita", out.shown()))?;
     if cancel.load(Ordering::Relaxed) {
         return Err(Cancelled.into());
     }
-    part.finish(out)
-        .with_context(|| format!("impossibile creare {}", out.display()))?;
+    file.commit()?;
     Ok(summary)
 }
 
@@ -275,7 +274,7 @@ pub fn write_csv(
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
 ) -> Result<ListsSummary> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = crate::csv_cell::Writer::from_writer(out);
     w.write_record(HEADERS)?;
     let summary = stream(store, req, progress, cancel, &mut |rows| {
         for u in &rows {
@@ -297,22 +296,19 @@ pub fn write_csv(
     Ok(summary)
 }
 
-/// Writes the CSV to a file the same way as the .xlsx (`OUT.part`, then renamed).
+/// Writes the CSV to a file (or standard output) the same way as the .xlsx.
 pub fn write_csv_file(
     store: &Store,
     req: &ListsRequest,
-    out: &Path,
+    out: &Target,
     progress: &mut dyn FnMut(u64, u64),
     cancel: &AtomicBool,
 ) -> Result<ListsSummary> {
-    let part = PartFile::new(part_path(out));
-    let file = std::fs::File::create(part.path())
-        .with_context(|| format!("impossibile creare {}", part.path().display()))?;
-    let mut buf = std::io::BufWriter::new(file);
+    let mut file = out.create(&output_file::CSV)?;
+    let mut buf = std::io::BufWriter::new(file.file());
     let summary = write_csv(store, req, &mut buf, progress, cancel)?;
     buf.flush()?;
     drop(buf);
-    part.finish(out)
-        .with_context(|| format!("impossibile creare {}", out.display()))?;
+    file.commit()?;
     Ok(summary)
 }

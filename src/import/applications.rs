@@ -116,14 +116,21 @@ pub fn read_applications(
 /// A date: YYYY-MM-DD, DD/MM/YYYY (also with `-` or `.`), or an Excel serial number.
 pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
     let s = input.trim();
-    let bad = || format!("data non valida: '{s}' (usare GG/MM/AAAA o AAAA-MM-GG)");
+    let bad = || {
+        format!(
+            "data non valida: '{}' (usare GG/MM/AAAA o AAAA-MM-GG)",
+            crate::safe_text::excerpt(s)
+        )
+    };
     if s.is_empty() {
         return Err("data mancante".into());
     }
-    for f in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return Ok(d);
-        }
+    // Day, month and a year in full (`01/05/28` is refused, not the year 28).
+    let plain = crate::domain::dates::parse(s, crate::domain::dates::PERSON_YEARS);
+    if plain.is_ok()
+        || !s.contains([' ', 'T']) && !s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return plain;
     }
     // A date with a midnight time, as spreadsheets sometimes export dates.
     if let Ok(t) = parse_datetime(s)
@@ -150,15 +157,23 @@ pub fn parse_datetime(input: &str) -> Result<NaiveDateTime, String> {
         "%d/%m/%Y %H:%M",
     ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            // The date part with its year in full and plausible (chrono takes `28` as 28).
+            let day = s.split([' ', 'T']).next().unwrap_or("");
+            crate::domain::dates::parse(day, crate::domain::dates::PERSON_YEARS)?;
             return Ok(t);
         }
     }
     // Fractional seconds (an Excel date-time read as ISO text).
     if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+        let day = s.split('T').next().unwrap_or("");
+        crate::domain::dates::parse(day, crate::domain::dates::PERSON_YEARS)?;
         return Ok(t.with_nanosecond(0).unwrap_or(t));
     }
     excel_serial(s).ok_or_else(|| {
-        format!("data e ora non valide: '{s}' (usare GG/MM/AAAA HH:MM o AAAA-MM-GG HH:MM)")
+        format!(
+            "data e ora non valide: '{}' (usare GG/MM/AAAA HH:MM o AAAA-MM-GG HH:MM)",
+            crate::safe_text::excerpt(s)
+        )
     })
 }
 

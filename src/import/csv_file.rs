@@ -2,6 +2,7 @@
 //! (Italian Excel writes `;`), detected from the header line.
 
 use super::source::{RowSink, is_blank, open_error};
+use crate::bounded::{self, CsvLimits, limits};
 use std::borrow::Cow;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -9,23 +10,48 @@ use std::path::Path;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 pub fn read(path: &Path, sink: &mut dyn RowSink) -> Result<(), String> {
-    let file = std::fs::File::open(path).map_err(|e| open_error(path, &e))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    read_limited(path, sink, CsvLimits::default(), limits::ROWS)
+}
+
+/// `read` within the given limits (the tests use small ones).
+pub fn read_limited(
+    path: &Path,
+    sink: &mut dyn RowSink,
+    csv_limits: CsvLimits,
+    max_rows: u64,
+) -> Result<(), String> {
+    // A device (`/dev/zero`) or a directory is refused; a stream is read within the limits.
+    let (file, size) = bounded::open(path).map_err(|e| e.0)?;
+    if let Some(n) = size
+        && n > csv_limits.bytes
+    {
+        return Err(format!(
+            "il file è troppo grande ({}, al massimo {}): dividerlo in più file",
+            bounded::size_text(n),
+            bounded::size_text(csv_limits.bytes)
+        ));
+    }
+    let total = size.unwrap_or(0);
     let mut input = BufReader::with_capacity(1 << 16, file);
-    let head = input.fill_buf().map_err(|e| open_error(path, &e))?;
+    let head = input
+        .fill_buf()
+        .map_err(|e| open_error(path, &crate::italian::io_error(&e)))?;
     let has_bom = head.starts_with(BOM);
     let delimiter = detect_delimiter(if has_bom { &head[BOM.len()..] } else { head });
     if has_bom {
         input.consume(BOM.len());
     }
-    read_records(input, delimiter, total, sink)
+    let guarded = bounded::CsvGuard::new(input, delimiter, csv_limits);
+    read_records(guarded, delimiter, total, max_rows, sink)
 }
 
-/// Reads CSV records from `input` (BOM already removed) into `sink`.
+/// Reads CSV records from `input` (BOM already removed, line ends LF: see `CsvGuard`) into
+/// `sink`, at most `max_rows` data rows.
 pub fn read_records(
     input: impl std::io::Read,
     delimiter: u8,
     total: u64,
+    max_rows: u64,
     sink: &mut dyn RowSink,
 ) -> Result<(), String> {
     let mut reader = csv::ReaderBuilder::new()
@@ -36,13 +62,22 @@ pub fn read_records(
     let mut record = csv::ByteRecord::new();
     let mut header_seen = false;
     let mut count = 0u64;
+    let mut rows = 0u64;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
+                if let csv::ErrorKind::Io(io) = e.kind()
+                    && let Some(refused) = bounded::refused_in(io)
+                {
+                    return Err(format!("file CSV rifiutato: {refused}"));
+                }
                 let line = e.position().map_or(0, |p| p.line());
-                return Err(format!("file CSV illeggibile (riga {line}): {e}"));
+                return Err(format!(
+                    "file CSV illeggibile (riga {line}): {}",
+                    crate::italian::render(&anyhow::Error::new(e))
+                ));
             }
         }
         let line = record.position().map_or(0, |p| p.line());
@@ -69,6 +104,13 @@ pub fn read_records(
             header_seen = true;
             sink.header(line, &cells);
         } else if !is_blank(&cells) {
+            rows += 1;
+            if rows > max_rows {
+                return Err(format!(
+                    "il file ha più di {} righe di dati (riga {line}): dividerlo in più file",
+                    crate::safe_text::thousands(max_rows)
+                ));
+            }
             sink.row(line, &cells);
         }
         count += 1;

@@ -1,9 +1,9 @@
 //! The problems found in an import file, and how they are shown: on the terminal (capped) and
 //! as a CSV report for the whole list.
 
+use crate::output_file::Target;
 use std::fmt;
 use std::io::Write;
-use std::path::Path;
 
 /// One problem: where (line, column), what (the value) and why, in Italian. Line 0 means the
 /// file as a whole.
@@ -29,14 +29,9 @@ impl Problem {
 /// Longest value shown on the terminal (the CSV report has it whole).
 const SHOWN_VALUE: usize = 60;
 
+/// The value on one line, control characters escaped, at most `SHOWN_VALUE` characters.
 fn shown(value: &str) -> String {
-    let one_line = value.replace(['\n', '\r'], " ");
-    if one_line.chars().count() > SHOWN_VALUE {
-        let cut: String = one_line.chars().take(SHOWN_VALUE).collect();
-        format!("{cut}…")
-    } else {
-        one_line
-    }
+    crate::safe_text::excerpt_of(value, SHOWN_VALUE)
 }
 
 impl fmt::Display for Problem {
@@ -44,16 +39,20 @@ impl fmt::Display for Problem {
         if self.line > 0 {
             write!(f, "riga {}", self.line)?;
             if let Some(c) = &self.column {
-                write!(f, ", colonna \"{c}\"")?;
+                write!(f, ", colonna \"{}\"", shown(c))?;
             }
             if let Some(v) = &self.value {
                 write!(f, ", valore \"{}\"", shown(v))?;
             }
             write!(f, ": ")?;
         }
-        f.write_str(&self.reason)
+        // Reasons may quote the file (a header, a sheet name): cleaned and capped too.
+        f.write_str(&crate::safe_text::excerpt_of(&self.reason, SHOWN_REASON))
     }
 }
+
+/// Longest reason shown on the terminal.
+const SHOWN_REASON: usize = 400;
 
 /// Every problem of a refused file.
 #[derive(Debug, Clone, Default)]
@@ -93,11 +92,13 @@ impl Report {
     }
 
     /// Writes every problem as CSV (`;`-separated, with BOM, so that Italian Excel opens it
-    /// directly). A clean file gives a report with the header only.
-    pub fn write_csv(&self, path: &Path) -> anyhow::Result<()> {
-        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    /// directly; cells that a spreadsheet would run as formulas neutralised). A clean file gives
+    /// a report with the header only. Through `crate::output_file` (`-`: standard output).
+    pub fn write_csv(&self, out: &Target) -> anyhow::Result<()> {
+        let mut target = out.create(&crate::output_file::CSV)?;
+        let mut file = std::io::BufWriter::new(target.file());
         file.write_all(b"\xEF\xBB\xBF")?;
-        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(file);
+        let mut w = crate::csv_cell::Writer::with_delimiter(&mut file, b';');
         w.write_record(["riga", "colonna", "valore", "problema"])?;
         for p in &self.problems {
             w.write_record([
@@ -112,7 +113,10 @@ impl Report {
             ])?;
         }
         w.flush()?;
-        Ok(())
+        drop(w);
+        file.flush()?;
+        drop(file);
+        target.commit()
     }
 }
 

@@ -72,7 +72,10 @@ pub fn is_blank(cells: &[Cow<str>]) -> bool {
     cells.iter().all(|c| c.trim().is_empty())
 }
 
-/// The message for a file that cannot be opened.
+/// The message for a file that cannot be read (`e`: already Italian, or an io error).
 pub fn open_error(path: &Path, e: &dyn std::fmt::Display) -> String {
-    format!("impossibile leggere il file {}: {e}", path.display())
+    format!(
+        "impossibile leggere il file {}: {e}",
+        crate::safe_text::clean(&path.display().to_string())
+    )
 }

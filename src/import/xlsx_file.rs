@@ -5,6 +5,7 @@
 //! CSV and Excel.
 
 use super::source::{RowSink, is_blank, open_error};
+use crate::bounded::{self, limits};
 use calamine::{Cell, DataRef, Range, Reader, Xlsx, XlsxError};
 use std::borrow::Cow;
 use std::io::{Read, Seek};
@@ -18,11 +19,21 @@ const MAX_COLUMNS: u32 = 16_384;
 const MAX_CELLS: u64 = 50_000_000;
 
 pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<(), String> {
-    let mut book: Xlsx<_> = calamine::open_workbook(path).map_err(|e| match e {
-        calamine::XlsxError::Io(e) => open_error(path, &e),
-        e => format!(
-            "{} non è un file Excel .xlsx leggibile ({e})",
-            path.display()
+    // The whole file, within its limit, then its parts checked (sizes declared, enforced while
+    // inflating) before the Excel reader allocates anything: a 3 MB workbook holding a 3 GB
+    // cell is refused here. The bytes checked are the bytes read.
+    let data = bounded::read_bytes(path, limits::XLSX_BYTES, "file Excel").map_err(|e| e.0)?;
+    bounded::xlsx_archive(&data).map_err(|e| {
+        format!(
+            "{}: {e}",
+            crate::safe_text::clean(&path.display().to_string())
+        )
+    })?;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(data)).map_err(|e| match e {
+        calamine::XlsxError::Io(e) => open_error(path, &crate::italian::io_error(&e)),
+        _ => format!(
+            "{} non è un file Excel .xlsx leggibile (file danneggiato o di altro tipo)",
+            crate::safe_text::clean(&path.display().to_string())
         ),
     })?;
     let names = book.sheet_names();
@@ -38,10 +49,12 @@ pub fn read(path: &Path, sheet: Option<&str>, sink: &mut dyn RowSink) -> Result<
             .cloned()
             .ok_or_else(|| {
                 format!(
-                    "foglio \"{wanted}\" non trovato; fogli presenti: {}",
+                    "foglio \"{}\" non trovato; fogli presenti: {}",
+                    crate::safe_text::excerpt(wanted),
                     names
                         .iter()
-                        .map(|n| format!("\"{n}\""))
+                        .take(10)
+                        .map(|n| format!("\"{}\"", crate::safe_text::excerpt(n)))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
@@ -91,19 +104,25 @@ fn sheet_range<'a, RS: Read + Seek>(
     book: &'a mut Xlsx<RS>,
     name: &str,
 ) -> Result<Range<DataRef<'a>>, String> {
+    let shown_name = crate::safe_text::excerpt(name);
     let unreadable =
-        |e: &dyn std::fmt::Display| format!("impossibile leggere il foglio \"{name}\": {e}");
+        |e: &dyn std::fmt::Display| format!("impossibile leggere il foglio \"{shown_name}\": {e}");
+    // calamine's own messages are English: the sheet is damaged, whatever the detail.
+    let damaged = |e: &XlsxError| {
+        tracing::debug!("xlsx: {e}");
+        unreadable(&"file Excel danneggiato o non valido")
+    };
     let mut reader = match book.worksheet_cells_reader(name) {
         Ok(r) => r,
         Err(XlsxError::NotAWorksheet(_)) => return Ok(Range::default()),
-        Err(e) => return Err(unreadable(&e)),
+        Err(e) => return Err(damaged(&e)),
     };
     let mut cells: Vec<Cell<DataRef<'a>>> = Vec::new();
     let (mut first, mut last) = ((u32::MAX, u32::MAX), (0u32, 0u32));
     loop {
-        let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.next_cell()))
+        let next = crate::italian::contain(|| reader.next_cell())
             .map_err(|_| unreadable(&"file Excel danneggiato"))?;
-        let Some(cell) = next.map_err(|e| unreadable(&e))? else {
+        let Some(cell) = next.map_err(|e| damaged(&e))? else {
             break;
         };
         if matches!(cell.get_value(), DataRef::Empty) {
@@ -112,9 +131,37 @@ fn sheet_range<'a, RS: Read + Seek>(
         let (row, col) = cell.get_position();
         if row >= MAX_ROWS || col >= MAX_COLUMNS {
             return Err(format!(
-                "il foglio \"{name}\" ha una cella oltre i limiti di Excel (riga {}, colonna {}): file danneggiato",
+                "il foglio \"{shown_name}\" ha una cella oltre i limiti di Excel (riga {}, colonna {}): file danneggiato",
                 u64::from(row) + 1,
                 u64::from(col) + 1
+            ));
+        }
+        if col as usize >= limits::COLUMNS {
+            return Err(format!(
+                "il foglio \"{shown_name}\" ha dati oltre la colonna {} (riga {}): eliminare le colonne in più",
+                limits::COLUMNS,
+                u64::from(row) + 1
+            ));
+        }
+        let text: &str = match cell.get_value() {
+            DataRef::String(t) | DataRef::DateTimeIso(t) | DataRef::DurationIso(t) => t,
+            DataRef::SharedString(t) => t,
+            _ => "",
+        };
+        if text.len() > limits::CELL_BYTES {
+            let t = text;
+            return Err(format!(
+                "il foglio \"{shown_name}\", riga {}, colonna {}: cella più lunga di {}; inizio: «{}»",
+                u64::from(row) + 1,
+                u64::from(col) + 1,
+                bounded::size_text(limits::CELL_BYTES as u64),
+                crate::safe_text::excerpt(t)
+            ));
+        }
+        if cells.len() as u64 >= limits::XLSX_CELLS {
+            return Err(format!(
+                "il foglio \"{shown_name}\" ha più di {} celle piene: salvare i dati come .csv",
+                crate::safe_text::thousands(limits::XLSX_CELLS)
             ));
         }
         first = (first.0.min(row), first.1.min(col));
@@ -126,7 +173,7 @@ fn sheet_range<'a, RS: Read + Seek>(
         let cols = u64::from(last.1 - first.1) + 1;
         if rows * cols > MAX_CELLS {
             return Err(format!(
-                "il foglio \"{name}\" è troppo esteso ({rows} righe × {cols} colonne): eliminare le celle lontane dai dati o salvare come .csv"
+                "il foglio \"{shown_name}\" è troppo esteso ({rows} righe × {cols} colonne): eliminare le celle lontane dai dati o salvare come .csv"
             ));
         }
     }

@@ -174,8 +174,10 @@ pub fn toml_reason(e: &toml::de::Error) -> String {
     let m = e.message().trim();
     let rest = |prefix: &str| m.strip_prefix(prefix).map(str::trim);
     let expected = |s: &str| {
-        s.replace(", expected one of ", "; ammessi: ")
-            .replace(", expected ", "; atteso: ")
+        serde_words(
+            &s.replace(", expected one of ", "; ammessi: ")
+                .replace(", expected ", "; atteso: "),
+        )
     };
     if let Some(r) = rest("unknown field") {
         format!("chiave sconosciuta {}", expected(r))
@@ -192,7 +194,110 @@ pub fn toml_reason(e: &toml::de::Error) -> String {
     } else if let Some(r) = rest("invalid length") {
         format!("numero di elementi non valido {}", expected(r))
     } else {
-        format!("sintassi TOML non valida ({m})")
+        // The parser's own words are English: the line (given by the caller) says where.
+        tracing::debug!("TOML: {m}");
+        "sintassi TOML non valida (controllare virgolette, parentesi e '=' della riga)".into()
+    }
+}
+
+/// serde's names of kinds of values, in Italian (longest first: "a string" before "string").
+fn serde_words(s: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("a string", "un testo"),
+        ("a boolean", "vero o falso"),
+        ("an integer", "un numero intero"),
+        ("a float", "un numero decimale"),
+        ("a sequence", "un elenco"),
+        ("an array", "un elenco"),
+        ("a map", "una tabella"),
+        ("a table", "una tabella"),
+        ("a datetime", "una data"),
+        ("a character", "un carattere"),
+        ("floating point", "numero decimale"),
+        ("unit value", "valore vuoto"),
+        ("newtype struct", "valore"),
+        ("struct", "tabella"),
+        ("string", "testo"),
+        ("boolean", "vero/falso"),
+        ("integer", "numero intero"),
+        ("float", "numero decimale"),
+        ("sequence", "elenco"),
+        ("array", "elenco"),
+        ("datetime", "data"),
+        ("map", "tabella"),
+        ("table", "tabella"),
+        ("character", "carattere"),
+        ("elements in sequence", "elementi nell'elenco"),
+        ("elements", "elementi"),
+        ("element", "elemento"),
+        ("value", "valore"),
+        ("variant", "valore"),
+        ("field", "chiave"),
+        ("option", "valore facoltativo"),
+    ];
+    // Quoted parts are the file's own text: kept as they are.
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        let mut p = part.to_string();
+        for (en, it) in WORDS {
+            p = replace_word(&p, en, it);
+        }
+        out.push_str(&p);
+    }
+    out
+}
+
+/// `text` with `word` replaced where it stands as a word.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let before_ok = rest[..i]
+            .chars()
+            .last()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = rest[i + word.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        out.push_str(&rest[..i]);
+        out.push_str(if before_ok && after_ok { with } else { word });
+        rest = &rest[i + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first string of `v` (at any depth) with a character a terminal would obey: its key
+/// and the reason.
+fn unprintable(v: &toml::Value, key: &str) -> Option<(String, String)> {
+    match v {
+        // Line breaks and tabs of a long text are harmless; the other controls are not.
+        toml::Value::String(s)
+            if s.chars()
+                .any(|c| c != '\n' && c != '\t' && crate::safe_text::is_unsafe(c)) =>
+        {
+            let kept: String = s.chars().filter(|c| *c != '\n' && *c != '\t').collect();
+            crate::safe_text::check_printable(&kept)
+                .err()
+                .map(|r| (key.rsplit('.').next().unwrap_or(key).to_string(), r))
+        }
+        toml::Value::String(_) => None,
+        toml::Value::Array(items) => items.iter().find_map(|i| unprintable(i, key)),
+        toml::Value::Table(t) => t.iter().find_map(|(k, i)| {
+            crate::safe_text::check_printable(k)
+                .err()
+                .map(|r| (k.clone(), r))
+                .or_else(|| unprintable(i, &format!("{key}.{k}")))
+        }),
+        _ => None,
     }
 }
 
@@ -333,6 +438,25 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
             )));
         }
     };
+    // Every text of a rule set is shown somewhere (lists, explanations, rankings): control
+    // characters, written raw or as TOML escapes ("\u001b[2J"), are refused wherever they are.
+    if let Ok(value) = text.parse::<toml::Table>()
+        && let Some((key, reason)) = unprintable(&toml::Value::Table(value), "")
+    {
+        return Err(err(&key, format!("il testo {reason}")));
+    }
+    // Shown in lists and on every ranking: printable text only, of a sensible length.
+    for (key, value) in [("name", &raw.name), ("cite", &raw.cite)] {
+        if value.chars().count() > 200 {
+            return Err(err(
+                key,
+                "testo troppo lungo (al massimo 200 caratteri)".into(),
+            ));
+        }
+        if let Err(reason) = crate::safe_text::check_printable(value) {
+            return Err(err(key, format!("il testo {reason}")));
+        }
+    }
     Ok(RuleSet {
         parameters: params::parameters(text),
         text: text.to_string(),
@@ -545,6 +669,18 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(text.lines().nth(line - 1).unwrap(), "typo = 1");
+    }
+
+    #[test]
+    fn terminal_escapes_in_any_text_are_refused() {
+        let last = BUILTIN.last().unwrap().1;
+        let line = last.lines().find(|l| l.starts_with("name = ")).unwrap();
+        for name in ["Avviso\\u001b]0;PWNED\\u0007", "R.R.\\u009b2J"] {
+            let text = last.replacen(line, &format!("name = \"{name}\""), 1);
+            let e = parse("z.toml", &text).unwrap_err().to_string();
+            assert!(e.contains("carattere di controllo"), "{e}");
+            assert!(!e.contains('\u{1b}'), "{e}");
+        }
     }
 
     #[test]

@@ -21,13 +21,13 @@ pub struct Initialized {
 /// Creates the database with the reference data, or opens (and upgrades) an existing one;
 /// `read_only`: only reports on an existing one.
 pub fn init(db: &Path, read_only: bool) -> Result<Initialized> {
-    let existed = db.exists();
-    let access = if read_only {
-        Access::ReadOnly
+    let existed = std::fs::metadata(db).is_ok_and(|m| m.len() > 0);
+    // `init` is one of the two commands (with `demo`) that may create a database.
+    let store = if read_only {
+        Store::open(db, Access::ReadOnly)?
     } else {
-        Access::ReadWrite
+        Store::create(db)?
     };
-    let store = Store::open(db, access)?;
     Ok(Initialized {
         existed,
         schema_version: store.current_schema_version()?,
@@ -71,11 +71,11 @@ pub fn sqlite_version() -> &'static str {
 }
 
 impl Service {
-    /// Copies the database to `dest` (refused when it exists, unless `force`) while others
-    /// work, and verifies the copy.
-    pub fn backup(&self, dest: &Path, force: bool) -> Result<Summary> {
+    /// Copies the database to `dest` (see `crate::output_file`: an existing file only with
+    /// --force, `-` for standard output) while others work, and verifies the copy.
+    pub fn backup(&self, dest: &crate::output_file::Target) -> Result<Summary> {
         self.session.check(Action::CopyDatabase)?;
-        backup::backup(self.store.path(), dest, force)
+        backup::backup(self.store.path(), dest)
     }
 
     /// Replaces the database with the backup `file` (the Regione), keeping a safety copy.

@@ -7,9 +7,10 @@ use crate::store::plan_marks::MarkOutcome;
 use crate::store::plans::Changed;
 use std::path::Path;
 
-/// Why a call failed, with its causes ("…: …").
+/// Why a call failed, with its causes ("…: …"), in Italian whatever the cause (the system's
+/// and SQLite's own words translated), cleaned of control characters and capped.
 pub fn failure(e: &anyhow::Error) -> String {
-    format!("{e:#}")
+    crate::italian::render(e)
 }
 
 /// A plan after a lifecycle action.

@@ -10,7 +10,6 @@ use crate::store::communications::{self, Communication};
 use crate::store::plans::{self, Changed, Plan, StateChange};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
-use std::path::Path;
 
 /// Everything the plan card shows.
 #[derive(Debug, Clone)]
@@ -137,7 +136,7 @@ impl Service {
         &self,
         plan_id: i64,
         what: PlanFile,
-        out: &Path,
+        out: &crate::output_file::Target,
         today: NaiveDate,
     ) -> Result<(Plan, Vec<Communication>)> {
         let conn = self.store.conn();

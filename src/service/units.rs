@@ -194,7 +194,7 @@ impl Service {
         &self,
         export: &Export,
         file: ListsFile,
-        out: &Path,
+        out: &crate::output_file::Target,
         progress: &mut dyn FnMut(u64, u64),
         cancel: &AtomicBool,
     ) -> Result<ListsSummary> {

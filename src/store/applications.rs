@@ -88,7 +88,7 @@ fn parse<T: std::str::FromStr>(s: &str, what: &str) -> rusqlite::Result<T> {
         rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Text,
-            format!("{what} '{s}' non valido").into(),
+            format!("{what} '{}' non valido", crate::safe_text::excerpt(s)).into(),
         )
     })
 }

@@ -14,6 +14,7 @@
 
 use super::audit::{self, Entry};
 use super::{APPLICATION_ID, Store, schema_version};
+use crate::output_file::{self, Destination, Target};
 use anyhow::{Context, Result, anyhow, bail};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
@@ -54,16 +55,21 @@ pub struct Summary {
     pub audit_records: i64,
 }
 
-/// Removes a temporary file (and its SQLite companions) unless disarmed.
+/// Removes a temporary file's SQLite companions (and the file itself with `main`) unless
+/// disarmed.
 struct TempGuard {
     path: PathBuf,
     armed: bool,
+    main: bool,
 }
 
 impl Drop for TempGuard {
     fn drop(&mut self) {
         if self.armed {
             for suffix in ["", "-journal", "-wal", "-shm"] {
+                if suffix.is_empty() && !self.main {
+                    continue;
+                }
                 let mut p = self.path.clone().into_os_string();
                 p.push(suffix);
                 let _ = std::fs::remove_file(PathBuf::from(p));
@@ -131,20 +137,6 @@ fn counts(conn: &Connection) -> (i64, i64) {
     )
 }
 
-fn sync_dir(dir: &Path) {
-    // Best effort: makes the rename durable where the platform allows opening a directory.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
 /// Whether two paths name the same existing file.
 fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
@@ -153,48 +145,40 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Copies the database at `src` to `dest` (refused when `dest` exists, unless `force`), and
-/// verifies the copy. Safe while other connections write: they are never blocked.
-pub fn backup(src: &Path, dest: &Path, force: bool) -> Result<Summary> {
+/// Copies the database at `src` to `dest` (see `crate::output_file`: `-` is standard output, an
+/// existing file is refused unless `force`, only regular files), and verifies the copy. Safe
+/// while other connections write: they are never blocked.
+pub fn backup(src: &Path, dest: &Target) -> Result<Summary> {
     if !src.exists() {
         bail!("il database {} non esiste", src.display());
     }
-    if same_file(src, dest) {
+    if let Destination::File(d) = &dest.dest
+        && same_file(src, d)
+    {
         return Err(bad(format!(
             "{} è il database stesso: indicare un altro file per la copia",
-            dest.display()
+            dest.shown()
         )));
     }
-    if dest.is_dir() {
-        return Err(bad(format!("{} è una cartella", dest.display())));
-    }
-    if dest.exists() && !force {
-        return Err(bad(format!(
-            "{} esiste già: non viene sovrascritto (usare --force per sostituirlo)",
-            dest.display()
-        )));
-    }
-    let dir = parent_dir(dest);
-    if !dir.is_dir() {
-        return Err(bad(format!("la cartella {} non esiste", dir.display())));
-    }
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "copia.sqlite".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut guard = TempGuard {
+    dest.ensure_usable(&output_file::DATABASE)
+        .map_err(|e| bad(e.0))?;
+    let out = dest.create(&output_file::DATABASE).map_err(|e| {
+        match e.downcast::<output_file::Refused>() {
+            Ok(r) => bad(r.0),
+            Err(e) => e,
+        }
+    })?;
+    let tmp = out.path().to_path_buf();
+    // SQLite's own companions of the temporary copy (its journal), removed on failure; the
+    // copy itself is removed by `out`.
+    let _companions = TempGuard {
         path: tmp.clone(),
         armed: true,
+        main: false,
     };
-    // Leftovers of an earlier run killed half-way (same pid reused): start clean.
-    drop(TempGuard {
-        path: tmp.clone(),
-        armed: true,
-    });
 
     let source = Connection::open_with_flags(
-        src,
+        super::file_path(src),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("impossibile aprire il database {}", src.display()))?;
@@ -211,8 +195,13 @@ pub fn backup(src: &Path, dest: &Path, force: bool) -> Result<Summary> {
     let (units, audit_records) = counts(&source);
     let copied_version;
     {
-        let mut target = Connection::open(&tmp)
-            .with_context(|| format!("impossibile creare {}", tmp.display()))?;
+        // The temporary file exists (created exclusively, empty): SQLite writes into it and
+        // never creates or follows another name.
+        let mut target = Connection::open_with_flags(
+            super::file_path(&tmp),
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("impossibile creare {}", dest.shown()))?;
         {
             let backup = Backup::new(&source, &mut target)?;
             run_steps(&backup, PAGES_PER_STEP)?;
@@ -244,16 +233,18 @@ pub fn backup(src: &Path, dest: &Path, force: bool) -> Result<Summary> {
     }
     source.execute_batch("COMMIT")?;
     drop(source);
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("scrittura di {}", tmp.display()))?;
-    std::fs::rename(&tmp, dest)
-        .with_context(|| format!("impossibile scrivere {}", dest.display()))?;
-    guard.armed = false;
-    sync_dir(&dir);
+    let size = std::fs::metadata(&tmp).map(|m| m.len()).unwrap_or(0);
+    out.commit()
+        .map_err(|e| match e.downcast::<output_file::Refused>() {
+            Ok(r) => bad(r.0),
+            Err(e) => e,
+        })?;
     Ok(Summary {
-        path: dest.to_path_buf(),
-        size: std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0),
+        path: match &dest.dest {
+            Destination::File(p) => p.clone(),
+            Destination::Stdout => PathBuf::from("-"),
+        },
+        size,
         schema_version: copied_version,
         units,
         audit_records,
@@ -268,15 +259,21 @@ pub fn inspect(path: &Path) -> Result<Summary> {
     if !path.exists() {
         return Err(bad(format!("il file {shown} non esiste")));
     }
-    let meta = std::fs::metadata(path).map_err(|e| bad(format!("{shown}: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| bad(format!("{shown}: {}", crate::italian::io_error(&e))))?;
     if !meta.is_file() {
         return Err(bad(format!("{shown} non è un file")));
     }
     let conn = Connection::open_with_flags(
-        path,
+        super::file_path(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| bad(format!("{shown} non è un database SQLite leggibile: {e}")))?;
+    .map_err(|e| {
+        bad(format!(
+            "{shown} non è un database SQLite leggibile: {}",
+            sqlite_text(&e)
+        ))
+    })?;
     let _ = conn.busy_timeout(Duration::from_secs(10));
     let app_id = one_i64(&conn, "PRAGMA application_id").map_err(|_| {
         bad(format!(
@@ -302,17 +299,21 @@ pub fn inspect(path: &Path) -> Result<Summary> {
     }
     let problems = integrity(&conn).map_err(|e| {
         bad(format!(
-            "{shown} non supera il controllo di integrità ({e:#}): nessuna modifica"
+            "{shown} non supera il controllo di integrità ({}): nessuna modifica",
+            crate::italian::render(&e)
         ))
     })?;
     if !problems.is_empty() {
-        let mut shown_problems: Vec<String> = problems.iter().take(5).cloned().collect();
-        if problems.len() > 5 {
-            shown_problems.push(format!("e altri {}", problems.len() - 5));
-        }
         return Err(bad(format!(
             "{shown} è danneggiato (controllo di integrità: {}): nessuna modifica",
-            shown_problems.join("; ")
+            first_problems(&problems)
+        )));
+    }
+    let schema = schema_problems(&conn, version)?;
+    if !schema.is_empty() {
+        return Err(bad(format!(
+            "{shown} non ha lo schema completo di casa per la versione {version} ({}): nessuna modifica",
+            first_problems(&schema)
         )));
     }
     let (units, audit_records) = counts(&conn);
@@ -323,6 +324,63 @@ pub fn inspect(path: &Path) -> Result<Summary> {
         units,
         audit_records,
     })
+}
+
+/// A SQLite error in Italian.
+fn sqlite_text(e: &rusqlite::Error) -> String {
+    super::errors::sqlite_message(e).unwrap_or_else(|| "errore del database".into())
+}
+
+/// How the schema of a casa database of `version` differs from the one casa builds: every
+/// table, index, view and trigger must be there with its definition, and nothing else (a
+/// trigger added to a backup would run on the live database after a restore).
+pub fn schema_problems(conn: &Connection, version: i64) -> Result<Vec<String>> {
+    // Tables first: a missing table says more than its missing indexes.
+    let order = |t: &str| {
+        ["table", "view", "index", "trigger"]
+            .iter()
+            .position(|x| *x == t)
+    };
+    let mut expected = super::expected_schema(version)?;
+    expected.sort_by_key(|(t, n, _)| (order(t), n.clone()));
+    let actual = super::schema_objects(conn)?;
+    let what = |t: &str| match t {
+        "table" => "la tabella",
+        "index" => "l'indice",
+        "view" => "la vista",
+        "trigger" => "il trigger",
+        _ => "l'oggetto",
+    };
+    let mut problems = Vec::new();
+    for (t, name, sql) in &expected {
+        match actual.iter().find(|(at, an, _)| at == t && an == name) {
+            None => problems.push(format!("manca {} {name}", what(t))),
+            Some((_, _, asql)) if asql != sql => problems.push(format!(
+                "{} {name} ha una definizione diversa da quella di casa",
+                what(t)
+            )),
+            Some(_) => {}
+        }
+    }
+    for (t, name, _) in &actual {
+        if !expected.iter().any(|(et, en, _)| et == t && en == name) {
+            problems.push(format!(
+                "{} {} non fa parte dello schema di casa",
+                what(t),
+                crate::safe_text::excerpt(name)
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// The first problems of a list, and how many more.
+fn first_problems(problems: &[String]) -> String {
+    let mut shown: Vec<String> = problems.iter().take(5).cloned().collect();
+    if problems.len() > 5 {
+        shown.push(format!("e altri {}", problems.len() - 5));
+    }
+    shown.join("; ")
 }
 
 /// The outcome of a restore.
@@ -373,11 +431,27 @@ impl Store {
         }
         let source = inspect(file)?;
         let safety_path = safety_copy_path(&self.path);
-        let safety_copy = backup(&self.path, &safety_path, false)
+        let safety_copy = backup(&self.path, &Target::new(&safety_path, false))
             .context("copia di sicurezza del database prima del ripristino")?;
+        // The file is copied to a staging database beside the live one, brought to this
+        // build's schema and given the restore's audit record there; then it replaces the
+        // live content in one write. Other sessions see the old or the restored database, and
+        // a restored database always carries its audit record: one change, one record.
+        let dir = output_file::parent_dir(&self.path);
+        let staging = tempfile::Builder::new()
+            .prefix(".casa-ripristino.")
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .with_context(|| format!("impossibile creare un file temporaneo in {}", dir.display()))?
+            .into_temp_path();
+        let _companions = TempGuard {
+            path: staging.to_path_buf(),
+            armed: true,
+            main: false,
+        };
         {
             let from = Connection::open_with_flags(
-                file,
+                super::file_path(file),
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .with_context(|| format!("impossibile aprire {}", file.display()))?;
@@ -392,38 +466,58 @@ impl Store {
                     file.display()
                 )));
             }
-            let backup = Backup::new(&from, &mut self.conn)?;
+            let problems = schema_problems(&from, version)?;
+            if !problems.is_empty() {
+                return Err(bad(format!(
+                    "{} è cambiato durante il ripristino ({}): nessuna modifica",
+                    file.display(),
+                    first_problems(&problems)
+                )));
+            }
+            let mut stage = Connection::open_with_flags(
+                super::file_path(&staging),
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            let backup = Backup::new(&from, &mut stage)?;
+            run_steps(&backup, -1).context("copia del file da ripristinare non riuscita")?;
+        }
+        let mut staged = Store::open_file(&staging, super::Access::ReadWrite, false)
+            .context("aggiornamento dello schema del database ripristinato")?;
+        let units = {
+            let tx = staged.write()?;
+            let units = one_i64(&tx, "SELECT count(*) FROM unit")?;
+            audit::record(
+                &tx,
+                Entry {
+                    operator: actor,
+                    action: "database.ripristina",
+                    entity: "database",
+                    entity_id: None,
+                    before: Some(serde_json::json!({
+                        "copia_di_sicurezza": safety_copy.path.display().to_string(),
+                        "alloggi": safety_copy.units,
+                        "schema": safety_copy.schema_version,
+                    })),
+                    after: Some(serde_json::json!({
+                        "file": source.path.display().to_string(),
+                        "dimensione": source.size,
+                        "schema_file": source.schema_version,
+                        "schema": schema_version(),
+                        "alloggi": units,
+                    })),
+                },
+            )?;
+            tx.commit()?;
+            units
+        };
+        {
+            let backup = Backup::new(&staged.conn, &mut self.conn)?;
             // All pages in one step: one write transaction on the live database.
             run_steps(&backup, -1).context("copia nel database non riuscita")?;
         }
+        drop(staged);
         // Statements prepared against the old schema are stale.
         self.conn.flush_prepared_statement_cache();
-        self.migrate()
-            .context("aggiornamento dello schema del database ripristinato")?;
-        let tx = self.write()?;
-        let units = one_i64(&tx, "SELECT count(*) FROM unit")?;
-        audit::record(
-            &tx,
-            Entry {
-                operator: actor,
-                action: "database.ripristina",
-                entity: "database",
-                entity_id: None,
-                before: Some(serde_json::json!({
-                    "copia_di_sicurezza": safety_copy.path.display().to_string(),
-                    "alloggi": safety_copy.units,
-                    "schema": safety_copy.schema_version,
-                })),
-                after: Some(serde_json::json!({
-                    "file": source.path.display().to_string(),
-                    "dimensione": source.size,
-                    "schema_file": source.schema_version,
-                    "schema": schema_version(),
-                    "alloggi": units,
-                })),
-            },
-        )?;
-        tx.commit()?;
         Ok(Restored {
             source,
             safety_copy,
@@ -481,7 +575,8 @@ fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<ForeignKeyProblem>> {
 /// and foreign keys. Read-only. Errors only when the file cannot be opened at all.
 pub fn check(path: &Path) -> Result<CheckReport> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| bad(format!("{shown}: {e}")))?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| bad(format!("{shown}: {}", crate::italian::io_error(&e))))?;
     let mut report = CheckReport {
         path: path.to_path_buf(),
         size: meta.len(),
@@ -493,16 +588,22 @@ pub fn check(path: &Path) -> Result<CheckReport> {
         foreign_keys: Vec::new(),
     };
     let conn = Connection::open_with_flags(
-        path,
+        super::file_path(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| bad(format!("{shown} non è un database SQLite leggibile: {e}")))?;
+    .map_err(|e| {
+        bad(format!(
+            "{shown} non è un database SQLite leggibile: {}",
+            sqlite_text(&e)
+        ))
+    })?;
     let _ = conn.busy_timeout(Duration::from_secs(10));
     let app_id = match one_i64(&conn, "PRAGMA application_id") {
         Ok(id) => id,
         Err(e) => {
             report.file_problems.push(format!(
-                "il file non è un database SQLite leggibile (file di altro tipo o danneggiato): {e}"
+                "il file non è un database SQLite leggibile (file di altro tipo o danneggiato): {}",
+                sqlite_text(&e)
             ));
             return Ok(report);
         }
@@ -526,13 +627,33 @@ pub fn check(path: &Path) -> Result<CheckReport> {
             schema_version()
         ));
     }
+    if version >= 0 && version <= schema_version() && report.application_id_ok {
+        match schema_problems(&conn, version) {
+            Ok(p) => report
+                .file_problems
+                .extend(p.into_iter().map(|p| format!("schema: {p}"))),
+            Err(e) => report.file_problems.push(format!(
+                "schema non leggibile: {}",
+                crate::italian::render(&e)
+            )),
+        }
+    } else if version < 0 {
+        report
+            .file_problems
+            .push(format!("versione dello schema non valida ({version})"));
+    }
     // A badly damaged file can stop the checks themselves: that is a finding too.
-    report.integrity = integrity(&conn)
-        .unwrap_or_else(|e| vec![format!("controllo interrotto, file danneggiato: {e:#}")]);
+    report.integrity = integrity(&conn).unwrap_or_else(|e| {
+        vec![format!(
+            "controllo interrotto, file danneggiato: {}",
+            crate::italian::render(&e)
+        )]
+    });
     match foreign_keys(&conn) {
         Ok(found) => report.foreign_keys = found,
         Err(e) => report.integrity.push(format!(
-            "controllo delle chiavi esterne interrotto, file danneggiato: {e:#}"
+            "controllo delle chiavi esterne interrotto, file danneggiato: {}",
+            sqlite_text(&e)
         )),
     }
     Ok(report)
@@ -541,20 +662,19 @@ pub fn check(path: &Path) -> Result<CheckReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Access;
 
     #[test]
     fn backup_refuses_existing_file_and_verifies_copy() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("casa.sqlite");
-        drop(Store::open(&db, Access::ReadWrite).unwrap());
+        drop(Store::create(&db).unwrap());
         let copy = dir.path().join("copia.sqlite");
-        let s = backup(&db, &copy, false).unwrap();
+        let s = backup(&db, &Target::new(&copy, false)).unwrap();
         assert_eq!(s.schema_version, schema_version());
         assert!(s.size > 0);
-        let err = backup(&db, &copy, false).unwrap_err();
+        let err = backup(&db, &Target::new(&copy, false)).unwrap_err();
         assert!(err.downcast_ref::<BadFile>().is_some(), "{err:#}");
-        backup(&db, &copy, true).unwrap();
+        backup(&db, &Target::new(&copy, true)).unwrap();
         // Self-contained: no WAL left next to the copy, no temporary file.
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()

@@ -567,7 +567,7 @@ pub fn existing(path: &Path) -> Result<Existing> {
         return Ok(Existing::Nothing);
     }
     let conn = Connection::open_with_flags(
-        path,
+        super::file_path(path),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let Ok(app_id) = conn.query_row("PRAGMA application_id", [], |r| r.get::<_, i32>(0)) else {

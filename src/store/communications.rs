@@ -434,7 +434,8 @@ fn insert_filing(
             c.nuove,
             c.turnover,
             c.privati,
-            c.total(),
+            c.total()
+                .ok_or_else(|| anyhow::anyhow!("totale delle unità fuori misura"))?,
             c.sat,
             c.assegnate,
             p(s.indigent_excess),

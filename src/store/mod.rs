@@ -6,6 +6,7 @@ pub mod backup;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
+pub mod errors;
 pub mod facts;
 pub mod notices;
 pub mod operators;
@@ -39,6 +40,37 @@ const MIGRATIONS: &[&str] = &[
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
 /// a casa database from any other SQLite file. The bytes spell "CASA".
 pub const APPLICATION_ID: i32 = 0x4341_5341;
+
+/// The schema objects (type, name, SQL with blanks collapsed) a casa database of `version`
+/// holds: the migrations up to it applied to an empty in-memory database. SQLite's own objects
+/// (`sqlite_stat1`, …) are left out.
+pub fn expected_schema(version: i64) -> Result<Vec<(String, String, String)>> {
+    let conn = Connection::open_in_memory()?;
+    let upto = usize::try_from(version).unwrap_or(0).min(MIGRATIONS.len());
+    for sql in &MIGRATIONS[..upto] {
+        conn.execute_batch(sql)?;
+    }
+    schema_objects(&conn)
+}
+
+/// The schema objects of a database, as `expected_schema` lists them.
+pub fn schema_objects(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT type, name, ifnull(sql, '') FROM sqlite_schema
+          WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            let sql: String = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                sql.split_whitespace().collect::<Vec<_>>().join(" "),
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
 
 /// Schema version this build writes and understands.
 pub fn schema_version() -> i64 {
@@ -80,33 +112,67 @@ fn configure(conn: &Connection, access: Access) -> Result<()> {
 }
 
 impl Store {
-    /// Opens the database at `path`, creating it (with reference data) when it does not exist
-    /// and `access` is read-write. Refuses files that are not casa databases and databases
-    /// written by a newer casa, before changing anything.
+    /// Opens the existing database at `path`. Refuses, naming the path, a missing file, an
+    /// empty one, something that is not a file, a file that is not a casa database and a
+    /// database written by a newer casa, before changing anything. Only `create` (used by
+    /// `casa init` and `casa demo`) makes a new database: a mistyped `--db` must not.
     pub fn open(path: &Path, access: Access) -> Result<Store> {
-        let exists = path.exists();
-        if !exists && access == Access::ReadOnly {
-            bail!(
-                "il database {} non esiste (crearlo con `casa init`)",
-                path.display()
-            );
+        let shown = crate::safe_text::clean(&path.display().to_string()).into_owned();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(Missing(format!(
+                "il database {shown} non esiste: controllare --db (o CASA_DB), oppure crearlo con `casa init`"
+            ))),
+            Err(e) => bail!(Missing(format!(
+                "impossibile aprire il database {shown}: {}",
+                crate::italian::io_error(&e)
+            ))),
+            Ok(m) if !m.is_file() => bail!(Missing(format!("{shown} non è un file di database"))),
+            Ok(m) if m.len() == 0 => bail!(Missing(format!(
+                "{shown} è un file vuoto, non un database di casa: controllare --db (o CASA_DB), oppure crearlo con `casa init`"
+            ))),
+            Ok(_) => {}
         }
-        if !exists && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
+        Store::open_file(path, access, false)
+    }
+
+    /// Opens the database at `path`, creating it (and its directory) with the reference data
+    /// when it does not exist or is an empty file. For `casa init`, `casa demo` and tests.
+    pub fn create(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!(
+                    "impossibile creare la cartella {}",
+                    crate::safe_text::clean(&dir.display().to_string())
+                )
+            })?;
         }
+        Store::open_file(path, Access::ReadWrite, true)
+    }
+
+    fn open_file(path: &Path, access: Access, may_create: bool) -> Result<Store> {
+        // A path is a path: never a `file:` URI with parameters (SQLITE_OPEN_URI is not set).
         let flags = match access {
-            Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+            Access::ReadWrite if may_create => {
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+            }
+            Access::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
             Access::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
-        } | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)
-            .with_context(|| format!("impossibile aprire il database {}", path.display()))?;
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(file_path(path), flags).with_context(|| {
+            format!(
+                "impossibile aprire il database {}",
+                crate::safe_text::clean(&path.display().to_string())
+            )
+        })?;
         // Wait for other processes' locks from the very first read (a WAL database can be busy
         // for an instant while another process recovers or checkpoints it).
         conn.busy_timeout(BUSY_WAIT)?;
         check_identity(&conn, path)?;
         configure(&conn, access)?;
+        #[cfg(feature = "crash-points")]
+        let conn = with_crash_hook(conn)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -195,6 +261,9 @@ impl Store {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // Re-read inside the lock: another process may have migrated meanwhile.
         let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if !(0..=target).contains(&current) {
+            bail!("versione dello schema non valida ({current}): il database non viene modificato");
+        }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
             tx.execute_batch(sql)
                 .with_context(|| format!("migrazione {} non riuscita", i + 1))?;
@@ -242,6 +311,38 @@ impl Store {
     }
 }
 
+/// The name SQLite is given for `path`: always absolute. This SQLite is built to read names
+/// starting with `file:` as URIs whatever the open flags (`file:x?immutable=1` would set
+/// options and `file:zz/q` create stray directories); an absolute path never starts so.
+pub fn file_path(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The database named by the user is missing or is not a file: the user's input is wrong (the
+/// command line exits 4), and nothing was created.
+#[derive(Debug)]
+pub struct Missing(pub String);
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Missing {}
+
+/// The tests' kill point inside SQLite's commit (see `crate::crash_point`).
+#[cfg(feature = "crash-points")]
+fn with_crash_hook(mut conn: Connection) -> Result<Connection> {
+    if crate::crash_point::enabled() {
+        conn.commit_hook(Some(|| {
+            crate::crash_point::reach("commit");
+            false
+        }))?;
+    }
+    Ok(conn)
+}
+
 /// Refuses a file that is some other SQLite database, or a casa database from a newer version.
 fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
     let app_id: i32 = conn
@@ -261,6 +362,12 @@ fn check_identity(conn: &Connection, path: &Path) -> Result<()> {
     if app_id != APPLICATION_ID && (tables > 0 || version > 0) {
         bail!(
             "{} non è un database di casa (application_id {app_id:#x}): non viene modificato",
+            path.display()
+        );
+    }
+    if version < 0 {
+        bail!(
+            "il database {} ha una versione dello schema non valida ({version}): file danneggiato o non di casa; non viene modificato",
             path.display()
         );
     }
@@ -318,7 +425,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sub/casa.sqlite");
         {
-            let store = Store::open(&path, Access::ReadWrite).unwrap();
+            let store = Store::create(&path).unwrap();
             assert_eq!(store.current_schema_version().unwrap(), schema_version());
             let n: i64 = store
                 .conn()
@@ -351,7 +458,7 @@ mod tests {
     fn refuses_newer_database_without_touching_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("casa.sqlite");
-        drop(Store::open(&path, Access::ReadWrite).unwrap());
+        drop(Store::create(&path).unwrap());
         {
             let c = Connection::open(&path).unwrap();
             c.pragma_update(None, "user_version", schema_version() + 1)
@@ -371,23 +478,41 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE x(a)")
             .unwrap();
+        let before = std::fs::read(&path).unwrap();
         let err = Store::open(&path, Access::ReadWrite).err().unwrap();
         assert!(
             err.to_string().contains("non è un database di casa"),
             "{err:#}"
         );
+        // Untouched: not switched to WAL, not migrated, nothing beside it.
+        assert!(
+            std::fs::read(&path).unwrap() == before,
+            "the file was changed"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
     fn refuses_garbage_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("garbage.sqlite");
-        std::fs::write(
-            &path,
-            b"this is not a database at all, not even close........",
-        )
-        .unwrap();
-        assert!(Store::open(&path, Access::ReadWrite).is_err());
+        let garbage = b"this is not a database at all, not even close........";
+        std::fs::write(&path, garbage).unwrap();
+        let err = Store::open(&path, Access::ReadWrite).err().unwrap();
+        assert!(
+            crate::italian::render(&err).contains("non è un database SQLite leggibile"),
+            "{err:#}"
+        );
+        // Refused untouched: same bytes, no journal or WAL left beside it.
+        assert!(
+            std::fs::read(&path).unwrap() == garbage,
+            "the file was changed"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["garbage.sqlite"]);
     }
 
     #[test]
@@ -396,7 +521,9 @@ mod tests {
         let path = dir.path().join("none.sqlite");
         assert!(Store::open(&path, Access::ReadOnly).is_err());
         assert!(!path.exists());
-        drop(Store::open(&path, Access::ReadWrite).unwrap());
+        assert!(Store::open(&path, Access::ReadWrite).is_err());
+        assert!(!path.exists());
+        drop(Store::create(&path).unwrap());
         let mut ro = Store::open(&path, Access::ReadOnly).unwrap();
         assert!(ro.write().is_err());
     }

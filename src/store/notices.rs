@@ -46,6 +46,9 @@ impl Notice {
     }
 }
 
+/// Longest notice title.
+const MAX_TITLE_CHARS: usize = 200;
+
 const SELECT: &str = "SELECT n.id, n.district_id, d.code, d.name, n.title, n.opens_on, n.closes_on,
         n.rule_set_id, r.cite, r.version, n.state, n.created_at, n.created_by, n.closed_at,
         (SELECT count(*) FROM notice_unit u WHERE u.notice_id = n.id),
@@ -138,6 +141,14 @@ impl Store {
         if title.is_empty() {
             return Err(Refused("il titolo dell'avviso è obbligatorio".into()).into());
         }
+        if title.chars().count() > MAX_TITLE_CHARS {
+            return Err(Refused(format!(
+                "il titolo dell'avviso è troppo lungo (al massimo {MAX_TITLE_CHARS} caratteri)"
+            ))
+            .into());
+        }
+        crate::safe_text::check_printable(title)
+            .map_err(|reason| Refused(format!("il titolo dell'avviso {reason}")))?;
         let tx = self.write()?;
         rule_sets::sync_builtin(&tx, actor)?;
         // Found after the shipped rule sets are stored, in the same transaction: a rule set

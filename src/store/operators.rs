@@ -105,14 +105,24 @@ fn operator_id(conn: &Connection, username: &str) -> Result<i64> {
         |r| r.get(0),
     )
     .optional()?
-    .ok_or_else(|| anyhow!("operatore '{username}' non trovato"))
+    .ok_or_else(|| {
+        anyhow!(super::certification::Refused(format!(
+            "operatore '{}' non trovato",
+            crate::safe_text::excerpt(username)
+        )))
+    })
 }
 
 fn snapshot(conn: &Connection, username: &str) -> Result<serde_json::Value> {
     let row = list(conn, Some(username))?
         .into_iter()
         .next()
-        .ok_or_else(|| anyhow!("operatore '{username}' non trovato"))?;
+        .ok_or_else(|| {
+            anyhow!(super::certification::Refused(format!(
+                "operatore '{}' non trovato",
+                crate::safe_text::excerpt(username)
+            )))
+        })?;
     Ok(serde_json::to_value(row)?)
 }
 
@@ -137,7 +147,23 @@ impl Store {
             |r| r.get(0),
         )?;
         if exists {
-            bail!("esiste già un operatore con username '{}'", op.username);
+            bail!(super::certification::Refused(format!(
+                "esiste già un operatore con username '{}'",
+                op.username
+            )));
+        }
+        for (what, value, max) in [
+            ("cognome", &op.surname, 100),
+            ("nome", &op.name, 100),
+            ("email", &op.email, 254),
+        ] {
+            if value.chars().count() > max {
+                bail!(super::certification::Refused(format!(
+                    "{what}: al massimo {max} caratteri"
+                )));
+            }
+            crate::safe_text::check_printable(value)
+                .map_err(|reason| super::certification::Refused(format!("{what}: {reason}")))?;
         }
         tx.execute(
             "INSERT INTO operator (username, surname, name, tax_code, email, role, district_id, status, created_at)

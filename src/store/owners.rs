@@ -1,8 +1,9 @@
 //! Looking up bodies (owners, managers) and districts by what people type: codice fiscale,
 //! ISTAT code, ALER code, name.
 
+use super::certification::Refused;
 use crate::domain::registry::OwnerKind;
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde::Serialize;
 
@@ -81,7 +82,7 @@ pub fn all_owners(conn: &Connection) -> Result<Vec<OwnerRef>> {
 pub fn find_owner(conn: &Connection, query: &str) -> Result<OwnerRef> {
     let q = query.trim();
     if q.is_empty() {
-        bail!("ente non indicato");
+        return Err(Refused("ente non indicato".into()).into());
     }
     if let Some(o) = owner_by_tax_code(conn, &q.to_ascii_uppercase())? {
         return Ok(o);
@@ -118,17 +119,19 @@ pub fn find_owner(conn: &Connection, query: &str) -> Result<OwnerRef> {
         .collect::<rusqlite::Result<_>>()?;
     match found.len() {
         1 => Ok(found.into_iter().next().unwrap_or_else(|| unreachable!())),
-        0 => Err(anyhow!(
-            "ente '{q}' non trovato (indicare codice fiscale, codice ISTAT del comune, codice ALER o ragione sociale)"
-        )),
-        _ => Err(anyhow!(
-            "'{q}' indica più enti: {}; usare il codice fiscale",
+        0 => Err(anyhow!(Refused(format!(
+            "ente '{}' non trovato (indicare codice fiscale, codice ISTAT del comune, codice ALER o ragione sociale)",
+            crate::safe_text::excerpt(q)
+        )))),
+        _ => Err(anyhow!(Refused(format!(
+            "'{}' indica più enti: {}; usare il codice fiscale",
+            crate::safe_text::excerpt(q),
             found
                 .iter()
                 .map(|o| format!("{} ({})", o.name, o.tax_code))
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
+        )))),
     }
 }
 
@@ -183,7 +186,10 @@ pub fn find_district(conn: &Connection, query: &str) -> Result<DistrictRef> {
         )
         .optional()?;
     found.ok_or_else(|| {
-        anyhow!("ambito '{q}' non trovato (indicare il codice, ad es. MI-MILANO, o il nome)")
+        anyhow!(Refused(format!(
+            "ambito '{}' non trovato (indicare il codice, ad es. MI-MILANO, o il nome)",
+            crate::safe_text::excerpt(q)
+        )))
     })
 }
 

@@ -211,7 +211,7 @@ pub fn refresh(tx: &Transaction) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use crate::store::{Access, Store};
+    use crate::store::Store;
 
     fn one<T: rusqlite::types::FromSql>(store: &Store, sql: &str) -> T {
         store.conn().query_row(sql, [], |r| r.get(0)).unwrap()
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn refresh_brings_an_older_database_up_to_the_reference_data() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("c.sqlite"), Access::ReadWrite).unwrap();
+        let mut store = Store::create(&dir.path().join("c.sqlite")).unwrap();
         {
             // Make it look like a database of before: synthetic codes, no Merate, no Torlino.
             let tx = store.write().unwrap();

@@ -110,7 +110,8 @@ pub fn find(conn: &Connection, what: &str) -> Result<Stored> {
         .optional()?;
     found.ok_or_else(|| {
         anyhow!(Refused(format!(
-            "nessun insieme di regole '{t}' (vedere `casa rules list`)"
+            "nessun insieme di regole '{}' (vedere `casa rules list`)",
+            crate::safe_text::excerpt(t)
         )))
     })
 }
@@ -239,7 +240,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Access, Store};
+    use crate::store::Store;
 
     /// DOMAIN.md 6 (issue 12 item 5): a database that stored the shipped rule sets with their
     /// old placeholder dates gets the corrected ones as new versions, and the corrected ones
@@ -247,7 +248,7 @@ mod tests {
     #[test]
     fn the_latest_version_of_each_act_decides_the_date() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("c.sqlite"), Access::ReadWrite).unwrap();
+        let mut store = Store::create(&dir.path().join("c.sqlite")).unwrap();
         let set = rules::builtin()
             .unwrap()
             .iter()

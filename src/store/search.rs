@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 /// database — comune by name or ISTAT code, owner by codice fiscale, code or name — naming the
 /// field of any problem. The screen and the command line build their filters here.
 pub fn resolve_filter(conn: &Connection, text: &FilterText) -> Result<UnitFilter, FilterError> {
+    text.check()?;
     let mut f = UnitFilter {
         unit_id: uf::parse_unit_id(text.get(FilterField::UnitId))?,
         building_code: uf::parse_building_code(text.get(FilterField::BuildingCode))?,

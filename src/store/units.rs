@@ -480,6 +480,7 @@ impl Store {
                 if applied.changed_ids.len() < CHANGED_IDS_KEPT {
                     applied.changed_ids.push(id);
                 }
+                crate::crash_point::reach("import.row");
                 pending += 1;
                 if pending == 1024 {
                     progress(pending);
@@ -507,6 +508,7 @@ impl Store {
             },
         )?;
         tx.commit()?;
+        crate::crash_point::reach("after-commit");
         Ok(applied)
     }
 }

@@ -50,10 +50,12 @@ impl Exporter {
                             });
                         }
                     };
+                    // The name typed on the screen: an existing file is refused, never
+                    // replaced.
                     service.export_unit_lists(
                         &export,
                         ListsFile::Xlsx,
-                        &path,
+                        &crate::output_file::Target::new(&path, false),
                         &mut progress,
                         &cancel,
                     )

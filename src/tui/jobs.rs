@@ -248,16 +248,21 @@ impl Jobs {
                 plan_id,
                 what,
                 path,
-            } => match svc.write_plan_file(plan_id, what, &path, today()) {
-                Ok(_) => {
-                    let text = match what {
-                        PlanFile::Report => messages::plan_report_written(&path),
-                        PlanFile::Export => messages::plan_exported(&path),
-                    };
-                    self.send_plan_card(generation, plan_id, Some(Message::Info(text)));
+            } => {
+                // A file of the same name is kept: the new one gets the next free name.
+                let path = crate::output_file::free_name(&path);
+                let target = crate::output_file::Target::new(&path, false);
+                match svc.write_plan_file(plan_id, what, &target, today()) {
+                    Ok(_) => {
+                        let text = match what {
+                            PlanFile::Report => messages::plan_report_written(&path),
+                            PlanFile::Export => messages::plan_exported(&path),
+                        };
+                        self.send_plan_card(generation, plan_id, Some(Message::Info(text)));
+                    }
+                    Err(e) => self.failed(generation, e),
                 }
-                Err(e) => self.failed(generation, e),
-            },
+            }
             Request::PlanAct {
                 generation,
                 plan_id,

@@ -488,13 +488,15 @@ fn plan_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
     let d = crate::store::owners::find_district(store.conn(), "BG-SERIATE").unwrap();
     let date = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
     let c = store
-        .create_plan(CAPOFILA, d.id, 2027, date("2026-09-01"), date("2099-12-31"))
+        .create_plan(CAPOFILA, d.id, 2027, date("2026-09-01"), date("2027-12-31"))
         .unwrap();
+    // A window that never closes, whatever day the tests run: no operator may type one (the
+    // end is at most five years after the reference year), so it is written here.
     store
         .conn()
         .execute_batch(
-            "UPDATE plan_state_history SET at = '2026-09-01T08:00:00Z';
-             UPDATE plan SET created_at = '2026-09-01T08:00:00Z';",
+            "UPDATE plan_state_history SET at = '2026-09-01T08:00:00Z', window_end = '2099-12-31';
+             UPDATE plan SET created_at = '2026-09-01T08:00:00Z', window_end = '2099-12-31';",
         )
         .unwrap();
     (dir, path, c.plan.id)
@@ -592,11 +594,19 @@ fn plan_actions_go_through_the_store_and_reload_the_card() {
     for _ in 0..10 {
         h.key(KeyCode::Backspace);
     }
+    // An end beyond the reference year is not late, it is a mistake: refused, kept typed.
     h.text("31/12/2099");
     h.key(KeyCode::Enter);
     let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("fuori dal periodo possibile"), "{s}");
+    for _ in 0..10 {
+        h.key(KeyCode::Backspace);
+    }
+    h.text("31/12/2027");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(
-        s.contains("stato APERTO, fine comunicazione 31/12/2099"),
+        s.contains("stato APERTO, fine comunicazione 31/12/2027"),
         "{s}"
     );
     assert!(s.contains("riapri"), "history row: {s}");

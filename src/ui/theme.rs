@@ -189,10 +189,18 @@ impl Theme {
             Some("mono") => Ok(Theme::mono()),
             Some(other) => {
                 let path = config_dir.join("themes").join(format!("{other}.toml"));
-                let text = std::fs::read_to_string(&path).map_err(|e| ThemeError {
+                let text = crate::bounded::read_text(
+                    &path,
+                    crate::bounded::limits::CONFIG_BYTES,
+                    "file del tema",
+                )
+                .map_err(|e| ThemeError {
                     file: path.display().to_string(),
                     line: 0,
-                    reason: format!("tema '{other}' non trovato o non leggibile: {e}"),
+                    reason: format!(
+                        "tema '{}' non trovato o non leggibile: {e}",
+                        crate::safe_text::excerpt(other)
+                    ),
                 })?;
                 Theme::parse(&text, &path.display().to_string())
             }

@@ -89,7 +89,14 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "plan report / Report",
             cli: Some((
-                s(&["plan", "report", &plan, "--out", &out("report.xlsx")]),
+                s(&[
+                    "plan",
+                    "report",
+                    &plan,
+                    "--out",
+                    &out("report.xlsx"),
+                    "--force",
+                ]),
                 Box::new(|_| Vec::new()),
             )),
             tui: Some((

@@ -286,6 +286,7 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
                     &notice,
                     "--out",
                     &out("g.xlsx"),
+                    "--force",
                 ]),
                 Box::new(|_| Vec::new()),
             )),

@@ -390,6 +390,10 @@ impl Fixture {
         };
         let (tx, rx) = mpsc::channel();
         let mut jobs = Jobs::new(service, tx);
+        // The screen never replaces a file: each role's export starts from no file.
+        if let Request::Export { path, .. } = &request {
+            let _ = std::fs::remove_file(path);
+        }
         jobs.handle(request.clone());
         let mut msgs = Vec::new();
         let until = Instant::now() + Duration::from_secs(30);
@@ -446,7 +450,15 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
             what,
             path,
             ..
-        } => svc.write_plan_file(*plan_id, *what, path, today).map(drop),
+        } => svc
+            .write_plan_file(
+                *plan_id,
+                *what,
+                // Each role writes the same name: replaced.
+                &casa::output_file::Target::new(path, true),
+                today,
+            )
+            .map(drop),
         Request::Communications { .. } => svc.own_communications().map(drop),
         Request::Rankings { query, .. } => match query {
             Query::Notices => svc.notices(None, today).map(drop),

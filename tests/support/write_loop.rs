@@ -69,6 +69,8 @@ pub fn child() {
     let mut out = stdout.lock();
     for _ in 0..count {
         let done = svc.certify(owner, false).expect("certify");
+        // Committed, not yet acknowledged: a kill point of the crash tests.
+        casa::crash_point::reach("after-commit");
         writeln!(out, "ok {}", done.id).expect("stdout");
         out.flush().expect("stdout");
     }

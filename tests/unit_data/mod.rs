@@ -61,7 +61,7 @@ impl Fixture {
 pub fn build(units: usize, seed: u64) -> Fixture {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("casa.sqlite");
-    drop(Store::open(&path, Access::ReadWrite).expect("create"));
+    drop(Store::create(&path).expect("create"));
     let conn = Connection::open(&path).expect("open");
     populate(&conn, units, seed, 1);
     Fixture { dir, path }

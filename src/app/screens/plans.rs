@@ -14,10 +14,7 @@ use chrono::NaiveDate;
 
 /// A date as typed: GG/MM/AAAA (as the platform writes it) or AAAA-MM-GG.
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    let t = s.trim();
-    NaiveDate::parse_from_str(t, "%d/%m/%Y")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
-        .ok()
+    crate::domain::dates::parse(s, crate::domain::dates::ADMIN_YEARS).ok()
 }
 
 /// Whether the operator may open the plan list at all (`casa plan list` checks the same).
@@ -312,8 +309,19 @@ impl PlanCardScreen {
                     self.reopen = None;
                     ScreenOutcome::none()
                 }
-                Action::Select => match parse_date(field.value()) {
-                    Some(end) => {
+                Action::Select => match crate::domain::dates::parse(
+                    field.value(),
+                    crate::domain::dates::ADMIN_YEARS,
+                )
+                .and_then(|end| match &self.card {
+                    Some(card) => crate::domain::plan::check_window_end(card.plan.year, end)
+                        .map(|()| end)
+                        .map_err(|e| e.to_string()),
+                    None => Ok(end),
+                }) {
+                    // A refused date stays in the field, with the reason.
+                    Err(reason) => ScreenOutcome::message(Message::Error(reason)),
+                    Ok(end) => {
                         self.reopen = None;
                         self.generation = generation;
                         ScreenOutcome::requests(vec![Request::PlanAct {
@@ -323,10 +331,6 @@ impl PlanCardScreen {
                             version: self.card.as_ref().map(|c| c.plan.version),
                         }])
                     }
-                    None => ScreenOutcome::message(Message::Error(format!(
-                        "'{}' non è una data (GG/MM/AAAA)",
-                        field.value().trim()
-                    ))),
                 },
                 _ => ScreenOutcome::none(),
             };

@@ -1,6 +1,7 @@
 //! `casa applications import`: a notice's applications (domande) from a file.
 
 use crate::cli::{Global, InvalidInput, open};
+use crate::output_file::Target;
 use crate::service::Need;
 use anyhow::{Result, anyhow};
 use clap::Subcommand;
@@ -17,9 +18,12 @@ pub enum ApplicationsCommand {
         /// Worksheet of an Excel file (default: the first)
         #[arg(long)]
         sheet: Option<String>,
-        /// Also write the problems to this CSV file
+        /// Also write the problems to this CSV file (- for standard output)
         #[arg(long)]
         report: Option<PathBuf>,
+        /// Replace the report file if it exists
+        #[arg(long)]
+        force: bool,
         /// Check only: store nothing
         #[arg(long)]
         dry_run: bool,
@@ -33,13 +37,14 @@ pub fn run(g: &Global, cmd: ApplicationsCommand) -> Result<()> {
             notice,
             sheet,
             report,
+            force,
             dry_run,
         } => import(
             g,
             &file,
             notice,
             sheet.as_deref(),
-            report.as_deref(),
+            report.map(|r| Target::new(&r, force)).as_ref(),
             dry_run,
         ),
     }
@@ -50,9 +55,12 @@ fn import(
     file: &Path,
     notice_id: i64,
     sheet: Option<&str>,
-    report: Option<&Path>,
+    report: Option<&Target>,
     dry_run: bool,
 ) -> Result<()> {
+    if let Some(r) = report {
+        r.ensure_usable(&crate::output_file::CSV)?;
+    }
     let mut svc = open(g, if dry_run { Need::Read } else { Need::Write })?;
     if !dry_run {
         // Refused before the file is read.
@@ -66,7 +74,7 @@ fn import(
             rep.print(&mut err, Some(50))?;
             if let Some(p) = report {
                 rep.write_csv(p)?;
-                eprintln!("Elenco completo dei problemi in {}", p.display());
+                eprintln!("Elenco completo dei problemi in {}", p.shown());
             }
             return Err(anyhow!(InvalidInput(format!(
                 "{}: {} righe con problemi; nessuna domanda importata",

@@ -42,7 +42,9 @@ pub fn run(g: &Global, cmd: IsbarCommand) -> Result<()> {
 fn print_explanation(e: &rankings::Explanation) {
     println!(
         "Domanda {} — avviso {} — regole {}",
-        e.code, e.notice_id, e.rule_set
+        crate::safe_text::clean(&e.code),
+        e.notice_id,
+        crate::safe_text::clean(&e.rule_set)
     );
     if !e.admitted || !e.failures.is_empty() {
         println!("ESCLUSA:");
@@ -90,7 +92,10 @@ fn print_explanation(e: &rankings::Explanation) {
         for (r, p) in &e.positions {
             println!(
                 "  {} · {} ({}): posizione {p} di {}",
-                r.owner_name, r.comune, r.state, r.entries
+                crate::safe_text::clean(&r.owner_name),
+                crate::safe_text::clean(&r.comune),
+                r.state,
+                r.entries
             );
         }
     }

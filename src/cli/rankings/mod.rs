@@ -58,8 +58,12 @@ pub enum RankingsCommand {
     Export {
         #[arg(long)]
         notice: i64,
+        /// Output file (.xlsx; - for standard output)
         #[arg(long)]
         out: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         internal: bool,
     },
@@ -126,8 +130,14 @@ pub fn run(g: &Global, cmd: RankingsCommand) -> Result<()> {
         RankingsCommand::Export {
             notice,
             out,
+            force,
             internal,
-        } => show::export(g, notice, &out, internal),
+        } => show::export(
+            g,
+            notice,
+            &crate::output_file::Target::new(&out, force),
+            internal,
+        ),
         RankingsCommand::Compare {
             notice,
             rules,

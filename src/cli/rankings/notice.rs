@@ -179,7 +179,7 @@ fn notice_show(g: &Global, id: i64, format: Format) -> Result<()> {
         ("Graduatorie", list.len().to_string()),
     ];
     for (k, v) in fields {
-        println!("{k:<18} {v}");
+        println!("{k:<18} {}", crate::safe_text::clean(&v));
     }
     if let (Some(d), false) = (d, list.is_empty()) {
         println!(

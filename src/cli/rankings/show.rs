@@ -154,19 +154,25 @@ pub(super) fn excluded(g: &Global, notice: i64, preferences: bool, format: Forma
     Ok(())
 }
 
-pub(super) fn export(g: &Global, notice: i64, out: &Path, internal: bool) -> Result<()> {
+pub(super) fn export(
+    g: &Global,
+    notice: i64,
+    out: &crate::output_file::Target,
+    internal: bool,
+) -> Result<()> {
+    out.ensure_usable(&crate::output_file::XLSX)?;
     let form = if internal {
         RankingsFile::Internal
     } else {
         RankingsFile::Published
     };
     let written = open(g, Need::Read)?.export_rankings(notice, out, form)?;
-    println!(
+    out.announce(&format!(
         "{} graduatorie esportate in {}{}",
         written,
-        out.display(),
+        out.shown(),
         if internal { " (modulo interno)" } else { "" }
-    );
+    ));
     Ok(())
 }
 
@@ -191,12 +197,12 @@ pub(super) fn compare(
     let other = match (stored, file) {
         (Some(r), None) => svc.rule_set(r)?,
         (None, Some(f)) => {
-            let text = std::fs::read_to_string(f).map_err(|e| {
-                anyhow!(InvalidInput(format!(
-                    "{}: file non leggibile ({e})",
-                    f.display()
-                )))
-            })?;
+            let text = crate::bounded::read_text(
+                f,
+                crate::bounded::limits::RULE_SET_BYTES,
+                "file delle regole",
+            )
+            .map_err(|e| anyhow!(InvalidInput(e.0)))?;
             svc.rule_set_file(&f.display().to_string(), &text)?
         }
         _ => {

@@ -8,7 +8,6 @@ use crate::store::notices;
 use crate::store::rankings;
 use crate::store::rule_sets;
 use anyhow::{Result, anyhow};
-use std::path::Path;
 
 /// Which form of the rankings to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +20,12 @@ pub enum RankingsFile {
 
 impl Service {
     /// Writes the rankings of a notice the operator reads to `out`; returns how many.
-    pub fn export_rankings(&self, notice_id: i64, out: &Path, form: RankingsFile) -> Result<usize> {
+    pub fn export_rankings(
+        &self,
+        notice_id: i64,
+        out: &crate::output_file::Target,
+        form: RankingsFile,
+    ) -> Result<usize> {
         self.session.check(Action::ReadRankings)?;
         let conn = self.store.conn();
         let n = notices::get(conn, notice_id)?;

@@ -1,0 +1,1131 @@
+//! The command line's help in Italian, as every text an operator reads (GUIDE: UI text is
+//! Italian). The clap definitions keep their English doc comments, which are code comments for
+//! the team; this table gives each command and option the words the operator sees, applied to
+//! the command tree before parsing. clap's own words (Usage, Options, …) are translated by
+//! `crate::italian::clap_help`. A test checks that every visible command and option has its
+//! Italian text here, and that no entry names one that no longer exists.
+
+use clap::Command;
+
+/// Descriptions of the commands, by path ("" is `casa` itself).
+const COMMANDS: &[(&str, &str)] = &[
+    (
+        "",
+        "casa — anagrafe, programmazione e graduatorie dei servizi abitativi pubblici lombardi",
+    ),
+    (
+        "init",
+        "Crea il database con i dati di riferimento (comuni, ambiti, ALER, Regione)",
+    ),
+    (
+        "demo",
+        "Crea o rigenera un database dimostrativo con dati generati realistici",
+    ),
+    (
+        "doctor",
+        "Mostra versione, percorsi, versioni dello schema e di SQLite",
+    ),
+    (
+        "check-config",
+        "Controlla i file della mappa dei tasti e del tema nella configurazione",
+    ),
+    (
+        "units",
+        "Alloggi: importa, cerca, conta, mostra, esporta gli elenchi del piano, marca per un piano",
+    ),
+    (
+        "units import",
+        "Importa alloggi da un file .csv o .xlsx con le colonne dell'esportazione regionale (vedere docs/import-alloggi.md). Prima si verifica tutto il file: qualsiasi problema ferma l'importazione e nulla viene scritto",
+    ),
+    (
+        "units search",
+        "Cerca alloggi (SCHEDA RICERCA ALLOGGI): tutti quelli trovati, oppure --limit N da --after ID",
+    ),
+    (
+        "units count",
+        "Conta gli alloggi che corrispondono ai filtri",
+    ),
+    (
+        "units show",
+        "Mostra un alloggio: ogni campo, fabbricato, ente proprietario e gestore, nucleo e inquilini",
+    ),
+    (
+        "units export",
+        "Esporta i tre elenchi di dettaglio del piano (LIBERO, SFITTO PER CARENZE MANUTENTIVE, SFITTO PER RISTRUTTURAZIONE) dei filtri: un .xlsx con un foglio per elenco, oppure CSV",
+    ),
+    (
+        "units mark",
+        "Marca gli alloggi dei filtri (nei tre stati del piano) come inclusi nel piano di un anno, o toglie la marcatura con --undo",
+    ),
+    (
+        "operators",
+        "Operatori: registra, elenca, abilita ai servizi, disabilita",
+    ),
+    (
+        "operators add",
+        "Registra un operatore (solo Regione; il primo operatore, della Regione, non ne ha bisogno)",
+    ),
+    (
+        "operators list",
+        "Elenca gli operatori con ruolo, enti e ambito",
+    ),
+    (
+        "operators grant",
+        "Abilita un operatore ai servizi di un ente (solo Regione)",
+    ),
+    (
+        "operators disable",
+        "Disabilita un operatore: non può più operare (solo Regione)",
+    ),
+    (
+        "operators enable",
+        "Riabilita (o convalida) un operatore (solo Regione)",
+    ),
+    (
+        "certification",
+        "SCHEDA CERTIFICAZIONE: i totali dell'anagrafe di un ente; certifica, o dichiara nessuna unità",
+    ),
+    (
+        "certification show",
+        "Mostra la scheda di certificazione: totali dell'anagrafe e ultima certificazione",
+    ),
+    (
+        "certification certify",
+        "Certifica che l'anagrafe dell'ente è aggiornata (registra data, operatore e totali)",
+    ),
+    (
+        "certification none",
+        "Dichiara che l'ente non ha unità immobiliari (rifiutato se l'anagrafe ne contiene)",
+    ),
+    (
+        "plan",
+        "SCHEDA PROGRAMMAZIONE ANNUALE: piani, finestra di comunicazione e stati, quadro del capofila",
+    ),
+    (
+        "plan create",
+        "Crea la scheda del piano di un ambito per un anno di riferimento (stato BOZZA); stampa l'id",
+    ),
+    (
+        "plan show",
+        "Mostra la scheda di un piano con la cronologia degli stati",
+    ),
+    ("plan list", "Elenca i piani"),
+    (
+        "plan open",
+        "Apre la finestra di comunicazione (BOZZA → APERTO)",
+    ),
+    (
+        "plan close",
+        "Chiude la finestra in anticipo (APERTO → CHIUSO)",
+    ),
+    (
+        "plan reopen",
+        "Riapre una finestra chiusa con una nuova data di fine (CHIUSO → APERTO)",
+    ),
+    (
+        "plan approve",
+        "Approva il piano (solo dopo la chiusura della finestra)",
+    ),
+    (
+        "plan cancel",
+        "Annulla il piano (in ogni stato tranne APPROVATO)",
+    ),
+    (
+        "plan revise",
+        "Corregge un piano approvato: una nuova revisione (BOZZA) che lo sostituisce; stampa l'id",
+    ),
+    (
+        "plan report",
+        "Report delle comunicazioni (xlsx): una riga per ente, i numeri trasmessi, i totali",
+    ),
+    (
+        "plan export",
+        "Esportazione di un piano approvato (xlsx): scheda, comunicazioni, patrimonio per ente e comune, alloggi marcati per l'anno",
+    ),
+    (
+        "plan status",
+        "Quadro del capofila: ogni ente, certificazione e comunicazione, chi manca, totali",
+    ),
+    (
+        "comm",
+        "SCHEMA COMUNICAZIONE ANNUALE: le comunicazioni degli enti per un piano",
+    ),
+    (
+        "comm show",
+        "Mostra le comunicazioni di un piano, o la scheda di un ente con la sua versione",
+    ),
+    (
+        "comm file",
+        "Trasmette la comunicazione; stampa la ricevuta",
+    ),
+    (
+        "comm history",
+        "Ogni trasmissione di un piano (o di un ente), anche quelle sostituite",
+    ),
+    ("districts", "Ambiti e loro Comune capofila"),
+    (
+        "districts list",
+        "Elenca gli ambiti con il capofila e il numero di comuni",
+    ),
+    (
+        "owners",
+        "Enti proprietari o gestori di alloggi (Comuni, ALER, operatori accreditati)",
+    ),
+    (
+        "owners list",
+        "Elenca gli enti con tipo, codice fiscale e codice ISTAT",
+    ),
+    (
+        "rules",
+        "Insiemi di regole: i parametri di legge per atto e data; verifica e carica un file",
+    ),
+    (
+        "rules list",
+        "Insiemi di regole memorizzati nel database e forniti con casa, per data di vigore",
+    ),
+    (
+        "rules show",
+        "Ogni parametro di un insieme di regole con la fonte e se è verificato",
+    ),
+    (
+        "rules check",
+        "Verifica un file di regole senza memorizzarlo",
+    ),
+    (
+        "rules load",
+        "Verifica un file di regole e lo memorizza (Regione); un insieme memorizzato non cambia più",
+    ),
+    ("notice", "Avvisi di un ambito: crea, mostra, chiude"),
+    ("notice list", "Avvisi, dal più recente"),
+    (
+        "notice create",
+        "Crea un avviso di un ambito (capofila): sono offerti gli alloggi segnati in avviso; si registra l'insieme di regole in vigore il giorno di apertura (o --rules); stampa l'id",
+    ),
+    (
+        "notice show",
+        "Un avviso: date, stato, regole, alloggi offerti, domande, scadenze delle graduatorie",
+    ),
+    ("notice close", "Chiude un avviso (capofila)"),
+    ("applications", "Domande di un avviso: importazione"),
+    (
+        "applications import",
+        "Importa domande da un file .csv o .xlsx (una riga per componente del nucleo; vedere docs/import-domande.md): ogni problema indicato per riga, nulla memorizzato in caso di errore",
+    ),
+    (
+        "rankings",
+        "Graduatorie: calcola, mostra, esporta, confronta con altre regole, rettifica, rende definitive",
+    ),
+    (
+        "rankings compute",
+        "Calcola ogni graduatoria di un avviso chiuso (provvisoria), una per ente e comune",
+    ),
+    (
+        "rankings show",
+        "Le domande in graduatoria: ente, comune, posizione, ID domanda, ISBAR, punteggi parziali, ISEE, indigenza (senza nomi né codici fiscali)",
+    ),
+    (
+        "rankings excluded",
+        "Le domande escluse, ogni requisito mancante con il motivo; con --preferences, gli alloggi scelti non considerati (art. 9 c.2, adeguatezza, numero) e perché",
+    ),
+    (
+        "rankings export",
+        "Esporta le graduatorie (xlsx): il modulo pubblicato (posizione, ID domanda, ISBAR, indigente, ID alloggio 1 e 2) o, con --internal, anche i punteggi parziali",
+    ),
+    (
+        "rankings compare",
+        "Simulazione: ricalcola con altre regole (memorizzate o da un file non caricato) e mostra chi si sposta e di quanto; nulla viene cambiato",
+    ),
+    (
+        "rankings correct",
+        "Rettifica per un'invalidità riconosciuta dopo: ricalcola e riordina",
+    ),
+    (
+        "rankings finalize",
+        "Rende definitive le graduatorie provvisorie (dopo il periodo delle rettifiche)",
+    ),
+    ("isbar", "ISBAR: spiega il punteggio di una domanda"),
+    (
+        "isbar explain",
+        "Spiega l'ISBAR di una domanda: condizioni, punti, riferimenti di legge, residenza, criteri di parità, posizioni, regole e valori non verificati",
+    ),
+    (
+        "db",
+        "Il file del database: copia, ripristino, controllo (anche init e doctor)",
+    ),
+    (
+        "db init",
+        "Crea il database con i dati di riferimento (come `casa init`)",
+    ),
+    (
+        "db doctor",
+        "Mostra versione, percorsi, versioni dello schema e di SQLite (come `casa doctor`)",
+    ),
+    (
+        "db backup",
+        "Copia il database in FILE (copia in linea di SQLite: sicura mentre altri scrivono), verificata (solo Regione: la copia contiene tutti i dati personali)",
+    ),
+    (
+        "db restore",
+        "Sostituisce il database con la copia FILE (solo Regione); una copia di sicurezza del database attuale resta accanto",
+    ),
+    (
+        "db check",
+        "Controlla integrità, chiavi esterne, identità e versione dello schema; uscita 1 se trova problemi",
+    ),
+];
+
+/// The search filters, shared by `units search|count|export|mark`.
+const FILTERS: &[(&str, &str)] = &[
+    ("id", "ID alloggio"),
+    (
+        "building",
+        "Codice fabbricato (maiuscole e minuscole non contano)",
+    ),
+    ("service", "Destinazione d'uso: SAP, SAS o ALTRO"),
+    ("province", "Sigla della provincia, ad es. MI"),
+    ("comune", "Comune: codice ISTAT (015146) o nome (Milano)"),
+    (
+        "states",
+        "Stato; ripetibile o un elenco separato da virgole, ad es. --stato LIBERO --stato \"SFITTO PER RISTRUTTURAZIONE\"",
+    ),
+    ("in_notice", "Alloggi in avviso: si o no"),
+    (
+        "owner",
+        "Ente proprietario: codice fiscale, codice ISTAT, codice ALER o ragione sociale",
+    ),
+    (
+        "text",
+        "Testo libero in indirizzo, civico o località (da 3 a 80 caratteri; maiuscole e accenti non contano)",
+    ),
+    (
+        "marked",
+        "Solo gli alloggi marcati per il piano di questo anno",
+    ),
+];
+
+const FORMAT: &str = "Formato: table (tabella), csv o json";
+const OWNER: &str = "Ente: codice fiscale, codice ISTAT, codice ALER o nome";
+
+/// Options and arguments, by command path and clap id; the third field renames the value
+/// shown in the usage (`<AVVISO>`), when it is an English word.
+const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "",
+        "db",
+        "File del database (predefinito: casa.sqlite nella cartella dei dati; `casa demo` e --demo usano demo.sqlite)",
+        Some("PERCORSO"),
+    ),
+    (
+        "",
+        "demo",
+        "Usa il database dimostrativo della cartella dei dati, creandolo al primo uso",
+        None,
+    ),
+    (
+        "",
+        "operator",
+        "Operatore che agisce (predefinito: il nome di accesso; con --demo: `regione`)",
+        Some("UTENTE"),
+    ),
+    (
+        "",
+        "read_only",
+        "Apre il database in sola lettura: nessun comando può modificare nulla",
+        None,
+    ),
+    (
+        "",
+        "theme",
+        "Tema dei colori: default, mono, o NOME.toml in themes/ della configurazione (NO_COLOR prevale)",
+        Some("NOME"),
+    ),
+    (
+        "demo",
+        "units",
+        "Numero di alloggi da generare (al massimo 2.000.000)",
+        Some("N"),
+    ),
+    (
+        "demo",
+        "seed",
+        "Seme casuale: lo stesso seme dà gli stessi dati",
+        Some("SEME"),
+    ),
+    (
+        "demo",
+        "applications",
+        "Domande dell'avviso dimostrativo (un avviso chiuso con le graduatorie provvisorie); 0: nessuna; al massimo 1.000.000",
+        Some("N"),
+    ),
+    (
+        "units import",
+        "file",
+        "Il file da importare (.csv o .xlsx)",
+        Some("FILE"),
+    ),
+    (
+        "units import",
+        "sheet",
+        "Foglio da leggere di un file .xlsx (predefinito: il primo)",
+        Some("FOGLIO"),
+    ),
+    (
+        "units import",
+        "dry_run",
+        "Solo verifica: elenca i problemi e che cosa cambierebbe, senza scrivere",
+        None,
+    ),
+    (
+        "units import",
+        "report",
+        "Scrive l'elenco completo dei problemi in questo file CSV (- per lo standard output)",
+        Some("FILE"),
+    ),
+    (
+        "units import",
+        "force",
+        "Sostituisce il file del rapporto se esiste",
+        None,
+    ),
+    (
+        "units search",
+        "sort",
+        "Ordina per id, comune, stato o superficie",
+        Some("ORDINE"),
+    ),
+    ("units search", "desc", "Ordine decrescente", None),
+    (
+        "units search",
+        "limit",
+        "Al più N alloggi (predefinito: tutti)",
+        Some("N"),
+    ),
+    (
+        "units search",
+        "after",
+        "Comincia dopo l'alloggio con questo ID, nell'ordine scelto (pagina successiva)",
+        Some("ID"),
+    ),
+    ("units search", "format", FORMAT, Some("FORMATO")),
+    ("units count", "format", FORMAT, Some("FORMATO")),
+    ("units show", "id", "ID alloggio", Some("ID")),
+    ("units show", "format", FORMAT, Some("FORMATO")),
+    (
+        "units show",
+        "reveal",
+        "Helpdesk: mostra in chiaro i dati personali degli inquilini (l'accesso è registrato)",
+        None,
+    ),
+    (
+        "units export",
+        "only_marked",
+        "Solo gli alloggi marcati per il piano di questo anno",
+        Some("ANNO"),
+    ),
+    (
+        "units export",
+        "out",
+        "File da scrivere (.xlsx o .csv; - per lo standard output, con --format)",
+        Some("FILE"),
+    ),
+    ("units export", "force", "Sostituisce FILE se esiste", None),
+    (
+        "units export",
+        "format",
+        "Formato del file (predefinito: dall'estensione di --out)",
+        Some("FORMATO"),
+    ),
+    (
+        "units export",
+        "sort",
+        "Ordine delle righe in ogni elenco: id, comune, stato o superficie",
+        Some("ORDINE"),
+    ),
+    ("units mark", "year", "Anno del piano", Some("ANNO")),
+    (
+        "units mark",
+        "undo",
+        "Toglie la marcatura degli alloggi marcati per quell'anno",
+        None,
+    ),
+    (
+        "operators add",
+        "username",
+        "Nome utente (quello da usare con --operator)",
+        Some("UTENTE"),
+    ),
+    ("operators add", "surname", "Cognome", Some("COGNOME")),
+    ("operators add", "name", "Nome", Some("NOME")),
+    (
+        "operators add",
+        "tax_code",
+        "Codice fiscale della persona (16 caratteri)",
+        Some("CODICE"),
+    ),
+    ("operators add", "email", "Indirizzo email", Some("EMAIL")),
+    (
+        "operators add",
+        "role",
+        "regione, capofila, ente o helpdesk",
+        Some("RUOLO"),
+    ),
+    (
+        "operators add",
+        "district",
+        "Ambito guidato (solo capofila): codice o nome",
+        Some("AMBITO"),
+    ),
+    (
+        "operators add",
+        "owners",
+        "Ente per cui lavora (codice fiscale, codice ISTAT, codice ALER o nome); ripetibile",
+        Some("ENTE"),
+    ),
+    (
+        "operators add",
+        "services",
+        "Servizi su quegli enti: anagrafe, avvisi, occupanti, programmazione (predefinito: tutti)",
+        Some("SERVIZIO"),
+    ),
+    ("operators list", "format", FORMAT, Some("FORMATO")),
+    (
+        "operators grant",
+        "username",
+        "Nome utente dell'operatore",
+        Some("UTENTE"),
+    ),
+    ("operators grant", "owner", OWNER, Some("ENTE")),
+    (
+        "operators grant",
+        "services",
+        "Servizi: anagrafe, avvisi, occupanti, programmazione (predefinito: tutti)",
+        Some("SERVIZIO"),
+    ),
+    (
+        "operators disable",
+        "username",
+        "Nome utente dell'operatore",
+        Some("UTENTE"),
+    ),
+    (
+        "operators enable",
+        "username",
+        "Nome utente dell'operatore",
+        Some("UTENTE"),
+    ),
+    (
+        "certification show",
+        "owner",
+        "Ente: codice fiscale, codice ISTAT, codice ALER o nome; predefinito: quello dell'operatore",
+        Some("ENTE"),
+    ),
+    ("certification show", "format", FORMAT, Some("FORMATO")),
+    (
+        "certification certify",
+        "owner",
+        "Ente (predefinito: quello dell'operatore)",
+        Some("ENTE"),
+    ),
+    (
+        "certification none",
+        "owner",
+        "Ente (predefinito: quello dell'operatore)",
+        Some("ENTE"),
+    ),
+    (
+        "plan create",
+        "district",
+        "Ambito: codice (ad es. MI-MILANO) o nome",
+        Some("AMBITO"),
+    ),
+    ("plan create", "year", "Anno di riferimento", Some("ANNO")),
+    (
+        "plan create",
+        "start",
+        "Data inizio comunicazione (GG/MM/AAAA o AAAA-MM-GG)",
+        Some("DATA"),
+    ),
+    (
+        "plan create",
+        "end",
+        "Data fine comunicazione (GG/MM/AAAA o AAAA-MM-GG)",
+        Some("DATA"),
+    ),
+    ("plan create", "format", FORMAT, Some("FORMATO")),
+    ("plan show", "id", "Numero del piano", Some("ID")),
+    ("plan show", "format", FORMAT, Some("FORMATO")),
+    (
+        "plan list",
+        "district",
+        "Solo questo ambito (codice o nome)",
+        Some("AMBITO"),
+    ),
+    (
+        "plan list",
+        "year",
+        "Solo questo anno di riferimento",
+        Some("ANNO"),
+    ),
+    ("plan list", "format", FORMAT, Some("FORMATO")),
+    ("plan open", "id", "Numero del piano", Some("ID")),
+    ("plan close", "id", "Numero del piano", Some("ID")),
+    ("plan reopen", "id", "Numero del piano", Some("ID")),
+    (
+        "plan reopen",
+        "end",
+        "Nuova data di fine (GG/MM/AAAA o AAAA-MM-GG)",
+        Some("DATA"),
+    ),
+    ("plan approve", "id", "Numero del piano", Some("ID")),
+    ("plan cancel", "id", "Numero del piano", Some("ID")),
+    (
+        "plan open",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    (
+        "plan close",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    (
+        "plan reopen",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    (
+        "plan approve",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    (
+        "plan cancel",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    (
+        "plan revise",
+        "id",
+        "Numero del piano approvato",
+        Some("ID"),
+    ),
+    (
+        "plan revise",
+        "start",
+        "Data inizio comunicazione della revisione",
+        Some("DATA"),
+    ),
+    (
+        "plan revise",
+        "end",
+        "Data fine comunicazione della revisione",
+        Some("DATA"),
+    ),
+    ("plan report", "id", "Numero del piano", Some("ID")),
+    (
+        "plan report",
+        "out",
+        "File da scrivere (.xlsx; - per lo standard output)",
+        Some("FILE"),
+    ),
+    ("plan report", "force", "Sostituisce FILE se esiste", None),
+    ("plan export", "id", "Numero del piano", Some("ID")),
+    (
+        "plan export",
+        "out",
+        "File da scrivere (.xlsx; - per lo standard output)",
+        Some("FILE"),
+    ),
+    ("plan export", "force", "Sostituisce FILE se esiste", None),
+    ("plan status", "id", "Numero del piano", Some("ID")),
+    ("plan status", "format", FORMAT, Some("FORMATO")),
+    ("comm show", "plan", "Numero del piano", Some("PIANO")),
+    ("comm show", "owner", OWNER, Some("ENTE")),
+    ("comm show", "format", FORMAT, Some("FORMATO")),
+    ("comm file", "plan", "Numero del piano", Some("PIANO")),
+    (
+        "comm file",
+        "owner",
+        "Ente; predefinito: l'unico ente dell'operatore",
+        Some("ENTE"),
+    ),
+    (
+        "comm file",
+        "carenze",
+        "(b) U.I. in carenza manutentiva assegnabili nello stato di fatto",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "nuove",
+        "(c+d) U.I. per nuova edificazione, ristrutturazione, recupero, riqualificazione",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "turnover",
+        "(e) U.I. libere e che si libereranno per turn-over",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "privati",
+        "(f) U.I. conferite da privati",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "sat",
+        "(j) U.I. per servizi abitativi transitori",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "assegnate",
+        "(k) U.I. assegnate l'anno precedente",
+        Some("N"),
+    ),
+    (
+        "comm file",
+        "indigenti_pct",
+        "(h) soglia % eccedente il 20% per indigenti (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "anziani_pct",
+        "(c-bis) Anziani, soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "monoparentali_pct",
+        "(c-bis) Famiglie monoparentali, soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "disabili_pct",
+        "(c-bis) Disabili, soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "nuove_famiglie_pct",
+        "(c-bis) Famiglie di nuova formazione, soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "polizia_pct",
+        "(d-bis) Forze di Polizia, soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "altra_categoria",
+        "(d) Altra categoria di particolare rilevanza sociale: nome (Comuni)",
+        Some("NOME"),
+    ),
+    (
+        "comm file",
+        "altra_pct",
+        "(d) Altra categoria: soglia % (Comuni)",
+        Some("PCT"),
+    ),
+    (
+        "comm file",
+        "expected_version",
+        "Versione letta con `comm show`: il salvataggio è rifiutato se nel frattempo altri hanno salvato",
+        Some("VERSIONE"),
+    ),
+    (
+        "comm file",
+        "draft",
+        "Salva senza trasmettere (IN COMPILAZIONE)",
+        None,
+    ),
+    ("comm file", "format", FORMAT, Some("FORMATO")),
+    ("comm history", "plan", "Numero del piano", Some("PIANO")),
+    ("comm history", "owner", OWNER, Some("ENTE")),
+    ("comm history", "format", FORMAT, Some("FORMATO")),
+    ("districts list", "format", FORMAT, Some("FORMATO")),
+    ("owners list", "format", FORMAT, Some("FORMATO")),
+    (
+        "owners list",
+        "kind",
+        "Solo questo tipo: comune, aler, operatore accreditato, regione",
+        Some("TIPO"),
+    ),
+    ("rules list", "format", FORMAT, Some("FORMATO")),
+    (
+        "rules show",
+        "rule_set",
+        "Id, citazione (\"R.R. 2/2025\") o citazione e versione (\"R.R. 2/2025 v2\")",
+        Some("REGOLE"),
+    ),
+    ("rules show", "format", FORMAT, Some("FORMATO")),
+    (
+        "rules check",
+        "file",
+        "Il file delle regole (.toml)",
+        Some("FILE"),
+    ),
+    (
+        "rules load",
+        "file",
+        "Il file delle regole (.toml)",
+        Some("FILE"),
+    ),
+    (
+        "notice list",
+        "district",
+        "Solo questo ambito (codice o nome)",
+        Some("AMBITO"),
+    ),
+    ("notice list", "format", FORMAT, Some("FORMATO")),
+    (
+        "notice create",
+        "district",
+        "Ambito: codice o nome",
+        Some("AMBITO"),
+    ),
+    (
+        "notice create",
+        "title",
+        "Titolo dell'avviso",
+        Some("TITOLO"),
+    ),
+    (
+        "notice create",
+        "opens",
+        "Giorno di apertura (GG/MM/AAAA o AAAA-MM-GG)",
+        Some("DATA"),
+    ),
+    (
+        "notice create",
+        "closes",
+        "Giorno di chiusura: almeno la durata minima delle regole (30 giorni) dopo l'apertura",
+        Some("DATA"),
+    ),
+    (
+        "notice create",
+        "rules",
+        "Insieme di regole: id o citazione (predefinito: quello in vigore il giorno di apertura)",
+        Some("REGOLE"),
+    ),
+    ("notice create", "format", FORMAT, Some("FORMATO")),
+    ("notice show", "id", "Numero dell'avviso", Some("ID")),
+    ("notice show", "format", FORMAT, Some("FORMATO")),
+    ("notice close", "id", "Numero dell'avviso", Some("ID")),
+    (
+        "applications import",
+        "file",
+        "Il file delle domande (.csv o .xlsx)",
+        Some("FILE"),
+    ),
+    (
+        "applications import",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "applications import",
+        "sheet",
+        "Foglio di un file Excel (predefinito: il primo)",
+        Some("FOGLIO"),
+    ),
+    (
+        "applications import",
+        "report",
+        "Scrive anche i problemi in questo file CSV (- per lo standard output)",
+        Some("FILE"),
+    ),
+    (
+        "applications import",
+        "force",
+        "Sostituisce il file del rapporto se esiste",
+        None,
+    ),
+    (
+        "applications import",
+        "dry_run",
+        "Solo verifica: non memorizza nulla",
+        None,
+    ),
+    (
+        "rankings compute",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    ("rankings compute", "format", FORMAT, Some("FORMATO")),
+    (
+        "rankings show",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "rankings show",
+        "owner",
+        "Solo le graduatorie di questo ente (nome, codice fiscale o codice ISTAT)",
+        Some("ENTE"),
+    ),
+    (
+        "rankings show",
+        "comune",
+        "Solo le graduatorie di questo comune (nome o codice ISTAT)",
+        Some("COMUNE"),
+    ),
+    (
+        "rankings show",
+        "limit",
+        "Al più N righe per graduatoria",
+        Some("N"),
+    ),
+    ("rankings show", "format", FORMAT, Some("FORMATO")),
+    (
+        "rankings excluded",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "rankings excluded",
+        "preferences",
+        "Elenca invece gli alloggi scelti non considerati",
+        None,
+    ),
+    ("rankings excluded", "format", FORMAT, Some("FORMATO")),
+    (
+        "rankings export",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "rankings export",
+        "out",
+        "File da scrivere (.xlsx; - per lo standard output)",
+        Some("FILE"),
+    ),
+    (
+        "rankings export",
+        "force",
+        "Sostituisce FILE se esiste",
+        None,
+    ),
+    (
+        "rankings export",
+        "internal",
+        "Modulo interno: anche i punteggi parziali e l'ISEE",
+        None,
+    ),
+    (
+        "rankings compare",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "rankings compare",
+        "rules",
+        "Insieme di regole memorizzato: id o citazione",
+        Some("REGOLE"),
+    ),
+    (
+        "rankings compare",
+        "rules_file",
+        "Un file di regole non caricato",
+        Some("FILE"),
+    ),
+    ("rankings compare", "format", FORMAT, Some("FORMATO")),
+    (
+        "rankings correct",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    (
+        "rankings correct",
+        "application",
+        "ID domanda",
+        Some("DOMANDA"),
+    ),
+    (
+        "rankings correct",
+        "member",
+        "Codice fiscale del componente",
+        Some("CODICE"),
+    ),
+    (
+        "rankings correct",
+        "disability_pct",
+        "Percentuale di invalidità riconosciuta (0-100)",
+        Some("PCT"),
+    ),
+    (
+        "rankings correct",
+        "attendance",
+        "Con indennità di accompagnamento",
+        None,
+    ),
+    (
+        "rankings finalize",
+        "notice",
+        "Numero dell'avviso",
+        Some("AVVISO"),
+    ),
+    ("isbar explain", "id", "ID domanda", Some("DOMANDA")),
+    (
+        "isbar explain",
+        "notice",
+        "L'avviso (necessario quando l'ID domanda è in più avvisi)",
+        Some("AVVISO"),
+    ),
+    ("isbar explain", "format", FORMAT, Some("FORMATO")),
+    (
+        "db backup",
+        "file",
+        "La copia da scrivere (rifiutata se esiste, salvo --force; - per lo standard output)",
+        Some("FILE"),
+    ),
+    ("db backup", "force", "Sostituisce FILE se esiste", None),
+    (
+        "db restore",
+        "file",
+        "Una copia fatta con `casa db backup`",
+        Some("FILE"),
+    ),
+    (
+        "db check",
+        "file",
+        "Il file da controllare (predefinito: il database)",
+        Some("FILE"),
+    ),
+    ("db check", "format", FORMAT, Some("FORMATO")),
+];
+
+/// The commands that take the search filters.
+const FILTERED: [&str; 4] = ["units search", "units count", "units export", "units mark"];
+
+/// The subcommand of `cmd` at `path` (space-separated names), changed by `f`.
+/// (A path that names no command changes nothing: the test below reports it.)
+fn at(cmd: Command, path: &str, f: &mut dyn FnMut(Command) -> Command) -> Command {
+    let (first, rest) = path.split_once(' ').unwrap_or((path, ""));
+    if first.is_empty() {
+        return f(cmd);
+    }
+    if cmd.find_subcommand(first).is_none() {
+        return cmd;
+    }
+    if rest.is_empty() {
+        cmd.mut_subcommand(first, f)
+    } else {
+        cmd.mut_subcommand(first, |c| at(c, rest, f))
+    }
+}
+
+fn has_arg(cmd: &Command, id: &str) -> bool {
+    cmd.get_arguments().any(|a| a.get_id() == id)
+}
+
+/// `cmd` (casa's command tree) with the Italian help.
+pub fn italian(mut cmd: Command) -> Command {
+    for (path, about) in COMMANDS {
+        cmd = at(cmd, path, &mut |c| c.about(*about).long_about(None));
+    }
+    let filters = FILTERED
+        .iter()
+        .flat_map(|p| FILTERS.iter().map(move |(id, help)| (*p, *id, *help, None)));
+    for (path, id, help, value) in ARGS.iter().copied().chain(filters) {
+        cmd = at(cmd, path, &mut |c| {
+            if !has_arg(&c, id) {
+                return c;
+            }
+            c.mut_arg(id, |a| {
+                let a = a.help(help).long_help(None);
+                match value {
+                    Some(v) if a.get_action().takes_values() => a.value_name(v),
+                    _ => a,
+                }
+            })
+        });
+    }
+    cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every visible command and option of the tree, as (path, id or "").
+    fn tree(cmd: &Command, path: &str, out: &mut Vec<(String, String)>) {
+        if cmd.is_hide_set() {
+            return;
+        }
+        out.push((path.to_string(), String::new()));
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            let clap_own = matches!(
+                a.get_action(),
+                clap::ArgAction::Help
+                    | clap::ArgAction::HelpShort
+                    | clap::ArgAction::HelpLong
+                    | clap::ArgAction::Version
+            );
+            if a.is_hide_set() || clap_own {
+                continue;
+            }
+            if !path.is_empty() && a.is_global_set() {
+                continue;
+            }
+            out.push((path.to_string(), id.to_string()));
+        }
+        for s in cmd.get_subcommands() {
+            let p = if path.is_empty() {
+                s.get_name().to_string()
+            } else {
+                format!("{path} {}", s.get_name())
+            };
+            tree(s, &p, out);
+        }
+    }
+
+    fn known(path: &str, id: &str) -> bool {
+        if id.is_empty() {
+            return COMMANDS.iter().any(|(p, _)| *p == path);
+        }
+        ARGS.iter().any(|(p, i, _, _)| *p == path && *i == id)
+            || (FILTERED.contains(&path) && FILTERS.iter().any(|(i, _)| *i == id))
+    }
+
+    #[test]
+    fn every_command_and_option_has_its_italian_help() {
+        let mut all = Vec::new();
+        tree(&crate::cli::Cli::command(), "", &mut all);
+        let missing: Vec<String> = all
+            .iter()
+            .filter(|(p, i)| !known(p, i))
+            .map(|(p, i)| format!("casa {p} {i}"))
+            .collect();
+        assert!(missing.is_empty(), "no Italian help for: {missing:?}");
+        // And nothing here names a command or option that is gone.
+        let exists = |p: &str, i: &str| all.iter().any(|(ap, ai)| ap == p && ai == i);
+        for (p, _) in COMMANDS {
+            assert!(exists(p, ""), "stale command {p:?}");
+        }
+        for (p, i, _, _) in ARGS {
+            // Hidden commands (tests' build only) are not in the tree.
+            assert!(exists(p, i), "stale option {p:?} {i:?}");
+        }
+    }
+}
