@@ -11,7 +11,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CASA_HOSTILE_OUT="$work" cargo test --release --quiet --test hostile_world generate_hostile_files -- --ignored >/dev/null || exit 1
 export HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/home/config"
-./target/release/casa --db "$work/demo.sqlite" demo --units 300 --applications 0 2>/dev/null
 ln -s /dev/zero "$work/zero.csv"
 mkfifo "$work/flusso.csv"
 
@@ -21,7 +20,7 @@ run() { # label casa file [cap]
         cat /dev/zero >"$work/flusso.csv" 2>/dev/null &
         feeder=$!
     fi
-    /usr/bin/time -v sh -c "${cap:+ulimit -v $cap;} exec \"\$0\" \"\$@\"" "$bin" --db "$work/demo.sqlite" \
+    /usr/bin/time -v sh -c "${cap:+ulimit -v $cap;} exec \"\$0\" \"\$@\"" "$bin" --db "$work/$(basename "$(dirname "$bin")").sqlite" \
         --operator comune.015146 units import "$file" >/dev/null 2>"$work/err" || true
     local rss secs code bytes
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/err")
@@ -37,6 +36,8 @@ run() { # label casa file [cap]
     if [ -n "$feeder" ]; then kill "$feeder" 2>/dev/null; wait "$feeder" 2>/dev/null; fi
 }
 for bin in ./target/release/casa ${1:+"$1"}; do
+    # A demo database of each build's own schema.
+    "$bin" --db "$work/$(basename "$(dirname "$bin")").sqlite" demo --units 300 --applications 0 2>/dev/null
     cap=""
     [ "$bin" != ./target/release/casa ] && cap=4194304
     run "zip bomb 3 MB, honest sizes" "$bin" "$work/bomba-3gib.xlsx" "$cap"
