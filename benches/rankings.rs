@@ -59,7 +59,7 @@ fn main() {
     let mut computed = None;
     for _ in 0..runs.max(5) {
         let t = Instant::now();
-        let c = ctx.compute(&apps);
+        let c = ctx.compute(conn, &apps).expect("compute");
         computes.push(t.elapsed());
         computed = Some(c);
     }

@@ -11,6 +11,7 @@
 //! `safe_text` (text a terminal cannot obey), `italian` (every message in Italian);
 //! `crash_point` holds the tests' kill points (a cargo feature the operator's build lacks).
 
+pub mod anpu;
 pub mod app;
 pub mod bounded;
 pub mod cli;

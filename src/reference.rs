@@ -16,6 +16,7 @@ const COMUNI_TAX_CODES: &str = include_str!("../fixtures/comuni_codice_fiscale.c
 const AMBITI_EXTRA: &str = include_str!("../fixtures/ambiti_extra.csv");
 const AMBITI_COMUNI_EXTRA: &str = include_str!("../fixtures/ambiti_comuni_extra.csv");
 const MERATE: &str = include_str!("../fixtures/ambito_merate_comuni.csv");
+const ANPU_CODES: &str = include_str!("../fixtures/anpu_codici.csv");
 /// The district the Merate list (`ambito_merate_comuni.csv`) is for.
 const MERATE_CODE: &str = "LC-MERATE";
 
@@ -129,6 +130,32 @@ pub struct KnownTaxCode {
     pub istat: String,
     #[serde(rename = "codice_fiscale")]
     pub tax_code: String,
+}
+
+/// A value of a code list of the regional feed of occupations (`anpu_codici.csv`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnpuCode {
+    #[serde(rename = "lista")]
+    pub list: String,
+    #[serde(rename = "codice")]
+    pub code: i64,
+    #[serde(rename = "etichetta")]
+    pub label: String,
+    #[serde(rename = "fonte")]
+    pub source: String,
+    #[serde(rename = "verificato")]
+    pub verified: u8,
+}
+
+/// The code lists of the feed of occupations; every list named is one casa knows.
+pub fn anpu_codes() -> Result<Vec<AnpuCode>> {
+    let rows: Vec<AnpuCode> = parse("anpu_codici.csv", ANPU_CODES)?;
+    for r in &rows {
+        if crate::domain::occupation::codes::CodeList::from_key(&r.list).is_none() {
+            anyhow::bail!("fixtures/anpu_codici.csv: lista sconosciuta '{}'", r.list);
+        }
+    }
+    Ok(rows)
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> Result<Vec<T>> {

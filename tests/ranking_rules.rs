@@ -93,6 +93,7 @@ impl Fixture {
                 opens_on: self.opens,
                 offered: &self.offered,
                 population: &self.population,
+                register: &Default::default(),
             },
             &self.apps,
         )
@@ -400,6 +401,7 @@ fn art_12_c2_comune_points_are_for_the_comune_of_the_unit() {
             opens_on: "2026-02-01".parse().unwrap(),
             offered: &offered,
             population: &population,
+            register: &Default::default(),
         },
         &[(1, a.clone()), (2, b.clone())],
     );

@@ -7,6 +7,7 @@ pub mod codice_fiscale;
 pub mod communication;
 pub mod dates;
 pub mod isbar;
+pub mod occupation;
 pub mod plan;
 pub mod ranking;
 pub mod registry;

@@ -142,6 +142,9 @@ pub struct NoticeContext<'a> {
     pub offered: &'a HashMap<i64, OfferedUnit>,
     /// Population of the district's comuni (ISTAT → inhabitants), for indigents' choices.
     pub population: &'a HashMap<String, u32>,
+    /// The register of occupations without title, as far as it may concern the applications
+    /// (the five-year check).
+    pub register: &'a super::occupation::check::Register,
 }
 
 /// Computes every ranking of a notice: access checks, preferences, ISBAR, order. An admitted
@@ -172,7 +175,13 @@ pub fn compute_all(ctx: &NoticeContext<'_>, apps: &[(i64, Application)]) -> Comp
     }
     let mut lists: BTreeMap<RankingKey, Vec<Entry>> = BTreeMap::new();
     for (id, app) in apps {
-        let failures = access_failures(app, rules, ctx.cite, ctx.opens_on);
+        let mut failures = access_failures(app, rules, ctx.cite, ctx.opens_on);
+        failures.extend(super::occupation::check::failure(
+            app,
+            ctx.register,
+            &rules.occupation_lookback,
+            ctx.cite,
+        ));
         if !failures.is_empty() {
             out.excluded.push(Excluded {
                 application_id: *id,
@@ -521,6 +530,7 @@ mod tests {
             opens_on: "2026-02-01".parse().unwrap(),
             offered: &offered,
             population: &population,
+            register: &Default::default(),
         };
         let c = compute_all(&ctx, &apps);
         let key = |o, i: &str| RankingKey {

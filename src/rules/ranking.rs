@@ -237,6 +237,33 @@ pub(super) struct RawAccess {
     indigent_isee_max_eur: Sourced<f64>,
     adequate_dwelling_m2: Sourced<Vec<SizeBand>>,
     exclusion_years: Sourced<u32>,
+    /// The register of occupations without title: years looked back from the submission
+    /// (absent in files written before the register: `exclusion_years`, flagged).
+    #[serde(default)]
+    occupation_lookback_years: Option<Sourced<u32>>,
+    /// Whether an occupation ended on the look-back's first day counts (absent: it does,
+    /// flagged).
+    #[serde(default)]
+    occupation_boundary: Option<Sourced<Boundary>>,
+}
+
+/// Whether the first day of a look-back belongs to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Boundary {
+    /// The day exactly N years before counts.
+    Inclusa,
+    /// Only the days after it count.
+    Esclusa,
+}
+
+/// The look-back of the five-year check against the register of occupations without title
+/// (art. 22 c.1 f L.R. 16/2016).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct OccupationLookback {
+    pub years: u32,
+    /// An occupation that ended exactly `years` years before the submission counts.
+    pub boundary_included: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -392,6 +419,8 @@ pub struct RankingRules {
     pub indigent_isee_max: i64,
     pub adequate_dwelling: Vec<SizeBand>,
     pub exclusion_years: u32,
+    /// The register check's look-back.
+    pub occupation_lookback: OccupationLookback,
     pub max_preferences: u32,
     pub unit_adequacy: Vec<UnitSizeBand>,
     pub indigent_min_population: u32,
@@ -660,6 +689,40 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         a.exclusion_years.verified,
         &a.exclusion_years.source,
     );
+    let occupation_years = match &a.occupation_lookback_years {
+        Some(y) => {
+            note("access.occupation_lookback_years", y.verified, &y.source);
+            y.value
+        }
+        None => {
+            note(
+                "access.occupation_lookback_years",
+                false,
+                "chiave assente in questo file: si usano gli anni di access.exclusion_years",
+            );
+            a.exclusion_years.value
+        }
+    };
+    if occupation_years == 0 || occupation_years > 100 {
+        return Err((
+            "access.occupation_lookback_years".into(),
+            format!("{occupation_years} anni: da 1 a 100"),
+        ));
+    }
+    let boundary = match &a.occupation_boundary {
+        Some(b) => {
+            note("access.occupation_boundary", b.verified, &b.source);
+            b.value
+        }
+        None => {
+            note(
+                "access.occupation_boundary",
+                false,
+                "chiave assente in questo file: il primo giorno del periodo è compreso (nostra regola)",
+            );
+            Boundary::Inclusa
+        }
+    };
 
     let p = &raw.preferences;
     note(
@@ -925,6 +988,10 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         indigent_isee_max,
         adequate_dwelling: a.adequate_dwelling_m2.value.clone(),
         exclusion_years: a.exclusion_years.value,
+        occupation_lookback: OccupationLookback {
+            years: occupation_years,
+            boundary_included: boundary == Boundary::Inclusa,
+        },
         max_preferences: p.max_units.value,
         unit_adequacy: p.unit_adequacy_m2.value.clone(),
         indigent_min_population: p.indigent_min_population.value,

@@ -9,6 +9,7 @@ pub mod communications;
 pub mod errors;
 pub mod facts;
 pub mod notices;
+pub mod occupations;
 pub mod operators;
 pub mod owners;
 pub mod plan_files;
@@ -35,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_rankings.sql"),
     include_str!("migrations/006_reference.sql"),
     include_str!("migrations/007_law.sql"),
+    include_str!("migrations/008_occupations.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

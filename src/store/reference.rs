@@ -93,6 +93,20 @@ pub fn load(tx: &Transaction) -> Result<()> {
     for m in reference::ambiti_comuni()? {
         member.execute(params![m.istat, ids[&m.ambito], m.name_in_source, m.source])?;
     }
+    anpu_codes(tx)
+}
+
+/// The code lists of the feed of occupations as configured: labels, sources and flags follow
+/// the file; a code no longer in it stays (records may use it) until the file says otherwise.
+fn anpu_codes(tx: &Transaction) -> Result<()> {
+    let mut upsert = tx.prepare(
+        "INSERT INTO occupation_code (list, code, label, source, verified) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (list, code) DO UPDATE SET label = excluded.label, source = excluded.source,
+             verified = excluded.verified",
+    )?;
+    for c in reference::anpu_codes()? {
+        upsert.execute(params![c.list, c.code, c.label, c.source, c.verified != 0])?;
+    }
     Ok(())
 }
 
@@ -206,6 +220,7 @@ pub fn refresh(tx: &Transaction) -> Result<()> {
             )?;
         }
     }
+    anpu_codes(tx)?;
     confirm_leads(tx)
 }
 

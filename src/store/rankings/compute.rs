@@ -133,7 +133,7 @@ impl Store {
         }
         let ctx = Context::load(self.conn(), notice_id)?;
         let apps = applications::load_all(self.conn(), notice_id)?;
-        let computed = ctx.compute(&apps);
+        let computed = ctx.compute(self.conn(), &apps)?;
         let tx = self.write()?;
         let finals: i64 = tx.query_row(
             "SELECT count(*) FROM ranking INDEXED BY ranking_notice

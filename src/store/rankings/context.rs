@@ -3,6 +3,7 @@
 //! comuni's population.
 
 use crate::domain::application::OfferedUnit;
+use crate::domain::occupation::check::Register;
 use crate::domain::ranking::{self, Computed, NoticeContext};
 use crate::rules::RuleSet;
 use crate::store::certification::Refused;
@@ -69,13 +70,49 @@ impl Context {
         })
     }
 
-    pub fn compute(&self, apps: &[(i64, crate::domain::application::Application)]) -> Computed {
+    /// Computes the notice's rankings from `apps`, checking every member against the register
+    /// of occupations without title read from `conn` for the applications' submission dates.
+    pub fn compute(
+        &self,
+        conn: &Connection,
+        apps: &[(i64, crate::domain::application::Application)],
+    ) -> Result<Computed> {
+        let register = self.register(conn, apps)?;
+        Ok(self.compute_with(apps, &register))
+    }
+
+    /// The register as far as it may concern `apps` (empty when there are none).
+    pub fn register(
+        &self,
+        conn: &Connection,
+        apps: &[(i64, crate::domain::application::Application)],
+    ) -> Result<Register> {
+        let rules = self.set.ranking().map_err(|e| anyhow!(Refused(e.0)))?;
+        let dates = apps.iter().map(|(_, a)| a.submitted_at.date());
+        match (dates.clone().min(), dates.max()) {
+            (Some(from), Some(to)) => crate::store::occupations::register::for_window(
+                conn,
+                from,
+                to,
+                &rules.occupation_lookback,
+            ),
+            _ => Ok(Register::default()),
+        }
+    }
+
+    /// Computes with a register already read.
+    pub fn compute_with(
+        &self,
+        apps: &[(i64, crate::domain::application::Application)],
+        register: &Register,
+    ) -> Computed {
         let ctx = NoticeContext {
             rules: self.set.ranking().expect("checked in with_rules"),
             cite: &self.set.cite,
             opens_on: self.notice.opens_on,
             offered: &self.offered,
             population: &self.population,
+            register,
         };
         ranking::compute_all(&ctx, apps)
     }

@@ -51,12 +51,23 @@ pub fn explain(conn: &Connection, notice_id: i64, code: &str) -> Result<Explanat
         .ok_or_else(|| applications::not_found(notice_id, code))?;
     let ctx = Context::load(conn, notice_id)?;
     let rules = ctx.set.ranking().map_err(|e| anyhow!(e.0))?;
-    let failures = crate::domain::application::access_failures(
+    let mut failures = crate::domain::application::access_failures(
         &app,
         rules,
         &ctx.set.cite,
         ctx.notice.opens_on,
     );
+    // One application: its members looked up in the register's indexes.
+    let register = crate::store::occupations::register::for_tax_codes(
+        conn,
+        app.members.iter().map(|m| m.tax_code.as_str()),
+    )?;
+    failures.extend(crate::domain::occupation::check::failure(
+        &app,
+        &register,
+        &rules.occupation_lookback,
+        &ctx.set.cite,
+    ));
     let prefs =
         crate::domain::application::resolve_preferences(&app, rules, &ctx.offered, &ctx.population);
     let stored_exclusions = excluded_of(conn, notice_id, app_id)?;
@@ -159,6 +170,7 @@ fn excluded_of(conn: &Connection, notice_id: i64, app_id: i64) -> Result<Vec<Fai
                 "PATRIMONIO" => "PATRIMONIO",
                 "ALLOGGIO_ADEGUATO" => "ALLOGGIO_ADEGUATO",
                 "DECADENZA" => "DECADENZA",
+                "OCCUPAZIONE" => crate::domain::occupation::check::REQUIREMENT,
                 _ => "GRADUATORIA",
             },
             reason: r.get(1)?,

@@ -33,7 +33,7 @@ pub fn compare(
     let label = other.0.label();
     let ctx = Context::with_rules(conn, notice, other.0, other.1)?;
     let apps = applications::load_all(conn, notice_id)?;
-    let computed = ctx.compute(&apps);
+    let computed = ctx.compute(conn, &apps)?;
     let stored = list(conn, notice_id)?;
     if stored.is_empty() {
         return Err(Refused(format!(

@@ -1,0 +1,210 @@
+//! Ricerca occupazioni: the occupations of a filter an operator sees, a page at a time in id
+//! order, paged by key (the id after or before the cursor, never OFFSET), and their count.
+//! Every filter has an index that SQLite can lead with; tests/query_plans_occupations.rs
+//! explains each statement.
+
+use crate::domain::occupation::filter::{OccupationFilter, Status, Visibility};
+use anyhow::Result;
+use rusqlite::types::Value;
+use rusqlite::{Connection, params_from_iter};
+use serde::Serialize;
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OccupationRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub code: String,
+    pub istat_code: String,
+    pub comune: String,
+    pub unit_code: String,
+    pub unit_id: Option<i64>,
+    pub address: String,
+    /// Surname and name (masked for the helpdesk).
+    pub occupant: String,
+    pub started_on: String,
+    pub ended_on: Option<String>,
+    pub kind: i64,
+    pub version: i64,
+}
+
+impl OccupationRow {
+    pub fn mask_personal_data(&mut self) {
+        self.occupant = "***".into();
+    }
+}
+
+/// Which way a page goes from its cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forward,
+    Backward,
+}
+
+/// The FTS5 query of a free text: one quoted phrase (substring under the trigram tokenizer),
+/// on the codes and the address only when personal data are masked.
+fn match_expr(text: &str, masked: bool) -> String {
+    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    if masked {
+        format!("{{codici indirizzo}} : {phrase}")
+    } else {
+        phrase
+    }
+}
+
+/// The WHERE clause of `filter` and `vis` (without the cursor), with its parameters.
+fn conditions(filter: &OccupationFilter, vis: &Visibility, masked: bool) -> (String, Vec<Value>) {
+    let mut sql = String::from("1");
+    let mut args: Vec<Value> = Vec::new();
+    let mut add = |clause: &str, values: Vec<Value>| {
+        sql.push_str(" AND ");
+        sql.push_str(clause);
+        args.extend(values);
+    };
+    if let Some(o) = filter.owner_id {
+        add("o.owner_id = ?", vec![o.into()]);
+    }
+    if let Some(c) = &filter.istat {
+        add("o.istat_code = ?", vec![c.clone().into()]);
+    }
+    if let Some(k) = filter.kind {
+        add("o.kind = ?", vec![k.into()]);
+    }
+    if let Some(s) = filter.status {
+        add("o.ended = ?", vec![i64::from(s == Status::Closed).into()]);
+    }
+    if let Some(to) = filter.to {
+        add("o.started_on <= ?", vec![to.to_string().into()]);
+    }
+    if let Some(from) = filter.from {
+        add(
+            "(o.ended_on IS NULL OR o.ended_on >= ?)",
+            vec![from.to_string().into()],
+        );
+    }
+    if let Some(cf) = &filter.tax_code {
+        add(
+            "(o.tax_code = ? OR o.id IN (SELECT occupation_id FROM occupation_member
+                 INDEXED BY occupation_member_tax_code WHERE tax_code = ?))",
+            vec![cf.clone().into(), cf.clone().into()],
+        );
+    }
+    if let Some(t) = &filter.text {
+        add(
+            "o.id IN (SELECT rowid FROM occupation_text WHERE occupation_text MATCH ?)",
+            vec![match_expr(t, masked).into()],
+        );
+    }
+    if let Visibility::Scoped { owners, comuni } = vis {
+        let marks = |n: usize| vec!["?"; n].join(", ");
+        let mut parts = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if !owners.is_empty() {
+            parts.push(format!("o.owner_id IN ({})", marks(owners.len())));
+            values.extend(owners.iter().map(|o| Value::from(*o)));
+        }
+        if !comuni.is_empty() {
+            parts.push(format!("o.istat_code IN ({})", marks(comuni.len())));
+            values.extend(comuni.iter().map(|c| Value::from(c.clone())));
+        }
+        if parts.is_empty() {
+            parts.push("0".into());
+        }
+        add(&format!("({})", parts.join(" OR ")), values);
+    }
+    (sql, args)
+}
+
+const ROW: &str = "SELECT o.id, o.owner_id, ow.name, o.code, o.istat_code, m.name, o.unit_code,
+    o.unit_id, o.address || ' ' || o.street_number, o.surname || ' ' || o.name, o.started_on,
+    o.ended_on, o.kind, o.version
+    FROM occupation o JOIN owner ow ON ow.id = o.owner_id
+    JOIN municipality m ON m.istat_code = o.istat_code";
+
+/// Up to `limit` rows after (forward) or before (backward) the id `cursor`, in id order.
+pub fn page(
+    conn: &Connection,
+    filter: &OccupationFilter,
+    vis: &Visibility,
+    masked: bool,
+    cursor: Option<i64>,
+    direction: Direction,
+    limit: usize,
+) -> Result<Vec<OccupationRow>> {
+    let (cond, mut args) = conditions(filter, vis, masked);
+    let (cmp, order) = match direction {
+        Direction::Forward => (">", "ASC"),
+        Direction::Backward => ("<", "DESC"),
+    };
+    let cursor_clause = match cursor {
+        Some(c) => {
+            args.push(c.into());
+            format!(" AND o.id {cmp} ?")
+        }
+        None => String::new(),
+    };
+    args.push((limit as i64).into());
+    let sql = format!("{ROW} WHERE {cond}{cursor_clause} ORDER BY o.id {order} LIMIT ?");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt
+        .query_map(params_from_iter(args), |r| {
+            Ok(OccupationRow {
+                id: r.get(0)?,
+                owner_id: r.get(1)?,
+                owner_name: r.get(2)?,
+                code: r.get(3)?,
+                istat_code: r.get(4)?,
+                comune: r.get(5)?,
+                unit_code: r.get(6)?,
+                unit_id: r.get(7)?,
+                address: r.get(8)?,
+                occupant: r.get(9)?,
+                started_on: r.get(10)?,
+                ended_on: r.get(11)?,
+                kind: r.get(12)?,
+                version: r.get(13)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if direction == Direction::Backward {
+        rows.reverse();
+    }
+    if masked {
+        rows.iter_mut().for_each(OccupationRow::mask_personal_data);
+    }
+    Ok(rows)
+}
+
+/// How many occupations of `filter` the operator sees.
+pub fn count(
+    conn: &Connection,
+    filter: &OccupationFilter,
+    vis: &Visibility,
+    masked: bool,
+) -> Result<i64> {
+    let (cond, args) = conditions(filter, vis, masked);
+    let sql = format!("SELECT count(*) FROM occupation o WHERE {cond}");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(args), |r| r.get(0))?)
+}
+
+/// The ISTAT codes of the owners that are Comuni among `owners` (a Comune's operators see the
+/// occupations on its territory).
+pub fn comuni_of(conn: &Connection, owners: &[i64]) -> Result<Vec<(i64, String)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT istat_code FROM owner WHERE id = ?1 AND kind = 1")?;
+    let mut out = Vec::new();
+    for o in owners {
+        if let Some(c) = stmt
+            .query_map([o], |r| r.get::<_, Option<String>>(0))?
+            .next()
+            .transpose()?
+            .flatten()
+        {
+            out.push((*o, c));
+        }
+    }
+    Ok(out)
+}
