@@ -84,6 +84,11 @@ impl Parsed {
         }
     }
 
+    /// A problem that stops the reading: always kept.
+    fn fatal(&mut self, p: XmlProblem) {
+        self.problems.push(p);
+    }
+
     /// How an element of record `i` (0-based) is named in problems.
     pub fn element_name(&self, i: usize) -> String {
         let code = self
@@ -245,10 +250,7 @@ fn attributes(
             Ok(v) => {
                 out.insert(local, v.into_owned());
             }
-            Err(err) => problems.push((
-                Some(local),
-                syntax_reason(&err),
-            )),
+            Err(err) => problems.push((Some(local), syntax_reason(&err))),
         }
     }
     out
@@ -339,7 +341,10 @@ impl Fields {
                 4 | 7 => b == b'-',
                 _ => b.is_ascii_digit(),
             });
-        match shape.then(|| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()).flatten() {
+        match shape
+            .then(|| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+            .flatten()
+        {
             Some(d) => Some(d),
             None => {
                 self.bad(a, format!("'{v}' non è una data valida AAAA-MM-GG"));
@@ -354,7 +359,10 @@ impl Fields {
 fn record(f: &mut Fields) -> Occupation {
     for name in f.map.keys().cloned().collect::<Vec<_>>() {
         if !declared(&name) {
-            f.bad(&name, "attributo non previsto dal tracciato anpu-occupazioni");
+            f.bad(
+                &name,
+                "attributo non previsto dal tracciato anpu-occupazioni",
+            );
         }
     }
     let known = f.flag("flgCfConosciuto", true);
@@ -415,7 +423,9 @@ fn record(f: &mut Fields) -> Occupation {
         started_on: f.date("dtInizioOccupazione", true),
         kind: f.int("idTipoOccupazione", true).unwrap_or(0),
         detect_type: f.text("tipoAttoRilevazione", true).unwrap_or_default(),
-        detect_id: f.text("identificativoAttoRilevazione", true).unwrap_or_default(),
+        detect_id: f
+            .text("identificativoAttoRilevazione", true)
+            .unwrap_or_default(),
         detect_on: f.date("dtAttoRilevazione", true),
         legit_type: f.int("idTipoAttoLegittimante", false),
         legit: Act {
@@ -525,7 +535,7 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                         syntax_reason(&e),
                     ),
                 };
-                parsed.push(limits, p);
+                parsed.fatal(p);
                 parsed.richiesta = None;
                 return parsed;
             }
@@ -544,24 +554,21 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                 if let Some(Ok(enc)) = d.encoding()
                     && !enc.eq_ignore_ascii_case("utf-8")
                 {
-                    parsed.push(
-                        limits,
-                        doc(
-                            line,
-                            "documento",
-                            None,
-                            format!(
-                                "codifica '{}' non ammessa: il file deve essere in UTF-8",
-                                enc
-                            ),
+                    parsed.fatal(doc(
+                        line,
+                        "documento",
+                        None,
+                        format!(
+                            "codifica '{}' non ammessa: il file deve essere in UTF-8",
+                            enc
                         ),
-                    );
+                    ));
                     return parsed;
                 }
             }
             Event::DocType(_) => {
-                parsed.push(
-                    limits,
+                parsed.fatal(
+
                     doc(
                         line,
                         "documento",
@@ -605,7 +612,7 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                 match at {
                     At::Prolog => {
                         if name != "richiesta" || !ns_ok(true) {
-                            parsed.push(limits, doc(line, "documento", None, format!(
+                            parsed.fatal(doc(line, "documento", None, format!(
                                 "elemento radice <{}>: atteso anpu:richiesta nel namespace {NAMESPACE}",
                                 e.name().as_ref()
                             )));
@@ -623,8 +630,13 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                             parsed.push(limits, doc(line, "richiesta", a, m));
                         }
                         if empty {
-                            parsed.push(limits, doc(line, "richiesta", None,
-                                "manca l'elemento intestazione e almeno un elemento occupazioni".into()));
+                            parsed.fatal(doc(
+                                line,
+                                "richiesta",
+                                None,
+                                "manca l'elemento intestazione e almeno un elemento occupazioni"
+                                    .into(),
+                            ));
                             return parsed;
                         }
                         at = At::Root;
@@ -637,17 +649,23 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                             "occupazioni"
                         };
                         if name != expected || qualified {
-                            let why = if qualified && (name == "intestazione" || name == "occupazioni") {
-                                format!("<{}> con namespace: gli elementi interni del tracciato sono senza prefisso (<{name}>)",
-                                    e.name().as_ref())
+                            let why = if qualified
+                                && (name == "intestazione" || name == "occupazioni")
+                            {
+                                format!(
+                                    "<{}> con namespace: gli elementi interni del tracciato sono senza prefisso (<{name}>)",
+                                    e.name().as_ref()
+                                )
                             } else if at == At::Root {
                                 format!("<{name}>: atteso <intestazione> come primo elemento")
                             } else if name == "intestazione" {
                                 "<intestazione> ripetuta: ne è ammessa una sola".into()
                             } else {
-                                format!("<{name}> non previsto: dopo l'intestazione solo elementi <occupazioni>")
+                                format!(
+                                    "<{name}> non previsto: dopo l'intestazione solo elementi <occupazioni>"
+                                )
                             };
-                            parsed.push(limits, doc(line, "richiesta", None, why));
+                            parsed.fatal(doc(line, "richiesta", None, why));
                             return parsed;
                         }
                         let mut problems = Vec::new();
@@ -663,7 +681,10 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                             if let Some(o) = &owner {
                                 let n = o.chars().count();
                                 if !(11..=16).contains(&n) {
-                                    f.bad("cfEnteProprietario", format!("'{o}': da 11 a 16 caratteri"));
+                                    f.bad(
+                                        "cfEnteProprietario",
+                                        format!("'{o}': da 11 a 16 caratteri"),
+                                    );
                                 }
                             }
                             // xsd:string keeps blanks: exactly I or M.
@@ -672,7 +693,10 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                                     .then(|| Action::parse(&a))
                                     .flatten();
                                 if parsed.is_none() {
-                                    f.bad("azione", format!("'{a}': ammesse I (inserimento) o M (modifica)"));
+                                    f.bad(
+                                        "azione",
+                                        format!("'{a}': ammesse I (inserimento) o M (modifica)"),
+                                    );
                                 }
                                 parsed
                             });
@@ -685,8 +709,15 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                             at = if empty { At::Records } else { At::Child };
                         } else {
                             if records.len() >= limits.records {
-                                parsed.push(limits, doc(line, "richiesta", None, format!(
-                                    "più di {} occupazioni in un file: dividerlo", limits.records)));
+                                parsed.fatal(doc(
+                                    line,
+                                    "richiesta",
+                                    None,
+                                    format!(
+                                        "più di {} occupazioni in un file: dividerlo",
+                                        limits.records
+                                    ),
+                                ));
                                 return parsed;
                             }
                             let o = record(&mut f);
@@ -700,12 +731,18 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                                     o.owner_tax_code
                                 ));
                             }
-                            if let Some(first) = records.iter().position(|r| !o.code.is_empty() && r.code == o.code) {
-                                f.bad("cdOccupazione", format!(
-                                    "codice '{}' già usato dall'elemento occupazioni n. {}",
-                                    o.code,
-                                    first + 1
-                                ));
+                            if let Some(first) = records
+                                .iter()
+                                .position(|r| !o.code.is_empty() && r.code == o.code)
+                            {
+                                f.bad(
+                                    "cdOccupazione",
+                                    format!(
+                                        "codice '{}' già usato dall'elemento occupazioni n. {}",
+                                        o.code,
+                                        first + 1
+                                    ),
+                                );
                             }
                             for (a, m) in f.problems {
                                 parsed.push(limits, doc(line, &element, a, m));
@@ -718,14 +755,21 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                         }
                     }
                     At::Child => {
-                        parsed.push(limits, doc(line, "occupazioni", None, format!(
-                            "<{name}> non ammesso: l'elemento deve essere vuoto"
-                        )));
+                        parsed.fatal(doc(
+                            line,
+                            "occupazioni",
+                            None,
+                            format!("<{name}> non ammesso: l'elemento deve essere vuoto"),
+                        ));
                         return parsed;
                     }
                     At::Epilog => {
-                        parsed.push(limits, doc(line, "documento", None,
-                            "contenuto dopo la chiusura di </anpu:richiesta>".into()));
+                        parsed.fatal(doc(
+                            line,
+                            "documento",
+                            None,
+                            "contenuto dopo la chiusura di </anpu:richiesta>".into(),
+                        ));
                         return parsed;
                     }
                 }
@@ -734,8 +778,15 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                 at = match at {
                     At::Child => At::Records,
                     At::Root => {
-                        parsed.push(limits, doc(line, "richiesta", None,
-                            "manca l'elemento intestazione".into()));
+                        parsed.push(
+                            limits,
+                            doc(
+                                line,
+                                "richiesta",
+                                None,
+                                "manca l'elemento intestazione".into(),
+                            ),
+                        );
                         At::Epilog
                     }
                     At::Records => {
@@ -750,8 +801,12 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
             }
             Event::Eof => {
                 if at != At::Epilog {
-                    parsed.push(limits, doc(line, "documento", None,
-                        "il documento finisce prima della chiusura di </anpu:richiesta>".into()));
+                    parsed.fatal(doc(
+                        line,
+                        "documento",
+                        None,
+                        "il documento finisce prima della chiusura di </anpu:richiesta>".into(),
+                    ));
                     return parsed;
                 }
                 break;

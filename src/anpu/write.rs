@@ -80,7 +80,11 @@ pub fn element(out: &mut String, o: &Occupation) {
     attr(out, "identificativoAttoRilascio", o.release.id.as_deref());
     attr(out, "protocolloAttoRilascio", o.release.protocol.as_deref());
     attr(out, "dtAttoRilascio", date(o.release.date).as_deref());
-    attr(out, "idTipoPresenzaDebito", Some(&o.debt.presence.to_string()));
+    attr(
+        out,
+        "idTipoPresenzaDebito",
+        Some(&o.debt.presence.to_string()),
+    );
     for (name, v) in [
         "flgTipoDebitoDanneggiamento",
         "flgTipoDebitoMancato",
@@ -93,12 +97,32 @@ pub fn element(out: &mut String, o: &Occupation) {
         attr(out, name, v.map(flag));
     }
     attr(out, "flgEstinzioneDebito", o.debt.extinct.map(flag));
-    attr(out, "dtEstinzioneDebito", date(o.debt.extinct_on).as_deref());
-    attr(out, "flgCessazioneOccupazione", Some(flag(o.ended_on.is_some())));
+    attr(
+        out,
+        "dtEstinzioneDebito",
+        date(o.debt.extinct_on).as_deref(),
+    );
+    attr(
+        out,
+        "flgCessazioneOccupazione",
+        Some(flag(o.ended_on.is_some())),
+    );
     attr(out, "dtCessazioneOccupazione", date(o.ended_on).as_deref());
-    attr(out, "identificativoProvvedimentoCessazione", o.end.id.as_deref());
-    attr(out, "protocolloProvvedimentoCessazione", o.end.protocol.as_deref());
-    attr(out, "dtProvvedimentoCessazione", date(o.end.date).as_deref());
+    attr(
+        out,
+        "identificativoProvvedimentoCessazione",
+        o.end.id.as_deref(),
+    );
+    attr(
+        out,
+        "protocolloProvvedimentoCessazione",
+        o.end.protocol.as_deref(),
+    );
+    attr(
+        out,
+        "dtProvvedimentoCessazione",
+        date(o.end.date).as_deref(),
+    );
     out.push_str("/>\n");
 }
 

@@ -212,7 +212,10 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
             if let Err(e) = codice_fiscale::validate(cf) {
                 out.push(problem("cf", e.to_string()));
             } else if cf != &codice_fiscale::normalize(cf) {
-                out.push(problem("cf", "codice fiscale da scrivere in maiuscolo, senza spazi"));
+                out.push(problem(
+                    "cf",
+                    "codice fiscale da scrivere in maiuscolo, senza spazi",
+                ));
             }
         }
         None => {
@@ -264,7 +267,9 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
         {
             out.push(problem(
                 a,
-                format!("codice catastale '{v}': una lettera maiuscola e tre cifre (es. F205, Z404)"),
+                format!(
+                    "codice catastale '{v}': una lettera maiuscola e tre cifre (es. F205, Z404)"
+                ),
             ));
         }
     }
@@ -322,9 +327,17 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
         out.push(problem("idTipoOccupazione", e));
     }
     text(&mut out, "tipoAttoRilevazione", Some(&o.detect_type), true);
-    text(&mut out, "identificativoAttoRilevazione", Some(&o.detect_id), true);
+    text(
+        &mut out,
+        "identificativoAttoRilevazione",
+        Some(&o.detect_id),
+        true,
+    );
     match o.detect_on {
-        None => out.push(problem("dtAttoRilevazione", "data dell'atto di rilevazione mancante")),
+        None => out.push(problem(
+            "dtAttoRilevazione",
+            "data dell'atto di rilevazione mancante",
+        )),
         Some(d) => date_not_after(&mut out, "dtAttoRilevazione", Some(d), today),
     }
     // Legitimating act: the type says what the rest is.
@@ -349,10 +362,25 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
             "il tracciato non prevede un protocollo per l'atto legittimante",
         ));
     }
-    text(&mut out, "identificativoAttoLegittimante", o.legit.id.as_deref(), false);
+    text(
+        &mut out,
+        "identificativoAttoLegittimante",
+        o.legit.id.as_deref(),
+        false,
+    );
     date_not_after(&mut out, "dtAttoLegittimante", o.legit.date, today);
-    text(&mut out, "identificativoAttoRilascio", o.release.id.as_deref(), false);
-    text(&mut out, "protocolloAttoRilascio", o.release.protocol.as_deref(), false);
+    text(
+        &mut out,
+        "identificativoAttoRilascio",
+        o.release.id.as_deref(),
+        false,
+    );
+    text(
+        &mut out,
+        "protocolloAttoRilascio",
+        o.release.protocol.as_deref(),
+        false,
+    );
     date_not_after(&mut out, "dtAttoRilascio", o.release.date, today);
     // Debt.
     if let Err(e) = codes.check(CodeList::DebtPresence, o.debt.presence) {
@@ -385,8 +413,18 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
             }
         }
     }
-    text(&mut out, "identificativoProvvedimentoCessazione", o.end.id.as_deref(), false);
-    text(&mut out, "protocolloProvvedimentoCessazione", o.end.protocol.as_deref(), false);
+    text(
+        &mut out,
+        "identificativoProvvedimentoCessazione",
+        o.end.id.as_deref(),
+        false,
+    );
+    text(
+        &mut out,
+        "protocolloProvvedimentoCessazione",
+        o.end.protocol.as_deref(),
+        false,
+    );
     date_not_after(&mut out, "dtProvvedimentoCessazione", o.end.date, today);
     // Members.
     let mut seen: Vec<&str> = o.occupant.tax_code.iter().map(String::as_str).collect();
@@ -397,10 +435,16 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
         } else if seen.contains(&m.tax_code.as_str()) {
             out.push(problem(
                 &at("cf"),
-                format!("codice fiscale {} già indicato per questa occupazione", m.tax_code),
+                format!(
+                    "codice fiscale {} già indicato per questa occupazione",
+                    m.tax_code
+                ),
             ));
         } else if m.tax_code != codice_fiscale::normalize(&m.tax_code) {
-            out.push(problem(&at("cf"), "codice fiscale da scrivere in maiuscolo, senza spazi"));
+            out.push(problem(
+                &at("cf"),
+                "codice fiscale da scrivere in maiuscolo, senza spazi",
+            ));
         }
         seen.push(&m.tax_code);
         text(&mut out, &at("cognome"), Some(&m.surname), true);
@@ -412,4 +456,4 @@ pub fn validate(o: &Occupation, codes: &CodeLists, today: NaiveDate) -> Vec<Prob
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,7 @@
 //! the import of a richiesta, all or nothing, every record checked before anything is written,
 //! the same file imported twice changing nothing.
 
-use super::{Invalid, Resolved, Stored, StateChange, codes, get, resolve, write_row};
+use super::{Invalid, Resolved, StateChange, Stored, codes, get, resolve, write_row};
 use crate::anpu::read::{XmlProblem, element_name};
 use crate::anpu::{Action, Richiesta};
 use crate::domain::occupation::{Occupation, validate};
@@ -47,7 +47,10 @@ pub struct Waiting {
 pub fn waiting(conn: &Connection, owner_id: i64) -> Result<Waiting> {
     let records = owner_records(conn, owner_id)?;
     Ok(Waiting {
-        new: records.iter().filter(|s| s.exported_version.is_none()).count(),
+        new: records
+            .iter()
+            .filter(|s| s.exported_version.is_none())
+            .count(),
         changed: records
             .iter()
             .filter(|s| s.exported_version.is_some_and(|v| s.version > v))

@@ -447,12 +447,17 @@ fn write_row(
                  WHERE id = ?43",
             )?
             .execute(rusqlite::params_from_iter(
-                cols.iter().copied().chain(std::iter::once(&id as &dyn rusqlite::ToSql)),
+                cols.iter()
+                    .copied()
+                    .chain(std::iter::once(&id as &dyn rusqlite::ToSql)),
             ))?;
             id
         }
     };
-    conn.execute("DELETE FROM occupation_member WHERE occupation_id = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM occupation_member WHERE occupation_id = ?1",
+        [id],
+    )?;
     let mut ins = conn.prepare_cached(
         "INSERT INTO occupation_member (occupation_id, seq, tax_code, surname, name, birth_date,
             relationship) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -546,7 +551,12 @@ fn stale(id: i64, expected: i64, found: i64) -> anyhow::Error {
 impl Store {
     /// Records a new occupation in one transaction with its audit record. An open occupation
     /// sets casa's unit OCCUPATO SENZA TITOLO.
-    pub fn add_occupation(&mut self, actor: &str, o: &Occupation, today: NaiveDate) -> Result<Saved> {
+    pub fn add_occupation(
+        &mut self,
+        actor: &str,
+        o: &Occupation,
+        today: NaiveDate,
+    ) -> Result<Saved> {
         let tx = self.write()?;
         let r = check(&tx, o, today)?;
         if by_code(&tx, r.owner_id, &o.code)?.is_some() {
