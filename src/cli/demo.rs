@@ -139,7 +139,7 @@ fn thousands(n: u64) -> String {
 
 fn summary_line(s: &Summary) -> String {
     format!(
-        "Database dimostrativo {} (seme {}): {} alloggi, {} fabbricati, {} nuclei, {} inquilini, {} ambiti ({} dimostrativi), {} operatori in {} s",
+        "Database dimostrativo {} (seme {}): {} alloggi, {} fabbricati, {} nuclei, {} inquilini, {} ambiti ({} dimostrativi), {} operatori, {} occupazioni senza titolo ({} in corso) in {} s",
         s.path.display(),
         s.seed,
         thousands(s.rows.units),
@@ -149,6 +149,8 @@ fn summary_line(s: &Summary) -> String {
         s.districts,
         s.synthetic_districts,
         thousands(s.operators),
+        thousands((s.occupations.open + s.occupations.closed) as u64),
+        thousands(s.occupations.open as u64),
         format!("{:.1}", s.elapsed.as_secs_f64()).replace('.', ",")
     )
 }

@@ -15,6 +15,7 @@ pub mod cf;
 pub mod districts;
 pub mod names;
 pub mod notice;
+pub mod occupations;
 pub mod operators;
 pub mod people;
 pub mod places;
@@ -65,6 +66,8 @@ pub struct Summary {
     pub districts: u64,
     pub synthetic_districts: u64,
     pub operators: u64,
+    /// The register of occupations without title.
+    pub occupations: occupations::Made,
     #[serde(skip)]
     pub elapsed: Duration,
 }
@@ -237,6 +240,7 @@ pub fn create_with(
         districts: all_districts.len() as u64,
         synthetic_districts: plan.synthetic.len() as u64,
         operators: ops.len() as u64,
+        occupations: occupations::Made::default(),
         elapsed: Duration::ZERO,
     };
     bulk::record_creation(
@@ -256,6 +260,8 @@ pub fn create_with(
 
     on_event(Event::Phase("indici"));
     bulk::end_bulk_load(store.conn(), saved)?;
+    on_event(Event::Phase("occupazioni senza titolo"));
+    let made = occupations::register(&mut store, opts.seed, timestamp(opts.seed).date(), &stamp)?;
     drop(store); // closes the file: the WAL is checkpointed and removed
     finish(&tmp)?;
     crate::crash_point::reach("demo.before-swap");
@@ -275,6 +281,7 @@ pub fn create_with(
     phases.finish();
     Ok(Summary {
         elapsed: started.elapsed(),
+        occupations: made,
         ..summary
     })
 }

@@ -81,6 +81,9 @@ pub fn create(
         closes,
         &codes,
     );
+    // A few applicants' members in the register, so the five-year check shows.
+    super::occupations::for_applicants(&mut store, district_id, &apps, seed, today)
+        .context("occupazioni dei richiedenti dimostrativi")?;
     store
         .import_applications(&username, notice.id, &apps)
         .context("domande dimostrative")?;

@@ -18,6 +18,9 @@ pub struct Imported {
     pub new: usize,
     /// Already stored with the same data: left as they are.
     pub unchanged: usize,
+    /// Applications whose household is in the register of occupations without title (they
+    /// will be refused access when the rankings are computed).
+    pub in_register: Vec<super::occupations::register::Hit>,
 }
 
 fn join<T: ToString>(v: &[T]) -> String {
@@ -283,10 +286,18 @@ impl Store {
             .into());
         }
         insert_all(&tx, notice_id, &fresh)?;
+        let (_, set) = super::rule_sets::load_parsed(&tx, notice.rule_set_id)?;
+        let in_register = match set.ranking() {
+            Ok(rules) => {
+                super::occupations::register::check_applications(&tx, rules, &set.cite, apps)?
+            }
+            Err(_) => Vec::new(),
+        };
         let summary = Imported {
             notice_id,
             new: fresh.len(),
             unchanged,
+            in_register,
         };
         if !fresh.is_empty() {
             audit::record(

@@ -2,6 +2,7 @@
 //! members, the unit's state kept consistent in the same transaction, a version check on every
 //! change and one audit record each. Permissions are the caller's (the service layer).
 
+pub mod demo;
 pub mod feed;
 pub mod register;
 pub mod search;

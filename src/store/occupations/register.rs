@@ -130,3 +130,38 @@ pub fn for_tax_codes<'a>(
     }
     Ok(register)
 }
+
+/// An application whose household is in the register, with the reason it will be refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hit {
+    /// ID domanda.
+    pub code: String,
+    pub reason: String,
+}
+
+/// The five-year check of `apps` as the notice's rule set makes it, each member looked up in
+/// the codice fiscale indexes: for the report of an application import (the exclusion itself
+/// is decided when the rankings are computed, against the register as it is then).
+pub fn check_applications(
+    conn: &Connection,
+    rules: &crate::rules::ranking::RankingRules,
+    cite: &str,
+    apps: &[crate::domain::application::Application],
+) -> Result<Vec<Hit>> {
+    let mut out = Vec::new();
+    for a in apps {
+        let register = for_tax_codes(conn, a.members.iter().map(|m| m.tax_code.as_str()))?;
+        if let Some(f) = crate::domain::occupation::check::failure(
+            a,
+            &register,
+            &rules.occupation_lookback,
+            cite,
+        ) {
+            out.push(Hit {
+                code: a.code.clone(),
+                reason: f.reason,
+            });
+        }
+    }
+    Ok(out)
+}
