@@ -5,7 +5,7 @@
 
 use casa::domain::application::{Application, Member, Relationship};
 use casa::domain::occupation::{Debt, Occupant, Occupation, UnitPlace};
-use casa::store::{Access, Store, notices, operators, rankings};
+use casa::store::{Access, Store, notices, rankings};
 use chrono::{Duration, Months, NaiveDate};
 
 fn member(cf: &str, rel: Relationship) -> Member {
@@ -113,9 +113,7 @@ fn members_in_the_register_within_five_years_are_refused_access() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    let capofila = operators::scope(store.conn(), &format!("capofila.{}", code.to_lowercase()))
-        .unwrap()
-        .unwrap();
+    let capofila = format!("capofila.{}", code.to_lowercase());
     let closes = today - Duration::days(7);
     let opens = closes - Duration::days(40);
     let notice = store
@@ -126,7 +124,7 @@ fn members_in_the_register_within_five_years_are_refused_access() {
                 title: "Avviso di prova",
                 opens_on: opens,
                 closes_on: closes,
-                rule_set_id: None,
+                rule_set: None,
             },
         )
         .unwrap();

@@ -252,7 +252,7 @@ impl Store {
         notice_id: i64,
         apps: &[Application],
     ) -> Result<Imported> {
-        notices::get(self.conn(), notice_id)?;
+        let notice = notices::get(self.conn(), notice_id)?;
         let tx = self.write()?;
         let final_rankings: i64 = tx.query_row(
             "SELECT count(*) FROM ranking INDEXED BY ranking_notice
