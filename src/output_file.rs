@@ -47,6 +47,13 @@ pub const CSV: Kind = Kind {
     mode: 0o666,
 };
 
+pub const XML: Kind = Kind {
+    extensions: &["xml"],
+    what: "un documento XML",
+    binary: false,
+    mode: 0o666,
+};
+
 pub const DATABASE: Kind = Kind {
     extensions: &[],
     what: "una copia del database",

@@ -5,6 +5,7 @@ mod communications;
 mod db;
 mod demo;
 mod help_it;
+mod occupations;
 mod operators;
 pub mod output;
 mod plan;
@@ -92,6 +93,10 @@ pub enum Command {
     /// Applications (domande) of a notice: import
     #[command(subcommand)]
     Applications(rankings::applications::ApplicationsCommand),
+    /// Banca dati degli occupanti senza titolo: search, show, add, update, close, import and
+    /// export the regional feed
+    #[command(subcommand)]
+    Occupations(occupations::OccupationsCommand),
     /// Rankings: compute, show, export, compare with another rule set, correct, finalize
     #[command(subcommand)]
     Rankings(rankings::RankingsCommand),
@@ -219,6 +224,7 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Notice(c) => rankings::notice::run(g, c),
         Command::Applications(c) => rankings::applications::run(g, c),
         Command::Rankings(c) => rankings::run(g, c),
+        Command::Occupations(c) => occupations::run(g, c),
         Command::Isbar(c) => rankings::isbar::run(g, c),
         Command::Db(c) => db::run(g, c),
     }

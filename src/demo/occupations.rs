@@ -8,7 +8,10 @@
 
 use super::names::{FEMALE, MALE, SURNAMES, pick_common, pick_origin, pick_str};
 use crate::domain::application::Application;
-use crate::domain::occupation::{Act, Debt, Member, Occupant, Occupation, UnitPlace};
+use crate::domain::occupation::codes::CodeLists;
+use crate::domain::occupation::{
+    Act, Debt, Member, Occupant, Occupation, UnitPlace, split_address,
+};
 use crate::store::Store;
 use crate::store::occupations::demo::{self as store_demo, UnitRef};
 use anyhow::Result;
@@ -24,32 +27,6 @@ const STREAM: u64 = 7;
 pub struct Made {
     pub open: usize,
     pub closed: usize,
-}
-
-/// The address prefixes of the feed's list, as the demo's addresses start (code, word).
-const PREFIXES: &[(i64, &str)] = &[
-    (1, "Via"),
-    (2, "Piazza"),
-    (3, "Vicolo"),
-    (4, "Largo"),
-    (5, "Corso"),
-    (7, "Viale"),
-    (8, "Piazzale"),
-    (9, "Piazzetta"),
-    (14, "Strada"),
-];
-
-/// (prefissoIndirizzo, denominazioneIndirizzo) of an address like "Via Roma".
-fn split_address(address: &str) -> (i64, String) {
-    for (code, word) in PREFIXES {
-        if let Some(rest) = address.strip_prefix(word)
-            && let Some(rest) = rest.strip_prefix(' ')
-            && !rest.trim().is_empty()
-        {
-            return (*code, rest.trim().to_string());
-        }
-    }
-    (1, address.to_string())
 }
 
 fn date(s: &Option<String>) -> Option<NaiveDate> {
@@ -85,11 +62,17 @@ fn kind(rng: &mut ChaCha8Rng) -> i64 {
 }
 
 /// A record for unit `u`, started at a random day of the last eight years.
-fn record(rng: &mut ChaCha8Rng, u: &UnitRef, closed: bool, today: NaiveDate) -> Occupation {
+fn record(
+    rng: &mut ChaCha8Rng,
+    u: &UnitRef,
+    closed: bool,
+    today: NaiveDate,
+    codes: &CodeLists,
+) -> Occupation {
     let started = days_before(today, rng.random_range(30..2900));
     let detected = days_after(started, rng.random_range(0..60), today);
     let kind = kind(rng);
-    let (prefix, street) = split_address(&u.address);
+    let (prefix, street) = split_address(&u.address, codes);
     let occupant = match u.people.first() {
         Some(p) => {
             let abroad = p.birth_place.as_deref().is_some_and(|c| c.starts_with('Z'));
@@ -191,12 +174,13 @@ pub fn register(store: &mut Store, seed: u64, today: NaiveDate, stamp: &str) -> 
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(STREAM);
     let units = store_demo::squatted_units(store.conn())?;
+    let codes = crate::store::occupations::codes(store.conn())?;
     let mut made = Made::default();
     let mut records = Vec::with_capacity(units.len());
     let mut regularised = Vec::new();
     for u in &units {
         let closed = !u.people.is_empty() && rng.random_bool(0.5);
-        let o = record(&mut rng, u, closed, today);
+        let o = record(&mut rng, u, closed, today, &codes);
         if closed {
             regularised.push(u.unit_id);
             made.closed += 1;
@@ -226,6 +210,7 @@ pub fn for_applicants(
     let Some(unit) = units.iter().find(|u| u.state == 5).or(units.first()) else {
         return Ok(Vec::new());
     };
+    let codes = crate::store::occupations::codes(store.conn())?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(STREAM + 1);
     let mut out = Vec::new();
@@ -264,7 +249,7 @@ pub fn for_applicants(
             2 => (days_before(five, 700), Some(five), true),
             _ => (days_before(five, 700), Some(days_before(five, 1)), false),
         };
-        let mut o = record(&mut rng, unit, ended.is_some(), today);
+        let mut o = record(&mut rng, unit, ended.is_some(), today, &codes);
         let female = member.tax_code.get(9..10).is_some_and(|d| d >= "4");
         o.code = format!("OCC-DEMO-{}", i + 1);
         o.occupant = Occupant {

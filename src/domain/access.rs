@@ -110,6 +110,9 @@ pub enum Action {
     ManageNotice { district_id: i64 },
     /// Record occupations without title for an owner.
     RecordOccupation { owner_id: i64 },
+    /// Open the register of occupations without title at all (which records: the
+    /// visibility of `domain::occupation::filter`).
+    ReadOccupations,
     /// Register, grant, validate or disable operators.
     ManageOperators,
     /// Configure districts and their capofila; publish rule sets.
@@ -264,6 +267,17 @@ impl OperatorScope {
                     "solo gli operatori del Comune capofila dell'ambito gestiscono i suoi avvisi e le graduatorie (operatore {who})"
                 ))),
             },
+            Action::ReadOccupations => {
+                let granted = self.grants.iter().any(|(_, s)| *s == Service::Occupations);
+                if self.sees_everything() || granted {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non è abilitato al servizio {}: non può consultare le occupazioni senza titolo",
+                        Service::Occupations.label()
+                    )))
+                }
+            }
             Action::ReadPlans => {
                 let files = self.grants.iter().any(|(_, s)| *s == Service::Planning);
                 if self.sees_everything() || self.role == Role::LeadMunicipality || files {

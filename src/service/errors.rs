@@ -32,6 +32,12 @@ pub fn is_invalid_input(e: &anyhow::Error) -> bool {
         || e.downcast_ref::<crate::bounded::Refused>().is_some()
         || e.downcast_ref::<crate::domain::unit_filter::FilterError>()
             .is_some()
+        || e.downcast_ref::<crate::domain::occupation::filter::FieldError>()
+            .is_some()
+        || e.downcast_ref::<crate::store::occupations::Invalid>()
+            .is_some()
+        || e.downcast_ref::<super::occupations::ImportRefused>()
+            .is_some()
 }
 
 /// `e` with business refusals turned into `InvalidInput` (same text), for callers that report

@@ -10,6 +10,7 @@ pub mod database;
 pub mod errors;
 pub mod messages;
 pub mod notices;
+pub mod occupations;
 pub mod operators;
 pub mod plans;
 pub mod rankings;

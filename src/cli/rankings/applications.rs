@@ -96,5 +96,14 @@ fn import(
         "Avviso {}: {} domande importate, {} già presenti e invariate",
         notice_id, done.new, done.unchanged
     );
+    if !done.in_register.is_empty() {
+        println!(
+            "Attenzione: {} domande con componenti nel registro delle occupazioni senza titolo (saranno escluse dal calcolo delle graduatorie):",
+            done.in_register.len()
+        );
+        for h in &done.in_register {
+            println!("  {}: {}", h.code, h.reason);
+        }
+    }
     Ok(())
 }

@@ -113,3 +113,181 @@ impl Visibility {
         }
     }
 }
+
+/// A field of the search form (and its command-line option), for messages and the cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Field {
+    Owner,
+    Comune,
+    Kind,
+    Status,
+    From,
+    To,
+    TaxCode,
+    Text,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Owner,
+        Field::Comune,
+        Field::Kind,
+        Field::Status,
+        Field::From,
+        Field::To,
+        Field::TaxCode,
+        Field::Text,
+    ];
+
+    /// The form's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Owner => "Ente",
+            Field::Comune => "Comune",
+            Field::Kind => "Tipo",
+            Field::Status => "Stato",
+            Field::From => "Dal",
+            Field::To => "Al",
+            Field::TaxCode => "Cod. fiscale",
+            Field::Text => "Testo",
+        }
+    }
+
+    /// The command line's option.
+    pub fn option(self) -> &'static str {
+        match self {
+            Field::Owner => "--owner",
+            Field::Comune => "--comune",
+            Field::Kind => "--tipo",
+            Field::Status => "--stato",
+            Field::From => "--dal",
+            Field::To => "--al",
+            Field::TaxCode => "--cf",
+            Field::Text => "--testo",
+        }
+    }
+}
+
+/// A filter field that cannot be used, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Field,
+    pub message: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field.label(), self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// What was typed in each field (form or options), before parsing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FilterText {
+    values: Vec<(Field, String)>,
+}
+
+impl FilterText {
+    pub fn get(&self, f: Field) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == f)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    pub fn set(&mut self, f: Field, v: Option<&str>) {
+        self.values.retain(|(k, _)| *k != f);
+        if let Some(v) = v.filter(|v| !v.trim().is_empty()) {
+            self.values.push((f, v.to_string()));
+        }
+    }
+}
+
+/// A day typed as GG/MM/AAAA or AAAA-MM-GG.
+pub fn parse_day(input: &str) -> Result<NaiveDate, String> {
+    let s = input.trim();
+    for f in ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return Ok(d);
+        }
+    }
+    Err(format!("data non valida: '{s}' (usare GG/MM/AAAA)"))
+}
+
+/// The parts of `text` that need no database: type (code or label), state, period, codice
+/// fiscale and free text. Owner and comune are resolved by the store.
+pub fn parse_local(
+    text: &FilterText,
+    codes: &super::codes::CodeLists,
+) -> Result<OccupationFilter, FieldError> {
+    let err = |field: Field, message: String| FieldError { field, message };
+    let opt = |f: Field| Some(text.get(f).trim()).filter(|s| !s.is_empty());
+    let kind = opt(Field::Kind)
+        .map(|k| codes.parse(super::codes::CodeList::OccupationType, k))
+        .transpose()
+        .map_err(|m| err(Field::Kind, m))?;
+    let status = opt(Field::Status)
+        .map(Status::parse)
+        .transpose()
+        .map_err(|m| err(Field::Status, m))?;
+    let from = opt(Field::From)
+        .map(parse_day)
+        .transpose()
+        .map_err(|m| err(Field::From, m))?;
+    let to = opt(Field::To)
+        .map(parse_day)
+        .transpose()
+        .map_err(|m| err(Field::To, m))?;
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        return Err(err(
+            Field::To,
+            format!(
+                "il periodo finisce il {} prima di iniziare il {}",
+                t.format("%d/%m/%Y"),
+                f.format("%d/%m/%Y")
+            ),
+        ));
+    }
+    let tax_code = match opt(Field::TaxCode) {
+        Some(cf) => {
+            let cf = crate::domain::codice_fiscale::normalize(cf);
+            crate::domain::codice_fiscale::validate(&cf)
+                .map_err(|e| err(Field::TaxCode, e.to_string()))?;
+            Some(cf)
+        }
+        None => None,
+    };
+    let text = match opt(Field::Text) {
+        Some(t) => {
+            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if t.chars().count() < 3 {
+                return Err(err(
+                    Field::Text,
+                    format!("'{t}' è troppo corto: scrivere almeno 3 caratteri"),
+                ));
+            }
+            if t.chars().any(char::is_control) {
+                return Err(err(
+                    Field::Text,
+                    "il testo contiene caratteri non ammessi".into(),
+                ));
+            }
+            Some(t)
+        }
+        None => None,
+    };
+    Ok(OccupationFilter {
+        owner_id: None,
+        istat: None,
+        kind,
+        status,
+        from,
+        to,
+        tax_code,
+        text,
+    })
+}

@@ -178,6 +178,32 @@ fn text(out: &mut Vec<Problem>, attribute: &str, value: Option<&str>, required: 
     }
 }
 
+/// (prefissoIndirizzo, denominazioneIndirizzo) of a registry address like "Piazzale Loreto":
+/// the longest label of the prefix list the address starts with (accents and case ignored),
+/// else Via with the whole address.
+pub fn split_address(address: &str, codes: &CodeLists) -> (i64, String) {
+    let fold = crate::domain::registry::fold_label;
+    let folded = fold(address);
+    let mut best: Option<(usize, i64)> = None;
+    for c in codes.entries(CodeList::AddressPrefix) {
+        let label = fold(&c.label);
+        if folded.len() > label.len()
+            && folded.starts_with(&label)
+            && folded[label.len()..].starts_with(' ')
+            && best.is_none_or(|(n, _)| label.chars().count() > n)
+        {
+            best = Some((label.chars().count(), c.code));
+        }
+    }
+    match best {
+        Some((n, code)) => {
+            let rest: String = address.trim().chars().skip(n).collect();
+            (code, rest.trim().to_string())
+        }
+        None => (1, address.trim().to_string()),
+    }
+}
+
 /// A cadastral code: one letter and three digits (F205, Z404).
 pub fn is_cadastral(s: &str) -> bool {
     let b = s.as_bytes();

@@ -99,6 +99,8 @@ impl Stored {
         p.birth_comune = p.birth_comune.as_ref().map(|_| "***".into());
         p.birth_nation = p.birth_nation.as_ref().map(|_| "***".into());
         p.birth_province = p.birth_province.as_ref().map(|_| "**".into());
+        p.sex = p.sex.as_ref().map(|_| "*".into());
+        p.citizenship = p.citizenship.as_ref().map(|_| "***".into());
         for m in &mut self.record.members {
             mask(&mut m.tax_code);
             mask(&mut m.surname);
@@ -814,6 +816,50 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// casa's unit of an owner by its code, as an occupation record names it (the form and the
+/// command line fill the unit's place from it).
+pub fn unit_place(
+    conn: &Connection,
+    owner_id: i64,
+    code: &str,
+) -> Result<Option<(i64, UnitPlace)>> {
+    let found: Option<(i64, String, String, String, Option<String>)> = conn
+        .query_row(
+            "SELECT u.id, u.province, m.cadastral_code, u.address, u.street_number
+             FROM unit u JOIN municipality m ON m.istat_code = u.istat_code
+             WHERE u.owner_id = ?1 AND u.code = ?2",
+            params![owner_id, code.trim()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .optional()?;
+    let Some((id, province, cadastral, address, number)) = found else {
+        return Ok(None);
+    };
+    let (prefix, street) = crate::domain::occupation::split_address(&address, &codes(conn)?);
+    Ok(Some((
+        id,
+        UnitPlace {
+            code: code.trim().to_string(),
+            province,
+            cadastral,
+            prefix,
+            street,
+            number: number.unwrap_or_default(),
+        },
+    )))
+}
+
+/// (province, cadastral code) of a comune by ISTAT code.
+pub fn comune_place(conn: &Connection, istat: &str) -> Result<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT province, cadastral_code FROM municipality WHERE istat_code = ?1",
+            [istat],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
 }
 
 pub fn not_found(id: i64) -> anyhow::Error {

@@ -117,10 +117,11 @@ fn conditions(filter: &OccupationFilter, vis: &Visibility, masked: bool) -> (Str
 }
 
 const ROW: &str = "SELECT o.id, o.owner_id, ow.name, o.code, o.istat_code, m.name, o.unit_code,
-    o.unit_id, o.address || ' ' || o.street_number, o.surname || ' ' || o.name, o.started_on,
-    o.ended_on, o.kind, o.version
+    o.unit_id, ifnull(pc.label || ' ', '') || o.address || ' ' || o.street_number,
+    o.surname || ' ' || o.name, o.started_on, o.ended_on, o.kind, o.version
     FROM occupation o JOIN owner ow ON ow.id = o.owner_id
-    JOIN municipality m ON m.istat_code = o.istat_code";
+    JOIN municipality m ON m.istat_code = o.istat_code
+    LEFT JOIN occupation_code pc ON pc.list = 'prefisso_indirizzo' AND pc.code = o.address_prefix";
 
 /// Up to `limit` rows after (forward) or before (backward) the id `cursor`, in id order.
 pub fn page(
@@ -207,4 +208,34 @@ pub fn comuni_of(conn: &Connection, owners: &[i64]) -> Result<Vec<(i64, String)>
         }
     }
     Ok(out)
+}
+
+/// The whole filter of `text`: the local parts, then the owner (codice fiscale, ISTAT code,
+/// ALER code or name, as the unit search takes it) and the comune (ISTAT code or name).
+pub fn resolve_filter(
+    conn: &Connection,
+    text: &crate::domain::occupation::filter::FilterText,
+) -> Result<OccupationFilter> {
+    use crate::domain::occupation::filter::{Field, FieldError, parse_local};
+    let mut f = parse_local(text, &super::codes(conn)?)?;
+    let owner = text.get(Field::Owner).trim();
+    if !owner.is_empty() {
+        let found = crate::store::owners::find_owner(conn, owner).map_err(|e| FieldError {
+            field: Field::Owner,
+            message: e.to_string(),
+        })?;
+        f.owner_id = Some(found.id);
+    }
+    let comune = text.get(Field::Comune);
+    if let Some(q) = crate::domain::unit_filter::parse_comune(comune).map_err(|e| FieldError {
+        field: Field::Comune,
+        message: e.message,
+    })? {
+        let c = crate::store::search::resolve_comune(conn, &q).map_err(|e| FieldError {
+            field: Field::Comune,
+            message: e.message,
+        })?;
+        f.istat = Some(c.istat);
+    }
+    Ok(f)
 }
