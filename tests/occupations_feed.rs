@@ -354,7 +354,8 @@ fn the_import_refuses_every_problem_by_element_and_attribute_and_stores_nothing(
     let el = "occupazioni n. 1 (cdOccupazione OCC-2025-007)".to_string();
     let case = |from: &str, to: &str| ok.replacen(from, to, 1);
     // (document, what casa reports, whether the XSD alone refuses it too)
-    let cases: Vec<(String, Vec<(u64, String, Option<String>)>, bool)> = vec![
+    type Where = Vec<(u64, String, Option<String>)>;
+    let cases: Vec<(String, Where, bool)> = vec![
         (
             case(" idTipoOccupazione=\"1\"", " idTipoOccupazione=\"5\""),
             vec![(4, el.clone(), Some("idTipoOccupazione".into()))],

@@ -76,6 +76,9 @@ actions! {
     CommunicationDraft = "communication_draft", "Salva bozza";
     CommunicationPrefill = "communication_prefill", "Dal registro";
     WhatIf = "what_if", "Simula regole";
+    OccupationNew = "occupation_new", "Nuova occupazione";
+    OccupationSave = "occupation_save", "Salva";
+    OccupationClose = "occupation_close", "Chiudi occupazione";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -96,7 +96,7 @@ pub enum Command {
     /// Banca dati degli occupanti senza titolo: search, show, add, update, close, import and
     /// export the regional feed
     #[command(subcommand)]
-    Occupations(occupations::OccupationsCommand),
+    Occupations(Box<occupations::OccupationsCommand>),
     /// Rankings: compute, show, export, compare with another rule set, correct, finalize
     #[command(subcommand)]
     Rankings(rankings::RankingsCommand),
@@ -224,7 +224,7 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Notice(c) => rankings::notice::run(g, c),
         Command::Applications(c) => rankings::applications::run(g, c),
         Command::Rankings(c) => rankings::run(g, c),
-        Command::Occupations(c) => occupations::run(g, c),
+        Command::Occupations(c) => occupations::run(g, *c),
         Command::Isbar(c) => rankings::isbar::run(g, c),
         Command::Db(c) => db::run(g, c),
     }

@@ -186,6 +186,12 @@ impl OperatorScope {
         self.role == Role::Helpdesk
     }
 
+    /// Whether the operator may open the register of occupations without title: Regione,
+    /// helpdesk, operators with the OCCUPANTI service on some owner.
+    pub fn may_read_occupations(&self) -> bool {
+        self.check(Action::ReadOccupations).is_ok()
+    }
+
     /// Whether the session must be read-only whatever the operator asks.
     pub fn is_read_only(&self) -> bool {
         self.role == Role::Helpdesk

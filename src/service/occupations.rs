@@ -220,6 +220,18 @@ impl Service {
         Ok((o.id, o.tax_code, o.name))
     }
 
+    /// Whether the session may change the occupations of `owner_id` (the card's Salva).
+    pub fn may_record_occupation(&self, owner_id: i64) -> bool {
+        self.session
+            .check_write(Action::RecordOccupation { owner_id })
+            .is_ok()
+    }
+
+    /// Whether the session sees personal data masked (the helpdesk).
+    pub fn occupation_data_masked(&self) -> bool {
+        self.masked()
+    }
+
     /// The owner a record names, by its codice fiscale, with the permission to change its
     /// register checked.
     fn recordable_owner(&self, owner_tax_code: &str) -> Result<i64> {

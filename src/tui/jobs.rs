@@ -15,6 +15,8 @@ use crate::service::units::Export;
 use crate::service::{Refused, Service, is_interrupted, messages, today};
 use std::sync::mpsc;
 
+mod occupations;
+
 pub struct Jobs {
     service: Service,
     out: mpsc::Sender<Msg>,
@@ -236,6 +238,7 @@ impl Jobs {
                     Err(e) => self.failed(generation, e),
                 }
             }
+            Request::Occupations { generation, query } => self.occupations(generation, query),
             Request::Rankings { generation, query } => match self.rankings(query) {
                 Ok(data) => self.send(DataMsg::Rankings {
                     generation,

@@ -12,6 +12,7 @@ pub enum Target {
     Plans,
     Communications,
     Rankings,
+    Occupations,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,14 @@ impl Home {
                 label: "Avvisi e graduatorie",
                 hint: "AVVISI E GRADUATORIE: posizioni, spiegazione del punteggio, simulazione",
                 target: Target::Rankings,
+            });
+        }
+        if session.scope.may_read_occupations() {
+            items.push(MenuItem {
+                area: "Banca dati occupanti",
+                label: "Ricerca occupazioni",
+                hint: "OCCUPAZIONI SENZA TITOLO: ricerca, scheda, chiusura",
+                target: Target::Occupations,
             });
         }
         // Before the plan list, which stays the last item (tests and habits go there with End).

@@ -5,6 +5,7 @@ pub mod certification;
 pub mod communications;
 pub mod detail;
 pub mod home;
+pub mod occupations;
 pub mod plans;
 pub mod rankings;
 pub mod search;
@@ -118,6 +119,11 @@ pub enum Request {
         generation: u64,
         query: rankings::Query,
     },
+    /// A read or a change of the Banca dati occupanti.
+    Occupations {
+        generation: u64,
+        query: occupations::Query,
+    },
 }
 
 /// Answers to requests, tagged with the generation that asked.
@@ -205,6 +211,11 @@ pub enum DataMsg {
         generation: u64,
         data: Box<rankings::Data>,
     },
+    /// An answer of the Banca dati occupanti.
+    Occupations {
+        generation: u64,
+        data: Box<occupations::Data>,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -226,6 +237,9 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::PlanNew
             | Action::CommunicationFile
             | Action::CommunicationDraft
+            | Action::OccupationNew
+            | Action::OccupationSave
+            | Action::OccupationClose
     )
 }
 
@@ -278,6 +292,7 @@ pub enum Screen {
     PlanCard(Box<PlanCardScreen>),
     Communications(Box<CommunicationsScreen>),
     Rankings(Box<rankings::Rankings>),
+    Occupations(Box<occupations::Occupations>),
 }
 
 impl Screen {
@@ -300,6 +315,7 @@ impl Screen {
             Screen::PlanCard(p) => p.opened(generation),
             Screen::Communications(c) => c.opened(generation),
             Screen::Rankings(r) => r.opened(generation),
+            Screen::Occupations(o) => o.opened(generation),
         }
     }
 
@@ -314,6 +330,7 @@ impl Screen {
             Screen::Communications(c) if c.in_form() => "Schema comunicazione annuale".into(),
             Screen::Communications(_) => "Comunicazione annuale".into(),
             Screen::Rankings(r) => r.title(),
+            Screen::Occupations(o) => o.title(),
         }
     }
 
@@ -373,6 +390,7 @@ impl Screen {
                 k(Select)
             ),
             Screen::Rankings(r) => r.instruction(keys),
+            Screen::Occupations(o) => o.instruction(keys),
         }
     }
 
@@ -387,6 +405,7 @@ impl Screen {
             Screen::PlanCard(p) => p.actions(),
             Screen::Communications(c) => c.actions(),
             Screen::Rankings(r) => r.actions(),
+            Screen::Occupations(o) => o.actions(),
         }
     }
 
@@ -398,6 +417,7 @@ impl Screen {
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.in_text(),
+            Screen::Occupations(o) => o.in_text(),
             _ => false,
         }
     }
@@ -410,6 +430,7 @@ impl Screen {
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.consumes_back(),
+            Screen::Occupations(o) => o.consumes_back(),
             _ => false,
         }
     }
@@ -429,6 +450,7 @@ impl Screen {
             Screen::PlanCard(p) => p.on_action(action, session, generation),
             Screen::Communications(c) => c.on_action(action, generation),
             Screen::Rankings(r) => r.on_action(action, session, generation),
+            Screen::Occupations(o) => o.on_action(action, session, generation),
         }
     }
 
@@ -440,6 +462,7 @@ impl Screen {
             Screen::PlanList(p) => p.focused_text_mut(),
             Screen::Communications(c) => c.focused_text_mut(),
             Screen::Rankings(r) => r.focused_text_mut(),
+            Screen::Occupations(o) => o.focused_text_mut(),
             _ => None,
         }
     }
@@ -448,6 +471,7 @@ impl Screen {
     fn edited(&mut self) -> ScreenOutcome {
         match self {
             Screen::Search(s) => s.edited(),
+            Screen::Occupations(o) => o.edited(),
             _ => ScreenOutcome::none(),
         }
     }
@@ -482,6 +506,7 @@ impl Screen {
     pub fn on_debounce(&mut self, generation: u64) -> ScreenOutcome {
         match self {
             Screen::Search(s) => s.on_debounce(generation),
+            Screen::Occupations(o) => o.on_debounce(generation),
             _ => ScreenOutcome::none(),
         }
     }
@@ -491,6 +516,7 @@ impl Screen {
         match self {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
             Screen::Rankings(r) => r.on_resize(width, height, generation),
+            Screen::Occupations(o) => o.on_resize(width, height, generation),
             _ => Vec::new(),
         }
     }
@@ -506,6 +532,7 @@ impl Screen {
             Screen::PlanCard(p) => p.on_data(data),
             Screen::Communications(c) => c.on_data(data, keys),
             Screen::Rankings(r) => r.on_data(data),
+            Screen::Occupations(o) => o.on_data(data),
         }
     }
 }
@@ -525,5 +552,8 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         home::Target::Rankings => {
             ScreenOutcome::push(Screen::Rankings(Box::new(rankings::Rankings::notices())))
         }
+        home::Target::Occupations => ScreenOutcome::push(Screen::Occupations(Box::new(
+            occupations::Occupations::search(session),
+        ))),
     }
 }

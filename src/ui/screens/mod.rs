@@ -4,6 +4,7 @@ mod certification;
 mod communications;
 pub mod detail;
 mod home;
+mod occupations;
 mod plans;
 mod rankings;
 pub mod search;
@@ -24,5 +25,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
         Screen::Communications(c) => communications::draw(c, &app.keys(), frame, theme, area),
         Screen::Rankings(r) => rankings::draw(r, &app.keys(), frame, theme, area),
+        Screen::Occupations(o) => occupations::draw(o, &app.keys(), frame, theme, area),
     }
 }
