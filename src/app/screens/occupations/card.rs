@@ -99,7 +99,7 @@ pub const CARD_FIELDS: [CardField; 45] = [
     f("tipoAttoRilevazione", "Atto rilevazione", 100, Kind::Text),
     f(
         "identificativoAttoRilevazione",
-        "Rilevazione: n.",
+        "Rilevazione: num.",
         100,
         Kind::Text,
     ),
@@ -112,14 +112,14 @@ pub const CARD_FIELDS: [CardField; 45] = [
     ),
     f(
         "identificativoAttoLegittimante",
-        "Legittimante: n.",
+        "Legittimante: num.",
         100,
         Kind::Text,
     ),
     f("dtAttoLegittimante", "Legittimante: data", 10, Kind::Date),
     f(
         "identificativoAttoRilascio",
-        "Rilascio: n.",
+        "Rilascio: num.",
         100,
         Kind::Text,
     ),
@@ -150,7 +150,7 @@ pub const CARD_FIELDS: [CardField; 45] = [
     f("dtCessazioneOccupazione", "Cessazione", 10, Kind::Date),
     f(
         "identificativoProvvedimentoCessazione",
-        "Provv.: n.",
+        "Provv.: num.",
         100,
         Kind::Text,
     ),
@@ -446,10 +446,10 @@ pub struct CloseDialog {
 
 pub const CLOSE_LABELS: [&str; 8] = [
     "Data di cessazione",
-    "Provv.: n.",
+    "Provv.: num.",
     "Provvedimento: protocollo",
     "Provvedimento: data",
-    "Rilascio: n.",
+    "Rilascio: num.",
     "Rilascio: protoc.",
     "Rilascio: data",
     "Stato dell'alloggio",
