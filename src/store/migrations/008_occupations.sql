@@ -77,6 +77,8 @@ CREATE INDEX occupation_ended ON occupation(ended, id);
 CREATE INDEX occupation_started ON occupation(started_on);
 -- The period filter and the five-year check's window (open ones have NULL).
 CREATE INDEX occupation_ended_on ON occupation(ended_on);
+-- The period filter alone: not ended before its first day (open ones last for ever).
+CREATE INDEX occupation_until ON occupation(coalesce(ended_on, '9999-12-31'));
 -- The codice fiscale filter and the five-year check: one lookup per member.
 CREATE INDEX occupation_tax_code ON occupation(tax_code) WHERE tax_code IS NOT NULL;
 -- Other open occupations of a unit, when one closes.

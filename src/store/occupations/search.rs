@@ -79,7 +79,7 @@ fn conditions(filter: &OccupationFilter, vis: &Visibility, masked: bool) -> (Str
     }
     if let Some(from) = filter.from {
         add(
-            "(o.ended_on IS NULL OR o.ended_on >= ?)",
+            "coalesce(o.ended_on, '9999-12-31') >= ?",
             vec![from.to_string().into()],
         );
     }
@@ -97,23 +97,56 @@ fn conditions(filter: &OccupationFilter, vis: &Visibility, masked: bool) -> (Str
         );
     }
     if let Visibility::Scoped { owners, comuni } = vis {
+        // The operator's owners and territory, each through its index (a filter of its own
+        // leads when there is one).
         let marks = |n: usize| vec!["?"; n].join(", ");
         let mut parts = Vec::new();
         let mut values: Vec<Value> = Vec::new();
         if !owners.is_empty() {
-            parts.push(format!("o.owner_id IN ({})", marks(owners.len())));
+            parts.push(format!(
+                "SELECT id FROM occupation INDEXED BY occupation_owner WHERE owner_id IN ({})",
+                marks(owners.len())
+            ));
             values.extend(owners.iter().map(|o| Value::from(*o)));
         }
         if !comuni.is_empty() {
-            parts.push(format!("o.istat_code IN ({})", marks(comuni.len())));
+            parts.push(format!(
+                "SELECT id FROM occupation INDEXED BY occupation_istat WHERE istat_code IN ({})",
+                marks(comuni.len())
+            ));
             values.extend(comuni.iter().map(|c| Value::from(c.clone())));
         }
         if parts.is_empty() {
-            parts.push("0".into());
+            add("0", Vec::new());
+        } else {
+            add(&format!("o.id IN ({})", parts.join(" UNION ")), values);
         }
-        add(&format!("({})", parts.join(" OR ")), values);
     }
     (sql, args)
+}
+
+/// The index a page or a count leads with: the most selective filter that has one of its own
+/// (the codice fiscale and the text find their rows through their own lookups, and a scoped
+/// operator's owners and comuni through both indexes), so that no filter reads the register
+/// whole.
+fn lead(filter: &OccupationFilter) -> &'static str {
+    if filter.tax_code.is_some() || filter.text.is_some() {
+        ""
+    } else if filter.owner_id.is_some() {
+        " INDEXED BY occupation_owner"
+    } else if filter.istat.is_some() {
+        " INDEXED BY occupation_istat"
+    } else if filter.kind.is_some() {
+        " INDEXED BY occupation_kind"
+    } else if filter.status.is_some() {
+        " INDEXED BY occupation_ended"
+    } else if filter.to.is_some() {
+        " INDEXED BY occupation_started"
+    } else if filter.from.is_some() {
+        " INDEXED BY occupation_until"
+    } else {
+        ""
+    }
 }
 
 const ROW: &str = "SELECT o.id, o.owner_id, ow.name, o.code, o.istat_code, m.name, o.unit_code,
@@ -138,15 +171,22 @@ pub fn page(
         Direction::Forward => (">", "ASC"),
         Direction::Backward => ("<", "DESC"),
     };
-    let cursor_clause = match cursor {
-        Some(c) => {
-            args.push(c.into());
-            format!(" AND o.id {cmp} ?")
-        }
-        None => String::new(),
-    };
+    // Without a cursor, from the first id (or the last): the page is always a range of the
+    // primary key read in order, stopping at the limit.
+    let from = cursor.unwrap_or(match direction {
+        Direction::Forward => 0,
+        Direction::Backward => i64::MAX,
+    });
+    args.push(from.into());
+    let cursor_clause = format!(" AND o.id {cmp} ?");
     args.push((limit as i64).into());
-    let sql = format!("{ROW} WHERE {cond}{cursor_clause} ORDER BY o.id {order} LIMIT ?");
+    let sql = format!(
+        "{} WHERE {cond}{cursor_clause} ORDER BY o.id {order} LIMIT ?",
+        ROW.replace(
+            "FROM occupation o",
+            &format!("FROM occupation o{}", lead(filter))
+        )
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt
         .query_map(params_from_iter(args), |r| {
@@ -185,7 +225,10 @@ pub fn count(
     masked: bool,
 ) -> Result<i64> {
     let (cond, args) = conditions(filter, vis, masked);
-    let sql = format!("SELECT count(*) FROM occupation o WHERE {cond}");
+    let sql = format!(
+        "SELECT count(*) FROM occupation o{} WHERE {cond}",
+        lead(filter)
+    );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params_from_iter(args), |r| r.get(0))?)
