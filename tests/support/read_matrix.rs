@@ -123,6 +123,9 @@ pub struct Fixture {
     pub seriate_ranking: i64,
     /// The stored R.R. 3/2019 (another rule set for what-if).
     pub other_rules: i64,
+    /// Occupations in Seriate: one of the ALER's, one of the Comune's.
+    pub occupation_aler: i64,
+    pub occupation_comune: i64,
     pub roles: BTreeMap<String, Role>,
 }
 
@@ -246,6 +249,37 @@ pub fn fixture() -> &'static Fixture {
             ],
         );
         r(Some(CAP), &["rankings", "compute", "--notice", &notice.to_string()]);
+        // Two occupations in Seriate: of the ALER (the Comune sees it on its territory) and of
+        // the Comune.
+        // The ALER's unit is not in the demo's registry: named by its code and place.
+        let occupation = |who: &str, owner: &str, unit: &str, code: &str, cf: &str| -> i64 {
+            let out = r(
+                Some(who),
+                &[
+                    "occupations", "add", "--owner", owner, "--codice", code, "--alloggio", unit,
+                    "--comune", SERIATE, "--prefisso", "Via", "--indirizzo", "Roma", "--civico",
+                    "1", "--cf", cf, "--nome", "Anna", "--cognome", "Verdi", "--nascita",
+                    "01/01/1970", "--inizio", "01/01/2024", "--tipo", "1", "--tipo-rilevazione",
+                    "Verbale", "--rilevazione", "V1", "--data-rilevazione", "02/01/2024",
+                    "--debito", "0", "--format", "json",
+                ],
+            );
+            json_id(&out)
+        };
+        let occupation_aler = occupation(
+            ALER,
+            "ALER_BG_LC_SO",
+            "ALER-SERIATE-1",
+            "OCC-MATRIX-A",
+            "VRDNNA70A41A794U",
+        );
+        let occupation_comune = occupation(
+            COMUNE,
+            SERIATE,
+            "SERIATE-EXT-1",
+            "OCC-MATRIX-C",
+            "VRDNNA70A41I628D",
+        );
         let conn = Connection::open(&db).unwrap();
         let district: i64 = one(&conn, "SELECT id FROM district WHERE code = 'BG-SERIATE'");
         let seriate_owner: i64 = one(&conn, "SELECT id FROM owner WHERE istat_code = '016198'");
@@ -313,6 +347,8 @@ pub fn fixture() -> &'static Fixture {
             seriate_owner,
             seriate_ranking,
             other_rules,
+            occupation_aler,
+            occupation_comune,
             roles,
         }
     })
@@ -486,6 +522,14 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 rule_set_id,
             } => svc.what_if_stored(*notice_id, *rule_set_id).map(drop),
         },
+        Request::Occupations { query, .. } => {
+            use casa::app::screens::occupations::Query as Q;
+            match query {
+                Q::Page { input, .. } => svc.occupation_filter(input).map(drop),
+                Q::Card { id, reveal } => svc.occupation(*id, *reveal).map(drop),
+                _ => svc.occupation_codes().map(drop),
+            }
+        }
         _ => Ok(()),
     };
     match result {

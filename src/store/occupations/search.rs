@@ -35,12 +35,8 @@ impl OccupationRow {
     }
 }
 
-/// Which way a page goes from its cursor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    Forward,
-    Backward,
-}
+/// Which way a page goes from its cursor (the unit search's).
+pub use crate::store::search::Direction;
 
 /// The FTS5 query of a free text: one quoted phrase (substring under the trigram tokenizer),
 /// on the codes and the address only when personal data are masked.
