@@ -82,8 +82,11 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             return Want::Denied;
         }
         let masked = r.role == "HELPDESK" && !reveal;
-        let cf = matrix_rows(f, &format!("SELECT tax_code FROM occupation WHERE id = {id}"))
-            .remove(0);
+        let cf = matrix_rows(
+            f,
+            &format!("SELECT tax_code FROM occupation WHERE id = {id}"),
+        )
+        .remove(0);
         Want::Rows(Some(sorted(vec![
             format!("id {id}"),
             format!("masked {masked}"),
@@ -154,15 +157,20 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "occupations count / the search's count",
             cli: Some((
-                s(&["occupations", "count", "--comune", SERIATE, "--format", "json"]),
+                s(&[
+                    "occupations",
+                    "count",
+                    "--comune",
+                    SERIATE,
+                    "--format",
+                    "json",
+                ]),
                 Box::new(|v| vec![v["count"].to_string()]),
             )),
             tui: Some((
                 page(SERIATE),
                 occ_answer(|d| match d {
-                    OccData::Page {
-                        count: Some(c), ..
-                    } => Some(vec![c.to_string()]),
+                    OccData::Page { count: Some(c), .. } => Some(vec![c.to_string()]),
                     _ => None,
                 }),
             )),

@@ -255,6 +255,54 @@ pub fn base() -> &'static Base {
         .unwrap()
         .replacen("points = { value = 20.00", "points = { value = 25.00", 1);
         std::fs::write(files.join("regole.toml"), rules).unwrap();
+        // An open occupation of the Comune di Seriate (on a unit casa does not hold), and a
+        // richiesta of the regional feed with another one, for the register's commands.
+        let occupation = json_id(&run(
+            Some(COMUNE),
+            &[
+                "occupations", "add", "--owner", "016198", "--codice", "OCC-BASE-1",
+                "--alloggio", "SER-EXT-1", "--comune", "016198", "--prefisso", "Via",
+                "--indirizzo", "Roma", "--civico", "2", "--cf", "VRDNNA70A41I628D", "--nome",
+                "Anna", "--cognome", "Verdi", "--nascita", "01/01/1970", "--inizio",
+                "01/01/2024", "--tipo", "1", "--tipo-rilevazione", "Verbale", "--rilevazione",
+                "V1", "--data-rilevazione", "02/01/2024", "--debito", "0", "--format", "json",
+            ],
+        ));
+        ids.insert("occupation", occupation);
+        let mut feed = casa::domain::occupation::Occupation {
+            code: "OCC-FEED-1".into(),
+            owner_tax_code: SERIATE_CF.into(),
+            unit: casa::domain::occupation::UnitPlace {
+                code: "SER-EXT-2".into(),
+                province: "BG".into(),
+                cadastral: "I628".into(),
+                prefix: 2,
+                street: "Libertà".into(),
+                number: "5".into(),
+            },
+            started_on: Some("2025-05-01".parse().unwrap()),
+            kind: 99,
+            detect_type: "Segnalazione".into(),
+            detect_id: "S-9".into(),
+            detect_on: Some("2025-05-02".parse().unwrap()),
+            ..Default::default()
+        };
+        feed.occupant = casa::domain::occupation::Occupant {
+            tax_code: Some("RSSMRA80A01F205X".into()),
+            name: "Mario".into(),
+            surname: "Rossi".into(),
+            birth_date: Some("1980-01-01".parse().unwrap()),
+            ..Default::default()
+        };
+        std::fs::write(
+            files.join("occupazioni.xml"),
+            casa::anpu::write::document(&casa::anpu::Richiesta {
+                owner_tax_code: SERIATE_CF.into(),
+                action: casa::anpu::Action::Insert,
+                records: vec![feed],
+            }),
+        )
+        .unwrap();
         // A backup of the prepared database, for `db restore`.
         run(
             Some("regione"),
