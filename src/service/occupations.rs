@@ -288,6 +288,25 @@ impl Service {
                 more,
             })
         };
+        if let (false, Some(r)) = (parsed.problems.is_empty(), &parsed.richiesta) {
+            // The document reads, with problems in some attributes: the records' own checks
+            // too, for the attributes the reader found nothing wrong with, so that one run
+            // reports every problem.
+            let mut problems = parsed.problems.clone();
+            let more = feed::problems(self.store.conn(), r, &parsed.lines, super::today())?;
+            for p in more {
+                if !problems
+                    .iter()
+                    .any(|q| q.element == p.element && q.attribute == p.attribute)
+                    && !(p.message.contains("mancante")
+                        && problems.iter().any(|q| q.element == p.element))
+                {
+                    problems.push(p);
+                }
+            }
+            problems.sort_by_key(|p| p.line);
+            return Err(refuse(problems, parsed.more_problems));
+        }
         if !parsed.problems.is_empty() || parsed.richiesta.is_none() {
             return Err(refuse(parsed.problems, parsed.more_problems));
         }

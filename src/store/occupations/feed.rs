@@ -257,6 +257,16 @@ fn plan(
     })
 }
 
+/// Every problem the domain's rules and the database find in `r` (nothing written).
+pub fn problems(
+    conn: &Connection,
+    r: &Richiesta,
+    lines: &[u64],
+    today: NaiveDate,
+) -> Result<Vec<XmlProblem>> {
+    Ok(plan(conn, r, lines, today)?.err().unwrap_or_default())
+}
+
 /// Whether the stored record says what the document says (members are not in the feed).
 fn same(s: &Stored, o: &Occupation) -> bool {
     let mut stored = s.record.clone();
