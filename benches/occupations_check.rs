@@ -168,10 +168,12 @@ fn main() {
     };
     let pairs: usize = arg("--pairs").and_then(|p| p.parse().ok()).unwrap_or(4);
     let copy = std::env::temp_dir().join(format!("casa-occ-bench-{}.sqlite", std::process::id()));
+    // A plain copy (VACUUM INTO would drop the schema version and casa's application id).
     Connection::open(&db)
         .expect("open")
-        .execute("VACUUM INTO ?1", [copy.to_str().expect("path")])
-        .expect("copy");
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .expect("checkpoint");
+    std::fs::copy(&db, &copy).expect("copy");
     let (notice_id, capofila) = {
         let store = Store::open(&copy, Access::ReadOnly).expect("open copy");
         let n = notices::list(store.conn(), None)
