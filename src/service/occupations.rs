@@ -295,12 +295,13 @@ impl Service {
             let mut problems = parsed.problems.clone();
             let more = feed::problems(self.store.conn(), r, &parsed.lines, super::today())?;
             for p in more {
-                if !problems
+                let already = problems
                     .iter()
-                    .any(|q| q.element == p.element && q.attribute == p.attribute)
-                    && !(p.message.contains("mancante")
-                        && problems.iter().any(|q| q.element == p.element))
-                {
+                    .any(|q| q.element == p.element && q.attribute == p.attribute);
+                // A value the reader could not read is reported once, not again as missing.
+                let missing_unread = p.message.contains("mancante")
+                    && problems.iter().any(|q| q.element == p.element);
+                if !already && !missing_unread {
                     problems.push(p);
                 }
             }

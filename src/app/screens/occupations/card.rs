@@ -534,8 +534,7 @@ pub struct OccupationCard {
 }
 
 impl OccupationCard {
-    fn blank(id: Option<i64>, codes: Option<CodeLists>, session: &Session) -> OccupationCard {
-        let _ = session;
+    fn blank(id: Option<i64>, codes: Option<CodeLists>) -> OccupationCard {
         OccupationCard {
             id,
             stored: None,
@@ -553,13 +552,13 @@ impl OccupationCard {
         }
     }
 
-    pub fn open(id: i64, codes: Option<CodeLists>, session: &Session) -> OccupationCard {
-        OccupationCard::blank(Some(id), codes, session)
+    pub fn open(id: i64, codes: Option<CodeLists>) -> OccupationCard {
+        OccupationCard::blank(Some(id), codes)
     }
 
     /// A new record, for the first owner the operator records occupations of.
     pub fn new_record(codes: Option<CodeLists>, session: &Session) -> OccupationCard {
-        let mut c = OccupationCard::blank(None, codes, session);
+        let mut c = OccupationCard::blank(None, codes);
         c.editable = super::may_record(session);
         let owner = session
             .scope
@@ -1112,10 +1111,7 @@ impl OccupationCard {
             Data::Stale { message, stored } => {
                 // The typed values stay; the version becomes the stored one, so saving again
                 // writes them over the other operator's change, knowingly.
-                let mut s = stored;
-                let record = s.record.clone();
-                s.record = record;
-                self.stored = Some(s);
+                self.stored = Some(stored);
                 return ScreenOutcome::message(Message::Error(format!(
                     "{message} — i valori scritti restano nel modulo: salvare di nuovo per sovrascrivere"
                 )));

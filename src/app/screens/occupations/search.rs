@@ -271,7 +271,6 @@ impl OccupationSearch {
                         push(Occupations::Card(Box::new(OccupationCard::open(
                             r.id,
                             self.codes.clone(),
-                            session,
                         )))),
                     ),
                     None => (
