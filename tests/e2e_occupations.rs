@@ -10,7 +10,7 @@ use support::cli::Env;
 use support::pty::{self, PtySession};
 
 const CTRL_G: &str = "\x07";
-const CTRL_X: &str = "\x18";
+const CTRL_O: &str = "\x0f";
 
 fn select_menu(s: &mut PtySession, label: &str) {
     s.wait_for("Ricerca alloggi", 20);
@@ -104,7 +104,7 @@ fn a_comune_records_and_closes_an_occupation() {
     s.wait_for("IN CORSO", 5);
     assert_eq!(unit_state(&env, &unit), 5, "OCCUPATO SENZA TITOLO");
     // Chiudi occupazione: the state of the unit, then the confirmation.
-    s.send(CTRL_X);
+    s.send(CTRL_O);
     s.wait_for("Chiudi occupazione", 10);
     tabs(&mut s, 7);
     s.send("LIBERO");

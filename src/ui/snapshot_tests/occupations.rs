@@ -95,7 +95,7 @@ fn occupation_card_list_of_values_and_close_dialog() {
     snapshot_sizes("occupation_close", "aler.mi", |h| {
         open_register(h);
         h.key(KeyCode::Enter);
-        h.press(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL));
+        h.press(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL));
         // A fixed day, for stable snapshots.
         for _ in 0..12 {
             h.key(KeyCode::Backspace);
@@ -111,7 +111,7 @@ fn occupation_card_list_of_values_and_close_dialog() {
     let mut h = Harness::new("aler.mi", (80, 24));
     open_register(&mut h);
     h.key(KeyCode::Enter);
-    h.press(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL));
+    h.press(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL));
     h.key(KeyCode::Enter);
     let s = text(&h.render(&Theme::mono(), 80, 24));
     assert!(s.contains("confermare"), "closing asks first: {s}");
