@@ -5,7 +5,7 @@
 //! is refused without reading more than the limits.
 
 use casa::anpu::read::{LIMITS, Limits, Parsed, read};
-use casa::anpu::{Action, Richiesta, schema, write};
+use casa::anpu::{Operation, Richiesta, schema, write};
 use casa::domain::occupation::{Act, Debt, Member, Occupant, Occupation, UnitPlace};
 use casa::store::occupations::feed::{self, Refused};
 use casa::store::{Access, Store, audit};
@@ -178,7 +178,7 @@ fn records(owner_cf: &str) -> Vec<Occupation> {
 
 /// Exports the owner's pending records of `action` to `file` (validated first), as the
 /// command does.
-fn export(db: &Db, owner: (i64, &str), action: Action, file: &Path) -> Option<usize> {
+fn export(db: &Db, owner: (i64, &str), action: Operation, file: &Path) -> Option<usize> {
     let mut store = db.store();
     store
         .export_occupations("op", owner.0, owner.1, action, &mut |r: &Richiesta| {
@@ -227,7 +227,7 @@ fn every_export_is_valid_for_xmllint_and_carries_i_then_m() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("i.xml");
     assert_eq!(
-        export(&db, (milano.0, &milano.1), Action::Insert, &first),
+        export(&db, (milano.0, &milano.1), Operation::Insert, &first),
         Some(2)
     );
     xmllint(&first);
@@ -238,11 +238,11 @@ fn every_export_is_valid_for_xmllint_and_carries_i_then_m() {
     // Nothing new since: no I document; nothing changed: no M document.
     let again = dir.path().join("again.xml");
     assert_eq!(
-        export(&db, (milano.0, &milano.1), Action::Insert, &again),
+        export(&db, (milano.0, &milano.1), Operation::Insert, &again),
         None
     );
     assert_eq!(
-        export(&db, (milano.0, &milano.1), Action::Modify, &again),
+        export(&db, (milano.0, &milano.1), Operation::Modify, &again),
         None
     );
     assert!(!again.exists());
@@ -256,7 +256,7 @@ fn every_export_is_valid_for_xmllint_and_carries_i_then_m() {
         .unwrap();
     let m = dir.path().join("m.xml");
     assert_eq!(
-        export(&db, (milano.0, &milano.1), Action::Modify, &m),
+        export(&db, (milano.0, &milano.1), Operation::Modify, &m),
         Some(1)
     );
     xmllint(&m);
@@ -273,7 +273,7 @@ fn export_import_into_an_empty_database_export_gives_the_same_document() {
     let (db, milano) = seeded();
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.xml");
-    export(&db, (milano.0, &milano.1), Action::Insert, &a).unwrap();
+    export(&db, (milano.0, &milano.1), Operation::Insert, &a).unwrap();
     let text = std::fs::read_to_string(&a).unwrap();
     let empty = Db::new();
     let report = import(&empty, &text).unwrap();
@@ -283,7 +283,7 @@ fn export_import_into_an_empty_database_export_gives_the_same_document() {
     );
     let b = dir.path().join("b.xml");
     let milano_b = empty.comune("015146");
-    export(&empty, (milano_b.0, &milano_b.1), Action::Insert, &b).unwrap();
+    export(&empty, (milano_b.0, &milano_b.1), Operation::Insert, &b).unwrap();
     assert_eq!(std::fs::read_to_string(&b).unwrap(), text);
 }
 
@@ -292,7 +292,7 @@ fn importing_the_same_file_again_changes_nothing() {
     let (db, milano) = seeded();
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.xml");
-    export(&db, (milano.0, &milano.1), Action::Insert, &a).unwrap();
+    export(&db, (milano.0, &milano.1), Operation::Insert, &a).unwrap();
     let text = std::fs::read_to_string(&a).unwrap();
     let other = Db::new();
     import(&other, &text).unwrap();
@@ -314,7 +314,7 @@ fn importing_the_same_file_again_changes_nothing() {
 fn one_record(owner_cf: &str) -> String {
     write::document(&Richiesta {
         owner_tax_code: owner_cf.into(),
-        action: Action::Insert,
+        action: Operation::Insert,
         records: vec![records(owner_cf).remove(0)],
     })
 }
@@ -429,7 +429,7 @@ fn the_import_refuses_every_problem_by_element_and_attribute_and_stores_nothing(
     // Several problems in several records: all of them, each where it is.
     let mut two = Richiesta {
         owner_tax_code: milano.1.clone(),
-        action: Action::Insert,
+        action: Operation::Insert,
         records: records(&milano.1),
     };
     two.records[0].kind = 42;
@@ -462,13 +462,13 @@ fn i_refuses_a_changed_record_and_m_a_missing_one() {
     let (db, milano) = seeded();
     let mut r = Richiesta {
         owner_tax_code: milano.1.clone(),
-        action: Action::Insert,
+        action: Operation::Insert,
         records: vec![records(&milano.1).remove(1)],
     };
     r.records[0].detect_id = "altro".into();
     let e = import(&db, &write::document(&r)).unwrap_err();
     assert!(e.to_string().contains("azione M"), "{e}");
-    r.action = Action::Modify;
+    r.action = Operation::Modify;
     let report = import(&db, &write::document(&r)).unwrap();
     assert_eq!((report.updated, report.unchanged), (1, 0));
     // The members the feed does not carry are kept.

@@ -200,7 +200,7 @@ fn every_occupation_statement_reads_an_index() {
         &back,
         casa::anpu::write::document(&casa::anpu::Richiesta {
             owner_tax_code: milano.clone(),
-            action: casa::anpu::Action::Modify,
+            action: casa::anpu::Operation::Modify,
             records: vec![mine],
         }),
     )

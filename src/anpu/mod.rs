@@ -23,33 +23,33 @@ pub const XSD: &str = include_str!("../../fixtures/anpu-occupazioni.xsd");
 
 /// What a richiesta asks of the Region.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Action {
+pub enum Operation {
     /// I: inserimento (records never sent).
     Insert,
     /// M: modifica (records changed since they were sent).
     Modify,
 }
 
-impl Action {
+impl Operation {
     pub fn code(self) -> &'static str {
         match self {
-            Action::Insert => "I",
-            Action::Modify => "M",
+            Operation::Insert => "I",
+            Operation::Modify => "M",
         }
     }
 
-    pub fn parse(s: &str) -> Option<Action> {
+    pub fn parse(s: &str) -> Option<Operation> {
         match s.trim() {
-            "I" | "i" => Some(Action::Insert),
-            "M" | "m" => Some(Action::Modify),
+            "I" | "i" => Some(Operation::Insert),
+            "M" | "m" => Some(Operation::Modify),
             _ => None,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Action::Insert => "inserimento",
-            Action::Modify => "modifica",
+            Operation::Insert => "inserimento",
+            Operation::Modify => "modifica",
         }
     }
 }
@@ -59,7 +59,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Richiesta {
     pub owner_tax_code: String,
-    pub action: Action,
+    pub action: Operation,
     pub records: Vec<Occupation>,
 }
 

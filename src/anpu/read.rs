@@ -9,7 +9,7 @@
 //! attribute is typed as the XSD types it, and every problem is kept, by line, element and
 //! attribute, in Italian, up to a limit.
 
-use super::{Action, NAMESPACE, Richiesta, declared};
+use super::{NAMESPACE, Operation, Richiesta, declared};
 use crate::domain::occupation::{Act, Debt, Occupant, Occupation, UnitPlace};
 use chrono::NaiveDate;
 use quick_xml::NsReader;
@@ -490,7 +490,7 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
         c.check_comments = true;
     }
     let mut parsed = Parsed::default();
-    let mut header: Option<(String, Action)> = None;
+    let mut header: Option<(String, Operation)> = None;
     let mut records: Vec<Occupation> = Vec::new();
     let mut at = At::Prolog;
     let mut buf = Vec::new();
@@ -690,7 +690,7 @@ pub fn read(input: impl Read, limits: &Limits) -> Parsed {
                             // xsd:string keeps blanks: exactly I or M.
                             let action = f.req("azione").and_then(|a| {
                                 let parsed = matches!(a.as_str(), "I" | "M")
-                                    .then(|| Action::parse(&a))
+                                    .then(|| Operation::parse(&a))
                                     .flatten();
                                 if parsed.is_none() {
                                     f.bad(

@@ -3,7 +3,7 @@
 
 use super::output::{Format, Listing};
 use super::{Global, InvalidInput, open};
-use crate::anpu::Action as FeedAction;
+use crate::anpu::Operation;
 use crate::domain::occupation::codes::{CodeList, CodeLists};
 use crate::domain::occupation::filter::{Field, FilterText, parse_day};
 use crate::domain::occupation::{Act, Member, Occupation};
@@ -864,7 +864,7 @@ fn export(
     format: Format,
 ) -> Result<()> {
     let mut svc = open(g, if all { Need::Read } else { Need::Write })?;
-    let action = azione.and_then(FeedAction::parse);
+    let action = azione.and_then(Operation::parse);
     let done = svc.export_occupations(owner, action, all, out, force)?;
     // With `--out -` the document is on standard output: what was done goes to stderr.
     let to_stdout = out.as_os_str() == "-";

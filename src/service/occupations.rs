@@ -8,7 +8,7 @@
 
 use super::{Denied, InvalidInput, Service};
 use crate::anpu::read::{LIMITS, Parsed, XmlProblem, read};
-use crate::anpu::{Action as FeedAction, Richiesta, schema, write};
+use crate::anpu::{Operation, Richiesta, schema, write};
 use crate::domain::access::Action;
 use crate::domain::occupation::Occupation;
 use crate::domain::occupation::codes::CodeLists;
@@ -32,7 +32,7 @@ pub struct Page {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Exported {
     pub owner: String,
-    pub action: FeedAction,
+    pub action: Operation,
     pub records: usize,
     /// Whether the records were marked as sent (the feed), or a full copy was written.
     pub marked: bool,
@@ -360,7 +360,7 @@ impl Service {
     pub fn export_occupations(
         &mut self,
         owner: &str,
-        action: Option<FeedAction>,
+        action: Option<Operation>,
         full: bool,
         out: &Path,
         force: bool,
@@ -386,7 +386,7 @@ impl Service {
             let waiting = feed::waiting(self.store.conn(), found.id)?;
             return Ok(Some(Exported {
                 owner: found.name,
-                action: FeedAction::Insert,
+                action: Operation::Insert,
                 records: r.records.len(),
                 marked: false,
                 waiting,
@@ -398,9 +398,9 @@ impl Service {
             Some(a) => a,
             None => {
                 if feed::waiting(self.store.conn(), found.id)?.new > 0 {
-                    FeedAction::Insert
+                    Operation::Insert
                 } else {
-                    FeedAction::Modify
+                    Operation::Modify
                 }
             }
         };

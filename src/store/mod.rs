@@ -282,6 +282,7 @@ impl Store {
             // new ambiti): added where nothing of the operators' is touched.
             reference::refresh(&tx)?;
         }
+        reference::anpu_codes(&tx)?;
         tx.commit()?;
         Ok(())
     }

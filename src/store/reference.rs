@@ -93,12 +93,13 @@ pub fn load(tx: &Transaction) -> Result<()> {
     for m in reference::ambiti_comuni()? {
         member.execute(params![m.istat, ids[&m.ambito], m.name_in_source, m.source])?;
     }
-    anpu_codes(tx)
+    Ok(())
 }
 
 /// The code lists of the feed of occupations as configured: labels, sources and flags follow
 /// the file; a code no longer in it stays (records may use it) until the file says otherwise.
-fn anpu_codes(tx: &Transaction) -> Result<()> {
+/// Run at every migration, new database or not (the lists are configuration).
+pub fn anpu_codes(tx: &Transaction) -> Result<()> {
     let mut upsert = tx.prepare(
         "INSERT INTO occupation_code (list, code, label, source, verified) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (list, code) DO UPDATE SET label = excluded.label, source = excluded.source,
@@ -220,7 +221,6 @@ pub fn refresh(tx: &Transaction) -> Result<()> {
             )?;
         }
     }
-    anpu_codes(tx)?;
     confirm_leads(tx)
 }
 

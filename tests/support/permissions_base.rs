@@ -298,7 +298,7 @@ pub fn base() -> &'static Base {
             files.join("occupazioni.xml"),
             casa::anpu::write::document(&casa::anpu::Richiesta {
                 owner_tax_code: SERIATE_CF.into(),
-                action: casa::anpu::Action::Insert,
+                action: casa::anpu::Operation::Insert,
                 records: vec![feed],
             }),
         )

@@ -5,7 +5,7 @@
 
 use super::{Invalid, Resolved, StateChange, Stored, codes, get, resolve, write_row};
 use crate::anpu::read::{XmlProblem, element_name};
-use crate::anpu::{Action, Richiesta};
+use crate::anpu::{Operation, Richiesta};
 use crate::domain::occupation::{Occupation, validate};
 use crate::domain::registry::UnitState;
 use crate::store::audit::{self, Entry};
@@ -26,12 +26,12 @@ pub fn owner_records(conn: &Connection, owner_id: i64) -> Result<Vec<Stored>> {
 }
 
 /// Which records an export with `action` sends.
-fn pending(records: Vec<Stored>, action: Action) -> Vec<Stored> {
+fn pending(records: Vec<Stored>, action: Operation) -> Vec<Stored> {
     records
         .into_iter()
         .filter(|s| match (action, s.exported_version) {
-            (Action::Insert, None) => true,
-            (Action::Modify, Some(v)) => s.version > v,
+            (Operation::Insert, None) => true,
+            (Operation::Modify, Some(v)) => s.version > v,
             _ => false,
         })
         .collect()
@@ -58,7 +58,7 @@ pub fn waiting(conn: &Connection, owner_id: i64) -> Result<Waiting> {
     })
 }
 
-fn richiesta(owner_tax_code: &str, action: Action, records: &[Stored]) -> Richiesta {
+fn richiesta(owner_tax_code: &str, action: Operation, records: &[Stored]) -> Richiesta {
     Richiesta {
         owner_tax_code: owner_tax_code.to_string(),
         action,
@@ -71,7 +71,7 @@ fn richiesta(owner_tax_code: &str, action: Action, records: &[Stored]) -> Richie
 pub fn full_copy(conn: &Connection, owner_id: i64, owner_tax_code: &str) -> Result<Richiesta> {
     Ok(richiesta(
         owner_tax_code,
-        Action::Insert,
+        Operation::Insert,
         &owner_records(conn, owner_id)?,
     ))
 }
@@ -80,7 +80,7 @@ pub fn full_copy(conn: &Connection, owner_id: i64, owner_tax_code: &str) -> Resu
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Sent {
     pub owner_id: i64,
-    pub action: Action,
+    pub action: Operation,
     pub records: usize,
     /// Records left for an export with the other action.
     pub waiting: Waiting,
@@ -97,7 +97,7 @@ impl Store {
         actor: &str,
         owner_id: i64,
         owner_tax_code: &str,
-        action: Action,
+        action: Operation,
         deliver: &mut dyn FnMut(&Richiesta) -> Result<()>,
     ) -> Result<Option<Sent>> {
         let tx = self.write()?;
@@ -175,7 +175,7 @@ impl std::error::Error for Refused {}
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Imported {
     pub owner_tax_code: String,
-    pub action: Action,
+    pub action: Operation,
     pub records: usize,
     pub inserted: usize,
     pub updated: usize,
@@ -215,9 +215,9 @@ fn plan(
         let Some(resolved) = resolved else { continue };
         let stored = super::by_code(conn, resolved.owner_id, &o.code)?;
         let step = match (r.action, stored) {
-            (Action::Insert, None) => Step::Insert(o.clone(), resolved),
-            (Action::Insert, Some(s)) if same(&s, o) => Step::Unchanged,
-            (Action::Insert, Some(_)) => {
+            (Operation::Insert, None) => Step::Insert(o.clone(), resolved),
+            (Operation::Insert, Some(s)) if same(&s, o) => Step::Unchanged,
+            (Operation::Insert, Some(_)) => {
                 push(
                     "cdOccupazione",
                     format!(
@@ -227,7 +227,7 @@ fn plan(
                 );
                 continue;
             }
-            (Action::Modify, None) => {
+            (Operation::Modify, None) => {
                 push(
                     "cdOccupazione",
                     format!(
@@ -237,8 +237,8 @@ fn plan(
                 );
                 continue;
             }
-            (Action::Modify, Some(s)) if same(&s, o) => Step::Unchanged,
-            (Action::Modify, Some(s)) => {
+            (Operation::Modify, Some(s)) if same(&s, o) => Step::Unchanged,
+            (Operation::Modify, Some(s)) => {
                 let mut after = o.clone();
                 after.members = s.record.members.clone();
                 Step::Update {
