@@ -1039,13 +1039,18 @@ fn has_arg(cmd: &Command, id: &str) -> bool {
 
 /// `cmd` (casa's command tree) with the Italian help.
 pub fn italian(mut cmd: Command) -> Command {
-    for (path, about) in COMMANDS {
+    for (path, about) in COMMANDS.iter().chain(super::help_it_occupations::COMMANDS) {
         cmd = at(cmd, path, &mut |c| c.about(*about).long_about(None));
     }
     let filters = FILTERED
         .iter()
         .flat_map(|p| FILTERS.iter().map(move |(id, help)| (*p, *id, *help, None)));
-    for (path, id, help, value) in ARGS.iter().copied().chain(filters) {
+    for (path, id, help, value) in ARGS
+        .iter()
+        .copied()
+        .chain(filters)
+        .chain(super::help_it_occupations::args())
+    {
         cmd = at(cmd, path, &mut |c| {
             if !has_arg(&c, id) {
                 return c;
@@ -1101,10 +1106,12 @@ mod tests {
     }
 
     fn known(path: &str, id: &str) -> bool {
+        let occupations = super::super::help_it_occupations::COMMANDS;
         if id.is_empty() {
-            return COMMANDS.iter().any(|(p, _)| *p == path);
+            return COMMANDS.iter().chain(occupations).any(|(p, _)| *p == path);
         }
         ARGS.iter().any(|(p, i, _, _)| *p == path && *i == id)
+            || super::super::help_it_occupations::args().any(|(p, i, _, _)| p == path && i == id)
             || (FILTERED.contains(&path) && FILTERS.iter().any(|(i, _)| *i == id))
     }
 
@@ -1120,8 +1127,14 @@ mod tests {
         assert!(missing.is_empty(), "no Italian help for: {missing:?}");
         // And nothing here names a command or option that is gone.
         let exists = |p: &str, i: &str| all.iter().any(|(ap, ai)| ap == p && ai == i);
-        for (p, _) in COMMANDS {
+        for (p, _) in COMMANDS
+            .iter()
+            .chain(super::super::help_it_occupations::COMMANDS)
+        {
             assert!(exists(p, ""), "stale command {p:?}");
+        }
+        for (p, i, _, _) in super::super::help_it_occupations::args() {
+            assert!(exists(p, i), "stale option {p:?} {i:?}");
         }
         for (p, i, _, _) in ARGS {
             // Hidden commands (tests' build only) are not in the tree.

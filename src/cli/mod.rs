@@ -5,6 +5,7 @@ mod communications;
 mod db;
 mod demo;
 mod help_it;
+mod help_it_occupations;
 mod occupations;
 mod operators;
 pub mod output;
