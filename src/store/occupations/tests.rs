@@ -1,6 +1,6 @@
 use super::*;
 use crate::domain::occupation::Member;
-use crate::store::{Access, Store, audit};
+use crate::store::{Store, audit};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -11,7 +11,7 @@ const TODAY: &str = "2026-06-01";
 /// A database with one building and two units of the Comune di Milano.
 fn store() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("o.sqlite"), Access::ReadWrite).unwrap();
+    let store = Store::create(&dir.path().join("o.sqlite")).unwrap();
     let milano: (i64, String) = store
         .conn()
         .query_row(
