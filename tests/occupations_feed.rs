@@ -65,7 +65,7 @@ impl Db {
     fn new() -> Db {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("casa.sqlite");
-        drop(Store::open(&path, Access::ReadWrite).unwrap());
+        drop(Store::create(&path).unwrap());
         Db { _dir: dir, path }
     }
 
