@@ -13,6 +13,7 @@
 
 pub mod params;
 pub mod plan;
+pub mod quotas;
 pub mod ranking;
 
 use chrono::NaiveDate;
@@ -70,7 +71,7 @@ struct RuleSetFile {
     #[serde(default)]
     ranking: Option<ranking::RawRanking>,
     #[serde(default)]
-    quotas: Option<ranking::RawQuotas>,
+    quotas: Option<quotas::RawQuotas>,
 }
 
 /// Limits of the communication form (SCHEMA COMUNICAZIONE ANNUALE). Percentages are in percent

@@ -353,14 +353,6 @@ pub(super) struct RawRanking {
     notice_min_days: Sourced<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct RawQuotas {
-    indigent_pct: Sourced<f64>,
-    indigent_rounding: Sourced<Rounding>,
-    reserves_rounding: Sourced<Rounding>,
-}
-
 /// The ranking sections of a rule-set file, as read.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -369,33 +361,10 @@ pub(super) struct RawRankingRules {
     pub preferences: RawPreferences,
     pub isbar: RawIsbar,
     pub ranking: RawRanking,
-    pub quotas: RawQuotas,
+    pub quotas: super::quotas::RawQuotas,
 }
 
-/// How a quota is rounded to whole units.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rounding {
-    /// Per eccesso: any fraction counts as one more unit.
-    Eccesso,
-    /// Matematico: half up.
-    MetaSuperiore,
-    /// Per difetto.
-    Difetto,
-}
-
-impl Rounding {
-    /// `pct` (hundredths of a percent) of `units`, rounded this way.
-    pub fn share(self, units: u64, pct_hundredths: u64) -> u64 {
-        let num = units * pct_hundredths;
-        let den = 10_000;
-        match self {
-            Rounding::Eccesso => num.div_ceil(den),
-            Rounding::MetaSuperiore => (num * 2 + den) / (den * 2),
-            Rounding::Difetto => num / den,
-        }
-    }
-}
+pub use super::quotas::Rounding;
 
 /// A parameter named for "computed with unverified values" lines.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -447,10 +416,8 @@ pub struct RankingRules {
     pub decision_days: u32,
     pub final_days: u32,
     pub notice_min_days: u32,
-    /// Hundredths of a percent.
-    pub indigent_pct: u64,
-    pub indigent_rounding: Rounding,
-    pub reserves_rounding: Rounding,
+    /// The assignment parameters (quotas, reserves, offers).
+    pub quotas: super::quotas::QuotaRules,
     /// Every unverified value, by name, for the lines that say so.
     pub unverified: Vec<Unverified>,
 }
@@ -956,26 +923,8 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
     ] {
         note(key, v.verified, &v.source);
     }
-    let q = &raw.quotas;
-    note(
-        "quotas.indigent_pct",
-        q.indigent_pct.verified,
-        &q.indigent_pct.source,
-    );
-    note(
-        "quotas.indigent_rounding",
-        q.indigent_rounding.verified,
-        &q.indigent_rounding.source,
-    );
-    note(
-        "quotas.reserves_rounding",
-        q.reserves_rounding.verified,
-        &q.reserves_rounding.source,
-    );
-    let indigent_pct = hundredths(q.indigent_pct.value).map_err(k("quotas.indigent_pct"))?;
-    if indigent_pct > 10_000 {
-        return Err(("quotas.indigent_pct".into(), "oltre il 100%".into()));
-    }
+    let codes: Vec<&str> = conditions.iter().map(|c: &Condition| c.code.as_str()).collect();
+    let quotas = super::quotas::convert(&raw.quotas, &codes)?;
 
     Ok(RankingRules {
         lombardy_required: a.lombardy_required.value,
@@ -1012,9 +961,7 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
         decision_days: g.decision_days.value,
         final_days: g.final_days.value,
         notice_min_days: g.notice_min_days.value,
-        indigent_pct: indigent_pct as u64,
-        indigent_rounding: q.indigent_rounding.value,
-        reserves_rounding: q.reserves_rounding.value,
+        quotas,
         unverified,
     })
 }
@@ -1022,19 +969,6 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rounding_up_half_up_and_down() {
-        // 20% of 7 units = 1.4
-        assert_eq!(Rounding::Eccesso.share(7, 2000), 2);
-        assert_eq!(Rounding::MetaSuperiore.share(7, 2000), 1);
-        assert_eq!(Rounding::Difetto.share(7, 2000), 1);
-        // 20% of 5 = 1 exactly: no rounding either way.
-        assert_eq!(Rounding::Eccesso.share(5, 2000), 1);
-        // 10% of 5 = 0.5: half up gives 1.
-        assert_eq!(Rounding::MetaSuperiore.share(5, 1000), 1);
-        assert_eq!(Rounding::Difetto.share(5, 1000), 0);
-    }
 
     #[test]
     fn overlapping_and_open_bands_are_refused() {
