@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod application;
+pub mod assignment;
 pub mod codice_fiscale;
 pub mod communication;
 pub mod dates;

@@ -211,7 +211,11 @@ fn default_categories() -> Vec<ReserveCategory> {
         c(Category::Monogenitori, &["MONOGENITORE"]),
         c(
             Category::Disabili,
-            &["DISABILE_66_99", "DISABILE_100", "DISABILE_100_ACCOMPAGNAMENTO"],
+            &[
+                "DISABILE_66_99",
+                "DISABILE_100",
+                "DISABILE_100_ACCOMPAGNAMENTO",
+            ],
         ),
         c(Category::NuoveFamiglie, &["FAMIGLIA_NUOVA"]),
         c(Category::ForzePolizia, &["FORZE_POLIZIA"]),
@@ -223,8 +227,9 @@ fn default_declarations() -> Vec<Declaration> {
     vec![
         Declaration {
             code: "FORZE_POLIZIA".into(),
-            label: "Appartenente a Forze di Polizia, Vigili del Fuoco, Forze Armate o Polizia Locale"
-                .into(),
+            label:
+                "Appartenente a Forze di Polizia, Vigili del Fuoco, Forze Armate o Polizia Locale"
+                    .into(),
         },
         Declaration {
             code: "ALTRA_CATEGORIA".into(),
@@ -380,7 +385,10 @@ mod tests {
         assert_eq!(Rounding::MetaSuperiore.share(5, 1000), 1);
         assert_eq!(Rounding::Difetto.share(5, 1000), 0);
         assert_eq!(Rounding::Eccesso.share(0, 2000), 0);
-        assert_eq!(Rounding::MetaSuperiore.share(u64::MAX, 10_000), u64::MAX / 10_000);
+        assert_eq!(
+            Rounding::MetaSuperiore.share(u64::MAX, 10_000),
+            u64::MAX / 10_000
+        );
     }
 
     #[test]
@@ -464,11 +472,7 @@ mod tests {
         assert!(e.contains("quotas.reserve_categories"), "{e}");
         assert!(e.contains("ANZIANX"), "{e}");
         assert!(e.starts_with("x.toml, riga "), "{e}");
-        let bad = text.replacen(
-            "category = \"monogenitori\"",
-            "category = \"anziani\"",
-            1,
-        );
+        let bad = text.replacen("category = \"monogenitori\"", "category = \"anziani\"", 1);
         let e = crate::rules::parse("x.toml", &bad).unwrap_err().to_string();
         assert!(e.contains("ripetuta"), "{e}");
         let cut = text.find("[quotas.offer_answer_days]").unwrap();

@@ -923,7 +923,10 @@ pub(super) fn convert(raw: RawRankingRules) -> Result<RankingRules, KeyError> {
     ] {
         note(key, v.verified, &v.source);
     }
-    let codes: Vec<&str> = conditions.iter().map(|c: &Condition| c.code.as_str()).collect();
+    let codes: Vec<&str> = conditions
+        .iter()
+        .map(|c: &Condition| c.code.as_str())
+        .collect();
     let quotas = super::quotas::convert(&raw.quotas, &codes)?;
 
     Ok(RankingRules {
