@@ -1,6 +1,7 @@
 //! The only code that speaks SQL: opening and migrating the database, queries, the audit log.
 
 pub mod applications;
+pub mod assignments;
 pub mod audit;
 pub mod backup;
 pub mod bulk;
@@ -37,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_reference.sql"),
     include_str!("migrations/007_law.sql"),
     include_str!("migrations/008_occupations.sql"),
+    include_str!("migrations/008_assignment.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

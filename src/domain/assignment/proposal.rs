@@ -347,19 +347,25 @@ pub fn also_eligible(
         .collect()
 }
 
-/// The sentence that flags the owner's choice.
+/// The sentence that flags the owner's choice (at most five units named).
 pub fn owner_choice_line(units: &[i64]) -> Option<String> {
+    let named = |v: &[i64]| {
+        v.iter()
+            .take(5)
+            .map(|u| u.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match units {
         [] => None,
         [u] => Some(format!(
             "La domanda è idonea anche per l'unità {u} dello stesso ente: l'ente sceglie quale proporre (art. 15 c.1-bis)."
         )),
         many => Some(format!(
-            "La domanda è idonea anche per le unità {} dello stesso ente: l'ente sceglie quale proporre (art. 15 c.1-bis).",
-            many.iter()
-                .map(|u| u.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "La domanda è idonea anche per altre {} unità dello stesso ente ({}{}): l'ente sceglie quale proporre (art. 15 c.1-bis).",
+            many.len(),
+            named(many),
+            if many.len() > 5 { ", …" } else { "" }
         )),
     }
 }

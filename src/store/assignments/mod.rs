@@ -1,0 +1,59 @@
+//! Assignments (DOMAIN.md 5): the units available in each year, the quota ledger recomputed
+//! from them and from the assignments, the proposals, the steps of the istruttoria, the
+//! document checks and the what-if replay. Permissions are the service's: these functions take
+//! the operator's name for the audit trail only.
+
+mod candidates;
+mod checks;
+mod ledger;
+mod propose;
+mod reads;
+mod steps;
+mod what_if;
+
+pub use checks::{Checked, DocumentCheck};
+pub use ledger::{LedgerKey, LedgerView, ledger, ledgers_of_year, plan_shares};
+pub use propose::Proposed;
+pub use propose::next_waiting;
+pub use reads::{
+    AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, list, ranking_outcomes,
+};
+pub use steps::{StepDone, StepRequest, offer_deadline};
+pub use what_if::{WhatIf, what_if};
+
+use super::certification::Refused;
+use super::rule_sets;
+use crate::rules::{self, RuleSet};
+use anyhow::{Result, anyhow};
+use chrono::NaiveDate;
+use rusqlite::Connection;
+
+/// The rule set of a calendar year's assignments: the one in force on 1 January of the year
+/// (as for the plan of that year), stored when it is; else the shipped one (id `None`).
+pub fn rules_of_year(conn: &Connection, year: i32) -> Result<(Option<i64>, RuleSet)> {
+    let jan1 = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| anyhow!(Refused(format!("anno {year} non valido"))))?;
+    if let Some(stored) = rule_sets::in_force_on(conn, jan1)? {
+        let (_, set) = rule_sets::load_parsed(conn, stored.id)?;
+        if set.ranking.is_some() {
+            return Ok((Some(stored.id), set));
+        }
+    }
+    let set = rules::for_plan(year).map_err(|e| anyhow!(Refused(e.0)))?;
+    Ok((None, set.clone()))
+}
+
+/// The ranking rules of `set`, or why it cannot assign.
+fn ranking_rules(set: &RuleSet) -> Result<&crate::rules::ranking::RankingRules> {
+    set.ranking().map_err(|e| {
+        anyhow!(Refused(format!(
+            "{}: senza parametri delle graduatorie non si assegna",
+            e.0
+        )))
+    })
+}
+
+/// Days as stored.
+fn day(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref().and_then(|d| d.get(..10)?.parse().ok())
+}

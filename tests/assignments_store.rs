@@ -1,0 +1,354 @@
+//! Assignments in the store, on a demo database whose notice's rankings are made final: the
+//! proposal follows art. 13 and 15, each step of the istruttoria is one transaction with its
+//! audit record and moves the unit's state, refusals and missing requirements remove the
+//! application, stale versions are refused, the ledger is recomputed from the rows, and the
+//! what-if replay saves nothing.
+
+mod support;
+
+use casa::domain::assignment::{Line, Stage, Step};
+use casa::store::assignments::{
+    self, DocumentCheck, LedgerKey, StepRequest, assignment, available_units, ledger,
+};
+use casa::store::{Access, Store, audit};
+use chrono::{Datelike, NaiveDate};
+use rusqlite::Connection;
+use support::cli::Env;
+
+pub struct Fixture {
+    pub env: Env,
+    pub ranking: i64,
+    pub key: LedgerKey,
+    pub today: NaiveDate,
+}
+
+/// A 30,000-unit demo (its notice's largest ranking: ALER in a comune with a dozen units
+/// free) whose rankings are made final.
+pub fn fixture() -> Fixture {
+    let env = Env::demo(&["--units", "30000", "--applications", "1500"]);
+    let conn = Connection::open(&env.db).unwrap();
+    let (ranking, owner_id, istat): (i64, i64, String) = conn
+        .query_row(
+            "SELECT r.id, r.owner_id, r.istat_code FROM ranking r
+              ORDER BY (SELECT count(*) FROM ranking_entry e WHERE e.ranking_id = r.id) DESC
+              LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE ranking SET state = 'DEFINITIVA', final_on = date('now')",
+        [],
+    )
+    .unwrap();
+    let today = chrono::Local::now().date_naive();
+    Fixture {
+        env,
+        ranking,
+        key: LedgerKey {
+            owner_id,
+            istat,
+            year: today.year(),
+        },
+        today,
+    }
+}
+
+impl Fixture {
+    fn store(&self) -> Store {
+        Store::open(&self.env.db, Access::ReadWrite).unwrap()
+    }
+
+    fn conn(&self) -> Connection {
+        Connection::open(&self.env.db).unwrap()
+    }
+
+    /// The units of the ledger waiting, oldest first.
+    fn waiting(&self, store: &Store) -> Vec<i64> {
+        available_units(store.conn(), &self.key)
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.closed.is_none() && u.assignment.as_ref().is_none_or(|a| !a.1.is_open()))
+            .map(|u| u.unit_id)
+            .collect()
+    }
+
+    fn unit_state(&self, unit: i64) -> String {
+        self.conn()
+            .query_row(
+                "SELECT s.label FROM unit u JOIN unit_state s ON s.code = u.state WHERE u.id = ?1",
+                [unit],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    fn outcome(&self, application: i64) -> Option<(String, Option<String>)> {
+        self.conn()
+            .query_row(
+                "SELECT state, reason FROM application_outcome WHERE application_id = ?1",
+                [application],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok()
+    }
+}
+
+fn step(id: i64, version: Option<i64>, step: Step) -> StepRequest {
+    StepRequest {
+        assignment_id: id,
+        version,
+        step,
+        reason: None,
+    }
+}
+
+#[test]
+fn a_unit_goes_from_proposal_to_lease_one_audited_transaction_each() {
+    let f = fixture();
+    let mut store = f.store();
+    let before = ledger(store.conn(), &f.key).unwrap();
+    assert!(before.ledger.base >= 10, "{}", before.headline());
+    assert_eq!(before.ledger.line(Line::Indigenti).used, 0);
+    let unit = f.waiting(&store)[0];
+    let audits = audit::count(store.conn()).unwrap();
+
+    let p = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let id = p.assignment_id.expect("someone is proposed");
+    let prop = p.decision.proposal().unwrap();
+    // The first units of the year go to indigents (20% of the base, rounded up).
+    assert_eq!(prop.line, Line::Indigenti, "{:#?}", p.decision);
+    assert!(prop.applicant.indigent);
+    assert!(
+        prop.explanation
+            .iter()
+            .any(|l| l.starts_with("quota indigenti: 0 di ")),
+        "{:?}",
+        prop.explanation
+    );
+    let a = assignment(store.conn(), id).unwrap();
+    assert_eq!(a.stage, Stage::Proposta);
+    assert_eq!(f.outcome(a.application_id).unwrap().0, "IN ISTRUTTORIA");
+    let view = ledger(store.conn(), &f.key).unwrap();
+    assert_eq!(view.ledger.line(Line::Indigenti).in_progress, 1);
+
+    let answer_by = assignments::offer_deadline(store.conn(), id, f.today).unwrap();
+    assert_eq!(answer_by, f.today + chrono::Duration::days(10));
+    store
+        .assignment_step(
+            "aler.op",
+            &step(id, Some(a.version), Step::Offer { answer_by }),
+            f.today,
+        )
+        .unwrap();
+    assert_eq!(f.unit_state(unit), "IN ASSEGNAZIONE");
+    let a = assignment(store.conn(), id).unwrap();
+    store
+        .assignment_step("aler.op", &step(id, Some(a.version), Step::Accept), f.today)
+        .unwrap();
+    let done = store
+        .assignment_step(
+            "aler.op",
+            &step(
+                id,
+                None,
+                Step::Assign {
+                    number: "PG 123/2026".into(),
+                    date: f.today,
+                },
+            ),
+            f.today,
+        )
+        .unwrap();
+    assert_eq!(done.assignment.stage, Stage::Assegnata);
+    assert_eq!(f.outcome(a.application_id).unwrap().0, "ASSEGNATA");
+    assert_eq!(f.unit_state(unit), "IN ASSEGNAZIONE");
+    store
+        .assignment_step(
+            "aler.op",
+            &step(id, None, Step::Lease { date: f.today }),
+            f.today,
+        )
+        .unwrap();
+    assert_eq!(f.unit_state(unit), "OCCUPATO");
+    // The unit left the waiting list but still counts in the base; the line is used.
+    let after = ledger(store.conn(), &f.key).unwrap();
+    assert_eq!(after.ledger.base, before.ledger.base);
+    assert_eq!(after.ledger.line(Line::Indigenti).used, 1);
+    assert_eq!(after.ledger.line(Line::Indigenti).in_progress, 0);
+    assert!(!f.waiting(&store).contains(&unit));
+    // Five changes, five audit records.
+    assert_eq!(audit::count(store.conn()).unwrap(), audits + 5);
+    // The same step again is refused and changes nothing.
+    let e = store
+        .assignment_step(
+            "aler.op",
+            &step(id, None, Step::Lease { date: f.today }),
+            f.today,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("contratto già registrato"), "{e}");
+    assert_eq!(audit::count(store.conn()).unwrap(), audits + 5);
+}
+
+#[test]
+fn refusal_removes_the_application_and_frees_the_line_stale_versions_are_refused() {
+    let f = fixture();
+    let mut store = f.store();
+    let unit = f.waiting(&store)[0];
+    let p = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let id = p.assignment_id.unwrap();
+    let first = p.decision.proposal().unwrap().applicant.clone();
+    let v1 = assignment(store.conn(), id).unwrap().version;
+    store
+        .assignment_step(
+            "aler.op",
+            &step(id, Some(v1), Step::Offer { answer_by: f.today }),
+            f.today,
+        )
+        .unwrap();
+    // A second operator still holding version 1 is refused; nothing changes.
+    let e = store
+        .assignment_step("other.op", &step(id, Some(v1), Step::Accept), f.today)
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("modificata da un altro operatore"),
+        "{e}"
+    );
+    assert_eq!(assignment(store.conn(), id).unwrap().stage, Stage::Offerta);
+    // No answer is refused until the deadline has passed.
+    let e = store
+        .assignment_step("aler.op", &step(id, None, Step::NoAnswer), f.today)
+        .unwrap_err();
+    assert!(e.to_string().contains("può rispondere fino al"), "{e}");
+    let mut r = step(id, None, Step::Refuse);
+    r.reason = Some("alloggio lontano dal lavoro".into());
+    let done = store.assignment_step("aler.op", &r, f.today).unwrap();
+    assert!(done.removed);
+    assert_eq!(f.unit_state(unit), "LIBERO");
+    let (state, reason) = f.outcome(first.application_id).unwrap();
+    assert_eq!(state, "RIMOSSA");
+    assert!(reason.unwrap().contains("alloggio lontano dal lavoro"));
+    // The unit is waiting again; the next proposal picks someone else on the same line.
+    assert!(f.waiting(&store).contains(&unit));
+    let view = ledger(store.conn(), &f.key).unwrap();
+    assert_eq!(view.ledger.line(Line::Indigenti).in_progress, 0);
+    let p2 = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let second = p2.decision.proposal().unwrap();
+    assert_ne!(second.applicant.application_id, first.application_id);
+    assert_eq!(second.line, Line::Indigenti);
+    // A unit with an istruttoria running is not proposed twice.
+    let e = store
+        .propose_assignment("aler.op", unit, f.today)
+        .unwrap_err();
+    assert!(e.to_string().contains("già un'istruttoria"), "{e}");
+}
+
+#[test]
+fn a_missing_requirement_cancels_removes_and_proposes_the_next_in_one_go() {
+    let f = fixture();
+    let mut store = f.store();
+    let unit = f.waiting(&store)[0];
+    let p = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let id = p.assignment_id.unwrap();
+    let first = p.decision.proposal().unwrap().applicant.clone();
+    let checked = store
+        .assignment_check(
+            "aler.op",
+            id,
+            None,
+            &DocumentCheck::MissingRequirement {
+                requirement: "isee".into(),
+                reason: "ISEE aggiornato oltre la soglia".into(),
+            },
+            f.today,
+        )
+        .unwrap();
+    assert_eq!(checked.cancelled.assignment.stage, Stage::Annullata);
+    let (state, reason) = f.outcome(first.application_id).unwrap();
+    assert_eq!(state, "RIMOSSA");
+    assert!(
+        reason
+            .unwrap()
+            .contains("requisito di accesso mancante (ISEE)")
+    );
+    let next = checked.next.unwrap();
+    let n = next.decision.proposal().unwrap();
+    assert_ne!(n.applicant.application_id, first.application_id);
+    let a = assignment(store.conn(), next.assignment_id.unwrap()).unwrap();
+    assert_eq!((a.unit_id, a.stage), (unit, Stage::Proposta));
+}
+
+#[test]
+fn the_ledger_counts_every_unit_made_free_and_what_if_saves_nothing() {
+    let f = fixture();
+    let mut store = f.store();
+    let base = ledger(store.conn(), &f.key).unwrap().ledger.base;
+    // A unit of the owner made LIBERO by any path enters the year's base; withdrawn, it leaves.
+    let conn = f.conn();
+    let other: i64 = conn
+        .query_row(
+            "SELECT id FROM unit WHERE owner_id = ?1 AND istat_code = ?2 AND state <> 1 LIMIT 1",
+            rusqlite::params![f.key.owner_id, f.key.istat],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute("UPDATE unit SET state = 1 WHERE id = ?1", [other])
+        .unwrap();
+    assert_eq!(ledger(store.conn(), &f.key).unwrap().ledger.base, base + 1);
+    conn.execute("UPDATE unit SET state = 8 WHERE id = ?1", [other])
+        .unwrap();
+    assert_eq!(ledger(store.conn(), &f.key).unwrap().ledger.base, base);
+
+    // Assign three units all the way to the act.
+    for unit in f.waiting(&store).into_iter().take(3) {
+        let id = store
+            .propose_assignment("aler.op", unit, f.today)
+            .unwrap()
+            .assignment_id
+            .unwrap();
+        for s in [
+            Step::Offer { answer_by: f.today },
+            Step::Accept,
+            Step::Assign {
+                number: format!("A{unit}"),
+                date: f.today,
+            },
+        ] {
+            store
+                .assignment_step("aler.op", &step(id, None, s), f.today)
+                .unwrap();
+        }
+    }
+    let view = ledger(store.conn(), &f.key).unwrap();
+    let all = assignments::ledgers_of_year(store.conn(), f.key.year, &|_, _| true).unwrap();
+    let same = all.iter().find(|v| v.key == f.key).unwrap();
+    assert_eq!(same, &view, "the region-year recomputation agrees");
+    assert_eq!(view.ledger.taken(), 3);
+    let audits = audit::count(store.conn()).unwrap();
+    let changes = store.conn().total_changes();
+    // 20% more for indigents: the replay moves units to indigents, nothing is written.
+    let w = assignments::what_if(store.conn(), &f.key, None, Some(8000)).unwrap();
+    assert_eq!(w.replay.rows.len(), 3);
+    assert!(w.replay.replay.line(Line::Indigenti).used >= view.ledger.line(Line::Indigenti).used);
+    let same_rules = assignments::what_if(store.conn(), &f.key, None, None).unwrap();
+    assert_eq!(
+        same_rules.replay.changed(),
+        0,
+        "{:?}",
+        same_rules.replay.rows
+    );
+    assert_eq!(audit::count(store.conn()).unwrap(), audits);
+    assert_eq!(store.conn().total_changes(), changes);
+}
+
+#[test]
+fn two_operators_proposing_the_same_unit_one_wins() {
+    let f = fixture();
+    let mut a = f.store();
+    let mut b = f.store();
+    let unit = f.waiting(&a)[0];
+    a.propose_assignment("op.a", unit, f.today).unwrap();
+    let e = b.propose_assignment("op.b", unit, f.today).unwrap_err();
+    assert!(e.to_string().contains("già un'istruttoria"), "{e}");
+}
