@@ -1,6 +1,7 @@
 //! Files written from the store: streamed page by page, with progress and cancellation, so a
 //! screen can run them in a thread.
 
+pub mod assignments;
 pub mod plan_export;
 pub mod plan_report;
 pub mod rankings;

@@ -478,6 +478,27 @@ pub fn parse(file: &str, text: &str) -> Result<RuleSet, RuleError> {
     })
 }
 
+/// `parse`, remembered by text: a stored rule set never changes, and the assignments read the
+/// year's rules on every proposal (parsing costs about a millisecond). At most 64 texts are
+/// kept; a refused text is not.
+pub fn parse_cached(file: &str, text: &str) -> Result<std::sync::Arc<RuleSet>, RuleError> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<RuleSet>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(set) = cache.lock().ok().and_then(|c| c.get(text).cloned()) {
+        return Ok(set);
+    }
+    let set = Arc::new(parse(file, text)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= 64 {
+            c.clear();
+        }
+        c.insert(text.to_string(), set.clone());
+    }
+    Ok(set)
+}
+
 /// The rule sets shipped with casa, oldest first.
 pub fn builtin() -> Result<&'static [RuleSet], RuleError> {
     static SETS: OnceLock<Result<Vec<RuleSet>, RuleError>> = OnceLock::new();

@@ -14,7 +14,7 @@ mod what_if;
 pub use checks::{Checked, DocumentCheck};
 pub use ledger::{LedgerKey, LedgerView, ledger, ledgers_of_year, plan_shares};
 pub use propose::Proposed;
-pub use propose::next_waiting;
+pub use propose::{next_waiting, preview};
 pub use reads::{
     AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, list, ranking_outcomes,
 };
@@ -26,21 +26,35 @@ use super::rule_sets;
 use crate::rules::{self, RuleSet};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
+use std::sync::Arc;
 
 /// The rule set of a calendar year's assignments: the one in force on 1 January of the year
 /// (as for the plan of that year), stored when it is; else the shipped one (id `None`).
-pub fn rules_of_year(conn: &Connection, year: i32) -> Result<(Option<i64>, RuleSet)> {
+pub fn rules_of_year(conn: &Connection, year: i32) -> Result<(Option<i64>, Arc<RuleSet>)> {
     let jan1 = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| anyhow!(Refused(format!("anno {year} non valido"))))?;
     if let Some(stored) = rule_sets::in_force_on(conn, jan1)? {
-        let (_, set) = rule_sets::load_parsed(conn, stored.id)?;
+        let set = rule_set(conn, stored.id)?;
         if set.ranking.is_some() {
             return Ok((Some(stored.id), set));
         }
     }
     let set = rules::for_plan(year).map_err(|e| anyhow!(Refused(e.0)))?;
-    Ok((None, set.clone()))
+    Ok((None, Arc::new(set.clone())))
+}
+
+/// A stored rule set, parsed once per process (`rules::parse_cached`).
+pub fn rule_set(conn: &Connection, id: i64) -> Result<Arc<RuleSet>> {
+    let (file, text): (String, String) = conn
+        .query_row(
+            "SELECT file_name, text FROM rule_set WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .ok_or_else(|| anyhow!(Refused(format!("insieme di regole {id} non trovato"))))?;
+    rules::parse_cached(&file, &text).map_err(|e| anyhow!(e.0))
 }
 
 /// The ranking rules of `set`, or why it cannot assign.

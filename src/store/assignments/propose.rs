@@ -141,13 +141,27 @@ pub(super) fn decide_for(
     Ok((d, view.headline()))
 }
 
-/// Other open units of the same owner `a` could have (art. 15 c.1-bis).
+/// Other open units of the same owner `a` could have (art. 15 c.1-bis): those it chose, and,
+/// ranked without preferences, those of the comune that suit it.
 pub(super) fn others_for(
     conn: &Connection,
     t: &Target,
     a: &Applicant,
     rules: &RankingRules,
 ) -> Result<Vec<i64>> {
+    const OPEN: &str = "NOT EXISTS (SELECT 1 FROM assignment s INDEXED BY assignment_open_unit
+                                     WHERE s.unit_id = v.unit_id
+                                       AND s.stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA'))";
+    let unit = |r: &rusqlite::Row| {
+        Ok(UnitOnOffer {
+            unit_id: r.get(0)?,
+            owner_id: t.unit.owner_id,
+            istat: r.get(1)?,
+            comune: r.get(2)?,
+            area_m2: r.get(3)?,
+        })
+    };
+    let mut candidates: Vec<(UnitOnOffer, bool)> = Vec::new();
     let chosen: Vec<i64> = conn
         .query_row(
             "SELECT unit1, unit2 FROM ranking_entry INDEXED BY ranking_entry_application
@@ -158,47 +172,36 @@ pub(super) fn others_for(
         .optional()?
         .map(|u| u.into_iter().flatten().collect())
         .unwrap_or_default();
-    let mut stmt = conn.prepare_cached(
+    let mut by_id = conn.prepare_cached(&format!(
         "SELECT v.unit_id, u.istat_code, m.name, u.floor_area
            FROM availability v INDEXED BY availability_open
            JOIN unit u ON u.id = v.unit_id
            JOIN municipality m ON m.istat_code = u.istat_code
-          WHERE v.unit_id = ?1 AND v.closed IS NULL AND u.owner_id = ?2
-            AND NOT EXISTS (SELECT 1 FROM assignment s INDEXED BY assignment_open_unit
-                             WHERE s.unit_id = v.unit_id
-                               AND s.stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA'))",
-    )?;
-    let mut candidates: Vec<(UnitOnOffer, bool)> = Vec::new();
-    let mut ids: Vec<(i64, bool)> = chosen.iter().map(|u| (*u, true)).collect();
-    if a.without_preferences {
-        let mut free = conn.prepare_cached(
-            "SELECT unit_id FROM availability INDEXED BY availability_ledger
-              WHERE year = ?1 AND owner_id = ?2 AND istat_code = ?3 AND closed IS NULL
-              LIMIT 500",
-        )?;
-        for r in free.query_map(params![t.year, t.unit.owner_id, t.unit.istat], |r| {
-            r.get::<_, i64>(0)
-        })? {
-            ids.push((r?, false));
-        }
-    }
-    for (id, chose) in ids {
-        if id == t.unit.unit_id || candidates.iter().any(|(u, _)| u.unit_id == id) {
-            continue;
-        }
-        if let Some(u) = stmt
-            .query_row(params![id, t.unit.owner_id], |r| {
-                Ok(UnitOnOffer {
-                    unit_id: r.get(0)?,
-                    owner_id: t.unit.owner_id,
-                    istat: r.get(1)?,
-                    comune: r.get(2)?,
-                    area_m2: r.get(3)?,
-                })
-            })
+          WHERE v.unit_id = ?1 AND v.closed IS NULL AND u.owner_id = ?2 AND {OPEN}"
+    ))?;
+    for id in chosen.into_iter().filter(|u| *u != t.unit.unit_id) {
+        if let Some(u) = by_id
+            .query_row(params![id, t.unit.owner_id], unit)
             .optional()?
         {
-            candidates.push((u, chose));
+            candidates.push((u, true));
+        }
+    }
+    if a.without_preferences {
+        let mut free = conn.prepare_cached(&format!(
+            "SELECT v.unit_id, v.istat_code, m.name, u.floor_area
+               FROM availability v INDEXED BY availability_waiting
+               JOIN unit u ON u.id = v.unit_id
+               JOIN municipality m ON m.istat_code = v.istat_code
+              WHERE v.owner_id = ?1 AND v.istat_code = ?2 AND v.closed IS NULL
+                AND v.unit_id <> ?3 AND {OPEN}
+              LIMIT 500"
+        ))?;
+        for u in free.query_map(params![t.unit.owner_id, t.unit.istat, t.unit.unit_id], unit)? {
+            let u = u?;
+            if !candidates.iter().any(|(c, _)| c.unit_id == u.unit_id) {
+                candidates.push((u, false));
+            }
         }
     }
     Ok(also_eligible(a, rules, &candidates))
@@ -327,7 +330,7 @@ pub(super) fn propose_on(
         ))));
     };
     let rule_set_id = stored_rule_set(conn, t.year, by)?;
-    let (_, set) = rule_sets::load_parsed(conn, rule_set_id)?;
+    let set = super::rule_set(conn, rule_set_id)?;
     let rules = ranking_rules(&set)?;
     let (d, _) = decide_for(conn, t, ranking_id, rules)?;
     let others = match &d {
@@ -349,6 +352,37 @@ pub(super) fn propose_on(
         decision: d,
         owner_choice: others,
         headline: view.headline(),
+    })
+}
+
+/// What a proposal for `unit_id` would be now, without writing anything: the decision, the
+/// other units of the owner the household could have, the ledger's top line.
+pub fn preview(conn: &Connection, unit_id: i64) -> Result<Proposed> {
+    let t = target(conn, unit_id)?;
+    if let Some((id, stage)) = open_of(conn, unit_id)? {
+        return Err(anyhow!(Refused(format!(
+            "l'unità {unit_id} ha già un'istruttoria in corso (assegnazione {id}, {stage})"
+        ))));
+    }
+    let Some(ranking_id) = final_ranking(conn, t.unit.owner_id, &t.unit.istat)? else {
+        return Err(anyhow!(Refused(format!(
+            "nessuna graduatoria definitiva dell'ente per il comune di {}",
+            t.unit.comune
+        ))));
+    };
+    let (_, set) = rules_of_year(conn, t.year)?;
+    let rules = ranking_rules(&set)?;
+    let (d, headline) = decide_for(conn, &t, ranking_id, rules)?;
+    let owner_choice = match &d {
+        Decision::Propose(p) => others_for(conn, &t, &p.applicant, rules)?,
+        Decision::Nobody(_) => Vec::new(),
+    };
+    Ok(Proposed {
+        unit_id,
+        assignment_id: None,
+        decision: d,
+        owner_choice,
+        headline,
     })
 }
 

@@ -7,7 +7,7 @@ use super::{day, ranking_rules};
 use crate::domain::assignment::istruttoria::{self, Facts, Stage, Step};
 use crate::store::audit::{self, Entry};
 use crate::store::certification::Refused;
-use crate::store::{Store, now, rule_sets};
+use crate::store::{Store, now};
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
 use rusqlite::{Connection, params};
@@ -75,7 +75,7 @@ fn refusal_removes(conn: &Connection, assignment_id: i64) -> Result<bool> {
         [assignment_id],
         |r| r.get(0),
     )?;
-    let (_, set) = rule_sets::load_parsed(conn, rs)?;
+    let set = super::rule_set(conn, rs)?;
     Ok(ranking_rules(&set)?.quotas.refusal_removes)
 }
 
@@ -90,7 +90,7 @@ pub fn offer_deadline(
         [assignment_id],
         |r| r.get(0),
     )?;
-    let (_, set) = rule_sets::load_parsed(conn, rs)?;
+    let set = super::rule_set(conn, rs)?;
     let days = ranking_rules(&set)?.quotas.offer_answer_days;
     Ok(today + chrono::Duration::days(i64::from(days)))
 }
