@@ -40,9 +40,9 @@ pub(super) struct Target {
 pub(super) fn target(conn: &Connection, unit_id: i64) -> Result<Target> {
     let row: Option<(i64, String, String, i64, Option<f64>, String)> = conn
         .query_row(
-            "SELECT u.owner_id, u.istat_code, m.name, u.state, u.floor_area, s.label
+            "SELECT u.owner_id, u.istat_code, m.name, u.state, u.floor_area, us.label
                FROM unit u JOIN municipality m ON m.istat_code = u.istat_code
-               JOIN unit_state s ON s.code = u.state
+               JOIN unit_state us ON us.code = u.state
               WHERE u.id = ?1",
             [unit_id],
             |r| {
