@@ -352,3 +352,101 @@ fn two_operators_proposing_the_same_unit_one_wins() {
     let e = b.propose_assignment("op.b", unit, f.today).unwrap_err();
     assert!(e.to_string().contains("già un'istruttoria"), "{e}");
 }
+
+#[test]
+fn an_undocumented_condition_lowers_the_score_moves_the_application_and_proposes_again() {
+    let f = fixture();
+    let mut store = f.store();
+    let unit = f.waiting(&store)[0];
+    let p = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let id = p.assignment_id.unwrap();
+    let who = p.decision.proposal().unwrap().applicant.clone();
+    let (conditions, declared): (String, String) = f
+        .conn()
+        .query_row(
+            "SELECT e.conditions, a.declared FROM ranking_entry e
+               JOIN application a ON a.id = e.application_id
+              WHERE e.ranking_id = ?1 AND e.application_id = ?2",
+            [f.ranking, who.application_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // A declared condition that scored (not one the household's dates make).
+    let code = conditions
+        .split(',')
+        .find(|c| declared.split(';').any(|d| d == *c))
+        .unwrap_or_else(|| panic!("no declared condition in {conditions} / {declared}"))
+        .to_string();
+    let e = store
+        .assignment_check(
+            "aler.op",
+            id,
+            None,
+            &DocumentCheck::MissingCondition {
+                code: "ANZIANI_INVENTATA".into(),
+                reason: "x".into(),
+            },
+            f.today,
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("non è una condizione"), "{e}");
+    let audits = audit::count(store.conn()).unwrap();
+    let checked = store
+        .assignment_check(
+            "aler.op",
+            id,
+            None,
+            &DocumentCheck::MissingCondition {
+                code: code.clone(),
+                reason: "manca il provvedimento di rilascio".into(),
+            },
+            f.today,
+        )
+        .unwrap();
+    assert_eq!(checked.cancelled.assignment.stage, Stage::Annullata);
+    let m = checked
+        .moved
+        .iter()
+        .find(|m| m.ranking_id == f.ranking)
+        .unwrap();
+    assert!(m.isbar_after < m.isbar_before, "{m:?}");
+    assert!(m.after >= m.before, "{m:?}");
+    // The ranking is still 1..n, in score order, with the application at its new place.
+    let conn = f.conn();
+    let rows: Vec<(i64, i64, i64)> = conn
+        .prepare("SELECT position, application_id, isbar FROM ranking_entry WHERE ranking_id = ?1 ORDER BY position")
+        .unwrap()
+        .query_map([f.ranking], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r.0, i as i64 + 1);
+    }
+    assert!(rows.windows(2).all(|w| w[0].2 >= w[1].2));
+    let at = rows.iter().find(|r| r.1 == who.application_id).unwrap();
+    assert_eq!((at.0, at.2), (m.after, m.isbar_after));
+    let declared_now: String = conn
+        .query_row(
+            "SELECT declared FROM application WHERE id = ?1",
+            [who.application_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(!declared_now.split(';').any(|d| d == code));
+    assert!(
+        checked
+            .cancelled
+            .assignment
+            .outcome_reason
+            .as_deref()
+            .unwrap()
+            .contains("punteggio ricalcolato"),
+        "{:?}",
+        checked.cancelled.assignment.outcome_reason
+    );
+    // The unit is proposed again on the new order.
+    let next = checked.next.unwrap();
+    assert!(next.assignment_id.is_some());
+    assert!(audit::count(store.conn()).unwrap() >= audits + 3);
+}

@@ -8,6 +8,7 @@ mod checks;
 mod ledger;
 mod propose;
 mod reads;
+mod rerank;
 mod steps;
 mod what_if;
 
@@ -18,6 +19,7 @@ pub use propose::{next_waiting, preview};
 pub use reads::{
     AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, list, ranking_outcomes,
 };
+pub use rerank::Moved;
 pub use steps::{StepDone, StepRequest, offer_deadline};
 pub use what_if::{WhatIf, what_if};
 
