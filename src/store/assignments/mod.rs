@@ -17,7 +17,8 @@ pub use ledger::{LedgerKey, LedgerView, ledger, ledgers_of_year, plan_shares};
 pub use propose::Proposed;
 pub use propose::{next_waiting, preview};
 pub use reads::{
-    AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, list, ranking_outcomes,
+    AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, district_of,
+    find_comune, list, ranking_outcomes,
 };
 pub use rerank::Moved;
 pub use steps::{StepDone, StepRequest, offer_deadline};

@@ -224,3 +224,45 @@ pub fn ranking_outcomes(
     }
     Ok(out)
 }
+
+/// A comune by ISTAT code or name (any case): (ISTAT code, name).
+pub fn find_comune(conn: &Connection, query: &str) -> Result<(String, String)> {
+    let q = query.trim();
+    let by_code = conn
+        .query_row(
+            "SELECT istat_code, name FROM municipality WHERE istat_code = ?1",
+            [q],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some(found) = by_code {
+        return Ok(found);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT istat_code, name FROM municipality INDEXED BY municipality_name
+          WHERE name = ?1 COLLATE NOCASE LIMIT 2",
+    )?;
+    let found: Vec<(String, String)> = stmt
+        .query_map([q], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(anyhow!(Refused(format!(
+            "nessun comune '{q}' (indicare il nome o il codice ISTAT)"
+        )))),
+        _ => Err(anyhow!(Refused(format!(
+            "più comuni si chiamano '{q}': indicare il codice ISTAT"
+        )))),
+    }
+}
+
+/// The district of a comune, if it belongs to one.
+pub fn district_of(conn: &Connection, istat: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT district_id FROM district_municipality WHERE istat_code = ?1",
+            [istat],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
