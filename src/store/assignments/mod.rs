@@ -18,7 +18,7 @@ pub use propose::Proposed;
 pub use propose::{next_waiting, preview};
 pub use reads::{
     AssignmentRow, AvailableUnit, ListFilter, assignment, available_units, district_of,
-    find_comune, list, ranking_outcomes,
+    districts_of_comuni, find_comune, list, ranking_outcomes, unit_owner,
 };
 pub use rerank::Moved;
 pub use steps::{StepDone, StepRequest, offer_deadline};

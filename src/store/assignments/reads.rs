@@ -266,3 +266,23 @@ pub fn district_of(conn: &Connection, istat: &str) -> Result<Option<i64>> {
         )
         .optional()?)
 }
+
+/// Every comune's district (ISTAT code → district id): the permission of each ledger of a
+/// list is its comune's district.
+pub fn districts_of_comuni(conn: &Connection) -> Result<HashMap<String, i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT istat_code, district_id FROM district_municipality")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A unit's owner and comune.
+pub fn unit_owner(conn: &Connection, unit_id: i64) -> Result<(i64, String)> {
+    conn.query_row(
+        "SELECT owner_id, istat_code FROM unit WHERE id = ?1",
+        [unit_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()?
+    .ok_or_else(|| anyhow!(Refused(format!("nessuna unità con ID alloggio {unit_id}"))))
+}
