@@ -65,10 +65,10 @@ impl Fixture {
 
     /// The units of the ledger waiting, oldest first.
     fn waiting(&self, store: &Store) -> Vec<i64> {
-        available_units(store.conn(), &self.key)
+        available_units(store.conn(), &self.key, None, 1000)
             .unwrap()
             .into_iter()
-            .filter(|u| u.closed.is_none() && u.assignment.as_ref().is_none_or(|a| !a.1.is_open()))
+            .filter(|u| u.waiting())
             .map(|u| u.unit_id)
             .collect()
     }

@@ -79,6 +79,8 @@ impl LedgerView {
 struct Counts {
     base: u64,
     open: u64,
+    /// Istruttorie holding a unit (open, or assigned and not yet leased).
+    holding: u64,
     lines: Vec<(Line, Stage, u64)>,
 }
 
@@ -185,21 +187,22 @@ fn counts_of(
         c.open = r.get::<_, i64>(3)?.max(0) as u64;
     }
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT owner_id, istat_code, line, stage, count(*)
+        "SELECT owner_id, istat_code, line, stage, lease_date IS NULL, count(*)
            FROM assignment INDEXED BY assignment_ledger
           WHERE year = ?1 {filter}
             AND stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA', 'ASSEGNATA')
-          GROUP BY owner_id, istat_code, line, stage"
+          GROUP BY owner_id, istat_code, line, stage, lease_date IS NULL"
     ))?;
     let mut rows = stmt.query(params![year, owner, istat])?;
     while let Some(r) = rows.next()? {
         let stage = Stage::from_db(&r.get::<_, String>(3)?).unwrap_or(Stage::Annullata);
-        let n: i64 = r.get(4)?;
-        out.entry((r.get(0)?, r.get(1)?)).or_default().lines.push((
-            line_of(&r.get::<_, String>(2)?),
-            stage,
-            n.max(0) as u64,
-        ));
+        let unleased: bool = r.get(4)?;
+        let n = r.get::<_, i64>(5)?.max(0) as u64;
+        let c = out.entry((r.get(0)?, r.get(1)?)).or_default();
+        c.lines.push((line_of(&r.get::<_, String>(2)?), stage, n));
+        if stage.is_open() || (stage == Stage::Assegnata && unleased) {
+            c.holding += n;
+        }
     }
     Ok(out)
 }
@@ -215,13 +218,7 @@ fn build(
         .filter_map(|(l, s, n)| s.count().map(|k| (*l, k, *n)))
         .flat_map(|(l, k, n)| std::iter::repeat_n((l, k), n as usize));
     let ledger = Ledger::from_scratch(rules, shares, c.base, counted);
-    let open_istruttorie: u64 = c
-        .lines
-        .iter()
-        .filter(|(_, s, _)| s.is_open())
-        .map(|(_, _, n)| n)
-        .sum();
-    (ledger, c.open.saturating_sub(open_istruttorie))
+    (ledger, c.open.saturating_sub(c.holding))
 }
 
 fn unverified_line(set: &crate::rules::RuleSet) -> Option<String> {

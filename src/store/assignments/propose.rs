@@ -94,7 +94,7 @@ pub(super) fn open_of(conn: &Connection, unit_id: i64) -> Result<Option<(i64, St
     Ok(conn
         .query_row(
             "SELECT id, stage FROM assignment INDEXED BY assignment_open_unit
-              WHERE unit_id = ?1 AND stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA')",
+              WHERE unit_id = ?1 AND (stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (stage = 'ASSEGNATA' AND lease_date IS NULL))",
             [unit_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -151,7 +151,7 @@ pub(super) fn others_for(
 ) -> Result<Vec<i64>> {
     const OPEN: &str = "NOT EXISTS (SELECT 1 FROM assignment s INDEXED BY assignment_open_unit
                                      WHERE s.unit_id = v.unit_id
-                                       AND s.stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA'))";
+                                       AND (s.stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (s.stage = 'ASSEGNATA' AND s.lease_date IS NULL)))";
     let unit = |r: &rusqlite::Row| {
         Ok(UnitOnOffer {
             unit_id: r.get(0)?,
@@ -394,7 +394,7 @@ pub fn next_waiting(conn: &Connection, owner_id: i64, istat: &str) -> Result<Opt
               WHERE v.owner_id = ?1 AND v.istat_code = ?2 AND v.closed IS NULL
                 AND NOT EXISTS (SELECT 1 FROM assignment s INDEXED BY assignment_open_unit
                                  WHERE s.unit_id = v.unit_id
-                                   AND s.stage IN ('PROPOSTA', 'OFFERTA', 'ACCETTATA'))
+                                   AND (s.stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (s.stage = 'ASSEGNATA' AND s.lease_date IS NULL)))
               ORDER BY v.available_on, v.id LIMIT 1",
             params![owner_id, istat],
             |r| r.get(0),

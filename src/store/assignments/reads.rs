@@ -138,7 +138,7 @@ pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<AssignmentRow>> {
     Ok(out)
 }
 
-/// A unit of a ledger: waiting, in an istruttoria, or assigned.
+/// A unit of a ledger still to assign: waiting, or in an istruttoria (until the lease).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AvailableUnit {
     pub availability_id: i64,
@@ -148,19 +148,31 @@ pub struct AvailableUnit {
     pub area_m2: Option<f64>,
     pub rooms: Option<i64>,
     pub available_on: String,
-    /// ASSEGNATA when the act is signed; `None` while open.
-    pub closed: Option<String>,
-    /// The latest istruttoria of this availability: (id, stage, ID domanda, line, answer by,
+    /// The open istruttoria, or the latest one: (id, stage, ID domanda, line, answer by,
     /// version).
     pub assignment: Option<(i64, Stage, String, Line, Option<String>, i64)>,
 }
 
-/// The units of a ledger: open ones first (oldest first), then those assigned; withdrawn ones
-/// are left out. At most `limit`, after `after` (availability id) in that order.
-pub fn available_units(conn: &Connection, key: &LedgerKey) -> Result<Vec<AvailableUnit>> {
+impl AvailableUnit {
+    /// Waiting for a proposal (no istruttoria running).
+    pub fn waiting(&self) -> bool {
+        self.assignment
+            .as_ref()
+            .is_none_or(|a| !a.1.is_open() && a.1 != Stage::Assegnata)
+    }
+}
+
+/// The units of a ledger still to assign, oldest first, `limit` after availability `after`
+/// (paged by key).
+pub fn available_units(
+    conn: &Connection,
+    key: &LedgerKey,
+    after: Option<i64>,
+    limit: usize,
+) -> Result<Vec<AvailableUnit>> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.id, v.unit_id, u.code, u.address || ifnull(' ' || u.street_number, ''),
-                u.floor_area, u.rooms, v.available_on, v.closed,
+                u.floor_area, u.rooms, v.available_on,
                 s.id, s.stage, a.code, s.line, s.answer_by, s.version
            FROM availability v INDEXED BY availability_ledger
            JOIN unit u ON u.id = v.unit_id
@@ -168,39 +180,47 @@ pub fn available_units(conn: &Connection, key: &LedgerKey) -> Result<Vec<Availab
                                               INDEXED BY assignment_availability
                                              WHERE x.availability_id = v.id)
            LEFT JOIN application a ON a.id = s.application_id
-          WHERE v.year = ?1 AND v.owner_id = ?2 AND v.istat_code = ?3
-            AND (v.closed IS NULL OR v.closed = 'ASSEGNATA')
-          ORDER BY v.closed IS NOT NULL, v.available_on, v.id",
+          WHERE v.year = ?1 AND v.owner_id = ?2 AND v.istat_code = ?3 AND v.closed IS NULL
+            AND v.id > ?4
+          ORDER BY v.id LIMIT ?5",
     )?;
-    let rows = stmt.query_map(params![key.year, key.owner_id, key.istat], |r| {
-        let s: Option<i64> = r.get(8)?;
-        let assignment = match s {
-            Some(id) => {
-                let stage: String = r.get(9)?;
-                let line: String = r.get(11)?;
-                Some((
-                    id,
-                    Stage::from_db(&stage).unwrap_or(Stage::Annullata),
-                    r.get::<_, String>(10)?,
-                    Line::from_db(&line).unwrap_or(Line::Graduatoria),
-                    r.get(12)?,
-                    r.get(13)?,
-                ))
-            }
-            None => None,
-        };
-        Ok(AvailableUnit {
-            availability_id: r.get(0)?,
-            unit_id: r.get(1)?,
-            unit_code: r.get(2)?,
-            address: r.get(3)?,
-            area_m2: r.get(4)?,
-            rooms: r.get(5)?,
-            available_on: r.get(6)?,
-            closed: r.get(7)?,
-            assignment,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![
+            key.year,
+            key.owner_id,
+            key.istat,
+            after.unwrap_or(0),
+            limit as i64
+        ],
+        |r| {
+            let s: Option<i64> = r.get(7)?;
+            let assignment = match s {
+                Some(id) => {
+                    let stage: String = r.get(8)?;
+                    let line: String = r.get(10)?;
+                    Some((
+                        id,
+                        Stage::from_db(&stage).unwrap_or(Stage::Annullata),
+                        r.get::<_, String>(9)?,
+                        Line::from_db(&line).unwrap_or(Line::Graduatoria),
+                        r.get(11)?,
+                        r.get(12)?,
+                    ))
+                }
+                None => None,
+            };
+            Ok(AvailableUnit {
+                availability_id: r.get(0)?,
+                unit_id: r.get(1)?,
+                unit_code: r.get(2)?,
+                address: r.get(3)?,
+                area_m2: r.get(4)?,
+                rooms: r.get(5)?,
+                available_on: r.get(6)?,
+                assignment,
+            })
+        },
+    )?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 

@@ -184,11 +184,6 @@ pub(super) fn apply(
                 params![a.id, number.trim(), date.to_string()],
             )?;
             conn.execute(
-                "UPDATE availability SET closed = 'ASSEGNATA', closed_on = ?2
-                  WHERE id = (SELECT availability_id FROM assignment WHERE id = ?1)",
-                params![a.id, date.to_string()],
-            )?;
-            conn.execute(
                 "UPDATE application_outcome SET state = 'ASSEGNATA', at = ?2, by_operator = ?3
                   WHERE application_id = ?1",
                 params![a.application_id, at, by],
@@ -197,6 +192,13 @@ pub(super) fn apply(
         Step::Lease { date } => {
             conn.execute(
                 "UPDATE assignment SET lease_date = ?2 WHERE id = ?1",
+                params![a.id, date.to_string()],
+            )?;
+            // The unit leaves the units to assign (before it becomes OCCUPATO, which would
+            // otherwise withdraw it).
+            conn.execute(
+                "UPDATE availability SET closed = 'ASSEGNATA', closed_on = ?2
+                  WHERE id = (SELECT availability_id FROM assignment WHERE id = ?1)",
                 params![a.id, date.to_string()],
             )?;
         }

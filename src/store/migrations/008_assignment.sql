@@ -4,9 +4,10 @@
 -- itself is never stored: it is recomputed from these rows.
 
 -- A unit available for assignment in a calendar year. Written when a unit becomes LIBERO, by
--- whatever path (an import, an edit, the end of an istruttoria that did not assign it does not
--- count: the row is still open); closed when the unit is assigned, or withdrawn when it leaves
--- the assignable states otherwise. A unit freed again later is a new row (turn-over).
+-- whatever path (an import, an edit; the end of an istruttoria that did not assign it is not a
+-- new one: the row is still open); closed as ASSEGNATA when the lease is signed, or withdrawn
+-- when the unit leaves the assignable states otherwise. A unit freed again later is a new row
+-- (turn-over). Open rows are the units still to assign, istruttorie included.
 CREATE TABLE availability (
     id              INTEGER PRIMARY KEY,
     unit_id         INTEGER NOT NULL REFERENCES unit(id),
@@ -90,11 +91,14 @@ CREATE TABLE assignment (
     updated_by          TEXT NOT NULL,
     version             INTEGER NOT NULL DEFAULT 1
 );
--- The ledger's lines: one (year, owner, comune) range grouped by line and stage.
-CREATE INDEX assignment_ledger ON assignment(year, owner_id, istat_code, line, stage);
--- One istruttoria at a time per unit.
+-- The ledger's lines: one (year, owner, comune) range grouped by line, stage and whether the
+-- lease is signed, read from the index alone.
+CREATE INDEX assignment_ledger ON assignment(year, owner_id, istat_code, line, stage,
+    lease_date);
+-- One istruttoria at a time per unit: it holds the unit until the lease is signed.
 CREATE UNIQUE INDEX assignment_open_unit ON assignment(unit_id)
-    WHERE stage IN ('PROPOSTA','OFFERTA','ACCETTATA');
+    WHERE stage IN ('PROPOSTA','OFFERTA','ACCETTATA')
+       OR (stage = 'ASSEGNATA' AND lease_date IS NULL);
 CREATE INDEX assignment_application ON assignment(application_id);
 CREATE INDEX assignment_availability ON assignment(availability_id);
 
