@@ -163,6 +163,16 @@ fn a_unit_goes_from_proposal_to_lease_one_audited_transaction_each() {
     assert_eq!(done.assignment.stage, Stage::Assegnata);
     assert_eq!(f.outcome(a.application_id).unwrap().0, "ASSEGNATA");
     assert_eq!(f.unit_state(unit), "IN ASSEGNAZIONE");
+    // Assigned and waiting for the lease: still among the units to assign, held.
+    assert!(!f.waiting(&store).contains(&unit));
+    let e = store
+        .propose_assignment("aler.op", unit, f.today)
+        .unwrap_err();
+    assert!(e.to_string().contains("già un'istruttoria"), "{e}");
+    assert_eq!(
+        ledger(store.conn(), &f.key).unwrap().waiting,
+        before.waiting - 1
+    );
     store
         .assignment_step(
             "aler.op",
@@ -171,6 +181,11 @@ fn a_unit_goes_from_proposal_to_lease_one_audited_transaction_each() {
         )
         .unwrap();
     assert_eq!(f.unit_state(unit), "OCCUPATO");
+    let listed = available_units(store.conn(), &f.key, None, 1000).unwrap();
+    assert!(
+        !listed.iter().any(|u| u.unit_id == unit),
+        "leased: no longer to assign"
+    );
     // The unit left the waiting list but still counts in the base; the line is used.
     let after = ledger(store.conn(), &f.key).unwrap();
     assert_eq!(after.ledger.base, before.ledger.base);
