@@ -1,5 +1,6 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
+mod assignments;
 mod certification;
 mod communications;
 mod db;
@@ -101,6 +102,10 @@ pub enum Command {
     /// Rankings: compute, show, export, compare with another rule set, correct, finalize
     #[command(subcommand)]
     Rankings(rankings::RankingsCommand),
+    /// Assegnazione: the quota ledger, proposals, the istruttoria (offer, answer, act, lease),
+    /// document checks, the list and export of a year, what-if
+    #[command(subcommand)]
+    Assignments(assignments::AssignmentsCommand),
     /// ISBAR: explain an application's score
     #[command(subcommand)]
     Isbar(rankings::isbar::IsbarCommand),
@@ -227,6 +232,7 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Rankings(c) => rankings::run(g, c),
         Command::Occupations(c) => occupations::run(g, *c),
         Command::Isbar(c) => rankings::isbar::run(g, c),
+        Command::Assignments(c) => assignments::run(g, c),
         Command::Db(c) => db::run(g, c),
     }
 }

@@ -133,7 +133,7 @@ pub struct Expect {
 }
 
 /// Parses a date as typed: GG/MM/AAAA or AAAA-MM-GG, the year in full (domain::dates).
-pub(super) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
+pub(crate) fn parse_date(option: &str, s: &str) -> Result<NaiveDate> {
     crate::domain::dates::parse(s, crate::domain::dates::ADMIN_YEARS)
         .map_err(|e| anyhow!(InvalidInput(format!("{option}: {e}"))))
 }

@@ -136,6 +136,19 @@ pub enum Action {
     /// Read the ranking of `owner_id` in a notice of `district_id`: as above, or with the
     /// AVVISI service on that owner.
     ReadRanking { district_id: i64, owner_id: i64 },
+    /// Open the Assegnazione area: the Regione, the helpdesk, any capofila, operators with the
+    /// AVVISI service on some owner.
+    ReadAssignments,
+    /// Read the quota ledger and the assignments of `owner_id` in a comune of `district_id`:
+    /// the Regione and the helpdesk (every ledger of the region), the capofila of that
+    /// district (every ledger of the district), the owner's operators with AVVISI.
+    ReadLedger {
+        district_id: Option<i64>,
+        owner_id: i64,
+    },
+    /// Propose, offer, record the household's answer, check the documents, sign the act and
+    /// the lease of `owner_id`'s units: its operators with the AVVISI service.
+    Assign { owner_id: i64 },
 }
 
 /// Why an action was refused; `Display` is the Italian message.
@@ -341,6 +354,37 @@ impl OperatorScope {
                     )))
                 }
             }
+            Action::ReadAssignments => {
+                let avvisi = self.grants.iter().any(|(_, s)| *s == Service::Notices);
+                if self.sees_everything() || self.role == Role::LeadMunicipality || avvisi {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non è abilitato al servizio {}: non può consultare le assegnazioni",
+                        Service::Notices.label()
+                    )))
+                }
+            }
+            Action::ReadLedger {
+                district_id,
+                owner_id,
+            } => {
+                let capofila = self.role == Role::LeadMunicipality
+                    && district_id.is_some()
+                    && self.district_id == district_id;
+                if self.sees_everything() || capofila || self.has_grant(owner_id, Service::Notices)
+                {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "l'operatore {who} non può consultare le quote e le assegnazioni di questo ente in questo comune: servono il servizio {} per l'ente, o il ruolo di capofila dell'ambito",
+                        Service::Notices.label()
+                    )))
+                }
+            }
+            Action::Assign { owner_id } => {
+                needs(owner_id, Service::Notices, "assegnare le unità dell'ente")
+            }
             Action::ReadRanking {
                 district_id,
                 owner_id,
@@ -372,6 +416,43 @@ mod tests {
             district_id: (role == Role::LeadMunicipality).then_some(7),
             grants: grants.to_vec(),
         }
+    }
+
+    /// Issue 16: the owner's AVVISI operators assign its units; the capofila reads the ledgers
+    /// of its district, the Regione and the helpdesk every ledger; nobody else assigns.
+    #[test]
+    fn assignments_are_the_owners_avvisi_operators_ledgers_are_read_more_widely() {
+        let assign = |o: i64| Action::Assign { owner_id: o };
+        let read = |d: Option<i64>, o: i64| Action::ReadLedger {
+            district_id: d,
+            owner_id: o,
+        };
+        let avvisi = op(Role::OwnerOperator, &[(1, Service::Notices)]);
+        assert!(avvisi.check(Action::ReadAssignments).is_ok());
+        assert!(avvisi.check(assign(1)).is_ok());
+        assert!(avvisi.check(read(Some(7), 1)).is_ok());
+        assert!(avvisi.check(assign(2)).is_err());
+        assert!(avvisi.check(read(Some(7), 2)).is_err());
+        let registry = op(Role::OwnerOperator, &[(1, Service::Registry)]);
+        assert!(registry.check(Action::ReadAssignments).is_err());
+        assert!(registry.check(assign(1)).is_err());
+        assert!(registry.check(read(Some(7), 1)).is_err());
+        let capofila = op(Role::LeadMunicipality, &[]);
+        assert!(capofila.check(Action::ReadAssignments).is_ok());
+        assert!(capofila.check(read(Some(7), 99)).is_ok());
+        assert!(capofila.check(read(Some(8), 99)).is_err());
+        assert!(capofila.check(read(None, 99)).is_err());
+        assert!(capofila.check(assign(99)).is_err());
+        for role in [Role::Region, Role::Helpdesk] {
+            let r = op(role, &[]);
+            assert!(r.check(read(Some(8), 99)).is_ok());
+            assert!(r.check(read(None, 99)).is_ok());
+            assert!(r.check(assign(99)).is_err());
+        }
+        let e = op(Role::Helpdesk, &[(1, Service::Notices)])
+            .check(assign(1))
+            .unwrap_err();
+        assert!(e.0.contains("può solo consultare"), "{e}");
     }
 
     #[test]

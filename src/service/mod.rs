@@ -4,6 +4,7 @@
 //! permission itself with the rules of `domain::access`, then calls the store. Front ends never
 //! open the database, never speak SQL and never decide a permission.
 
+pub mod assignments;
 pub mod certification;
 pub mod communications;
 pub mod database;

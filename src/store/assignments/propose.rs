@@ -221,17 +221,28 @@ pub(super) fn stored_rule_set(conn: &Connection, year: i32, by: &str) -> Result<
     })
 }
 
+/// A decision with where it was taken.
+pub(super) struct Decided<'a> {
+    pub ranking_id: i64,
+    pub rule_set_id: i64,
+    pub decision: &'a Decision,
+    pub others: &'a [i64],
+}
+
 /// Writes a proposal decided on `conn` (inside its transaction).
 pub(super) fn write_proposal(
     conn: &Connection,
     by: &str,
     t: &Target,
-    ranking_id: i64,
-    d: &Decision,
-    others: &[i64],
-    rule_set_id: i64,
+    decided: &Decided<'_>,
     today: NaiveDate,
 ) -> Result<Option<i64>> {
+    let Decided {
+        ranking_id,
+        rule_set_id,
+        decision: d,
+        others,
+    } = *decided;
     let Decision::Propose(p) = d else {
         return Ok(None);
     };
@@ -337,7 +348,18 @@ pub(super) fn propose_on(
         Decision::Propose(p) => others_for(conn, t, &p.applicant, rules)?,
         Decision::Nobody(_) => Vec::new(),
     };
-    let assignment_id = write_proposal(conn, by, t, ranking_id, &d, &others, rule_set_id, today)?;
+    let assignment_id = write_proposal(
+        conn,
+        by,
+        t,
+        &Decided {
+            ranking_id,
+            rule_set_id,
+            decision: &d,
+            others: &others,
+        },
+        today,
+    )?;
     let view = ledger(
         conn,
         &LedgerKey {
