@@ -126,12 +126,14 @@ impl Service {
         let conn = self.store.conn();
         let n = notices::get(conn, notice_id)?;
         let (_, set) = rule_sets::load_parsed(conn, n.rule_set_id)?;
-        Ok(set
-            .ranking()
-            .map_err(|e| anyhow!(InvalidInput(e.0)))?
+        let rules = set.ranking().map_err(|e| anyhow!(InvalidInput(e.0)))?;
+        // The scoring conditions, and the declarations that put an application in a reserve
+        // of the assignments (a member of the police forces, the Comune's other category).
+        Ok(rules
             .conditions
             .iter()
             .map(|c| c.code.clone())
+            .chain(rules.quotas.declarations.iter().map(|d| d.code.clone()))
             .collect())
     }
 

@@ -32,6 +32,8 @@ struct ShownRow<'a> {
     id_alloggio_1: Option<i64>,
     id_alloggio_2: Option<i64>,
     categorie: &'a str,
+    /// Where the application stands in the assignments (IN ISTRUTTORIA, ASSEGNATA, RIMOSSA).
+    assegnazione: Option<&'a str>,
 }
 
 fn h(v: i64) -> f64 {
@@ -71,6 +73,7 @@ pub(super) fn show(
                 id_alloggio_1: e.unit1,
                 id_alloggio_2: e.unit2,
                 categorie: &e.conditions,
+                assegnazione: e.outcome.as_deref(),
             })
         })
         .collect();
@@ -94,6 +97,7 @@ pub(super) fn show(
                 r.id_alloggio_1.map(|u| u.to_string()).unwrap_or_default(),
                 r.id_alloggio_2.map(|u| u.to_string()).unwrap_or_default(),
                 euro((r.isee * 100.0).round() as i64),
+                r.assegnazione.unwrap_or_default().to_string(),
             ]
         })
         .collect();
@@ -110,6 +114,7 @@ pub(super) fn show(
             "ID ALLOGGIO 1",
             "ID ALLOGGIO 2",
             "ISEE",
+            "ASSEGNAZIONE",
         ],
         rows,
         items: &items,

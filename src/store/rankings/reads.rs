@@ -91,12 +91,15 @@ pub struct EntryRow {
     /// Codes of the conditions that scored.
     pub conditions: String,
     pub isee_cents: i64,
+    /// Where the application stands in the assignments: IN ISTRUTTORIA, ASSEGNATA, RIMOSSA.
+    pub outcome: Option<String>,
 }
 
 const ENTRY_SELECT: &str = "SELECT e.position, e.application_id, a.code, e.isbar, e.familiari,
         e.abitative, e.economica, e.residenza_regione, e.residenza_comune, e.indigent,
-        e.without_preferences, e.unit1, e.unit2, e.conditions, a.isee_cents
-     FROM ranking_entry e JOIN application a ON a.id = e.application_id";
+        e.without_preferences, e.unit1, e.unit2, e.conditions, a.isee_cents, o.state
+     FROM ranking_entry e JOIN application a ON a.id = e.application_id
+     LEFT JOIN application_outcome o ON o.application_id = e.application_id";
 
 fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<EntryRow> {
     Ok(EntryRow {
@@ -115,6 +118,7 @@ fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<EntryRow> {
         unit2: r.get(12)?,
         conditions: r.get(13)?,
         isee_cents: r.get(14)?,
+        outcome: r.get(15)?,
     })
 }
 

@@ -157,6 +157,7 @@ mod tests {
             unit2: None,
             conditions: String::new(),
             isee_cents: 0,
+            outcome: None,
         }
     }
 

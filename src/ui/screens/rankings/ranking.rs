@@ -89,10 +89,11 @@ pub(super) fn draw(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect
                 &e.conditions.replace(',', " "),
                 &unit(e.unit1),
                 &unit(e.unit2),
-                if e.without_preferences {
-                    "SENZA PREF."
-                } else {
-                    "AMMESSA"
+                match (e.outcome.as_deref(), e.without_preferences) {
+                    (Some("IN ISTRUTTORIA"), _) => "ISTRUTTORIA",
+                    (Some(o), _) => o,
+                    (None, true) => "SENZA PREF.",
+                    (None, false) => "AMMESSA",
                 },
             ),
             i == s.selected,
