@@ -79,6 +79,7 @@ actions! {
     OccupationNew = "occupation_new", "Nuova occupazione";
     OccupationSave = "occupation_save", "Salva";
     OccupationClose = "occupation_close", "Chiudi occupazione";
+    AssignmentPropose = "assignment_propose", "Proponi";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -128,8 +128,10 @@ impl App {
             .iter()
             .any(|(_, s)| *s == crate::domain::access::Service::Registry);
         for a in self.screen().actions() {
+            // Proposing needs the AVVISI service, checked when the ledger is read.
             let needs_registry = !screens::plans::is_plan_action(a)
-                && !screens::communications::is_communication_action(a);
+                && !screens::communications::is_communication_action(a)
+                && a != Action::AssignmentPropose;
             if screens::is_mutating(a)
                 && (self.session.read_only || (needs_registry && !edits_registry))
             {

@@ -111,6 +111,11 @@ impl Service {
             .collect())
     }
 
+    /// The owner of a unit (the interface asks whether the operator may assign it).
+    pub fn assignment_units_owner(&self, unit_id: i64) -> Result<i64> {
+        Ok(assignments::unit_owner(self.store.conn(), unit_id)?.0)
+    }
+
     /// What a proposal for `unit_id` would be, nothing written.
     pub fn preview_assignment(&self, unit_id: i64) -> Result<Proposed> {
         let (owner, istat) = assignments::unit_owner(self.store.conn(), unit_id)?;
@@ -217,5 +222,42 @@ impl Service {
         }
         crate::export::assignments::write(out, year, &notes, &ledgers, &rows)?;
         Ok((ledgers.len(), rows.len()))
+    }
+}
+
+impl Service {
+    /// Whether the session may assign `owner_id`'s units (the interface offers the steps only
+    /// then; the calls check again).
+    pub fn may_assign(&self, owner_id: i64) -> bool {
+        self.session
+            .check_write(Action::Assign { owner_id })
+            .is_ok()
+    }
+
+    /// The stored rule sets with assignment parameters (for the what-if).
+    pub fn assignment_rule_sets(&self) -> Result<Vec<crate::store::rule_sets::Stored>> {
+        self.session.check(Action::ReadAssignments)?;
+        let conn = self.store.conn();
+        let mut out = Vec::new();
+        for s in crate::store::rule_sets::list(conn)? {
+            if assignments::rule_set(conn, s.id).is_ok_and(|r| r.ranking.is_some()) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The what-if with a stored rule set by id (the interface's choice).
+    pub fn assignment_what_if_stored(
+        &self,
+        key: &LedgerKey,
+        rule_set_id: Option<i64>,
+        h: Option<u64>,
+    ) -> Result<WhatIf> {
+        let other = match rule_set_id {
+            Some(id) => Some(assignments::rule_set(self.store.conn(), id)?),
+            None => None,
+        };
+        self.assignment_what_if(key, other.as_deref(), h)
     }
 }

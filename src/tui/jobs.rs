@@ -2,6 +2,8 @@
 //! answer as a message. Nothing else is decided here: permissions, paging rules, masking and
 //! the operators' messages are the service's.
 
+mod assignments;
+
 use super::counter::{Counter, Interrupter};
 use super::exporter::Exporter;
 use crate::app::screens::rankings::{Data, Query};
@@ -239,6 +241,7 @@ impl Jobs {
                 }
             }
             Request::Occupations { generation, query } => self.occupations(generation, query),
+            r @ Request::Assignments { .. } => self.assignments(r),
             Request::Rankings { generation, query } => match self.rankings(query) {
                 Ok(data) => self.send(DataMsg::Rankings {
                     generation,

@@ -13,6 +13,7 @@ pub enum Target {
     Communications,
     Rankings,
     Occupations,
+    Assignments,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +60,18 @@ impl Home {
                 label: "Ricerca occupazioni",
                 hint: "OCCUPAZIONI SENZA TITOLO: ricerca, scheda, chiusura",
                 target: Target::Occupations,
+            });
+        }
+        if session
+            .scope
+            .check(crate::domain::access::Action::ReadAssignments)
+            .is_ok()
+        {
+            items.push(MenuItem {
+                area: "Assegnazione",
+                label: "Alloggi da assegnare",
+                hint: "ASSEGNAZIONE: quote dell'anno, proposte, istruttoria, provvedimento",
+                target: Target::Assignments,
             });
         }
         // Before the plan list, which stays the last item (tests and habits go there with End).

@@ -1,6 +1,7 @@
 //! Screens' state. Each screen says what it is called, what it offers, and how it reacts to
 //! actions, typed text and data coming back from the store.
 
+pub mod assignments;
 pub mod certification;
 pub mod communications;
 pub mod detail;
@@ -114,6 +115,11 @@ pub enum Request {
         version: i64,
         draft: bool,
     },
+    /// A read or a step of the Assegnazione area.
+    Assignments {
+        generation: u64,
+        query: assignments::Query,
+    },
     /// A read of the Graduatorie area.
     Rankings {
         generation: u64,
@@ -206,6 +212,11 @@ pub enum DataMsg {
         saved: Box<crate::store::communications::Saved>,
         row: Box<communications::CommunicationRow>,
     },
+    /// An answer of the Assegnazione area.
+    Assignments {
+        generation: u64,
+        data: Box<assignments::Data>,
+    },
     /// An answer to a Graduatorie read.
     Rankings {
         generation: u64,
@@ -240,6 +251,7 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::OccupationNew
             | Action::OccupationSave
             | Action::OccupationClose
+            | Action::AssignmentPropose
     )
 }
 
@@ -293,6 +305,7 @@ pub enum Screen {
     Communications(Box<CommunicationsScreen>),
     Rankings(Box<rankings::Rankings>),
     Occupations(Box<occupations::Occupations>),
+    Assignments(Box<assignments::Assignments>),
 }
 
 impl Screen {
@@ -316,6 +329,7 @@ impl Screen {
             Screen::Communications(c) => c.opened(generation),
             Screen::Rankings(r) => r.opened(generation),
             Screen::Occupations(o) => o.opened(generation),
+            Screen::Assignments(a) => a.opened(generation),
         }
     }
 
@@ -331,6 +345,7 @@ impl Screen {
             Screen::Communications(_) => "Comunicazione annuale".into(),
             Screen::Rankings(r) => r.title(),
             Screen::Occupations(o) => o.title(),
+            Screen::Assignments(a) => a.title(),
         }
     }
 
@@ -391,6 +406,7 @@ impl Screen {
             ),
             Screen::Rankings(r) => r.instruction(keys),
             Screen::Occupations(o) => o.instruction(keys),
+            Screen::Assignments(a) => a.instruction(keys),
         }
     }
 
@@ -406,6 +422,7 @@ impl Screen {
             Screen::Communications(c) => c.actions(),
             Screen::Rankings(r) => r.actions(),
             Screen::Occupations(o) => o.actions(),
+            Screen::Assignments(a) => a.actions(),
         }
     }
 
@@ -418,6 +435,7 @@ impl Screen {
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.in_text(),
             Screen::Occupations(o) => o.in_text(),
+            Screen::Assignments(a) => a.in_text(),
             _ => false,
         }
     }
@@ -431,6 +449,7 @@ impl Screen {
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.consumes_back(),
             Screen::Occupations(o) => o.consumes_back(),
+            Screen::Assignments(a) => a.consumes_back(),
             _ => false,
         }
     }
@@ -451,6 +470,7 @@ impl Screen {
             Screen::Communications(c) => c.on_action(action, generation),
             Screen::Rankings(r) => r.on_action(action, session, generation),
             Screen::Occupations(o) => o.on_action(action, session, generation),
+            Screen::Assignments(a) => a.on_action(action, session, generation),
         }
     }
 
@@ -463,6 +483,7 @@ impl Screen {
             Screen::Communications(c) => c.focused_text_mut(),
             Screen::Rankings(r) => r.focused_text_mut(),
             Screen::Occupations(o) => o.focused_text_mut(),
+            Screen::Assignments(a) => a.focused_text_mut(),
             _ => None,
         }
     }
@@ -517,6 +538,7 @@ impl Screen {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
             Screen::Rankings(r) => r.on_resize(width, height, generation),
             Screen::Occupations(o) => o.on_resize(width, height, generation),
+            Screen::Assignments(a) => a.on_resize(width, height, generation),
             _ => Vec::new(),
         }
     }
@@ -533,6 +555,7 @@ impl Screen {
             Screen::Communications(c) => c.on_data(data, keys),
             Screen::Rankings(r) => r.on_data(data),
             Screen::Occupations(o) => o.on_data(data),
+            Screen::Assignments(a) => a.on_data(data),
         }
     }
 }
@@ -554,6 +577,11 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         }
         home::Target::Occupations => ScreenOutcome::push(Screen::Occupations(Box::new(
             occupations::Occupations::search(session),
+        ))),
+        // The ledgers of the calendar year under way: the year before the plan being
+        // prepared.
+        home::Target::Assignments => ScreenOutcome::push(Screen::Assignments(Box::new(
+            assignments::Assignments::ledgers(session.plan_year - 1),
         ))),
     }
 }

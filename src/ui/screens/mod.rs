@@ -1,5 +1,6 @@
 //! Drawing of each screen's body.
 
+mod assignments;
 mod certification;
 mod communications;
 pub mod detail;
@@ -26,5 +27,6 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Communications(c) => communications::draw(c, &app.keys(), frame, theme, area),
         Screen::Rankings(r) => rankings::draw(r, &app.keys(), frame, theme, area),
         Screen::Occupations(o) => occupations::draw(o, &app.keys(), frame, theme, area),
+        Screen::Assignments(a) => assignments::draw(a, &app.keys(), frame, theme, area),
     }
 }

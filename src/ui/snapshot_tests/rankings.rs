@@ -7,13 +7,13 @@ use super::*;
 use crate::demo::applications::{ComuneRef2, OfferedRef};
 use crate::store::{notices, rule_sets};
 
-fn date(s: &str) -> chrono::NaiveDate {
+pub(super) fn date(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
 
 /// A copy of the demo database with a closed notice of BG-SERIATE (opened 12/01/2026, closed
 /// 27/02/2026), 200 generated applications and its rankings computed on 02/03/2026.
-fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
+pub(super) fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rankings.sqlite");
     rusqlite::Connection::open(demo_db())

@@ -39,7 +39,7 @@ fn it_str(s: &str) -> String {
         .map_or_else(|| s.to_string(), it)
 }
 
-fn loading(frame: &mut Frame, theme: &Theme, area: Rect) {
+pub(in crate::ui::screens) fn loading(frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::styled("Caricamento…", theme.muted)),
         area,
@@ -47,7 +47,7 @@ fn loading(frame: &mut Frame, theme: &Theme, area: Rect) {
 }
 
 /// A row with the selection marker: reverse video (theme) and a glyph.
-fn marked(text: String, selected: bool, theme: &Theme) -> Line<'static> {
+pub(in crate::ui::screens) fn marked(text: String, selected: bool, theme: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::raw(format!(" {} ", if selected { SELECTED_GLYPH } else { " " })),
         Span::styled(text, if selected { theme.selected } else { theme.body }),
@@ -55,16 +55,20 @@ fn marked(text: String, selected: bool, theme: &Theme) -> Line<'static> {
 }
 
 /// Pads or cuts to exactly `w` characters.
-fn cell(s: &str, w: usize) -> String {
+pub(in crate::ui::screens) fn cell(s: &str, w: usize) -> String {
     format!("{:<w$}", truncate(s, w))
 }
 
-fn rcell(s: &str, w: usize) -> String {
+pub(in crate::ui::screens) fn rcell(s: &str, w: usize) -> String {
     format!("{:>w$}", truncate(s, w))
 }
 
 /// The first `n` items around `selected` so that it stays in view.
-fn window(len: usize, selected: usize, n: usize) -> std::ops::Range<usize> {
+pub(in crate::ui::screens) fn window(
+    len: usize,
+    selected: usize,
+    n: usize,
+) -> std::ops::Range<usize> {
     if len <= n {
         return 0..len;
     }
@@ -72,7 +76,11 @@ fn window(len: usize, selected: usize, n: usize) -> std::ops::Range<usize> {
     start..start + n
 }
 
-fn unverified_span(line: &Option<String>, theme: &Theme, width: usize) -> Line<'static> {
+pub(in crate::ui::screens) fn unverified_span(
+    line: &Option<String>,
+    theme: &Theme,
+    width: usize,
+) -> Line<'static> {
     match line {
         Some(u) => Line::styled(
             truncate(&format!("{WARNING_GLYPH} {u}"), width),
