@@ -114,6 +114,7 @@ fn every_assignment_statement_reads_an_index() {
         Step::Assign {
             number: "1/2026".into(),
             date: today,
+            lease: None,
         },
         Step::Lease { date: today },
     ] {

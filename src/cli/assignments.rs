@@ -106,7 +106,8 @@ pub enum AssignmentsCommand {
         #[arg(long = "version", id = "expected_version", value_name = "V")]
         version: Option<i64>,
     },
-    /// The assignment act (provvedimento): number and date; the lease date may follow
+    /// The assignment act (provvedimento): number and date; with --lease-date, the lease too
+    /// (one step)
     #[command(disable_version_flag = true)]
     Assign {
         assignment: i64,
@@ -275,13 +276,10 @@ pub fn run(g: &Global, cmd: AssignmentsCommand) -> Result<()> {
                 Step::Assign {
                     number: act,
                     date: act_date,
+                    lease,
                 },
                 None,
-            )?;
-            if let Some(d) = lease {
-                step(&mut svc, assignment, None, Step::Lease { date: d }, None)?;
-            }
-            Ok(())
+            )
         }
         AssignmentsCommand::Lease {
             assignment,

@@ -89,10 +89,11 @@ pub enum Step {
     NoAnswer,
     /// Withdrawn, or stopped by a document check.
     Cancel,
-    /// The assignment act.
+    /// The assignment act; with `lease`, the lease signed at once (one step).
     Assign {
         number: String,
         date: NaiveDate,
+        lease: Option<NaiveDate>,
     },
     /// The lease is signed: the unit is occupied.
     Lease {
@@ -177,9 +178,25 @@ pub fn next(f: &Facts, step: &Step, today: NaiveDate) -> Result<Stage, String> {
             }
             Ok(Stage::Annullata)
         }
-        Step::Assign { number, date } => {
+        Step::Assign {
+            number,
+            date,
+            lease,
+        } => {
             if f.stage != Stage::Accettata {
                 return wrong();
+            }
+            if let Some(l) = lease {
+                if l < date {
+                    return Err(format!(
+                        "data del contratto {} precedente al provvedimento del {}",
+                        d(*l),
+                        d(*date)
+                    ));
+                }
+                if *l > today {
+                    return Err(format!("data del contratto {} nel futuro", d(*l)));
+                }
             }
             if number.trim().is_empty() {
                 return Err("numero del provvedimento mancante".into());
@@ -237,7 +254,7 @@ pub fn unit_state_after(step: &Step, from: Stage) -> Option<&'static str> {
         Step::Offer { .. } => Some("IN ASSEGNAZIONE"),
         Step::Refuse | Step::NoAnswer => Some("LIBERO"),
         Step::Cancel if from != Stage::Proposta => Some("LIBERO"),
-        Step::Lease { .. } => Some("OCCUPATO"),
+        Step::Lease { .. } | Step::Assign { lease: Some(_), .. } => Some("OCCUPATO"),
         _ => None,
     }
 }
@@ -275,6 +292,7 @@ mod tests {
         let act = Step::Assign {
             number: "12/2026".into(),
             date: t,
+            lease: None,
         };
         assert_eq!(
             next(&facts(Stage::Accettata), &act, t),
@@ -312,6 +330,7 @@ mod tests {
             &Step::Assign {
                 number: " ".into(),
                 date: t,
+                lease: None,
             },
             t,
         )
@@ -322,6 +341,7 @@ mod tests {
             &Step::Assign {
                 number: "1".into(),
                 date: day("2026-06-01"),
+                lease: None,
             },
             t,
         )

@@ -80,7 +80,38 @@ impl Store {
             }
         };
         let t = target(&tx, cancelled.assignment.unit_id)?;
-        let next = propose_on(&tx, by, &t, today)?;
+        let next = propose_on(&tx, by, &t, today, false)?;
+        // One audit record for all the check did: the cancellation, the application's fate,
+        // the next proposal.
+        let (action, what) = match check {
+            DocumentCheck::MissingRequirement { requirement, .. } => (
+                "assegnazioni.requisito_mancante",
+                serde_json::json!({ "requirement": requirement }),
+            ),
+            DocumentCheck::MissingCondition { code, .. } => (
+                "assegnazioni.condizione_non_documentata",
+                serde_json::json!({ "condition": code, "moved": moved }),
+            ),
+        };
+        let a = &cancelled.assignment;
+        audit::record(
+            &tx,
+            Entry {
+                operator: by,
+                action,
+                entity: "assignment",
+                entity_id: Some(id.to_string()),
+                before: Some(serde_json::json!({
+                    "stage": cancelled.before, "unit": a.unit_id, "application": a.code,
+                })),
+                after: Some(serde_json::json!({
+                    "stage": a.stage, "version": a.version, "reason": a.outcome_reason,
+                    "check": what,
+                    "next": next.assignment_id,
+                    "next_application": next.decision.proposal().map(|p| p.applicant.code.clone()),
+                })),
+            },
+        )?;
         tx.commit()?;
         Ok(Checked {
             cancelled,
@@ -112,6 +143,7 @@ fn missing_requirement(
             reason: Some(why.clone()),
         },
         today,
+        false,
     )?;
     let app = cancelled.assignment.application_id;
     tx.execute(
@@ -121,19 +153,6 @@ fn missing_requirement(
          ON CONFLICT (application_id) DO UPDATE SET state = 'RIMOSSA',
              assignment_id = ?2, reason = ?3, at = ?4, by_operator = ?5",
         params![app, id, why, crate::store::now(), by],
-    )?;
-    audit::record(
-        tx,
-        Entry {
-            operator: by,
-            action: "assegnazioni.requisito_mancante",
-            entity: "application",
-            entity_id: Some(app.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "assignment": id, "requirement": requirement, "reason": reason,
-            })),
-        },
     )?;
     Ok(cancelled)
 }
@@ -249,20 +268,7 @@ fn missing_condition(
             reason: Some(why.clone()),
         },
         today,
-    )?;
-    audit::record(
-        tx,
-        Entry {
-            operator: by,
-            action: "assegnazioni.condizione_non_documentata",
-            entity: "application",
-            entity_id: Some(app_id.to_string()),
-            before: Some(serde_json::json!({ "conditions": scored })),
-            after: Some(serde_json::json!({
-                "assignment": id, "condition": code, "reason": reason, "moved": moved,
-                "declared": app.declared,
-            })),
-        },
+        false,
     )?;
     Ok((cancelled, moved))
 }

@@ -229,13 +229,15 @@ pub(super) struct Decided<'a> {
     pub others: &'a [i64],
 }
 
-/// Writes a proposal decided on `conn` (inside its transaction).
+/// Writes a proposal decided on `conn` (inside its transaction), with its audit record when
+/// `audited`.
 pub(super) fn write_proposal(
     conn: &Connection,
     by: &str,
     t: &Target,
     decided: &Decided<'_>,
     today: NaiveDate,
+    audited: bool,
 ) -> Result<Option<i64>> {
     let Decided {
         ranking_id,
@@ -293,21 +295,23 @@ pub(super) fn write_proposal(
         params![p.applicant.application_id, id, at, by],
     )
     .map_err(|e| busy_unit(e, t.unit.unit_id))?;
-    audit::record(
-        conn,
-        Entry {
-            operator: by,
-            action: "assegnazioni.proposta",
-            entity: "assignment",
-            entity_id: Some(id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "unit": t.unit.unit_id, "application": p.applicant.code,
-                "ranking": ranking_id, "line": p.line.db(), "base": base,
-                "explanation": explanation, "owner_choice": others,
-            })),
-        },
-    )?;
+    if audited {
+        audit::record(
+            conn,
+            Entry {
+                operator: by,
+                action: "assegnazioni.proposta",
+                entity: "assignment",
+                entity_id: Some(id.to_string()),
+                before: None,
+                after: Some(serde_json::json!({
+                    "unit": t.unit.unit_id, "application": p.applicant.code,
+                    "ranking": ranking_id, "line": p.line.db(), "base": base,
+                    "explanation": explanation, "owner_choice": others,
+                })),
+            },
+        )?;
+    }
     Ok(Some(id))
 }
 
@@ -327,6 +331,7 @@ pub(super) fn propose_on(
     by: &str,
     t: &Target,
     today: NaiveDate,
+    audited: bool,
 ) -> Result<Proposed> {
     if let Some((id, stage)) = open_of(conn, t.unit.unit_id)? {
         return Err(anyhow!(Refused(format!(
@@ -359,6 +364,7 @@ pub(super) fn propose_on(
             others: &others,
         },
         today,
+        audited,
     )?;
     let view = ledger(
         conn,
@@ -436,7 +442,7 @@ impl Store {
     ) -> Result<Proposed> {
         let tx = self.write()?;
         let t = target(&tx, unit_id)?;
-        let p = propose_on(&tx, by, &t, today)?;
+        let p = propose_on(&tx, by, &t, today, true)?;
         tx.commit()?;
         Ok(p)
     }

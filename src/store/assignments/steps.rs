@@ -95,12 +95,29 @@ pub fn offer_deadline(
     Ok(today + chrono::Duration::days(i64::from(days)))
 }
 
-/// Applies `req` inside the open transaction `conn`.
+/// Records the lease: the unit leaves the units to assign (its availability closes before the
+/// unit becomes OCCUPATO, which would otherwise withdraw it).
+fn sign_lease(conn: &Connection, id: i64, date: NaiveDate) -> Result<()> {
+    conn.execute(
+        "UPDATE assignment SET lease_date = ?2 WHERE id = ?1",
+        params![id, date.to_string()],
+    )?;
+    conn.execute(
+        "UPDATE availability SET closed = 'ASSEGNATA', closed_on = ?2
+          WHERE id = (SELECT availability_id FROM assignment WHERE id = ?1)",
+        params![id, date.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Applies `req` inside the open transaction `conn`; with `audited`, writes its audit record
+/// (a document check writes one record for all it does).
 pub(super) fn apply(
     conn: &Connection,
     by: &str,
     req: &StepRequest,
     today: NaiveDate,
+    audited: bool,
 ) -> Result<StepDone> {
     let a = assignment(conn, req.assignment_id)?;
     check_version(&a, req.version)?;
@@ -178,7 +195,11 @@ pub(super) fn apply(
                 [a.application_id],
             )?;
         }
-        Step::Assign { number, date } => {
+        Step::Assign {
+            number,
+            date,
+            lease,
+        } => {
             conn.execute(
                 "UPDATE assignment SET act_number = ?2, act_date = ?3 WHERE id = ?1",
                 params![a.id, number.trim(), date.to_string()],
@@ -188,20 +209,11 @@ pub(super) fn apply(
                   WHERE application_id = ?1",
                 params![a.application_id, at, by],
             )?;
+            if let Some(l) = lease {
+                sign_lease(conn, a.id, *l)?;
+            }
         }
-        Step::Lease { date } => {
-            conn.execute(
-                "UPDATE assignment SET lease_date = ?2 WHERE id = ?1",
-                params![a.id, date.to_string()],
-            )?;
-            // The unit leaves the units to assign (before it becomes OCCUPATO, which would
-            // otherwise withdraw it).
-            conn.execute(
-                "UPDATE availability SET closed = 'ASSEGNATA', closed_on = ?2
-                  WHERE id = (SELECT availability_id FROM assignment WHERE id = ?1)",
-                params![a.id, date.to_string()],
-            )?;
-        }
+        Step::Lease { date } => sign_lease(conn, a.id, *date)?,
     }
     let unit_state = istruttoria::unit_state_after(&req.step, a.stage);
     if let Some(label) = unit_state {
@@ -214,33 +226,35 @@ pub(super) fn apply(
         params![a.id, to.db(), at, by],
     )?;
     let after = assignment(conn, a.id)?;
-    audit::record(
-        conn,
-        Entry {
-            operator: by,
-            action: match req.step {
-                Step::Offer { .. } => "assegnazioni.offerta",
-                Step::Accept => "assegnazioni.accetta",
-                Step::Refuse => "assegnazioni.rifiuto",
-                Step::NoAnswer => "assegnazioni.senza_risposta",
-                Step::Cancel => "assegnazioni.annulla",
-                Step::Assign { .. } => "assegnazioni.provvedimento",
-                Step::Lease { .. } => "assegnazioni.contratto",
+    if audited {
+        audit::record(
+            conn,
+            Entry {
+                operator: by,
+                action: match req.step {
+                    Step::Offer { .. } => "assegnazioni.offerta",
+                    Step::Accept => "assegnazioni.accetta",
+                    Step::Refuse => "assegnazioni.rifiuto",
+                    Step::NoAnswer => "assegnazioni.senza_risposta",
+                    Step::Cancel => "assegnazioni.annulla",
+                    Step::Assign { .. } => "assegnazioni.provvedimento",
+                    Step::Lease { .. } => "assegnazioni.contratto",
+                },
+                entity: "assignment",
+                entity_id: Some(a.id.to_string()),
+                before: Some(serde_json::json!({
+                    "stage": a.stage, "version": a.version, "unit": a.unit_id,
+                    "application": a.code,
+                })),
+                after: Some(serde_json::json!({
+                    "stage": after.stage, "version": after.version, "reason": reason,
+                    "answer_by": after.answer_by, "act_number": after.act_number,
+                    "act_date": after.act_date, "lease_date": after.lease_date,
+                    "removed": removed, "unit_state": unit_state,
+                })),
             },
-            entity: "assignment",
-            entity_id: Some(a.id.to_string()),
-            before: Some(serde_json::json!({
-                "stage": a.stage, "version": a.version, "unit": a.unit_id,
-                "application": a.code,
-            })),
-            after: Some(serde_json::json!({
-                "stage": after.stage, "version": after.version, "reason": reason,
-                "answer_by": after.answer_by, "act_number": after.act_number,
-                "act_date": after.act_date, "lease_date": after.lease_date,
-                "removed": removed, "unit_state": unit_state,
-            })),
-        },
-    )?;
+        )?;
+    }
     Ok(StepDone {
         before: a.stage,
         assignment: after,
@@ -258,7 +272,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<StepDone> {
         let tx = self.write()?;
-        let done = apply(&tx, by, req, today)?;
+        let done = apply(&tx, by, req, today, true)?;
         tx.commit()?;
         Ok(done)
     }

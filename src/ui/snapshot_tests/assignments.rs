@@ -82,6 +82,7 @@ fn fixture() -> Fixture {
     let act = |n: &str| Step::Assign {
         number: n.into(),
         date: today,
+        lease: None,
     };
     let offer = Step::Offer {
         answer_by: date("2026-04-12"),

@@ -242,10 +242,18 @@ impl Dialog {
             StepKind::Assign => {
                 let number = self.required(0)?;
                 let date = self.date(1)?;
-                if !self.value(2).is_empty() {
-                    self.date(2)?;
-                }
-                step(Step::Assign { number, date }, None)
+                let lease = match self.value(2) {
+                    "" => None,
+                    _ => Some(self.date(2)?),
+                };
+                step(
+                    Step::Assign {
+                        number,
+                        date,
+                        lease,
+                    },
+                    None,
+                )
             }
             StepKind::Lease => step(
                 Step::Lease {
@@ -267,8 +275,6 @@ pub struct CaseScreen {
     pub dialog: Option<Dialog>,
     /// A step is being written.
     pub waiting: bool,
-    /// The lease date typed with the act, recorded right after it.
-    pending_lease: Option<NaiveDate>,
     pub(super) generation: u64,
 }
 
@@ -286,7 +292,6 @@ impl CaseScreen {
             selected: 0,
             dialog: None,
             waiting: false,
-            pending_lease: None,
             generation: 0,
         }
     }
@@ -318,9 +323,6 @@ impl CaseScreen {
                     let a = self.row.as_ref()?;
                     match d.query(a) {
                         Ok(q) => {
-                            if d.kind == StepKind::Assign {
-                                self.pending_lease = parse_date(d.value(2));
-                            }
                             d.bad = None;
                             self.waiting = true;
                             Some(Ok(q))
@@ -363,7 +365,6 @@ impl CaseScreen {
         else {
             return ScreenOutcome::none();
         };
-        let was_waiting = self.waiting;
         self.waiting = false;
         // A check that proposed the next household moves to the new istruttoria.
         self.id = row.id;
@@ -372,27 +373,6 @@ impl CaseScreen {
         self.may_assign = may_assign;
         self.dialog = None;
         self.selected = self.selected.min(self.steps().len().saturating_sub(1));
-        // The act typed with a lease date: the lease follows as its own step.
-        if was_waiting
-            && let (Some(date), Some(a)) = (self.pending_lease.take(), &self.row)
-            && a.stage == Stage::Assegnata
-            && a.lease_date.is_none()
-        {
-            self.waiting = true;
-            return ScreenOutcome {
-                message,
-                requests: vec![crate::app::screens::Request::Assignments {
-                    generation: self.generation,
-                    query: Query::Step(StepRequest {
-                        assignment_id: a.id,
-                        version: Some(a.version),
-                        step: Step::Lease { date },
-                        reason: None,
-                    }),
-                }],
-                ..ScreenOutcome::default()
-            };
-        }
         match message {
             Some(m) => ScreenOutcome::message(m),
             None => ScreenOutcome::none(),

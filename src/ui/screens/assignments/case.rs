@@ -2,7 +2,7 @@
 //! it allows, and the dialog of the step being confirmed.
 
 use super::wrap;
-use crate::app::screens::assignments::{CaseScreen, StepKind, it_date};
+use crate::app::screens::assignments::{CaseScreen, it_date};
 use crate::ui::field::{self, Look};
 use crate::ui::screens::rankings::{loading, marked};
 use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
@@ -147,10 +147,4 @@ pub(super) fn draw(s: &CaseScreen, frame: &mut Frame, theme: &Theme, area: Rect)
             );
         }
     }
-}
-
-/// Kept for the help of a step: its label and what it does.
-#[allow(dead_code)]
-fn describe(k: StepKind) -> String {
-    format!("{}: {}", k.label(), k.consequence())
 }
