@@ -361,6 +361,8 @@ fn matrix_rows(f: &Fixture, sql: &str) -> Vec<String> {
 
 #[path = "read_matrix/occupations.rs"]
 mod occupation_reads;
+#[path = "read_matrix/assignments.rs"]
+mod assignment_reads;
 #[path = "read_matrix/planning.rs"]
 mod planning;
 #[path = "read_matrix/rankings.rs"]
@@ -377,6 +379,7 @@ fn every_read_for_every_role_and_the_two_front_ends_agree() {
         .chain(ranking_reads::reads(f))
         .chain(reference::reads(f))
         .chain(occupation_reads::reads(f))
+        .chain(assignment_reads::reads(f))
         .collect();
     let mut failures = Vec::new();
     let mut cells = 0;

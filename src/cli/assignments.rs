@@ -393,14 +393,22 @@ fn ledger(
         .map(|c| svc.find_comune("--comune", c).map(|c| c.0))
         .transpose()?;
     let year = year.unwrap_or_else(|| today().year());
-    let views = svc.assignment_ledgers(year, owner, istat.as_deref())?;
+    // One ledger named: refused when the operator may not read it.
+    let views = match (owner, &istat) {
+        (Some(owner_id), Some(istat)) => vec![svc.assignment_ledger(&LedgerKey {
+            owner_id,
+            istat: istat.clone(),
+            year,
+        })?],
+        _ => svc.assignment_ledgers(year, owner, istat.as_deref())?,
+    };
     if views.is_empty() {
-        return Err(anyhow!(InvalidInput(format!(
-            "nessuna unità disponibile nel {year} per questi filtri tra i registri che l'operatore può consultare"
-        ))));
+        eprintln!(
+            "Nessuna unità disponibile nel {year} per questi filtri tra i registri che l'operatore può consultare"
+        );
     }
     let items: Vec<LedgerLine> = views.iter().flat_map(lines).collect();
-    if format == Format::Table {
+    if format == Format::Table && !views.is_empty() {
         for v in &views {
             println!("{}", v.headline());
         }

@@ -104,6 +104,19 @@ impl Role {
         self.whole_notice(district)
             || (self.active && self.grants.contains(&(owner, "AVVISI".to_string())))
     }
+    /// The Assegnazione area (issue 16): the Regione, the helpdesk, any capofila, operators
+    /// with the AVVISI service.
+    pub fn reads_assignments(&self) -> bool {
+        self.reads_rankings()
+    }
+    /// The ledger of `owner` in a comune of `district`: the Regione and the helpdesk, the
+    /// capofila of that district, the owner's AVVISI operators.
+    pub fn reads_ledger(&self, district: Option<i64>, owner: i64) -> bool {
+        self.active
+            && (self.sees_all()
+                || (self.role == "CAPOFILA" && district.is_some() && self.district == district)
+                || self.grants.contains(&(owner, "AVVISI".to_string())))
+    }
     pub fn sees_owner(&self, owner: i64) -> bool {
         self.active && (self.sees_all() || self.works_for(owner))
     }
@@ -126,6 +139,10 @@ pub struct Fixture {
     /// Occupations in Seriate: one of the ALER's, one of the Comune's.
     pub occupation_aler: i64,
     pub occupation_comune: i64,
+    /// An istruttoria of the Comune di Seriate (its ranking made final, two units free).
+    pub assignment: i64,
+    /// A unit of the Comune di Seriate still waiting for a proposal.
+    pub waiting_unit: i64,
     pub roles: BTreeMap<String, Role>,
 }
 
@@ -303,6 +320,42 @@ pub fn fixture() -> &'static Fixture {
             &conn,
             "SELECT id FROM rule_set WHERE cite = 'R.R. 3/2019' ORDER BY version DESC LIMIT 1",
         );
+        // Assignments: the Comune di Seriate's ranking made final, two of its units without
+        // tenants made free (the registry's trigger makes them available), one proposed.
+        conn.execute(
+            "UPDATE ranking SET state = 'DEFINITIVA' WHERE id = ?1",
+            [seriate_ranking],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE unit SET state = 1, floor_area = 50 WHERE id IN (
+                SELECT u.id FROM unit u WHERE u.owner_id = ?1 AND u.istat_code = '016198'
+                   AND u.id <> ?2
+                 ORDER BY EXISTS (SELECT 1 FROM household h WHERE h.unit_id = u.id), u.id
+                 LIMIT 2)",
+            [seriate_owner, unit],
+        )
+        .unwrap();
+        drop(conn);
+        let proposed: serde_json::Value = serde_json::from_str(&r(
+            Some(COMUNE),
+            &[
+                "assignments", "propose", "--owner", SERIATE, "--comune", SERIATE, "--format",
+                "json",
+            ],
+        ))
+        .unwrap();
+        let assignment = proposed["assignment_id"].as_i64().expect("a proposal");
+        let conn = Connection::open(&db).unwrap();
+        let waiting_unit: i64 = conn
+            .query_row(
+                "SELECT unit_id FROM availability WHERE owner_id = ?1 AND istat_code = '016198'
+                   AND closed IS NULL AND unit_id <> (SELECT unit_id FROM assignment WHERE id = ?2)
+                 ORDER BY id LIMIT 1",
+                [seriate_owner, assignment],
+                |r| r.get(0),
+            )
+            .unwrap();
         let mut roles = BTreeMap::new();
         let mut stmt = conn
             .prepare("SELECT username, role, district_id, status FROM operator")
@@ -349,6 +402,8 @@ pub fn fixture() -> &'static Fixture {
             other_rules,
             occupation_aler,
             occupation_comune,
+            assignment,
+            waiting_unit,
             roles,
         }
     })
@@ -528,6 +583,26 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 Q::Page { input, .. } => svc.occupation_filter(input).map(drop),
                 Q::Card { id, reveal } => svc.occupation(*id, *reveal).map(drop),
                 _ => svc.occupation_codes().map(drop),
+            }
+        }
+        Request::Assignments { query, .. } => {
+            use casa::app::screens::assignments::Query as A;
+            match query {
+                A::Ledgers { year } => svc.assignment_ledgers(*year, None, None).map(drop),
+                A::Ledger { key, after, limit } => svc
+                    .assignment_ledger(key)
+                    .and_then(|_| svc.assignment_units(key, *after, *limit))
+                    .map(drop),
+                A::Preview { unit_id } => svc.preview_assignment(*unit_id).map(drop),
+                A::Case { id } => svc.assignment(*id).map(drop),
+                A::WhatIf {
+                    key,
+                    rule_set_id,
+                    h,
+                } => svc
+                    .assignment_what_if_stored(key, *rule_set_id, *h)
+                    .map(drop),
+                _ => Ok(()),
             }
         }
         _ => Ok(()),

@@ -9,8 +9,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt;
 
-/// Where an istruttoria stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Where an istruttoria stands (written as its stored name: PROPOSTA, SENZA RISPOSTA, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Stage {
     /// Proposed by casa, not yet sent to the household.
     Proposta,
@@ -67,6 +67,12 @@ impl Stage {
             Stage::Accettata | Stage::Assegnata => Some(Count::Used),
             Stage::Rifiutata | Stage::SenzaRisposta | Stage::Annullata => None,
         }
+    }
+}
+
+impl Serialize for Stage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.db())
     }
 }
 

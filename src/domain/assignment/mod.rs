@@ -15,8 +15,9 @@ use crate::rules::quotas::Category;
 use serde::Serialize;
 use std::fmt;
 
-/// What an assignment counts against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// What an assignment counts against (written as its stored code: INDIGENTI, ANZIANI, …,
+/// GRADUATORIA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Line {
     /// The indigent quota (art. 13 c.3).
     Indigenti,
@@ -70,6 +71,12 @@ impl Line {
             Line::Riserva(Category::Altra) => "altra cat.",
             Line::Graduatoria => "graduatoria",
         }
+    }
+}
+
+impl Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.db())
     }
 }
 
