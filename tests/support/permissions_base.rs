@@ -199,6 +199,96 @@ pub fn base() -> &'static Base {
         );
         run(Some(CAP), &["rankings", "compute", "--notice", &closed]);
         ids.insert("notice_closed", closed.clone());
+        // Assignments: a second closed notice whose rankings are final, six of the Comune di
+        // Seriate's units made free, and istruttorie in each stage (proposed, offered,
+        // accepted, assigned without lease); one unit still waiting.
+        let final_notice = notice(-59, -3);
+        let finals = files.join("definitive.csv");
+        let mut rows = String::from(
+            "ID domanda;Data presentazione;Codice fiscale;Data di nascita;Parentela;Invalidità %;Accompagnamento;ISEE;Patrimonio;Residenza Lombardia;Lavoro Lombardia;Comune residenza;Comune lavoro;Anni residenza Regione;Anni residenza Comune;Condizioni\n",
+        );
+        for (i, cf) in [
+            "RSSMRA85T10A562S",
+            "RSSMRA80A01F205X",
+            "RSSMRA70A41H501W",
+            "BNCLRA75A41F205J",
+            "VRDGPP60A01F205T",
+            "NREMRC90A01F205J",
+        ]
+        .iter()
+        .enumerate()
+        {
+            rows.push_str(&format!(
+                "R-{};0{}/03/2026 10:00;{cf};01/01/1980;RICHIEDENTE;;;{}000;0;SI;NO;016198;;20;{};\n",
+                i + 1,
+                i + 1,
+                2 + i,
+                12 - i
+            ));
+        }
+        std::fs::write(&finals, rows).unwrap();
+        run(
+            Some(CAP),
+            &["applications", "import", finals.to_str().unwrap(), "--notice", &final_notice],
+        );
+        run(Some(CAP), &["rankings", "compute", "--notice", &final_notice]);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE ranking SET state = 'DEFINITIVA' WHERE notice_id = ?1",
+            [&final_notice],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE unit SET state = 1, floor_area = 50 WHERE istat_code = '016198'
+               AND owner_id = (SELECT id FROM owner WHERE istat_code = '016198')",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let propose = || {
+            let v: serde_json::Value = serde_json::from_str(&run(
+                Some(COMUNE),
+                &[
+                    "assignments", "propose", "--owner", "016198", "--comune", "016198",
+                    "--format", "json",
+                ],
+            ))
+            .unwrap();
+            v["assignment_id"].as_i64().expect("a proposal").to_string()
+        };
+        let step = |args: &[&str]| {
+            let mut v = vec!["assignments"];
+            v.extend_from_slice(args);
+            run(Some(COMUNE), &v);
+        };
+        let proposed = propose();
+        let offered = propose();
+        step(&["offer", &offered]);
+        let accepted = propose();
+        step(&["offer", &accepted]);
+        step(&["accept", &accepted]);
+        let assigned = propose();
+        step(&["offer", &assigned]);
+        step(&["accept", &assigned]);
+        step(&["assign", &assigned, "--act", "PG 1/2026", "--act-date", &day(0)]);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let waiting: i64 = conn
+            .query_row(
+                "SELECT v.unit_id FROM availability v WHERE v.istat_code = '016198'
+                   AND v.closed IS NULL AND NOT EXISTS (SELECT 1 FROM assignment s
+                        WHERE s.unit_id = v.unit_id AND s.stage IN ('PROPOSTA','OFFERTA',
+                              'ACCETTATA','ASSEGNATA'))
+                 ORDER BY v.id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("a unit still waiting");
+        drop(conn);
+        ids.insert("asg_proposed", proposed);
+        ids.insert("asg_offered", offered);
+        ids.insert("asg_accepted", accepted);
+        ids.insert("asg_assigned", assigned);
+        ids.insert("unit_waiting", waiting.to_string());
         // A second file of applications for the open notice.
         let more = files.join("altre.csv");
         std::fs::write(
