@@ -27,7 +27,7 @@ pub(super) fn draw(s: &CaseScreen, frame: &mut Frame, theme: &Theme, area: Rect)
                     a.address,
                     a.comune,
                     a.area_m2
-                        .map(|m| format!(" ({m:.0} m²)"))
+                        .map(|m| format!(" ({} m²)", m.round() as i64))
                         .unwrap_or_default()
                 ),
                 width,

@@ -111,7 +111,7 @@ pub(super) fn draw(s: &LedgerScreen, frame: &mut Frame, theme: &Theme, area: Rec
                 &u.unit_id.to_string(),
                 &u.address,
                 &u.area_m2
-                    .map(|m| format!("{m:.0}"))
+                    .map(|m| (m.round() as i64).to_string())
                     .unwrap_or_else(|| "—".into()),
                 &state,
             ),
