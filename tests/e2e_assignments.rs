@@ -144,7 +144,9 @@ fn from_a_final_ranking_to_a_signed_assignment() {
     }
     // The comune's column, padded: the owner's name may contain it too ("…-Monza Brianza…").
     let column = format!(" {comune} ");
-    s.wait_until("the ledger selected", 10, |s| selected_line(s).contains(&column));
+    s.wait_until("the ledger selected", 10, |s| {
+        selected_line(s).contains(&column)
+    });
     s.send(pty::ENTER);
     s.wait_for("Quota indigenti", 10);
     s.wait_for("in attesa di proposta", 10);
@@ -233,7 +235,9 @@ fn from_a_final_ranking_to_a_signed_assignment() {
     assert_eq!(row["assegnazione"], "ASSEGNATA", "{row}");
     let tax_code: String = store
         .conn()
-        .query_row("SELECT tax_code FROM owner WHERE id = ?1", [owner], |r| r.get(0))
+        .query_row("SELECT tax_code FROM owner WHERE id = ?1", [owner], |r| {
+            r.get(0)
+        })
         .unwrap();
     let ledger = demo.json(
         &operator,

@@ -1,6 +1,7 @@
-//! The demo notice: a closed notice of the district with the most rankings on offer, with
-//! generated applications and its provisional rankings computed, so the Graduatorie screens
-//! and commands have something real to show.
+//! The demo notices, of the district with the most rankings on offer: an earlier one whose
+//! rankings are final (so Assegnazione has households to propose for the units free this
+//! year), then the demo notice proper, closed three days ago with its provisional rankings
+//! (so the Graduatorie screens and the corrections have something real to show).
 
 use super::applications::{ComuneRef2, OfferedRef, generate};
 use crate::store::{Access, Store, notices, operators, owners, rankings};
@@ -39,13 +40,61 @@ pub fn create(
     if operators::list(store.conn(), Some(&username))?.is_empty() {
         return Err(anyhow!("operatore dimostrativo {username} mancante"));
     }
-    let closes = today - Duration::days(3);
+    // The earlier notice, created first so that the demo notice stays the newest: a fifth
+    // of the applications, closed 75 days ago, its rankings final after the corrections.
+    let earlier_closes = today - Duration::days(75);
+    let earlier = run_notice(
+        &mut store,
+        &username,
+        district_id,
+        "Avviso dimostrativo precedente (graduatorie definitive)",
+        earlier_closes,
+        (applications / 5).max(1),
+        seed.wrapping_add(1),
+        earlier_closes + Duration::days(2),
+        Some("P"),
+    )?;
+    store.finalize_rankings(&username, earlier.0, earlier_closes + Duration::days(30))?;
+    let (notice_id, count, s) = run_notice(
+        &mut store,
+        &username,
+        district_id,
+        "Avviso dimostrativo servizi abitativi pubblici",
+        today - Duration::days(3),
+        applications,
+        seed,
+        today,
+        None,
+    )?;
+    Ok(Some(DemoNotice {
+        notice_id,
+        district: code,
+        applications: count,
+        rankings: s.rankings,
+        excluded: s.excluded,
+    }))
+}
+
+/// A notice of `district_id` open 45 days until `closes`, with `applications` generated
+/// applications and its rankings computed on `computed_on`: (id, applications, summary).
+#[allow(clippy::too_many_arguments)]
+fn run_notice(
+    store: &mut Store,
+    username: &str,
+    district_id: i64,
+    title: &str,
+    closes: NaiveDate,
+    applications: usize,
+    seed: u64,
+    computed_on: NaiveDate,
+    prefix: Option<&str>,
+) -> Result<(i64, usize, rankings::Summary)> {
     let opens = closes - Duration::days(45);
     let notice = store.create_notice(
-        &username,
+        username,
         notices::NewNotice {
             district_id,
-            title: "Avviso dimostrativo servizi abitativi pubblici",
+            title,
             opens_on: opens,
             closes_on: closes,
             rule_set: None,
@@ -71,7 +120,7 @@ pub fn create(
         .map(|(istat, population)| ComuneRef2 { istat, population })
         .collect();
     let codes: Vec<String> = rules.conditions.iter().map(|c| c.code.clone()).collect();
-    let apps = generate(
+    let mut apps = generate(
         applications,
         seed,
         &comuni,
@@ -81,18 +130,20 @@ pub fn create(
         closes,
         &codes,
     );
-    // A few applicants' members in the register, so the five-year check shows.
-    super::occupations::for_applicants(&mut store, district_id, &apps, seed, today)
-        .context("occupazioni dei richiedenti dimostrativi")?;
+    // An ID domanda names one application across notices (`isbar explain` looks it up).
+    if let Some(p) = prefix {
+        for a in &mut apps {
+            a.code = format!("{p}{}", a.code);
+        }
+    } else {
+        // A few applicants' members of the demo notice in the register, so the five-year
+        // check shows.
+        super::occupations::for_applicants(store, district_id, &apps, seed, computed_on)
+            .context("occupazioni dei richiedenti dimostrativi")?;
+    }
     store
-        .import_applications(&username, notice.id, &apps)
+        .import_applications(username, notice.id, &apps)
         .context("domande dimostrative")?;
-    let s = store.compute_rankings(&username, notice.id, today)?;
-    Ok(Some(DemoNotice {
-        notice_id: notice.id,
-        district: code,
-        applications: apps.len(),
-        rankings: s.rankings,
-        excluded: s.excluded,
-    }))
+    let s = store.compute_rankings(username, notice.id, computed_on)?;
+    Ok((notice.id, apps.len(), s))
 }
