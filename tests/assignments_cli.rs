@@ -45,13 +45,23 @@ fn ledger_proposal_istruttoria_and_exit_codes() {
     let env = demo();
     let ledger = env.json(
         ALER,
-        &["assignments", "ledger", "--comune", "Monza", "--format", "json"],
+        &[
+            "assignments",
+            "ledger",
+            "--comune",
+            "Monza",
+            "--format",
+            "json",
+        ],
     );
     let lines = ledger.as_array().unwrap();
     assert_eq!(lines[0]["linea"], "Quota indigenti");
     let base = lines[0]["disponibili"].as_u64().unwrap();
     // 20% rounded up (art. 13 c.3).
-    assert_eq!(lines[0]["quota"].as_u64().unwrap(), (base * 20).div_ceil(100));
+    assert_eq!(
+        lines[0]["quota"].as_u64().unwrap(),
+        (base * 20).div_ceil(100)
+    );
     // A preview writes nothing; a proposal writes one audit record.
     let audits = env.audit_count();
     let dry = env.ok(
@@ -79,7 +89,10 @@ fn ledger_proposal_istruttoria_and_exit_codes() {
     // Not allowed: exit 3 (the Regione reads, it does not assign).
     let e = env.fails(3, "regione", &["assignments", "offer", &id]);
     assert!(e.contains("AVVISI"), "{e}");
-    env.ok(ALER, &["assignments", "offer", &id, "--answer-by", "31/12/2099"]);
+    env.ok(
+        ALER,
+        &["assignments", "offer", &id, "--answer-by", "31/12/2099"],
+    );
     // A stale version: exit 4.
     let e = env.fails(4, ALER, &["assignments", "accept", &id, "--version", "1"]);
     assert!(e.contains("modificata da un altro operatore"), "{e}");
@@ -99,7 +112,10 @@ fn ledger_proposal_istruttoria_and_exit_codes() {
         ],
     );
     assert!(e.contains("--act-date"), "{e}");
-    let today = chrono::Local::now().date_naive().format("%d/%m/%Y").to_string();
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%d/%m/%Y")
+        .to_string();
     let out = env.ok(
         ALER,
         &[
@@ -120,14 +136,28 @@ fn ledger_proposal_istruttoria_and_exit_codes() {
     assert_eq!(shown["act_number"], "PG 1/2026");
     let list = env.json(
         "helpdesk",
-        &["assignments", "list", "--stage", "assegnata", "--format", "json"],
+        &[
+            "assignments",
+            "list",
+            "--stage",
+            "assegnata",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["stato"], "ASSEGNATA");
     // The ledger counts it as used, recomputed from the rows.
     let ledger = env.json(
         ALER,
-        &["assignments", "ledger", "--comune", "Monza", "--format", "json"],
+        &[
+            "assignments",
+            "ledger",
+            "--comune",
+            "Monza",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(ledger[0]["usate"], 1, "{ledger}");
 }
@@ -192,18 +222,25 @@ fn a_plan_with_reserves_and_letter_h_shapes_the_ledger_export_and_what_if() {
     let env = demo();
     // The Comune di Monza's plan for the year: 10% more for indigents (h), 10% for the
     // elderly (c-bis).
-    let year = chrono::Local::now()
-        .date_naive()
-        .format("%Y")
-        .to_string();
+    let year = chrono::Local::now().date_naive().format("%Y").to_string();
     let district = "DEMO-MB-2";
     let capofila = "capofila.demo-mb-2";
     let day = |o: i64| (chrono::Local::now().date_naive() + chrono::Duration::days(o)).to_string();
     let plan = env.json(
         capofila,
         &[
-            "plan", "create", "--district", district, "--year", &year, "--start", &day(-3),
-            "--end", &day(30), "--format", "json",
+            "plan",
+            "create",
+            "--district",
+            district,
+            "--year",
+            &year,
+            "--start",
+            &day(-3),
+            "--end",
+            &day(30),
+            "--format",
+            "json",
         ],
     )["id"]
         .as_i64()
@@ -215,9 +252,26 @@ fn a_plan_with_reserves_and_letter_h_shapes_the_ledger_export_and_what_if() {
     env.ok(
         comune,
         &[
-            "comm", "file", "--plan", &plan, "--carenze", "0", "--nuove", "0", "--turnover", "9",
-            "--privati", "0", "--sat", "0", "--assegnate", "0", "--indigenti-pct", "10",
-            "--anziani-pct", "10",
+            "comm",
+            "file",
+            "--plan",
+            &plan,
+            "--carenze",
+            "0",
+            "--nuove",
+            "0",
+            "--turnover",
+            "9",
+            "--privati",
+            "0",
+            "--sat",
+            "0",
+            "--assegnate",
+            "0",
+            "--indigenti-pct",
+            "10",
+            "--anziani-pct",
+            "10",
         ],
     );
     let ledger = env.json(
@@ -236,10 +290,16 @@ fn a_plan_with_reserves_and_letter_h_shapes_the_ledger_export_and_what_if() {
     let lines = ledger.as_array().unwrap();
     let base = lines[0]["disponibili"].as_u64().unwrap();
     assert_eq!(lines[0]["percentuale"], 30.0, "20% + h: {ledger}");
-    assert_eq!(lines[0]["quota"].as_u64().unwrap(), (base * 30).div_ceil(100));
+    assert_eq!(
+        lines[0]["quota"].as_u64().unwrap(),
+        (base * 30).div_ceil(100)
+    );
     assert_eq!(lines[1]["linea"], "Riserva anziani");
     // Half up (art. 15 c.1-ter): 10% of the base.
-    assert_eq!(lines[1]["quota"].as_u64().unwrap(), (base * 10 * 2 + 100) / 200);
+    assert_eq!(
+        lines[1]["quota"].as_u64().unwrap(),
+        (base * 10 * 2 + 100) / 200
+    );
     assert_eq!(lines[0]["previste_dal_piano"], 9);
     assert!(lines[0]["fonte"].as_str().unwrap().contains("piano"));
 
@@ -247,16 +307,14 @@ fn a_plan_with_reserves_and_letter_h_shapes_the_ledger_export_and_what_if() {
     let out = env.dir().join("assegnazioni.xlsx");
     env.ok(
         "regione",
-        &[
-            "assignments",
-            "export",
-            "--out",
-            out.to_str().unwrap(),
-        ],
+        &["assignments", "export", "--out", out.to_str().unwrap()],
     );
     let mut wb = open_workbook_auto(&out).unwrap();
     let names = wb.sheet_names().to_vec();
-    assert_eq!(names, vec![format!("Quote {year}"), format!("Assegnazioni {year}")]);
+    assert_eq!(
+        names,
+        vec![format!("Quote {year}"), format!("Assegnazioni {year}")]
+    );
     let quote = wb.worksheet_range(&names[0]).unwrap();
     let header = quote
         .rows()

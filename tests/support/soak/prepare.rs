@@ -184,8 +184,10 @@ pub(super) fn prepare(exe: &Path, db: &Path, work: &Path, a: &Options) -> Result
     let conn = &db_conn;
     let notice: Option<(i64, i64, String)> = conn
         .query_row(
+            // The demo notice: the newest (an earlier one has final rankings, which are
+            // never recomputed).
             "SELECT n.id, d.id, d.code FROM notice n JOIN district d ON d.id = n.district_id
-              ORDER BY n.id LIMIT 1",
+              ORDER BY n.id DESC LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
