@@ -10,7 +10,8 @@
 -- (turn-over). Open rows are the units still to assign, istruttorie included.
 CREATE TABLE availability (
     id              INTEGER PRIMARY KEY,
-    unit_id         INTEGER NOT NULL REFERENCES unit(id),
+    -- A unit deleted takes its availabilities along, unless an istruttoria refers to them.
+    unit_id         INTEGER NOT NULL REFERENCES unit(id) ON DELETE CASCADE,
     owner_id        INTEGER NOT NULL REFERENCES owner(id),
     istat_code      TEXT NOT NULL,
     year            INTEGER NOT NULL,
@@ -23,6 +24,8 @@ CREATE TABLE availability (
 CREATE INDEX availability_ledger ON availability(year, owner_id, istat_code, closed);
 -- At most one open availability per unit.
 CREATE UNIQUE INDEX availability_open ON availability(unit_id) WHERE closed IS NULL;
+-- Every availability of a unit (a unit deleted finds them).
+CREATE INDEX availability_unit ON availability(unit_id);
 -- The units of an owner in a comune still to assign, oldest first ("Alloggi da assegnare").
 CREATE INDEX availability_waiting ON availability(owner_id, istat_code, available_on)
     WHERE closed IS NULL;
@@ -101,6 +104,9 @@ CREATE UNIQUE INDEX assignment_open_unit ON assignment(unit_id)
        OR (stage = 'ASSEGNATA' AND lease_date IS NULL);
 CREATE INDEX assignment_application ON assignment(application_id);
 CREATE INDEX assignment_availability ON assignment(availability_id);
+-- The foreign keys' look-ups: a unit or a ranking deleted finds its istruttorie.
+CREATE INDEX assignment_unit ON assignment(unit_id);
+CREATE INDEX assignment_ranking ON assignment(ranking_id);
 
 -- Where a ranked application stands in the assignments: in an istruttoria, assigned, or
 -- removed (refusal, no answer, a missing access requirement) with the reason. No row: free.

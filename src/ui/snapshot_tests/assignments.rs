@@ -249,6 +249,27 @@ fn the_whole_istruttoria_with_keys() {
     assert!(s.contains("campo obbligatorio"), "{s}");
     assert!(s.contains("✖ Numero del provvedimento"), "{s}");
     h.text("PG 77/2026");
+    // A date the store refuses (in the future): the reason is said, the dialog stays with
+    // what was typed in it.
+    let ctrl_u = KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Tab);
+    h.press(ctrl_u);
+    h.text("01/01/2099");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("nel futuro"), "{s}");
+    assert!(
+        s.contains("PG 77/2026"),
+        "the act's number is still there: {s}"
+    );
+    assert!(s.contains("stato ACCETTATA"), "{s}");
+    h.press(ctrl_u);
+    h.text(
+        &chrono::Local::now()
+            .date_naive()
+            .format("%d/%m/%Y")
+            .to_string(),
+    );
     h.key(KeyCode::Enter);
     let s = text(&h.render(&Theme::mono(), 80, 24));
     assert!(s.contains("stato ASSEGNATA"), "{s}");

@@ -371,7 +371,16 @@ impl CaseScreen {
         self.row = Some(row);
         self.answer_by = Some(answer_by);
         self.may_assign = may_assign;
-        self.dialog = None;
+        // A refused step keeps its dialog and what was typed in it (the istruttoria shown as it
+        // is now, the reason on the message line); a step done closes it.
+        let refused = matches!(message, Some(Message::Error(_)));
+        let still_allowed = self
+            .dialog
+            .as_ref()
+            .is_some_and(|d| self.steps().contains(&d.kind));
+        if !(refused && still_allowed) {
+            self.dialog = None;
+        }
         self.selected = self.selected.min(self.steps().len().saturating_sub(1));
         match message {
             Some(m) => ScreenOutcome::message(m),

@@ -127,10 +127,15 @@ pub(super) fn draw(s: &LedgerScreen, frame: &mut Frame, theme: &Theme, area: Rec
     lines.push(Line::styled(
         truncate(
             &format!(
-                "Pagina {}{} · {} in attesa · quote: {}",
+                "Pagina {}{} · {} in attesa{} · quote: {}",
                 s.page(),
                 if s.more { " (segue)" } else { "" },
                 v.waiting,
+                v.ledger
+                    .shares
+                    .forecast
+                    .map(|g| format!(" · previste dal piano: {g}"))
+                    .unwrap_or_default(),
                 v.ledger.shares.source
             ),
             width,
