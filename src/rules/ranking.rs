@@ -468,6 +468,14 @@ impl RankingRules {
             .map(|b| b.m2)
     }
 
+    /// The superficie utile (m², from–to) that suits a household of `members`, if any.
+    pub fn unit_size_range(&self, members: u32) -> Option<(f64, f64)> {
+        self.unit_adequacy
+            .iter()
+            .find(|b| members >= b.members_from && b.members_to.is_none_or(|t| members <= t))
+            .map(|b| (f64::from(b.min_m2), b.max_m2.map_or(f64::MAX, f64::from)))
+    }
+
     /// Whether a unit of `area_m2` suits a household of `members`.
     pub fn unit_suits(&self, members: u32, area_m2: f64) -> bool {
         self.unit_adequacy

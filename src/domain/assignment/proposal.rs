@@ -347,6 +347,9 @@ pub fn also_eligible(
         .collect()
 }
 
+/// Other units of the owner counted one by one for the owner's choice; beyond, "più di".
+pub const OWNER_CHOICE_COUNTED: usize = 20;
+
 /// The sentence that flags the owner's choice (at most five units named).
 pub fn owner_choice_line(units: &[i64]) -> Option<String> {
     let named = |v: &[i64]| {
@@ -361,11 +364,17 @@ pub fn owner_choice_line(units: &[i64]) -> Option<String> {
         [u] => Some(format!(
             "La domanda è idonea anche per l'unità {u} dello stesso ente: l'ente sceglie quale proporre (art. 15 c.1-bis)."
         )),
-        many => Some(format!(
-            "La domanda è idonea anche per altre {} unità dello stesso ente ({}{}): l'ente sceglie quale proporre (art. 15 c.1-bis).",
-            many.len(),
-            named(many),
-            if many.len() > 5 { ", …" } else { "" }
-        )),
+        many => {
+            let how_many = if many.len() > OWNER_CHOICE_COUNTED {
+                format!("più di {OWNER_CHOICE_COUNTED} altre")
+            } else {
+                format!("altre {}", many.len())
+            };
+            Some(format!(
+                "La domanda è idonea anche per {how_many} unità dello stesso ente ({}{}): l'ente sceglie quale proporre (art. 15 c.1-bis).",
+                named(many),
+                if many.len() > 5 { ", …" } else { "" }
+            ))
+        }
     }
 }

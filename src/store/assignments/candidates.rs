@@ -143,7 +143,8 @@ impl<'c> Free<'c> {
         }
         self.read += rows.len();
         self.buf.extend(rows);
-        self.batch = (self.batch * 4).min(1024);
+        // Small batches: the decision is usually taken within the first few rows returned.
+        self.batch = (self.batch * 4).min(64);
         Ok(())
     }
 }

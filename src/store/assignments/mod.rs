@@ -47,17 +47,39 @@ pub fn rules_of_year(conn: &Connection, year: i32) -> Result<(Option<i64>, Arc<R
     Ok((None, Arc::new(set.clone())))
 }
 
-/// A stored rule set, parsed once per process (`rules::parse_cached`).
+/// A stored rule set, parsed once per process: a stored rule set never changes (a trigger
+/// refuses it), so its id, citation, version, file, length and loading time name its text
+/// without reading it (a proposal asks for it twice; the text is tens of kilobytes).
 pub fn rule_set(conn: &Connection, id: i64) -> Result<Arc<RuleSet>> {
-    let (file, text): (String, String) = conn
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashMap<String, Arc<RuleSet>>>> = OnceLock::new();
+    let name: String = conn
         .query_row(
-            "SELECT file_name, text FROM rule_set WHERE id = ?1",
+            "SELECT id || '|' || cite || '|' || version || '|' || file_name || '|'
+                    || length(text) || '|' || loaded_at FROM rule_set WHERE id = ?1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?
         .ok_or_else(|| anyhow!(Refused(format!("insieme di regole {id} non trovato"))))?;
-    rules::parse_cached(&file, &text).map_err(|e| anyhow!(e.0))
+    let seen = SEEN.get_or_init(Mutex::default);
+    if let Some(set) = seen.lock().ok().and_then(|m| m.get(&name).cloned()) {
+        return Ok(set);
+    }
+    let (file, text): (String, String) = conn.query_row(
+        "SELECT file_name, text FROM rule_set WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let set = rules::parse_cached(&file, &text).map_err(|e| anyhow!(e.0))?;
+    if let Ok(mut m) = seen.lock() {
+        if m.len() >= 64 {
+            m.clear();
+        }
+        m.insert(name, set.clone());
+    }
+    Ok(set)
 }
 
 /// The ranking rules of `set`, or why it cannot assign.

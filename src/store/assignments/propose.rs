@@ -3,7 +3,7 @@
 //! transaction, so two operators proposing at once never propose on a stale ledger.
 
 use super::candidates::{Free, Merge, choosers};
-use super::ledger::{LedgerKey, ledger};
+use super::ledger::{LedgerKey, LedgerView, ledger};
 use super::{ranking_rules, rules_of_year};
 use crate::domain::assignment::proposal::{self, also_eligible, owner_choice_line};
 use crate::domain::assignment::{Applicant, Decision, UnitOnOffer};
@@ -120,7 +120,7 @@ pub(super) fn decide_for(
     t: &Target,
     ranking_id: i64,
     rules: &RankingRules,
-) -> Result<(Decision, String)> {
+) -> Result<(Decision, LedgerView)> {
     let view = ledger(
         conn,
         &LedgerKey {
@@ -138,11 +138,13 @@ pub(super) fn decide_for(
     );
     let all = Merge::new(chose, Free::new(conn, ranking_id, &t.unit.istat, q, false));
     let d = proposal::decide(&view.ledger, &t.unit, rules, indigents, all)?;
-    Ok((d, view.headline()))
+    Ok((d, view))
 }
 
+use crate::domain::assignment::proposal::OWNER_CHOICE_COUNTED as OTHERS_SHOWN;
+
 /// Other open units of the same owner `a` could have (art. 15 c.1-bis): those it chose, and,
-/// ranked without preferences, those of the comune that suit it.
+/// ranked without preferences, those of the comune that suit it (at most `OTHERS_SHOWN` + 1).
 pub(super) fn others_for(
     conn: &Connection,
     t: &Target,
@@ -187,17 +189,25 @@ pub(super) fn others_for(
             candidates.push((u, true));
         }
     }
-    if a.without_preferences {
+    if a.without_preferences
+        && let Some((min, max)) = rules.unit_size_range(a.members)
+    {
+        // Enough to flag the choice and name a few: at most OTHERS_SHOWN + 1.
         let mut free = conn.prepare_cached(&format!(
             "SELECT v.unit_id, v.istat_code, m.name, u.floor_area
                FROM availability v INDEXED BY availability_waiting
                JOIN unit u ON u.id = v.unit_id
                JOIN municipality m ON m.istat_code = v.istat_code
               WHERE v.owner_id = ?1 AND v.istat_code = ?2 AND v.closed IS NULL
-                AND v.unit_id <> ?3 AND {OPEN}
-              LIMIT 500"
+                AND v.unit_id <> ?3 AND u.floor_area BETWEEN ?4 AND ?5 AND {OPEN}
+              LIMIT {}",
+            OTHERS_SHOWN + 1
         ))?;
-        for u in free.query_map(params![t.unit.owner_id, t.unit.istat, t.unit.unit_id], unit)? {
+        let rows = free.query_map(
+            params![t.unit.owner_id, t.unit.istat, t.unit.unit_id, min, max],
+            unit,
+        )?;
+        for u in rows {
             let u = u?;
             if !candidates.iter().any(|(c, _)| c.unit_id == u.unit_id) {
                 candidates.push((u, false));
@@ -348,7 +358,7 @@ pub(super) fn propose_on(
     let rule_set_id = stored_rule_set(conn, t.year, by)?;
     let set = super::rule_set(conn, rule_set_id)?;
     let rules = ranking_rules(&set)?;
-    let (d, _) = decide_for(conn, t, ranking_id, rules)?;
+    let (d, mut view) = decide_for(conn, t, ranking_id, rules)?;
     let others = match &d {
         Decision::Propose(p) => others_for(conn, t, &p.applicant, rules)?,
         Decision::Nobody(_) => Vec::new(),
@@ -366,14 +376,12 @@ pub(super) fn propose_on(
         today,
         audited,
     )?;
-    let view = ledger(
-        conn,
-        &LedgerKey {
-            owner_id: t.unit.owner_id,
-            istat: t.unit.istat.clone(),
-            year: t.year,
-        },
-    )?;
+    // The ledger after the proposal, as a recomputation would give it.
+    if let (Some(_), Decision::Propose(p)) = (assignment_id, &d) {
+        view.ledger
+            .record(p.line, crate::domain::assignment::Count::InProgress);
+        view.waiting = view.waiting.saturating_sub(1);
+    }
     Ok(Proposed {
         unit_id: t.unit.unit_id,
         assignment_id,
@@ -400,7 +408,8 @@ pub fn preview(conn: &Connection, unit_id: i64) -> Result<Proposed> {
     };
     let (_, set) = rules_of_year(conn, t.year)?;
     let rules = ranking_rules(&set)?;
-    let (d, headline) = decide_for(conn, &t, ranking_id, rules)?;
+    let (d, view) = decide_for(conn, &t, ranking_id, rules)?;
+    let headline = view.headline();
     let owner_choice = match &d {
         Decision::Propose(p) => others_for(conn, &t, &p.applicant, rules)?,
         Decision::Nobody(_) => Vec::new(),
