@@ -206,6 +206,22 @@ fn main() {
             .collect::<Result<_, _>>()
             .expect("waiting")
     };
+    // Where a decision's time goes: the ledger of the unit's owner in its comune alone.
+    let key = casa::store::assignments::LedgerKey {
+        owner_id: owner,
+        istat: istat.clone(),
+        year,
+    };
+    let mut ledgers = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        assignments::ledger(store.conn(), &key).expect("ledger");
+        ledgers.push(t.elapsed());
+    }
+    println!(
+        "the ledger of one owner in one comune (part of every proposal): median {:?}",
+        median(ledgers)
+    );
     let mut previews = Vec::new();
     let mut writes = Vec::new();
     let mut nobody = 0;
@@ -223,13 +239,21 @@ fn main() {
         writes.push(t.elapsed());
     }
     if !previews.is_empty() {
+        let p90 = |v: &[Duration]| {
+            let mut v = v.to_vec();
+            v.sort();
+            v[v.len() * 9 / 10]
+        };
+        let half = previews.len() / 2;
         println!(
-            "one proposal in ranking {ranking} ({entries} positions), {} units: decision alone median {:?} (max {:?}); whole propose with write and audit median {:?} (max {:?}); {nobody} with nobody to propose (target < 1 ms)",
+            "one proposal in ranking {ranking} ({entries} positions), {} units one after another: decision alone median {:?} (p90 {:?}; first half {:?}, second half {:?}); whole propose with write, audit and commit median {:?} (p90 {:?}); {nobody} with nobody to propose (target < 1 ms)",
             previews.len(),
             median(previews.clone()),
-            previews.iter().max().copied().unwrap_or_default(),
+            p90(&previews),
+            median(previews[..half.max(1)].to_vec()),
+            median(previews[half..].to_vec()),
             median(writes.clone()),
-            writes.iter().max().copied().unwrap_or_default(),
+            p90(&writes),
         );
     }
     drop(store);

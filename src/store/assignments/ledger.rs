@@ -121,9 +121,8 @@ fn source_text(year: i32, district: &str, revision: i64, state: &str, tx: &str) 
 /// transmitted communication of the latest revision of the plan that is not cancelled.
 pub fn plan_shares(conn: &Connection, owner_id: i64, istat: &str, year: i32) -> Result<PlanShares> {
     let found = conn
-        .query_row(
-            &format!(
-                "SELECT p.revision, p.state, d.code, f.transmission_id, f.total, {SHARE_COLS}
+        .prepare_cached(&format!(
+            "SELECT p.revision, p.state, d.code, f.transmission_id, f.total, {SHARE_COLS}
                    FROM district_municipality dm
                    JOIN plan p ON p.district_id = dm.district_id AND p.year = ?2
                               AND p.state <> 'ANNULLATO'
@@ -133,23 +132,21 @@ pub fn plan_shares(conn: &Connection, owner_id: i64, istat: &str, year: i32) -> 
                                               AND f.superseded_by IS NULL
                   WHERE dm.istat_code = ?1
                   ORDER BY p.revision DESC, f.id DESC LIMIT 1"
-            ),
-            params![istat, year, owner_id],
-            |r| {
-                let source = source_text(
-                    year,
-                    &r.get::<_, String>(2)?,
-                    r.get(0)?,
-                    &r.get::<_, String>(1)?,
-                    &r.get::<_, String>(3)?,
-                );
-                Ok(PlanShares::from_form(
-                    &shares_row(r, 5)?,
-                    Some(r.get(4)?),
-                    source,
-                ))
-            },
-        )
+        ))?
+        .query_row(params![istat, year, owner_id], |r| {
+            let source = source_text(
+                year,
+                &r.get::<_, String>(2)?,
+                r.get(0)?,
+                &r.get::<_, String>(1)?,
+                &r.get::<_, String>(3)?,
+            );
+            Ok(PlanShares::from_form(
+                &shares_row(r, 5)?,
+                Some(r.get(4)?),
+                source,
+            ))
+        })
         .optional()?;
     Ok(found.unwrap_or_else(|| PlanShares {
         source: format!(
@@ -243,19 +240,15 @@ pub fn ledger(conn: &Connection, key: &LedgerKey) -> Result<LedgerView> {
     let (_, set) = rules_of_year(conn, key.year)?;
     let rules = &ranking_rules(&set)?.quotas;
     let (owner_name, owner_kind): (String, String) = conn
-        .query_row(
-            "SELECT o.name, k.label FROM owner o JOIN owner_kind k ON k.code = o.kind WHERE o.id = ?1",
+        .prepare_cached("SELECT o.name, k.label FROM owner o JOIN owner_kind k ON k.code = o.kind WHERE o.id = ?1")?.query_row(
             [key.owner_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
         .ok_or_else(|| anyhow!(Refused(format!("ente {} sconosciuto", key.owner_id))))?;
     let comune: String = conn
-        .query_row(
-            "SELECT name FROM municipality WHERE istat_code = ?1",
-            [&key.istat],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT name FROM municipality WHERE istat_code = ?1")?
+        .query_row([&key.istat], |r| r.get(0))
         .optional()?
         .ok_or_else(|| anyhow!(Refused(format!("comune {} sconosciuto", key.istat))))?;
     let counts = counts_of(conn, key.year, Some((key.owner_id, &key.istat)))?;

@@ -2,7 +2,7 @@
 //! explanation in one transaction with its audit record. Everything is read inside the write
 //! transaction, so two operators proposing at once never propose on a stale ledger.
 
-use super::candidates::{Free, Merge, choosers};
+use super::candidates::candidates;
 use super::ledger::{LedgerKey, LedgerView, ledger};
 use super::{ranking_rules, rules_of_year};
 use crate::domain::assignment::proposal::{self, also_eligible, owner_choice_line};
@@ -39,23 +39,22 @@ pub(super) struct Target {
 
 pub(super) fn target(conn: &Connection, unit_id: i64) -> Result<Target> {
     let row: Option<(i64, String, String, i64, Option<f64>, String)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT u.owner_id, u.istat_code, m.name, u.state, u.floor_area, us.label
                FROM unit u JOIN municipality m ON m.istat_code = u.istat_code
                JOIN unit_state us ON us.code = u.state
               WHERE u.id = ?1",
-            [unit_id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
-        )
+        )?
+        .query_row([unit_id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
         .optional()?;
     let Some((owner_id, istat, comune, state, area, label)) = row else {
         return Err(anyhow!(Refused(format!(
@@ -63,12 +62,11 @@ pub(super) fn target(conn: &Connection, unit_id: i64) -> Result<Target> {
         ))));
     };
     let open: Option<(i64, i32)> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT id, year FROM availability INDEXED BY availability_open
               WHERE unit_id = ?1 AND closed IS NULL",
-            [unit_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        )?
+        .query_row([unit_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((availability_id, year)) = open else {
         return Err(anyhow!(Refused(format!(
@@ -92,9 +90,8 @@ pub(super) fn target(conn: &Connection, unit_id: i64) -> Result<Target> {
 /// The open istruttoria of a unit: (assignment id, stage).
 pub(super) fn open_of(conn: &Connection, unit_id: i64) -> Result<Option<(i64, String)>> {
     Ok(conn
-        .query_row(
-            "SELECT id, stage FROM assignment INDEXED BY assignment_open_unit
-              WHERE unit_id = ?1 AND (stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (stage = 'ASSEGNATA' AND lease_date IS NULL))",
+        .prepare_cached("SELECT id, stage FROM assignment INDEXED BY assignment_open_unit
+              WHERE unit_id = ?1 AND (stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (stage = 'ASSEGNATA' AND lease_date IS NULL))")?.query_row(
             [unit_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -104,13 +101,12 @@ pub(super) fn open_of(conn: &Connection, unit_id: i64) -> Result<Option<(i64, St
 /// The final ranking of the owner in the comune: the latest.
 pub(super) fn final_ranking(conn: &Connection, owner_id: i64, istat: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT id FROM ranking INDEXED BY ranking_owner_comune
               WHERE owner_id = ?1 AND istat_code = ?2 AND state = 'DEFINITIVA'
               ORDER BY id DESC LIMIT 1",
-            params![owner_id, istat],
-            |r| r.get(0),
-        )
+        )?
+        .query_row(params![owner_id, istat], |r| r.get(0))
         .optional()?)
 }
 
@@ -130,13 +126,9 @@ pub(super) fn decide_for(
         },
     )?;
     let q = &rules.quotas;
-    let chose = choosers(conn, ranking_id, t.unit.unit_id, &t.unit.istat, q)?;
-    let chose_ind: Vec<Applicant> = chose.iter().filter(|a| a.indigent).cloned().collect();
-    let indigents = Merge::new(
-        chose_ind,
-        Free::new(conn, ranking_id, &t.unit.istat, q, true),
-    );
-    let all = Merge::new(chose, Free::new(conn, ranking_id, &t.unit.istat, q, false));
+    let (unit, istat) = (t.unit.unit_id, t.unit.istat.as_str());
+    let indigents = candidates(conn, ranking_id, unit, istat, q, true);
+    let all = candidates(conn, ranking_id, unit, istat, q, false);
     let d = proposal::decide(&view.ledger, &t.unit, rules, indigents, all)?;
     Ok((d, view))
 }
@@ -165,12 +157,13 @@ pub(super) fn others_for(
     };
     let mut candidates: Vec<(UnitOnOffer, bool)> = Vec::new();
     let chosen: Vec<i64> = conn
-        .query_row(
+        .prepare_cached(
             "SELECT unit1, unit2 FROM ranking_entry INDEXED BY ranking_entry_application
               WHERE application_id = ?1 AND ranking_id = ?2",
-            params![a.application_id, a.ranking_id],
-            |r| Ok([r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?]),
-        )
+        )?
+        .query_row(params![a.application_id, a.ranking_id], |r| {
+            Ok([r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?])
+        })
         .optional()?
         .map(|u| u.into_iter().flatten().collect())
         .unwrap_or_default();
@@ -258,13 +251,13 @@ pub(super) fn write_proposal(
     let Decision::Propose(p) = d else {
         return Ok(None);
     };
-    let base: i64 = conn.query_row(
-        "SELECT count(*) FROM availability INDEXED BY availability_ledger
+    let base: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM availability INDEXED BY availability_ledger
           WHERE year = ?1 AND owner_id = ?2 AND istat_code = ?3
             AND (closed IS NULL OR closed = 'ASSEGNATA')",
-        params![t.year, t.unit.owner_id, t.unit.istat],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(params![t.year, t.unit.owner_id, t.unit.istat], |r| r.get(0))?;
     let mut explanation = p.explanation.clone();
     explanation.extend(owner_choice_line(others));
     let at = now();
@@ -426,13 +419,12 @@ pub fn preview(conn: &Connection, unit_id: i64) -> Result<Proposed> {
 /// The oldest unit of the owner in the comune still waiting for an istruttoria.
 pub fn next_waiting(conn: &Connection, owner_id: i64, istat: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT v.unit_id FROM availability v INDEXED BY availability_waiting
+        .prepare_cached("SELECT v.unit_id FROM availability v INDEXED BY availability_waiting
               WHERE v.owner_id = ?1 AND v.istat_code = ?2 AND v.closed IS NULL
                 AND NOT EXISTS (SELECT 1 FROM assignment s INDEXED BY assignment_open_unit
                                  WHERE s.unit_id = v.unit_id
                                    AND (s.stage IN ('PROPOSTA','OFFERTA','ACCETTATA') OR (s.stage = 'ASSEGNATA' AND s.lease_date IS NULL)))
-              ORDER BY v.available_on, v.id LIMIT 1",
+              ORDER BY v.available_on, v.id LIMIT 1")?.query_row(
             params![owner_id, istat],
             |r| r.get(0),
         )

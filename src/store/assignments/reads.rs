@@ -105,7 +105,8 @@ fn row(r: &Row) -> rusqlite::Result<AssignmentRow> {
 
 /// One assignment.
 pub fn assignment(conn: &Connection, id: i64) -> Result<AssignmentRow> {
-    conn.query_row(&format!("{SELECT} WHERE s.id = ?1"), [id], row)
+    conn.prepare_cached(&format!("{SELECT} WHERE s.id = ?1"))?
+        .query_row([id], row)
         .optional()?
         .ok_or_else(|| anyhow!(Refused(format!("nessuna assegnazione {id}"))))
 }
@@ -249,11 +250,8 @@ pub fn ranking_outcomes(
 pub fn find_comune(conn: &Connection, query: &str) -> Result<(String, String)> {
     let q = query.trim();
     let by_code = conn
-        .query_row(
-            "SELECT istat_code, name FROM municipality WHERE istat_code = ?1",
-            [q],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT istat_code, name FROM municipality WHERE istat_code = ?1")?
+        .query_row([q], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     if let Some(found) = by_code {
         return Ok(found);
@@ -279,11 +277,8 @@ pub fn find_comune(conn: &Connection, query: &str) -> Result<(String, String)> {
 /// The district of a comune, if it belongs to one.
 pub fn district_of(conn: &Connection, istat: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row(
-            "SELECT district_id FROM district_municipality WHERE istat_code = ?1",
-            [istat],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT district_id FROM district_municipality WHERE istat_code = ?1")?
+        .query_row([istat], |r| r.get(0))
         .optional()?)
 }
 
@@ -298,11 +293,8 @@ pub fn districts_of_comuni(conn: &Connection) -> Result<HashMap<String, i64>> {
 
 /// A unit's owner and comune.
 pub fn unit_owner(conn: &Connection, unit_id: i64) -> Result<(i64, String)> {
-    conn.query_row(
-        "SELECT owner_id, istat_code FROM unit WHERE id = ?1",
-        [unit_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()?
-    .ok_or_else(|| anyhow!(Refused(format!("nessuna unità con ID alloggio {unit_id}"))))
+    conn.prepare_cached("SELECT owner_id, istat_code FROM unit WHERE id = ?1")?
+        .query_row([unit_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| anyhow!(Refused(format!("nessuna unità con ID alloggio {unit_id}"))))
 }

@@ -70,11 +70,9 @@ pub(super) fn set_unit_state(conn: &Connection, unit_id: i64, label: &str) -> Re
 
 /// Whether the rule set of the assignment removes an application that refuses.
 fn refusal_removes(conn: &Connection, assignment_id: i64) -> Result<bool> {
-    let rs: i64 = conn.query_row(
-        "SELECT rule_set_id FROM assignment WHERE id = ?1",
-        [assignment_id],
-        |r| r.get(0),
-    )?;
+    let rs: i64 = conn
+        .prepare_cached("SELECT rule_set_id FROM assignment WHERE id = ?1")?
+        .query_row([assignment_id], |r| r.get(0))?;
     let set = super::rule_set(conn, rs)?;
     Ok(ranking_rules(&set)?.quotas.refusal_removes)
 }
@@ -85,11 +83,9 @@ pub fn offer_deadline(
     assignment_id: i64,
     today: NaiveDate,
 ) -> Result<NaiveDate> {
-    let rs: i64 = conn.query_row(
-        "SELECT rule_set_id FROM assignment WHERE id = ?1",
-        [assignment_id],
-        |r| r.get(0),
-    )?;
+    let rs: i64 = conn
+        .prepare_cached("SELECT rule_set_id FROM assignment WHERE id = ?1")?
+        .query_row([assignment_id], |r| r.get(0))?;
     let set = super::rule_set(conn, rs)?;
     let days = ranking_rules(&set)?.quotas.offer_answer_days;
     Ok(today + chrono::Duration::days(i64::from(days)))
