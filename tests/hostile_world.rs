@@ -465,6 +465,7 @@ fn a_planted_part_link_is_never_followed() {
             capofila.as_str(),
             vec!["rankings", "export", "--notice", notice.as_str()],
         ),
+        ("quote.xlsx", "regione", vec!["assignments", "export"]),
     ] {
         let out = w.path(name);
         let mut part = out.clone().into_os_string();
@@ -609,6 +610,12 @@ fn every_writer_refuses_an_existing_file_unless_forced() {
             vec!["db".into(), "backup".into()],
             0,
         ),
+        (
+            "q.xlsx",
+            "regione".into(),
+            vec!["assignments".into(), "export".into(), "--out".into()],
+            0,
+        ),
     ];
     for (name, operator, args, code) in cases {
         let out = w.path(name);
@@ -655,6 +662,10 @@ fn a_dash_is_standard_output_for_every_writer() {
     );
     expect_code(&out, 0, &["rankings export"]);
     assert!(out.stdout.starts_with(b"PK\x03\x04"));
+    let out = w.run("regione", &["assignments", "export", "--out", "-"]);
+    expect_code(&out, 0, &["assignments export"]);
+    assert!(out.stdout.starts_with(b"PK\x03\x04"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Quote "));
     let out = w.run("regione", &["db", "backup", "-"]);
     expect_code(&out, 0, &["backup"]);
     assert!(out.stdout.starts_with(b"SQLite format 3\0"));
@@ -697,6 +708,9 @@ fn the_extension_is_followed_or_refused() {
     );
     assert!(e.contains(".xlsx"), "{e}");
     assert!(!w.path("r.csv").exists());
+    let e = w.fails(4, "regione", &["assignments", "export", "--out", "q.csv"]);
+    assert!(e.contains(".xlsx"), "{e}");
+    assert!(!w.path("q.csv").exists());
     let e = w.fails(
         4,
         UNITS,
@@ -855,6 +869,28 @@ fn rule_set_keymap_and_theme_files_are_bounded() {
     write_file(&big, text.as_bytes());
     let (out, _) = w.run_capped("regione", &["rules", "check", s(&big)]);
     expect_code(&out, 4, &["rules check big"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("troppo grande"));
+    // The what-if of the assignments reads a rule-set file too.
+    let what_if = |file: &str| {
+        w.run_capped(
+            "regione",
+            &[
+                "assignments",
+                "what-if",
+                "--owner",
+                "015146",
+                "--comune",
+                "015146",
+                "--rules-file",
+                file,
+            ],
+        )
+    };
+    let (out, took) = what_if("/dev/zero");
+    expect_code(&out, 4, &["assignments what-if /dev/zero"]);
+    assert!(took < Duration::from_secs(20));
+    let (out, _) = what_if(s(&big));
+    expect_code(&out, 4, &["assignments what-if big"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("troppo grande"));
     let config = w.home.join("config/casa");
     std::fs::create_dir_all(config.join("themes")).unwrap();

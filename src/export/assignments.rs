@@ -5,12 +5,11 @@
 //! stage, dates, the act and the lease). Numbers are written as numbers; the file is written to
 //! `FILE.part` and renamed when complete.
 
-use super::PartFile;
 use crate::domain::assignment::{Line, LineState};
+use crate::output_file::{self, Target};
 use crate::store::assignments::{AssignmentRow, LedgerView};
 use anyhow::{Context, Result};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use std::path::Path;
 
 /// Columns of the ledger sheet.
 pub const LEDGER_HEADERS: [&str; 15] = [
@@ -98,12 +97,13 @@ fn header(ws: &mut Worksheet, row: u32, names: &[&str], bold: &Format) -> Result
 /// Writes the ledgers and the assignments of a year to `out`. `notes` go above the ledger
 /// (the rule set, unverified values).
 pub fn write(
-    out: &Path,
+    out: &Target,
     year: i32,
     notes: &[String],
     ledgers: &[LedgerView],
     rows: &[AssignmentRow],
 ) -> Result<()> {
+    let mut file = out.create(&output_file::XLSX)?;
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let pct = Format::new().set_num_format("0.00%");
@@ -185,10 +185,7 @@ pub fn write(
         ws.set_column_width(4, 30)?;
         ws.set_column_width(13, 40)?;
     }
-    let part = PartFile::new(super::part_path(out));
-    wb.save(part.path())
-        .with_context(|| format!("scrittura di {} non riuscita", part.path().display()))?;
-    part.finish(out)
-        .with_context(|| format!("impossibile creare {}", out.display()))?;
-    Ok(())
+    wb.save_to_writer(std::io::BufWriter::new(file.file()))
+        .with_context(|| format!("scrittura di {} non riuscita", out.shown()))?;
+    file.commit()
 }

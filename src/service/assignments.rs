@@ -13,7 +13,6 @@ use crate::store::assignments::{
 };
 use anyhow::{Result, anyhow};
 use chrono::NaiveDate;
-use std::path::Path;
 
 impl Service {
     fn ledger_action(&self, owner_id: i64, istat: &str) -> Result<Action> {
@@ -204,7 +203,7 @@ impl Service {
         &self,
         year: i32,
         owner: Option<i64>,
-        out: &Path,
+        out: &crate::output_file::Target,
     ) -> Result<(usize, usize)> {
         let ledgers = self.assignment_ledgers(year, owner, None)?;
         let rows = self.assignments(&ListFilter {

@@ -152,8 +152,12 @@ pub enum AssignmentsCommand {
         year: Option<i32>,
         #[arg(long)]
         owner: Option<String>,
+        /// Output file (.xlsx; - for standard output)
         #[arg(long)]
         out: PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
     },
     /// What-if: the year's assignments of an owner in a comune replayed under another rule set
     /// or another letter h; who would have been assigned differently (nothing is saved)
@@ -309,15 +313,23 @@ pub fn run(g: &Global, cmd: AssignmentsCommand) -> Result<()> {
             stage.as_deref(),
             format,
         ),
-        AssignmentsCommand::Export { year, owner, out } => {
+        AssignmentsCommand::Export {
+            year,
+            owner,
+            out,
+            force,
+        } => {
+            // The destination is checked before anything is read.
+            let out = crate::output_file::Target::new(&out, force);
+            out.ensure_usable(&crate::output_file::XLSX)?;
             let svc = open(g, Need::Read)?;
             let owner = owner_id(&svc, owner.as_deref())?;
             let year = year.unwrap_or_else(|| today().year());
             let (l, a) = svc.export_assignments(year, owner, &out)?;
-            println!(
+            out.announce(&format!(
                 "Quote {year}: {l} registri, {a} assegnazioni in {}",
-                out.display()
-            );
+                out.shown()
+            ));
             Ok(())
         }
         AssignmentsCommand::WhatIf {

@@ -309,8 +309,12 @@ pub(super) fn what_if(
     let other = match (rules, rules_file) {
         (Some(r), _) => Some(svc.rule_set(r)?.1),
         (None, Some(f)) => {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| anyhow!(InvalidInput(format!("{}: {e}", f.display()))))?;
+            let text = crate::bounded::read_text(
+                f,
+                crate::bounded::limits::RULE_SET_BYTES,
+                "file delle regole",
+            )
+            .map_err(|e| anyhow!(InvalidInput(e.0)))?;
             Some(svc.rule_set_file(&f.display().to_string(), &text)?.1)
         }
         (None, None) => None,

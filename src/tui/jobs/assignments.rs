@@ -101,7 +101,10 @@ impl Jobs {
                 h,
             )?)),
             Query::Export { year, path } => {
-                let (ledgers, rows) = self.service.export_assignments(year, None, &path)?;
+                // A file of the same name is kept: the new one gets the next free name.
+                let path = crate::output_file::free_name(&path);
+                let target = crate::output_file::Target::new(&path, false);
+                let (ledgers, rows) = self.service.export_assignments(year, None, &target)?;
                 Data::Exported {
                     path,
                     ledgers,
