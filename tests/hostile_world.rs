@@ -1155,6 +1155,31 @@ fn terminal_escapes_in_data_are_never_printed() {
             capofila.as_str(),
             vec!["rankings", "show", "--notice", notice.as_str()],
         ),
+        ("regione", vec!["assignments", "ledger"]),
+        (
+            "regione",
+            vec![
+                "assignments",
+                "ledger",
+                "--owner",
+                "015146",
+                "--comune",
+                "015146",
+            ],
+        ),
+        (
+            "regione",
+            vec![
+                "assignments",
+                "what-if",
+                "--owner",
+                "015146",
+                "--comune",
+                "015146",
+                "--indigenti-pct",
+                "10",
+            ],
+        ),
     ] {
         let out = w.run(op, &args);
         expect_code(&out, 0, &args);

@@ -2,6 +2,21 @@
 //! checks, the list and the export of a year, the what-if replay. Every command goes through
 //! the service, which checks who may do what.
 
+/// `println!` for lines that quote data (names, addresses, reasons, explanations): control
+/// characters shown as visible escapes, never obeyed by the terminal.
+macro_rules! say {
+    ($($t:tt)+) => {
+        println!("{}", $crate::safe_text::clean(&format!($($t)+)))
+    };
+}
+
+/// `eprintln!` as `say!`.
+macro_rules! warn {
+    ($($t:tt)+) => {
+        eprintln!("{}", $crate::safe_text::clean(&format!($($t)+)))
+    };
+}
+
 mod reads;
 mod steps;
 

@@ -56,17 +56,17 @@ pub(super) fn ledger(
         _ => svc.assignment_ledgers(year, owner, istat.as_deref())?,
     };
     if views.is_empty() {
-        eprintln!(
+        warn!(
             "Nessuna unità disponibile nel {year} per questi filtri tra i registri che l'operatore può consultare"
         );
     }
     let items: Vec<LedgerLine> = views.iter().flat_map(lines).collect();
     if format == Format::Table && !views.is_empty() {
         for v in &views {
-            println!("{}", v.headline());
+            say!("{}", v.headline());
         }
         if let Some(u) = views[0].unverified.as_deref() {
-            eprintln!("{u}");
+            warn!("{u}");
         }
         println!();
     }
@@ -144,11 +144,16 @@ struct Shown<'a> {
 }
 
 pub(super) fn print_assignment(a: &AssignmentRow) {
-    println!(
+    say!(
         "Assegnazione {} · unità {} ({}, {}) · {} · anno {}",
-        a.id, a.unit_id, a.address, a.comune, a.owner_name, a.year
+        a.id,
+        a.unit_id,
+        a.address,
+        a.comune,
+        a.owner_name,
+        a.year
     );
-    println!(
+    say!(
         "Domanda {} · {} · stato {} · versione {}",
         a.code,
         a.line.label(),
@@ -167,15 +172,15 @@ pub(super) fn print_assignment(a: &AssignmentRow) {
         .iter()
         .filter_map(|(k, v)| v.map(|v| format!("{k} {v}")))
         .collect();
-    println!("{}", d.join(" · "));
+    say!("{}", d.join(" · "));
     if let Some(n) = &a.act_number {
-        println!("Provvedimento n. {n}");
+        say!("Provvedimento n. {n}");
     }
     if let Some(r) = &a.outcome_reason {
-        println!("Motivo: {r}");
+        say!("Motivo: {r}");
     }
     for l in &a.explanation {
-        println!("  {l}");
+        say!("  {l}");
     }
 }
 
@@ -336,7 +341,7 @@ pub(super) fn what_if(
         println!("{}", serde_json::to_string_pretty(&w)?);
         return Ok(());
     }
-    println!(
+    say!(
         "{} · {} {}: regole {} → {}, soglia eccedente indigenti {} → {} (nulla viene salvato)",
         w.owner_name,
         w.comune,
@@ -348,7 +353,7 @@ pub(super) fn what_if(
     );
     for l in &w.replay.actual.lines {
         let r = w.replay.replay.line(l.line);
-        println!(
+        say!(
             "  {}: assegnate {} → {}, quota {} → {}",
             l.line.label(),
             l.used,
@@ -357,7 +362,7 @@ pub(super) fn what_if(
             r.quota
         );
     }
-    println!(
+    say!(
         "{} unità su {} cambierebbero nucleo o linea",
         w.replay.changed(),
         w.replay.rows.len()

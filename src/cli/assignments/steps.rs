@@ -15,21 +15,21 @@ fn print_proposal(p: &Proposed, format: Format) -> Result<()> {
         return Ok(());
     }
     match p.assignment_id {
-        Some(id) => println!("Assegnazione {id} proposta per l'unità {}", p.unit_id),
+        Some(id) => say!("Assegnazione {id} proposta per l'unità {}", p.unit_id),
         None if p.decision.proposal().is_some() => {
-            println!("Proposta per l'unità {} (nulla è stato salvato)", p.unit_id)
+            say!("Proposta per l'unità {} (nulla è stato salvato)", p.unit_id)
         }
-        None => println!("Nessuna proposta per l'unità {}", p.unit_id),
+        None => say!("Nessuna proposta per l'unità {}", p.unit_id),
     }
     for l in p.decision.explanation() {
-        println!("  {l}");
+        say!("  {l}");
     }
     if let Some(l) = crate::domain::assignment::proposal::owner_choice_line(&p.owner_choice)
         && p.assignment_id.is_none()
     {
-        println!("  {l}");
+        say!("  {l}");
     }
-    println!("{}", p.headline);
+    say!("{}", p.headline);
     Ok(())
 }
 
@@ -73,20 +73,24 @@ pub(super) fn propose(
 fn print_step(d: &StepDone) {
     let a = &d.assignment;
     match (&a.lease_date, d.before == a.stage) {
-        (Some(l), true) => println!(
+        (Some(l), true) => say!(
             "Assegnazione {}: contratto di locazione del {l} registrato (versione {})",
-            a.id, a.version
+            a.id,
+            a.version
         ),
-        _ => println!(
+        _ => say!(
             "Assegnazione {}: {} → {} (versione {})",
-            a.id, d.before, a.stage, a.version
+            a.id,
+            d.before,
+            a.stage,
+            a.version
         ),
     }
     if let Some(s) = d.unit_state {
-        println!("Unità {}: {s}", a.unit_id);
+        say!("Unità {}: {s}", a.unit_id);
     }
     if d.removed {
-        println!(
+        say!(
             "La domanda {} esce dalle graduatorie: {}",
             a.code,
             a.outcome_reason.as_deref().unwrap_or_default()
@@ -136,7 +140,7 @@ pub(super) fn cancel(
     let c = svc.assignment_check(id, version, &check, today())?;
     print_step(&c.cancelled);
     for m in &c.moved {
-        println!(
+        say!(
             "  {}: ISBAR {} → {}, posizione {} → {}",
             m.comune,
             crate::domain::isbar::points(m.isbar_before),

@@ -207,7 +207,7 @@ pub fn next(f: &Facts, step: &Step, today: NaiveDate) -> Result<Stage, String> {
             if number.trim().is_empty() {
                 return Err("numero del provvedimento mancante".into());
             }
-            if number.chars().count() > 40 || number.chars().any(char::is_control) {
+            if number.chars().count() > 40 || number.chars().any(crate::safe_text::is_unsafe) {
                 return Err("numero del provvedimento: al più 40 caratteri stampabili".into());
             }
             if *date > today {

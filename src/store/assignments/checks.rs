@@ -47,7 +47,7 @@ fn clean(what: &str, s: &str) -> Result<String> {
     if t.is_empty() {
         return Err(anyhow!(Refused(format!("{what} mancante"))));
     }
-    if t.chars().count() > 500 || t.chars().any(char::is_control) {
+    if t.chars().count() > 500 || t.chars().any(crate::safe_text::is_unsafe) {
         return Err(anyhow!(Refused(format!(
             "{what}: al più 500 caratteri stampabili"
         ))));

@@ -129,7 +129,8 @@ pub(super) fn apply(
             "annullamento: indicare il motivo (--reason)".into()
         )));
     }
-    if reason.is_some_and(|r| r.chars().count() > 500 || r.chars().any(char::is_control)) {
+    if reason.is_some_and(|r| r.chars().count() > 500 || r.chars().any(crate::safe_text::is_unsafe))
+    {
         return Err(anyhow!(Refused(
             "motivo: al più 500 caratteri stampabili".into()
         )));
