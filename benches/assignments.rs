@@ -6,13 +6,13 @@
 //!
 //! On a copy of the file (VACUUM INTO, removed at the end): the notice's rankings are made
 //! final; 170,000 units — Lombardy's whole public stock — are made available in the current
-//! year, and 34,000 of them (one in five) are given an istruttoria in every stage and on every
-//! line. Measures (medians, printed, never asserted):
+//! year, and one in five of those made available here is given an istruttoria in every stage
+//! and on every line. Measures (medians, printed, never asserted):
 //!   - the quota ledger of the whole region-year recomputed from scratch (every owner × comune:
 //!     base, lines by stage, the plan's shares) — target under 100 ms;
 //!   - one proposal in the notice's largest ranking: the decision alone (read only) and the
-//!     whole `propose` (decision, write, audit, commit) — target under 1 ms; with how many
-//!     candidate rows each read.
+//!     whole `propose` (decision, write, audit, commit), for every unit waiting, one after
+//!     another: median, 90th percentile, first and second half — target under 1 ms.
 
 use casa::store::assignments::{self, ledgers_of_year};
 use casa::store::{Access, Store};
