@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/006_reference.sql"),
     include_str!("migrations/007_law.sql"),
     include_str!("migrations/008_occupations.sql"),
-    include_str!("migrations/008_assignment.sql"),
+    include_str!("migrations/009_assignment.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
