@@ -468,3 +468,104 @@ fn an_undocumented_condition_lowers_the_score_moves_the_application_and_proposes
     // One audit record for the whole check.
     assert_eq!(audit::count(store.conn()).unwrap(), audits + 1);
 }
+
+/// Inserts an occupation without title naming `tax_code`, started on `started` and ended on
+/// `ended` (open when `None`).
+fn occupy(f: &Fixture, code: &str, tax_code: &str, started: NaiveDate, ended: Option<NaiveDate>) {
+    f.conn()
+        .execute(
+            "INSERT INTO occupation (owner_id, code, unit_code, istat_code, province,
+                 address_prefix, address, street_number, tax_code, name, surname, birth_date,
+                 started_on, kind, detect_type, detect_id, detect_on, debt, ended, ended_on,
+                 created_at, updated_at)
+             VALUES (?1, ?2, 'X-1', ?3, 'MI', 1, 'Via Test', '1', ?4, 'Nome', 'Cognome',
+                 '1980-01-01', ?5, 1, 'VERBALE', 'V-1', ?5, 0, ?6, ?7, 'x', 'x')",
+            rusqlite::params![
+                f.key.owner_id,
+                code,
+                f.key.istat,
+                tax_code,
+                started.to_string(),
+                i64::from(ended.is_some()),
+                ended.map(|d| d.to_string()),
+            ],
+        )
+        .unwrap();
+}
+
+/// DOMAIN.md: the access requirements hold at the assignment too. A member who occupied a
+/// public home without title after submitting the application (the rankings' check could not
+/// see it) stops the act; an occupation ended more than five years before the act does not.
+#[test]
+fn an_occupation_without_title_before_the_act_stops_it() {
+    let f = fixture();
+    let mut store = f.store();
+    let unit = f.waiting(&store)[0];
+    let p = store.propose_assignment("aler.op", unit, f.today).unwrap();
+    let id = p.assignment_id.expect("someone is proposed");
+    let a = assignment(store.conn(), id).unwrap();
+    let answer_by = assignments::offer_deadline(store.conn(), id, f.today).unwrap();
+    store
+        .assignment_step(
+            "aler.op",
+            &step(id, None, Step::Offer { answer_by }),
+            f.today,
+        )
+        .unwrap();
+    store
+        .assignment_step("aler.op", &step(id, None, Step::Accept), f.today)
+        .unwrap();
+    let cf: String = f
+        .conn()
+        .query_row(
+            "SELECT tax_code FROM application_member WHERE application_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [a.application_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Ended five years and a day before the act: outside the look-back.
+    let act = f.today;
+    let old_end =
+        act.checked_sub_months(chrono::Months::new(60)).unwrap() - chrono::Duration::days(1);
+    occupy(
+        &f,
+        "OLD-1",
+        &cf,
+        old_end - chrono::Duration::days(300),
+        Some(old_end),
+    );
+    // Started after the application was submitted, still open.
+    occupy(&f, "NEW-1", &cf, act - chrono::Duration::days(3), None);
+    let act_step = |store: &mut Store| {
+        store.assignment_step(
+            "aler.op",
+            &step(
+                id,
+                None,
+                Step::Assign {
+                    number: "PG 9/2026".into(),
+                    date: act,
+                    lease: None,
+                },
+            ),
+            f.today,
+        )
+    };
+    let audits = audit::count(store.conn()).unwrap();
+    let e = act_step(&mut store).unwrap_err().to_string();
+    assert!(e.contains("OCCUPAZIONE"), "{e}");
+    assert!(e.contains("prima dell'assegnazione"), "{e}");
+    assert!(e.contains("NEW-1") && !e.contains("OLD-1"), "{e}");
+    assert!(e.contains("--missing-requirement OCCUPAZIONE"), "{e}");
+    assert_eq!(
+        assignment(store.conn(), id).unwrap().stage,
+        Stage::Accettata
+    );
+    assert_eq!(audit::count(store.conn()).unwrap(), audits);
+    // The register corrected (the occupation was someone else's): the act goes through.
+    f.conn()
+        .execute("DELETE FROM occupation WHERE code = 'NEW-1'", [])
+        .unwrap();
+    let done = act_step(&mut store).unwrap();
+    assert_eq!(done.assignment.stage, Stage::Assegnata);
+}

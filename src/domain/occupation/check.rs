@@ -104,10 +104,37 @@ pub fn failure(
     lookback: &OccupationLookback,
     cite: &str,
 ) -> Option<Failure> {
+    failure_before(
+        app,
+        register,
+        lookback,
+        cite,
+        app.submitted_at.date(),
+        Moment::Submission,
+    )
+}
+
+/// When a requirement is checked: access requirements hold at the submission and again at
+/// the assignment (the look-back then ends on the act's date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moment {
+    Submission,
+    Assignment,
+}
+
+/// The failure of `app` against `register` in the look-back that ends on `on`.
+pub fn failure_before(
+    app: &Application,
+    register: &Register,
+    lookback: &OccupationLookback,
+    cite: &str,
+    on: NaiveDate,
+    moment: Moment,
+) -> Option<Failure> {
     if register.is_empty() {
         return None;
     }
-    let submitted = app.submitted_at.date();
+    let submitted = on;
     let mut hits = Vec::new();
     for (i, m) in app.members.iter().enumerate() {
         for s in register.spans(&m.tax_code) {
@@ -139,8 +166,12 @@ pub fn failure(
     Some(Failure {
         requirement: REQUIREMENT,
         reason: format!(
-            "nel registro delle occupazioni senza titolo nei {} anni prima della presentazione del {} ({window}): {}{more} ({cite})",
+            "nel registro delle occupazioni senza titolo nei {} anni prima {} del {} ({window}): {}{more} ({cite})",
             lookback.years,
+            match moment {
+                Moment::Submission => "della presentazione",
+                Moment::Assignment => "dell'assegnazione",
+            },
             submitted.format("%d/%m/%Y"),
             hits[..shown].join("; "),
         ),

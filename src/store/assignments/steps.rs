@@ -5,6 +5,7 @@
 use super::reads::{AssignmentRow, assignment};
 use super::{day, ranking_rules};
 use crate::domain::assignment::istruttoria::{self, Facts, Stage, Step};
+use crate::domain::occupation::check;
 use crate::store::audit::{self, Entry};
 use crate::store::certification::Refused;
 use crate::store::{Store, now};
@@ -106,6 +107,40 @@ fn sign_lease(conn: &Connection, id: i64, date: NaiveDate) -> Result<()> {
     Ok(())
 }
 
+/// The access requirements hold at the assignment too: a member found in the register of
+/// occupations without title in the look-back ending on the act's date stops the act, naming
+/// the occupation and the document check that ends the istruttoria.
+fn register_check_at_act(conn: &Connection, a: &AssignmentRow, act: NaiveDate) -> Result<()> {
+    let Some((_, app)) = crate::store::applications::by_code(conn, a.notice_id, &a.code)? else {
+        return Ok(());
+    };
+    let register = crate::store::occupations::register::for_tax_codes(
+        conn,
+        app.members.iter().map(|m| m.tax_code.as_str()),
+    )?;
+    let rs: i64 = conn
+        .prepare_cached("SELECT rule_set_id FROM assignment WHERE id = ?1")?
+        .query_row([a.id], |r| r.get(0))?;
+    let set = super::rule_set(conn, rs)?;
+    let rules = ranking_rules(&set)?;
+    match check::failure_before(
+        &app,
+        &register,
+        &rules.occupation_lookback,
+        &set.cite,
+        act,
+        check::Moment::Assignment,
+    ) {
+        None => Ok(()),
+        Some(f) => Err(anyhow!(Refused(format!(
+            "assegnazione {}: requisito {} non soddisfatto alla data del provvedimento: {}; \
+             chiudere l'istruttoria con il controllo dei documenti (casa assignments cancel {} \
+             --missing-requirement {} --reason …)",
+            a.id, f.requirement, f.reason, a.id, f.requirement
+        )))),
+    }
+}
+
 /// Applies `req` inside the open transaction `conn`; with `audited`, writes its audit record
 /// (a document check writes one record for all it does).
 pub(super) fn apply(
@@ -197,6 +232,7 @@ pub(super) fn apply(
             date,
             lease,
         } => {
+            register_check_at_act(conn, &a, *date)?;
             conn.execute(
                 "UPDATE assignment SET act_number = ?2, act_date = ?3 WHERE id = ?1",
                 params![a.id, number.trim(), date.to_string()],
