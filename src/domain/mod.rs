@@ -12,5 +12,6 @@ pub mod occupation;
 pub mod plan;
 pub mod ranking;
 pub mod registry;
+pub mod unit_edit;
 pub mod unit_filter;
 pub mod unit_record;

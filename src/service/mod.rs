@@ -17,6 +17,7 @@ pub mod plans;
 pub mod rankings;
 pub mod reference;
 pub mod session;
+pub mod unit_edit;
 pub mod units;
 
 pub use crate::store::{Interrupt, is_interrupted};

@@ -185,3 +185,79 @@ impl Service {
             .import_applications(&actor, notice_id, apps)
     }
 }
+
+/// What the interface's import of a file of applications came to.
+#[derive(Debug)]
+pub enum FileImport {
+    /// Stored: new and unchanged applications.
+    Imported(Imported),
+    /// The file was refused, nothing stored: every problem, by line.
+    Refused(crate::import::Report),
+}
+
+impl Service {
+    /// Whether the session may manage notice `n` (its district's capofila, not read-only):
+    /// what the interface offers; each change is checked again when asked.
+    pub fn may_manage_notice(&self, n: &Notice) -> bool {
+        !self.session.read_only()
+            && self
+                .session
+                .check(Action::ManageNotice {
+                    district_id: n.district_id,
+                })
+                .is_ok()
+    }
+
+    /// The district whose notices the session may create (its capofila's), if any.
+    pub fn own_notice_district(&self) -> Option<i64> {
+        let district_id = self.session.scope().district_id?;
+        (!self.session.read_only()
+            && self
+                .session
+                .check(Action::ManageNotice { district_id })
+                .is_ok())
+        .then_some(district_id)
+    }
+
+    /// A notice of the operator's own district (the capofila's "Nuovo avviso").
+    pub fn create_own_notice(
+        &mut self,
+        title: &str,
+        opens_on: NaiveDate,
+        closes_on: NaiveDate,
+        rules: Option<&str>,
+    ) -> Result<Notice> {
+        let Some(district_id) = self.session.scope().district_id else {
+            return Err(anyhow!(Denied(
+                "solo il capofila di un ambito crea i suoi avvisi".into()
+            )));
+        };
+        self.create_notice(&NewNoticeRequest {
+            district_id,
+            title,
+            opens_on,
+            closes_on,
+            rules,
+        })
+    }
+
+    /// Reads a file of applications (.csv or .xlsx) and stores them, all or none: refused
+    /// before the file is read when the session may not, refused with the full report when any
+    /// line is wrong.
+    pub fn import_applications_file(
+        &mut self,
+        notice_id: i64,
+        file: &std::path::Path,
+        sheet: Option<&str>,
+    ) -> Result<FileImport> {
+        self.may_import_applications(notice_id)?;
+        self.session.require_writable()?;
+        let known = self.notice_condition_codes(notice_id)?;
+        match crate::import::applications::read_applications(file, sheet, &known) {
+            Ok(apps) => Ok(FileImport::Imported(
+                self.import_applications(notice_id, &apps)?,
+            )),
+            Err(report) => Ok(FileImport::Refused(report)),
+        }
+    }
+}

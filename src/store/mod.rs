@@ -21,6 +21,7 @@ pub mod rankings;
 pub mod reference;
 pub mod rule_sets;
 pub mod search;
+pub mod unit_edit;
 pub mod units;
 
 use anyhow::{Context, Result, bail};

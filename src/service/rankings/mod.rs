@@ -242,3 +242,33 @@ impl Service {
         Ok(e)
     }
 }
+
+impl Service {
+    /// The rankings of a notice holding an application whose ID domanda contains `part`
+    /// (the whole ID or a piece of it), among those the operator may read: at most `limit`.
+    pub fn find_in_notice(
+        &self,
+        notice_id: i64,
+        part: &str,
+        limit: usize,
+    ) -> Result<Vec<(RankingInfo, rankings::Placement)>> {
+        let notice = notices::get(self.store.conn(), notice_id)?;
+        let part = part.trim();
+        if part.is_empty() {
+            return Err(anyhow!(InvalidInput(
+                "ID domanda: scrivere l'ID o una sua parte".into()
+            )));
+        }
+        let readable = self.readable_rankings(&notice, None, None)?;
+        let found = rankings::find_in_notice(self.store.conn(), notice_id, part, limit)?;
+        Ok(found
+            .into_iter()
+            .filter_map(|p| {
+                readable
+                    .iter()
+                    .find(|r| r.id == p.ranking_id)
+                    .map(|r| (r.clone(), p))
+            })
+            .collect())
+    }
+}

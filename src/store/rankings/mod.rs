@@ -16,8 +16,8 @@ pub use context::Context;
 pub use correct::{Corrected, Correction};
 pub use explain::{ComuneScore, Explanation, explain};
 pub use reads::{
-    EntryRow, ExcludedRow, RankingInfo, all_entries, deadlines, excluded, info, list, page,
-    position_of, rankings_of,
+    EntryRow, ExcludedRow, Placement, RankingInfo, all_entries, deadlines, excluded,
+    find_in_notice, info, list, page, position_of, rankings_of,
 };
 pub use what_if::{Comparison, compare};
 

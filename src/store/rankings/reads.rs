@@ -235,3 +235,38 @@ pub fn rankings_of(conn: &Connection, application_id: i64) -> Result<Vec<Ranking
     let rows = stmt.query_map([application_id], info_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Where an application of a notice stands in one of its rankings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Placement {
+    pub code: String,
+    pub ranking_id: i64,
+    pub position: i64,
+}
+
+/// The applications of `notice_id` whose ID domanda contains `part` (any case), with every
+/// ranking they are in: the exact ID first, then by ID; at most `limit` rows. Reads the
+/// notice's applications by its index, the rankings by the application's.
+pub fn find_in_notice(
+    conn: &Connection,
+    notice_id: i64,
+    part: &str,
+    limit: usize,
+) -> Result<Vec<Placement>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT a.code, e.ranking_id, e.position
+           FROM application a INDEXED BY application_notice
+           JOIN ranking_entry e INDEXED BY ranking_entry_application ON e.application_id = a.id
+          WHERE a.notice_id = ?1 AND instr(upper(a.code), upper(?2)) > 0
+          ORDER BY a.code <> ?2, a.code, e.ranking_id
+          LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![notice_id, part.trim(), limit as i64], |r| {
+        Ok(Placement {
+            code: r.get(0)?,
+            ranking_id: r.get(1)?,
+            position: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
