@@ -54,6 +54,10 @@ const COMMANDS: &[(&str, &str)] = &[
         "Esporta i tre elenchi di dettaglio del piano (LIBERO, SFITTO PER CARENZE MANUTENTIVE, SFITTO PER RISTRUTTURAZIONE) dei filtri: un .xlsx con un foglio per elenco, oppure CSV",
     ),
     (
+        "units edit",
+        "Modifica un alloggio: stato, indicatori, interventi e loro costo (cambiano solo i valori indicati); rifiutata se un'altra sessione ha modificato l'alloggio dopo la lettura (--version)",
+    ),
+    (
         "units mark",
         "Marca gli alloggi dei filtri (nei tre stati del piano) come inclusi nel piano di un anno, o toglie la marcatura con --undo",
     ),
@@ -491,6 +495,15 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
         Some("ORDINE"),
     ),
     ("units mark", "year", "Anno del piano", Some("ANNO")),
+    ("units edit", "id", "ID alloggio", Some("ID")),
+    ("units edit", "state", "Stato (LIBERO, OCCUPATO, SFITTO PER CARENZE MANUTENTIVE, …)", Some("STATO")),
+    ("units edit", "sat", "SAT (servizi abitativi transitori, solo alloggi SAP): SI o NO", Some("SI|NO")),
+    ("units edit", "in_notice", "In avviso: SI o NO", Some("SI|NO")),
+    ("units edit", "barrier_free", "Senza barriere architettoniche: SI o NO", Some("SI|NO")),
+    ("units edit", "lift", "Ascensore: SI o NO", Some("SI|NO")),
+    ("units edit", "works", "Interventi necessari (\"\" li toglie, con il loro costo)", Some("TESTO")),
+    ("units edit", "cost", "Costo stimato degli interventi in euro, es. 4.250,50 (\"\" lo toglie)", Some("EURO")),
+    ("units edit", "version", "La versione letta (units show): rifiutata se l'alloggio è cambiato dopo", Some("N")),
     (
         "units mark",
         "undo",

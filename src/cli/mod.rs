@@ -14,6 +14,7 @@ mod plan;
 mod rankings;
 mod registry;
 mod rules;
+mod unit_edit;
 mod unit_output;
 mod unit_queries;
 mod units;

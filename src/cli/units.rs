@@ -32,6 +32,9 @@ pub enum UnitsCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Change one unit: state, flags, works and their cost (only the values given change);
+    /// refused if another session changed the unit since --version was read
+    Edit(super::unit_edit::EditArgs),
     #[command(flatten)]
     Query(super::unit_queries::UnitQueryCommand),
 }
@@ -54,6 +57,7 @@ pub fn run(g: &Global, cmd: UnitsCommand) -> Result<()> {
             dry_run,
             report.map(|r| Target::new(&r, force)).as_ref(),
         ),
+        UnitsCommand::Edit(a) => super::unit_edit::run(g, &a),
         UnitsCommand::Query(c) => super::unit_queries::run(g, c),
     }
 }
