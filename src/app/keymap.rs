@@ -80,6 +80,13 @@ actions! {
     OccupationSave = "occupation_save", "Salva";
     OccupationClose = "occupation_close", "Chiudi occupazione";
     AssignmentPropose = "assignment_propose", "Proponi";
+    NoticeNew = "notice_new", "Nuovo avviso";
+    NoticeClose = "notice_close", "Chiudi avviso";
+    ApplicationsImport = "applications_import", "Importa domande";
+    RankingsCompute = "rankings_compute", "Calcola";
+    RankingsCorrect = "rankings_correct", "Rettifica";
+    RankingsFinalize = "rankings_finalize", "Rendi definitive";
+    UnitEdit = "unit_edit", "Modifica";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -131,7 +131,8 @@ impl App {
             // Proposing needs the AVVISI service, checked when the ledger is read.
             let needs_registry = !screens::plans::is_plan_action(a)
                 && !screens::communications::is_communication_action(a)
-                && a != Action::AssignmentPropose;
+                && a != Action::AssignmentPropose
+                && !screens::rankings::is_notice_action(a);
             if screens::is_mutating(a)
                 && (self.session.read_only || (needs_registry && !edits_registry))
             {

@@ -18,6 +18,7 @@ use crate::service::{Refused, Service, is_interrupted, messages, today};
 use std::sync::mpsc;
 
 mod occupations;
+mod manage;
 
 pub struct Jobs {
     service: Service,
@@ -242,6 +243,7 @@ impl Jobs {
             }
             Request::Occupations { generation, query } => self.occupations(generation, query),
             r @ Request::Assignments { .. } => self.assignments(r),
+            Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
             Request::Rankings { generation, query } => match self.rankings(query) {
                 Ok(data) => self.send(DataMsg::Rankings {
                     generation,
@@ -312,15 +314,13 @@ impl Jobs {
     fn rankings(&self, query: Query) -> anyhow::Result<Data> {
         let svc = &self.service;
         Ok(match query {
-            Query::Notices => Data::Notices(svc.notices(None, today())?),
-            Query::Rankings { notice_id } => {
-                let v = svc.notice(notice_id, today())?;
-                Data::Rankings {
-                    notice: Box::new(v.notice),
-                    rankings: v.rankings,
-                    unverified: v.unverified,
-                }
-            }
+            Query::Notices => self.notices_data(None)?,
+            Query::Rankings { notice_id } => self.notice_data(notice_id, None)?,
+            Query::Find { notice_id, part } => Data::Found(svc.find_in_notice(
+                notice_id,
+                &part,
+                crate::app::screens::rankings::FIND_LIMIT,
+            )?),
             Query::Page {
                 ranking_id,
                 after,

@@ -231,7 +231,7 @@ fn vim_keymap() -> Keymap {
 /// the default or vim keymap would show can then only come from a text that types it.
 fn remapped_keymap() -> Keymap {
     let mut file = String::from("preset = \"vim\"\n[keys]\n");
-    let spare = "abcdefghijklmnopqrstuvwxyz0123456789=-".chars();
+    let spare = "abcdefghijklmnopqrstuvwxyz0123456789=-ABCDEFGHIJKLMNOPQRSTUVWXYZ".chars();
     assert!(Action::ALL.len() <= spare.clone().count());
     for (a, c) in Action::ALL.iter().zip(spare) {
         file.push_str(&format!("{} = [\"alt-{c}\"]\n", a.name()));

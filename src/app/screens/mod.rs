@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod certification;
 pub mod communications;
 pub mod detail;
+pub mod form;
 pub mod home;
 pub mod occupations;
 pub mod plans;
@@ -130,6 +131,12 @@ pub enum Request {
         generation: u64,
         query: occupations::Query,
     },
+    /// A change in the Graduatorie area (the capofila's); the answer is the reloaded screen's
+    /// data with what the change came to.
+    RankingsAct {
+        generation: u64,
+        act: rankings::Act,
+    },
 }
 
 /// Answers to requests, tagged with the generation that asked.
@@ -252,6 +259,13 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::OccupationSave
             | Action::OccupationClose
             | Action::AssignmentPropose
+            | Action::NoticeNew
+            | Action::NoticeClose
+            | Action::ApplicationsImport
+            | Action::RankingsCompute
+            | Action::RankingsCorrect
+            | Action::RankingsFinalize
+            | Action::UnitEdit
     )
 }
 

@@ -4,6 +4,7 @@ mod assignments;
 mod certification;
 mod communications;
 pub mod detail;
+pub mod form;
 mod home;
 mod occupations;
 mod plans;

@@ -5,23 +5,25 @@
 //! holds what they share: the queries and answers, the geometry and the dispatch.
 
 mod explanation;
+mod manage;
 mod notice;
 mod notices;
 mod ranking;
 mod what_if;
 
 pub use explanation::ExplainView;
-pub use notice::NoticeRankings;
+pub use manage::{Act, Outcome, is_notice_action};
+pub use notice::{Dialog, FIND_LIMIT, NoticeRankings};
 pub use notices::NoticeList;
 pub use ranking::RankingView;
 pub use what_if::WhatIf;
 
-use super::{DataMsg, Request, Screen, ScreenOutcome};
+use super::{DataMsg, Request, Screen, ScreenOutcome, form};
 use crate::app::field::TextField;
 use crate::app::keymap::{Action, Keymap};
 use crate::app::{Message, Session};
 use crate::store::notices::Notice;
-use crate::store::rankings::{Comparison, EntryRow, Explanation, RankingInfo};
+use crate::store::rankings::{Comparison, EntryRow, Explanation, Placement, RankingInfo};
 use crate::store::rule_sets::Stored;
 
 // ---------------------------------------------------------------------------------------------
@@ -59,18 +61,36 @@ pub enum Query {
         notice_id: i64,
         rule_set_id: i64,
     },
+    /// Where an ID domanda (or part of it) stands in every readable ranking of a notice.
+    Find {
+        notice_id: i64,
+        part: String,
+    },
 }
 
 /// The worker's answers.
 #[derive(Debug, Clone)]
 pub enum Data {
-    /// Readable notices with their state today.
-    Notices(Vec<(Notice, &'static str)>),
+    /// Readable notices with their state today; whether the operator may create one; what
+    /// a creation came to.
+    Notices {
+        notices: Vec<(Notice, &'static str)>,
+        may_create: bool,
+        outcome: Option<Outcome>,
+    },
     Rankings {
         notice: Box<Notice>,
+        /// The notice's state today.
+        state: &'static str,
         rankings: Vec<RankingInfo>,
         unverified: Option<String>,
+        /// The operator may manage the notice (its district's capofila).
+        manage: bool,
+        /// What a change just done came to.
+        outcome: Option<Outcome>,
     },
+    /// The placements of the applications found, with their rankings.
+    Found(Vec<(RankingInfo, Placement)>),
     Page {
         rows: Vec<EntryRow>,
         select: Option<i64>,
@@ -86,6 +106,20 @@ pub enum Data {
         unverified: Option<String>,
         comparisons: Vec<Comparison>,
     },
+}
+
+/// The instruction line of a dialog.
+fn form_instruction(keys: &Keymap) -> String {
+    format!(
+        "{} passa al campo successivo, {} conferma, {} annulla",
+        keys.key(Action::NextField),
+        keys.key(Action::Select),
+        keys.plain(Action::Back)
+    )
+}
+
+fn act(generation: u64, act: Act) -> ScreenOutcome {
+    ScreenOutcome::requests(vec![Request::RankingsAct { generation, act }])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +177,11 @@ impl Rankings {
             Rankings::Notice(s) => Query::Rankings {
                 notice_id: s.notice_id,
             },
+            Rankings::Ranking(s) if s.open_at.is_some() => Query::Jump {
+                ranking_id: s.info.id,
+                code: s.open_at.clone().unwrap_or_default(),
+                limit: s.limit,
+            },
             Rankings::Ranking(s) => Query::Page {
                 ranking_id: s.info.id,
                 after: s.rows.first().map(|r| r.position - 1),
@@ -191,9 +230,25 @@ impl Rankings {
         let updown = keys.pair(Action::Up, Action::Down);
         let pages = format!("{} {}", k(Action::PageUp), k(Action::PageDown));
         match self {
+            Rankings::Notices(s) if s.form.is_some() => form_instruction(keys),
             Rankings::Notices(_) => format!(
                 "Avvisi dell'ambito: {updown} sceglie, {} apre le graduatorie",
                 k(Action::Select)
+            ),
+            Rankings::Notice(s) if s.form.is_some() => form_instruction(keys),
+            Rankings::Notice(s) if s.found.is_some() => format!(
+                "Domande trovate: {updown} sceglie, {} apre la graduatoria sulla domanda, {} torna",
+                k(Action::Select),
+                keys.plain(Action::Back)
+            ),
+            Rankings::Notice(s) if !s.problems.is_empty() => format!(
+                "File rifiutato, nessuna domanda importata: {updown} scorre i problemi, {} li chiude",
+                keys.plain(Action::Back)
+            ),
+            Rankings::Notice(s) if s.manage => format!(
+                "{} apre una graduatoria, {} cerca un ID domanda; i tasti in basso gestiscono l'avviso",
+                k(Action::Select),
+                keys.either(Action::Filter, false)
             ),
             Rankings::Notice(_) => format!(
                 "Graduatorie per ente e comune: {} apre, {} confronta con altre regole",
@@ -226,15 +281,16 @@ impl Rankings {
 
     pub fn actions(&self) -> Vec<Action> {
         match self {
-            Rankings::Notices(_) => vec![Action::Up, Action::Down, Action::Select, Action::Refresh],
-            Rankings::Notice(s) => {
+            Rankings::Notices(s) if s.form.is_some() => form::Form::actions(),
+            Rankings::Notices(s) => {
                 let mut v = vec![Action::Up, Action::Down, Action::Select];
-                if s.rankings.as_ref().is_some_and(|r| !r.is_empty()) {
-                    v.push(Action::WhatIf);
+                if s.may_create {
+                    v.push(Action::NoticeNew);
                 }
                 v.push(Action::Refresh);
                 v
             }
+            Rankings::Notice(s) => s.actions(),
             Rankings::Ranking(s) if s.jump_focus => vec![Action::Select, Action::Back],
             Rankings::Ranking(_) => vec![
                 Action::Up,
@@ -270,12 +326,19 @@ impl Rankings {
     }
 
     pub fn in_text(&self) -> bool {
-        matches!(self, Rankings::Ranking(s) if s.jump_focus)
+        match self {
+            Rankings::Ranking(s) => s.jump_focus,
+            Rankings::Notices(s) => s.form.is_some(),
+            Rankings::Notice(s) => s.form.is_some(),
+            _ => false,
+        }
     }
 
     pub fn consumes_back(&self) -> bool {
         match self {
             Rankings::Ranking(s) => s.jump_focus,
+            Rankings::Notices(s) => s.form.is_some(),
+            Rankings::Notice(s) => s.consumes_back(),
             Rankings::WhatIf(s) => s.list_open && s.result.is_some(),
             _ => false,
         }
@@ -293,8 +356,8 @@ impl Rankings {
         }
         let size = session.size;
         let query = match self {
-            Rankings::Notices(s) => return s.on_action(action),
-            Rankings::Notice(s) => return s.on_action(action, size),
+            Rankings::Notices(s) => return s.on_action(action, generation),
+            Rankings::Notice(s) => return s.on_action(action, size, generation),
             Rankings::Ranking(s) => s.on_action(action),
             Rankings::Explain(s) => {
                 s.on_action(action);
@@ -313,6 +376,8 @@ impl Rankings {
     pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
         match self {
             Rankings::Ranking(s) if s.jump_focus => Some(&mut s.jump),
+            Rankings::Notices(s) => s.form.as_mut().map(|f| f.focused_mut()),
+            Rankings::Notice(s) => s.form.as_mut().map(|(_, f)| f.focused_mut()),
             _ => None,
         }
     }

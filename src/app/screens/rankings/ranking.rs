@@ -22,6 +22,8 @@ pub struct RankingView {
     pub limit: usize,
     pub jump: TextField,
     pub jump_focus: bool,
+    /// Opened on an application found in the notice: its ID, until the first window comes.
+    pub open_at: Option<String>,
     pub(super) generation: u64,
 }
 
@@ -42,6 +44,7 @@ impl RankingView {
             limit,
             jump: TextField::new(20),
             jump_focus: false,
+            open_at: None,
             generation: 0,
         }
     }
@@ -117,6 +120,12 @@ impl RankingView {
                 self.rows = rows;
                 self.info.entries = entries;
                 self.loaded = true;
+                if let Some(code) = self.open_at.take() {
+                    return ScreenOutcome::message(Message::Info(format!(
+                        "Domanda {code} in posizione {}",
+                        self.rows.get(self.selected).map_or(0, |r| r.position)
+                    )));
+                }
                 if self.jump_focus {
                     // The jump went through: back to the table, on the row found.
                     self.jump_focus = false;

@@ -84,4 +84,7 @@ pub(super) fn draw(s: &NoticeList, frame: &mut Frame, theme: &Theme, area: Rect)
         ));
     }
     frame.render_widget(Paragraph::new(lines), area);
+    if let Some(f) = &s.form {
+        crate::ui::screens::form::draw_at_bottom(f, frame, theme, area);
+    }
 }
