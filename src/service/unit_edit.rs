@@ -34,8 +34,8 @@ impl Service {
         expected_version: i64,
     ) -> Result<i64> {
         let current = self.editable_unit(unit_id)?;
-        let edit = UnitEdit::parse(typed, current.service)
-            .map_err(|e| anyhow!(InvalidInput(e.to_string())))?;
+        // An `EditError` (exit code 4) names the field for the interface's form.
+        let edit = UnitEdit::parse(typed, current.service)?;
         let actor = self.session.username().to_string();
         self.writable()?
             .edit_unit(&actor, unit_id, &edit, expected_version)

@@ -107,10 +107,14 @@ impl Jobs {
                 unit_id,
                 reveal,
             } => match svc.unit(unit_id, reveal) {
-                Ok(d) => self.send(DataMsg::Detail {
-                    generation,
-                    detail: Box::new(d),
-                }),
+                Ok(d) => {
+                    let editable = svc.may_edit_unit(unit_id);
+                    self.send(DataMsg::Detail {
+                        generation,
+                        detail: Box::new(d),
+                        editable,
+                    })
+                }
                 Err(e) => self.failed(generation, e),
             },
             Request::Card {
@@ -244,6 +248,12 @@ impl Jobs {
             Request::Occupations { generation, query } => self.occupations(generation, query),
             r @ Request::Assignments { .. } => self.assignments(r),
             Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
+            Request::UnitEdit {
+                generation,
+                unit_id,
+                typed,
+                version,
+            } => self.unit_edit(generation, unit_id, &typed, version),
             Request::Rankings { generation, query } => match self.rankings(query) {
                 Ok(data) => self.send(DataMsg::Rankings {
                     generation,

@@ -131,6 +131,13 @@ pub enum Request {
         generation: u64,
         query: occupations::Query,
     },
+    /// Save a unit's values typed in the edit form, with the version read.
+    UnitEdit {
+        generation: u64,
+        unit_id: i64,
+        typed: Box<[String; 7]>,
+        version: i64,
+    },
     /// A change in the Graduatorie area (the capofila's); the answer is the reloaded screen's
     /// data with what the change came to.
     RankingsAct {
@@ -166,6 +173,14 @@ pub enum DataMsg {
     Detail {
         generation: u64,
         detail: Box<UnitDetail>,
+        /// The operator may edit the unit (ANAGRAFE on its owner, not read-only).
+        editable: bool,
+    },
+    /// An edit of a unit was refused: why, and the field at fault when one is.
+    UnitEditRefused {
+        generation: u64,
+        field: Option<crate::domain::unit_edit::EditField>,
+        message: String,
     },
     Card {
         generation: u64,
@@ -450,6 +465,7 @@ impl Screen {
             Screen::Rankings(r) => r.in_text(),
             Screen::Occupations(o) => o.in_text(),
             Screen::Assignments(a) => a.in_text(),
+            Screen::Detail(d) => d.form.is_some(),
             _ => false,
         }
     }
@@ -464,6 +480,7 @@ impl Screen {
             Screen::Rankings(r) => r.consumes_back(),
             Screen::Occupations(o) => o.consumes_back(),
             Screen::Assignments(a) => a.consumes_back(),
+            Screen::Detail(d) => d.form.is_some(),
             _ => false,
         }
     }
@@ -498,6 +515,7 @@ impl Screen {
             Screen::Rankings(r) => r.focused_text_mut(),
             Screen::Occupations(o) => o.focused_text_mut(),
             Screen::Assignments(a) => a.focused_text_mut(),
+            Screen::Detail(d) => d.form.as_mut().map(|f| f.focused_mut()),
             _ => None,
         }
     }

@@ -193,3 +193,35 @@ impl Jobs {
         self.send(msg);
     }
 }
+
+impl Jobs {
+    /// Saves a unit's edit; the answer is the unit reread, or the refusal (the form stays).
+    pub(super) fn unit_edit(&mut self, generation: u64, unit_id: i64, typed: &[String; 7], version: i64) {
+        let typed: [&str; 7] = std::array::from_fn(|i| typed[i].as_str());
+        let svc = &mut self.service;
+        let done = svc
+            .edit_unit(unit_id, &typed, version)
+            .and_then(|_| svc.unit(unit_id, false));
+        match done {
+            Ok(d) => {
+                let editable = self.service.may_edit_unit(unit_id);
+                self.send(DataMsg::Detail {
+                    generation,
+                    detail: Box::new(d),
+                    editable,
+                })
+            }
+            Err(e) => {
+                // A value the domain refuses names its field (the form marks it).
+                let field = e
+                    .downcast_ref::<crate::domain::unit_edit::EditError>()
+                    .map(|x| x.field);
+                self.send(DataMsg::UnitEditRefused {
+                    generation,
+                    field,
+                    message: messages::failure(&e),
+                })
+            }
+        }
+    }
+}

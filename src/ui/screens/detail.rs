@@ -208,4 +208,7 @@ pub fn draw(d: &Detail, frame: &mut Frame, theme: &Theme, area: Rect) {
             frame.render_widget(Paragraph::new("Caricamento…").style(theme.muted), area)
         }
     }
+    if let Some(f) = &d.form {
+        super::form::draw_at_bottom(f, frame, theme, area);
+    }
 }
