@@ -117,6 +117,31 @@ fn every_planning_statement_reads_an_index() {
     }
     comune.plans(None, None, today).unwrap();
     comune.plan_card(plan.id, today).unwrap();
+    // The Comune edits one of its units from the unit card (Modifica).
+    let unit: i64 = db
+        .query_row(
+            "SELECT id FROM unit WHERE owner_id = ?1 AND service = 1 LIMIT 1",
+            [owner_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(comune.may_edit_unit(unit));
+    let e = comune.editable_unit(unit).unwrap();
+    comune
+        .edit_unit(
+            unit,
+            &[
+                "SFITTO PER CARENZE MANUTENTIVE",
+                "NO",
+                "NO",
+                "NO",
+                "NO",
+                "Bagno",
+                "3000",
+            ],
+            e.version,
+        )
+        .unwrap();
     // The capofila closes, approves, writes report and export; the helpdesk reads.
     capofila
         .plan_action(plan.id, PlanAction::Close, None, today)

@@ -81,6 +81,12 @@ fn every_ranking_statement_reads_an_index() {
         Jump::At { .. }
     ));
     svc.explain_application(id, &code).unwrap();
+    // The search of an ID domanda, whole or a piece, in every ranking of the notice.
+    assert!(!svc.find_in_notice(id, &code, 200).unwrap().is_empty());
+    svc.find_in_notice(id, &code[1..4], 200).unwrap();
+    // What the capofila's screens ask besides: may it manage the notice, create one.
+    assert!(svc.may_manage_notice(&view.notice));
+    assert!(svc.own_notice_district().is_some());
     svc.excluded_applications(id).unwrap();
     svc.dropped_preferences(id).unwrap();
     svc.ranking_tables(id, None, None, Some(20)).unwrap();

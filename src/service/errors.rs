@@ -26,7 +26,8 @@ pub fn is_denied(e: &anyhow::Error) -> bool {
 pub fn is_invalid_input(e: &anyhow::Error) -> bool {
     e.downcast_ref::<InvalidInput>().is_some()
         || e.downcast_ref::<Refused>().is_some()
-        || e.downcast_ref::<crate::domain::unit_edit::EditError>().is_some()
+        || e.downcast_ref::<crate::domain::unit_edit::EditError>()
+            .is_some()
         || e.downcast_ref::<crate::store::backup::BadFile>().is_some()
         || e.downcast_ref::<crate::store::Missing>().is_some()
         || e.downcast_ref::<crate::output_file::Refused>().is_some()

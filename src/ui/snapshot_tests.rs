@@ -661,6 +661,7 @@ mod communications;
 
 #[cfg(test)]
 mod occupations;
+mod manage;
 #[cfg(test)]
 mod permissions;
 #[cfg(test)]

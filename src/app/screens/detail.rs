@@ -34,7 +34,15 @@ fn edit_form(d: &UnitDetail) -> Form {
         works_cost_cents: d.works_cost_cents,
     }
     .typed();
-    let max = [40, 2, 2, 2, 2, crate::domain::unit_edit::WORKS_MAX_CHARS, 12];
+    let max = [
+        40,
+        2,
+        2,
+        2,
+        2,
+        crate::domain::unit_edit::WORKS_MAX_CHARS,
+        12,
+    ];
     let fields: Vec<(&'static str, usize, &str)> = EditField::ALL
         .iter()
         .zip(&values)

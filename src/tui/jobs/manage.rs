@@ -94,41 +94,46 @@ impl Jobs {
         let outcome = match act {
             Act::CreateNotice { .. } => None,
             Act::Close { .. } => match svc.close_notice(notice_id) {
-                Ok(n) => info(format!("Avviso {} chiuso: {} domande", n.id, n.applications)),
-                Err(e) => refused(&e),
-            },
-            Act::Import { file, .. } => match svc.import_applications_file(notice_id, &file, None) {
-                Ok(FileImport::Imported(d)) => info(format!(
-                    "Avviso {notice_id}: {} domande importate, {} già presenti e invariate",
-                    d.new, d.unchanged
+                Ok(n) => info(format!(
+                    "Avviso {} chiuso: {} domande",
+                    n.id, n.applications
                 )),
-                Ok(FileImport::Refused(report)) => {
-                    let name = format!("domande_scartate_avviso_{notice_id}.csv");
-                    let path = crate::output_file::free_name(
-                        &std::path::absolute(&name).unwrap_or_else(|_| name.into()),
-                    );
-                    let written = report
-                        .write_csv(&crate::output_file::Target::new(&path, false))
-                        .map(|()| format!(" Elenco completo in {}", path.display()))
-                        .unwrap_or_else(|e| {
-                            format!(" (elenco completo non scritto: {})", messages::failure(&e))
-                        });
-                    Some(Outcome {
-                        message: Message::Error(format!(
-                            "{}: {} righe con problemi; nessuna domanda importata.{written}",
-                            file.display(),
-                            report.bad_lines()
-                        )),
-                        problems: report
-                            .problems
-                            .iter()
-                            .take(SHOWN_PROBLEMS)
-                            .map(|p| crate::safe_text::clean(&p.to_string()).into_owned())
-                            .collect(),
-                    })
-                }
                 Err(e) => refused(&e),
             },
+            Act::Import { file, .. } => {
+                match svc.import_applications_file(notice_id, &file, None) {
+                    Ok(FileImport::Imported(d)) => info(format!(
+                        "Avviso {notice_id}: {} domande importate, {} già presenti e invariate",
+                        d.new, d.unchanged
+                    )),
+                    Ok(FileImport::Refused(report)) => {
+                        let name = format!("domande_scartate_avviso_{notice_id}.csv");
+                        let path = crate::output_file::free_name(
+                            &std::path::absolute(&name).unwrap_or_else(|_| name.into()),
+                        );
+                        let written = report
+                            .write_csv(&crate::output_file::Target::new(&path, false))
+                            .map(|()| format!(" Elenco completo in {}", path.display()))
+                            .unwrap_or_else(|e| {
+                                format!(" (elenco completo non scritto: {})", messages::failure(&e))
+                            });
+                        Some(Outcome {
+                            message: Message::Error(format!(
+                                "{}: {} righe con problemi; nessuna domanda importata.{written}",
+                                file.display(),
+                                report.bad_lines()
+                            )),
+                            problems: report
+                                .problems
+                                .iter()
+                                .take(SHOWN_PROBLEMS)
+                                .map(|p| crate::safe_text::clean(&p.to_string()).into_owned())
+                                .collect(),
+                        })
+                    }
+                    Err(e) => refused(&e),
+                }
+            }
             Act::Compute { .. } => match svc.compute_rankings(notice_id, today()) {
                 Ok(s) => info(format!(
                     "{} graduatorie provvisorie: {} domande, {} posizioni, {} escluse",
@@ -196,7 +201,13 @@ impl Jobs {
 
 impl Jobs {
     /// Saves a unit's edit; the answer is the unit reread, or the refusal (the form stays).
-    pub(super) fn unit_edit(&mut self, generation: u64, unit_id: i64, typed: &[String; 7], version: i64) {
+    pub(super) fn unit_edit(
+        &mut self,
+        generation: u64,
+        unit_id: i64,
+        typed: &[String; 7],
+        version: i64,
+    ) {
         let typed: [&str; 7] = std::array::from_fn(|i| typed[i].as_str());
         let svc = &mut self.service;
         let done = svc

@@ -110,7 +110,7 @@ pub(super) fn rankings_db_copy() -> (tempfile::TempDir, PathBuf, i64) {
     (dir, path, notice.id)
 }
 
-fn rankings_db() -> &'static PathBuf {
+pub(super) fn rankings_db() -> &'static PathBuf {
     static DB: OnceLock<(tempfile::TempDir, PathBuf, i64)> = OnceLock::new();
     &DB.get_or_init(rankings_db_copy).1
 }
@@ -126,7 +126,7 @@ fn biggest() -> (usize, crate::store::rankings::RankingInfo) {
 }
 
 /// The ID domanda at `position` of the biggest ranking.
-fn code_at(position: i64) -> String {
+pub(super) fn code_at(position: i64) -> String {
     let store = Store::open(rankings_db(), Access::ReadOnly).unwrap();
     let r = biggest().1;
     let rows =
@@ -138,7 +138,7 @@ fn sizes(name: &str, user: &str, steps: impl Fn(&mut Harness)) {
     snapshot_on(rankings_db(), name, user, steps);
 }
 
-fn open_notice(h: &mut Harness) {
+pub(super) fn open_notice(h: &mut Harness) {
     h.open_menu("Avvisi e graduatorie");
     h.key(KeyCode::Enter);
 }

@@ -138,10 +138,7 @@ pub fn correct(form: &Form, notice_id: i64) -> Result<Act, (usize, String)> {
     }
     let tax_code = v[1].to_uppercase();
     if tax_code.len() != 16 {
-        return Err((
-            1,
-            format!("Codice fiscale: '{}' non ha 16 caratteri", v[1]),
-        ));
+        return Err((1, format!("Codice fiscale: '{}' non ha 16 caratteri", v[1])));
     }
     let disability_pct = match v[2].parse::<u8>() {
         Ok(p) if p <= 100 => p,
@@ -191,7 +188,10 @@ mod tests {
         assert_eq!(err(&["Avviso", "31/02/2027", "31/03/2027"]).0, 1);
         assert_eq!(err(&["Avviso", "01/02/2027", "01/01/2027"]).0, 2);
         assert!(matches!(
-            new_notice(&filled(new_notice_form(), &["Avviso", "01/02/2027", "2027-03-31"])),
+            new_notice(&filled(
+                new_notice_form(),
+                &["Avviso", "01/02/2027", "2027-03-31"]
+            )),
             Ok(Act::CreateNotice { .. })
         ));
     }
@@ -204,8 +204,15 @@ mod tests {
         assert_eq!(err(&["D1", "RSSMRA80A01F205X", "170", "NO"]), 2);
         assert_eq!(err(&["D1", "RSSMRA80A01F205X", "70", "forse"]), 3);
         assert!(matches!(
-            correct(&filled(correct_form(""), &["D1", "rssmra80a01f205x", "70", "si"]), 1),
-            Ok(Act::Correct { attendance: true, disability_pct: 70, .. })
+            correct(
+                &filled(correct_form(""), &["D1", "rssmra80a01f205x", "70", "si"]),
+                1
+            ),
+            Ok(Act::Correct {
+                attendance: true,
+                disability_pct: 70,
+                ..
+            })
         ));
         // The ID known from the ranking is there, the cursor on the next field.
         assert_eq!(correct_form("D7").focus, 1);

@@ -236,6 +236,10 @@ impl Rankings {
                 k(Action::Select)
             ),
             Rankings::Notice(s) if s.form.is_some() => form_instruction(keys),
+            Rankings::Notice(s) if s.confirm.is_some() => format!(
+                "Per confermare premere di nuovo {}; un altro tasto annulla",
+                s.confirm.map_or_else(String::new, |a| k(a))
+            ),
             Rankings::Notice(s) if s.found.is_some() => format!(
                 "Domande trovate: {updown} sceglie, {} apre la graduatoria sulla domanda, {} torna",
                 k(Action::Select),

@@ -1,7 +1,9 @@
 //! The rankings of a notice, one per owner and comune; the search of an ID domanda in all of
 //! them; and, for the district's capofila, the changes to the notice and its rankings.
 
-use super::{Act, Data, Outcome, RankingView, Rankings, WhatIf, act, manage, push, ranking_rows, step};
+use super::{
+    Act, Data, Outcome, RankingView, Rankings, WhatIf, act, manage, push, ranking_rows, step,
+};
 use crate::app::Message;
 use crate::app::keymap::Action;
 use crate::app::screens::ScreenOutcome;
@@ -150,10 +152,9 @@ impl NoticeRankings {
                     Ok(a) => {
                         self.generation = generation;
                         let note = match &a {
-                            Act::Import { file, .. } => Some(format!(
-                                "Lettura e verifica di {}…",
-                                file.display()
-                            )),
+                            Act::Import { file, .. } => {
+                                Some(format!("Lettura e verifica di {}…", file.display()))
+                            }
                             _ => None,
                         };
                         let mut out = act(generation, a);
@@ -179,18 +180,16 @@ impl NoticeRankings {
         let apps = n.applications;
         Some(match action {
             Action::NoticeClose => format!(
-                "Chiudere l'avviso {} prima della data di chiusura ({})? Non si presentano più domande: premere di nuovo il tasto per confermare",
+                "Chiudere l'avviso {} prima del {}? Non si presentano più domande",
                 n.id,
                 n.closes_on.format("%d/%m/%Y")
             ),
-            Action::RankingsCompute => format!(
-                "Calcolare le graduatorie provvisorie dell'avviso {} con le sue {apps} domande? Le graduatorie provvisorie già calcolate sono sostituite: premere di nuovo il tasto per confermare",
-                n.id
-            ),
-            Action::RankingsFinalize => format!(
-                "Rendere definitive le graduatorie dell'avviso {}? Dopo non si rettificano né si aggiungono domande: premere di nuovo il tasto per confermare",
-                n.id
-            ),
+            Action::RankingsCompute => {
+                format!("Calcolare le graduatorie ({apps} domande)? Sostituisce quelle provvisorie")
+            }
+            Action::RankingsFinalize => {
+                "Rendere definitive le graduatorie? Poi niente rettifiche né nuove domande".into()
+            }
             _ => return None,
         })
     }
@@ -336,8 +335,12 @@ impl NoticeRankings {
                     ));
                 }
                 let message = Message::Info(format!(
-                    "{} posizioni trovate{}",
-                    found.len(),
+                    "{}{}",
+                    if found.len() == 1 {
+                        "1 posizione trovata".to_string()
+                    } else {
+                        format!("{} posizioni trovate", found.len())
+                    },
                     if found.len() >= FIND_LIMIT {
                         " (le prime: scrivere più caratteri dell'ID)"
                     } else {

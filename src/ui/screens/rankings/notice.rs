@@ -42,6 +42,9 @@ pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: R
             rcell(n, 10)
         )
     };
+    if let Some(found) = &s.found {
+        return draw_found(s, found, lines, frame, theme, area);
+    }
     lines.push(Line::styled(
         format!("   {}", row("Ente", "Comune", "Stato", "N. domande")),
         theme.header,
@@ -51,9 +54,6 @@ pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: R
             "   Nessuna graduatoria: il capofila la calcola dopo la chiusura dell'avviso",
             theme.muted,
         ));
-    }
-    if let Some(found) = &s.found {
-        return draw_found(s, found, lines, frame, theme, area);
     }
     if !s.problems.is_empty() {
         lines.push(Line::styled(

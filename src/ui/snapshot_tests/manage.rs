@@ -1,0 +1,262 @@
+//! The screens #13 brought to the interface: the capofila's dialogs in Graduatorie (Nuovo
+//! avviso, Rettifica), an ID domanda found in every ranking of the notice, and the unit card's
+//! Modifica; who is offered them (role × action), and a unit edit refused as stale.
+
+use super::rankings::{code_at, open_notice, rankings_db, rankings_db_copy};
+use super::*;
+use crate::app::keymap::Action;
+use crate::app::screens::is_mutating;
+
+fn open_notices(h: &mut Harness) {
+    h.open_menu("Avvisi e graduatorie");
+}
+
+#[test]
+fn new_notice_dialog() {
+    snapshot_on(rankings_db(), "notice_new", CAPOFILA, |h| {
+        open_notices(h);
+        h.key(KeyCode::Char('b'));
+        h.text("Avviso SAP 2027");
+        h.key(KeyCode::Tab);
+        h.text("01/02/2027");
+    });
+    // A wrong date: refused on its field, everything typed kept.
+    let mut h = Harness::on(rankings_db(), Access::ReadOnly, CAPOFILA, (80, 24));
+    open_notices(&mut h);
+    h.key(KeyCode::Char('b'));
+    h.text("Avviso SAP 2027");
+    h.key(KeyCode::Tab);
+    h.text("01/02/2027");
+    h.key(KeyCode::Tab);
+    h.text("31/02/2027");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(
+        s.contains("✖ Data chiusura: '31/02/2027' non è una data"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Avviso SAP 2027") && s.contains("01/02/2027"),
+        "{s}"
+    );
+    assert!(h.app.screen().in_text(), "the dialog stays open");
+}
+
+#[test]
+fn correction_dialog_and_confirmations() {
+    snapshot_on(rankings_db(), "notice_correct", CAPOFILA, |h| {
+        open_notice(h);
+        h.key(KeyCode::Char('u'));
+        h.text(&code_at(3));
+        h.key(KeyCode::Tab);
+    });
+    let mut h = Harness::on(rankings_db(), Access::ReadOnly, CAPOFILA, (120, 40));
+    open_notice(&mut h);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    for label in [
+        "Rettifica",
+        "Rendi definitive",
+        "Importa domande",
+        "Calcola",
+    ] {
+        assert!(s.contains(label), "{label}: {s}");
+    }
+    // The notice is closed: no Chiudi avviso.
+    assert!(!s.contains("Chiudi avviso"), "{s}");
+    // Finalizing asks first and says what follows; another key cancels the question.
+    h.press(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("Rendere definitive le graduatorie"), "{s}");
+    h.key(KeyCode::Down);
+    h.press(KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(
+        s.contains("Rendere definitive le graduatorie"),
+        "asked again, not done: {s}"
+    );
+}
+
+#[test]
+fn an_id_domanda_found_in_every_ranking_of_the_notice() {
+    let code = code_at(9);
+    // A piece of the ID, in lower case.
+    let part = code[1..code.len().min(6)].to_lowercase();
+    snapshot_on(rankings_db(), "notice_found", CAPOFILA, |h| {
+        open_notice(h);
+        h.key(KeyCode::Char('/'));
+        h.text(&part);
+        h.key(KeyCode::Enter);
+    });
+    let mut h = Harness::on(rankings_db(), Access::ReadOnly, "regione", (120, 40));
+    open_notice(&mut h);
+    h.key(KeyCode::Char('/'));
+    h.text(&code);
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("trovat"), "{s}");
+    assert!(s.contains(&format!("▶ {code}")), "the exact ID first: {s}");
+    // Enter opens its ranking on it.
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains(&format!("Domanda {code} in posizione")), "{s}");
+    assert!(
+        s.lines().any(|l| l.contains('▶') && l.contains(&code)),
+        "{s}"
+    );
+}
+
+#[test]
+fn unit_edit_dialog() {
+    snapshot_sizes("unit_edit", "comune.015146", |h| {
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Char('e'));
+    });
+    let mut h = Harness::new("comune.015146", (80, 24));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('e'));
+    for _ in 0..6 {
+        h.key(KeyCode::Tab);
+    }
+    h.text("x");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("✖ Costo stimato"), "marked on its field: {s}");
+    assert!(h.app.screen().in_text(), "the form stays: {s}");
+}
+
+#[test]
+fn a_stale_unit_edit_is_refused_and_nothing_typed_is_lost() {
+    let (_dir, path, _) = rankings_db_copy();
+    let mut h = Harness::on(&path, Access::ReadWrite, "comune.015146", (120, 40));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('e'));
+    let crate::app::screens::Screen::Detail(d) = h.app.screen() else {
+        panic!("not the unit card");
+    };
+    let unit = d.unit_id;
+    for _ in 0..5 {
+        h.key(KeyCode::Tab);
+    }
+    h.text("Tinteggiatura");
+    // Meanwhile another session changes the unit.
+    Store::open(&path, Access::ReadWrite)
+        .unwrap()
+        .conn()
+        .execute(
+            "UPDATE unit SET version = version + 1 WHERE id = ?1",
+            [unit],
+        )
+        .unwrap();
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("modificato da un'altra sessione"), "{s}");
+    assert!(s.contains("Tinteggiatura"), "typed value kept: {s}");
+    let audit = |p: &std::path::Path| {
+        let s = Store::open(p, Access::ReadOnly).unwrap();
+        crate::store::audit::count(s.conn()).unwrap()
+    };
+    let before = audit(&path);
+    // Reread (Esc, F5), edited again: saved, with its audit record.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::F(5));
+    h.key(KeyCode::Char('e'));
+    for _ in 0..5 {
+        h.key(KeyCode::Tab);
+    }
+    h.text("Tinteggiatura");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("salvato"), "{s}");
+    assert!(s.contains("Tinteggiatura"), "{s}");
+    assert_eq!(audit(&path), before + 1);
+}
+
+fn mutating_offered(h: &Harness) -> Vec<Action> {
+    let mut v: Vec<Action> = h
+        .app
+        .offered()
+        .into_iter()
+        .filter(|a| is_mutating(*a))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Role × action for the new actions: who is offered what on the notice list, on the notice
+/// (closed, provisional rankings) and on a unit card; the keys of actions not offered do
+/// nothing.
+#[test]
+fn each_role_is_offered_exactly_the_notice_and_unit_actions_it_may_do() {
+    use Action::*;
+    let db = rankings_db();
+    let store = Store::open(db, Access::ReadOnly).unwrap();
+    let owner_op: String = store
+        .conn()
+        .query_row(
+            "SELECT o.username FROM operator o
+               JOIN operator_grant g ON g.operator_id = o.id AND g.service = 'AVVISI'
+               JOIN ranking r ON r.owner_id = g.owner_id
+              WHERE o.role = 'ENTE' AND o.status = 'ATTIVO' ORDER BY o.username LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut manage = vec![
+        ApplicationsImport,
+        RankingsCompute,
+        RankingsCorrect,
+        RankingsFinalize,
+    ];
+    manage.sort();
+    // (operator, on the list, on the notice)
+    let table: Vec<(&str, Vec<Action>, Vec<Action>)> = vec![
+        (CAPOFILA, vec![NoticeNew], manage),
+        ("regione", vec![], vec![]),
+        ("helpdesk", vec![], vec![]),
+        (owner_op.as_str(), vec![], vec![]),
+    ];
+    let mut wrong = Vec::new();
+    for (user, list, notice) in table {
+        let mut h = Harness::on(db, Access::ReadOnly, user, (120, 40));
+        open_notices(&mut h);
+        let got = mutating_offered(&h);
+        if got != list {
+            wrong.push(format!("{user} on the notices: {got:?}, expected {list:?}"));
+        }
+        h.key(KeyCode::Enter);
+        let got = mutating_offered(&h);
+        if got != notice {
+            wrong.push(format!(
+                "{user} on the notice: {got:?}, expected {notice:?}"
+            ));
+        }
+        // The capofila's keys do nothing for the others.
+        if user != CAPOFILA {
+            h.key(KeyCode::Char('u'));
+            h.press(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+            if h.app.screen().in_text() || h.app.message.is_some() {
+                wrong.push(format!("{user}: a capofila key acted"));
+            }
+        }
+    }
+    // The unit card: Modifica for the owner's ANAGRAFE operators only.
+    for (user, want) in [
+        ("comune.015146", vec![UnitEdit]),
+        ("helpdesk", vec![]),
+        ("regione", vec![]),
+    ] {
+        let mut h = Harness::on(db, Access::ReadOnly, user, (120, 40));
+        h.key(KeyCode::Enter);
+        h.key(KeyCode::Enter);
+        let got = mutating_offered(&h);
+        if got != want {
+            wrong.push(format!(
+                "{user} on the unit card: {got:?}, expected {want:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
