@@ -87,6 +87,7 @@ actions! {
     RankingsCorrect = "rankings_correct", "Rettifica";
     RankingsFinalize = "rankings_finalize", "Rendi definitive";
     UnitEdit = "unit_edit", "Modifica";
+    PlanDates = "plan_dates", "Modifica date";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

@@ -135,6 +135,10 @@ const COMMANDS: &[(&str, &str)] = &[
         "Annulla il piano (in ogni stato tranne APPROVATO)",
     ),
     (
+        "plan dates",
+        "Cambia le date della finestra di un piano in BOZZA o APERTO (il Salva della scheda); una finestra aperta mantiene la data di inizio",
+    ),
+    (
         "plan revise",
         "Corregge un piano approvato: una nuova revisione (BOZZA) che lo sostituisce; stampa l'id",
     ),
@@ -695,6 +699,15 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     (
         "plan approve",
+        "version",
+        "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
+        Some("V"),
+    ),
+    ("plan dates", "id", "Numero del piano", Some("ID")),
+    ("plan dates", "start", "Data inizio comunicazione", Some("DATA")),
+    ("plan dates", "end", "Data fine comunicazione", Some("DATA")),
+    (
+        "plan dates",
         "version",
         "Versione letta con `plan show`: rifiutato se un altro operatore ha cambiato il piano nel frattempo",
         Some("V"),

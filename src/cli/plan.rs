@@ -85,6 +85,18 @@ pub enum PlanCommand {
         #[command(flatten)]
         expect: Expect,
     },
+    /// Change the window dates of a plan in BOZZA or APERTO (the plan card's Salva); an open
+    /// window keeps its start
+    #[command(disable_version_flag = true)]
+    Dates {
+        id: i64,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[command(flatten)]
+        expect: Expect,
+    },
     /// Correct an approved plan: a new revision (BOZZA) that supersedes it; prints its id
     Revise {
         id: i64,
@@ -161,6 +173,12 @@ pub fn run(g: &Global, cmd: PlanCommand) -> Result<()> {
         PlanCommand::Approve { id, expect } => act(g, id, PlanAction::Approve, expect),
         PlanCommand::Cancel { id, expect } => act(g, id, PlanAction::Cancel, expect),
         PlanCommand::Revise { id, start, end } => revise(g, id, &start, &end),
+        PlanCommand::Dates {
+            id,
+            start,
+            end,
+            expect,
+        } => dates(g, id, &start, &end, expect),
         PlanCommand::Status { id, format } => status(g, id, format),
         PlanCommand::Report { id, out, force } => report(g, id, &Target::new(&out, force)),
         PlanCommand::Export { id, out, force } => export(g, id, &Target::new(&out, force)),
@@ -206,6 +224,25 @@ fn revise(g: &Global, id: i64, start: &str, end: &str) -> Result<()> {
     let c = open(g, Need::Write)?.revise_plan(id, start, end)?;
     print_warnings(&c);
     print_id(c.plan.id, Format::Table)
+}
+
+fn dates(g: &Global, id: i64, start: &str, end: &str, expect: Expect) -> Result<()> {
+    let start = parse_date("--start", start)?;
+    let end = parse_date("--end", end)?;
+    let mut svc = open(g, Need::Write)?;
+    let version = match expect.version {
+        Some(v) => v,
+        None => svc.plan_card(id, today())?.plan.version,
+    };
+    let c = svc.set_plan_window(id, start, end, version, today())?;
+    print_warnings(&c);
+    println!(
+        "Piano {}: comunicazione dal {} al {}",
+        c.plan.id,
+        c.plan.window_start.format("%d/%m/%Y"),
+        c.plan.window_end.format("%d/%m/%Y")
+    );
+    Ok(())
 }
 
 fn act(g: &Global, id: i64, action: PlanAction, expect: Expect) -> Result<()> {

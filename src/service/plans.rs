@@ -223,3 +223,23 @@ impl Service {
         self.writable()?.revise_plan(&actor, plan_id, start, end)
     }
 }
+
+impl Service {
+    /// The plan card's Salva: new window dates for a plan in BOZZA or APERTO (its district's
+    /// capofila), refused if another session changed the plan since `expected_version`.
+    pub fn set_plan_window(
+        &mut self,
+        plan_id: i64,
+        start: NaiveDate,
+        end: NaiveDate,
+        expected_version: i64,
+        today: NaiveDate,
+    ) -> Result<Changed> {
+        let district_id = plans::get(self.store.conn(), plan_id)?.district_id;
+        self.session
+            .check_write(Action::ManagePlan { district_id })?;
+        let actor = self.session.username().to_string();
+        self.writable()?
+            .set_plan_window(&actor, plan_id, start, end, expected_version, today)
+    }
+}

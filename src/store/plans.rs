@@ -2,6 +2,8 @@
 //! The rules of the lifecycle live in `domain::plan`; this module stores their outcome, each
 //! change in one transaction with its state-history row and its audit record.
 
+mod window;
+
 use super::audit::{self, Entry};
 use super::certification::Refused;
 use super::{Store, communications, now};

@@ -248,6 +248,33 @@ impl Jobs {
             Request::Occupations { generation, query } => self.occupations(generation, query),
             r @ Request::Assignments { .. } => self.assignments(r),
             Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
+            Request::PlanDates {
+                generation,
+                plan_id,
+                start,
+                end,
+                version,
+            } => {
+                let message = match svc.set_plan_window(plan_id, start, end, version, today()) {
+                    Ok(c) => {
+                        let text = messages::with_warnings(
+                            format!(
+                                "Date salvate: comunicazione dal {} al {}",
+                                c.plan.window_start.format("%d/%m/%Y"),
+                                c.plan.window_end.format("%d/%m/%Y")
+                            ),
+                            &c,
+                        );
+                        if c.warnings.is_empty() {
+                            Message::Info(text)
+                        } else {
+                            Message::Warning(text)
+                        }
+                    }
+                    Err(e) => Message::Error(messages::failure(&e)),
+                };
+                self.send_plan_card(generation, plan_id, Some(message));
+            }
             Request::UnitEdit {
                 generation,
                 unit_id,

@@ -138,6 +138,14 @@ pub enum Request {
         typed: Box<[String; 7]>,
         version: i64,
     },
+    /// The plan card's Salva: new window dates, with the version read.
+    PlanDates {
+        generation: u64,
+        plan_id: i64,
+        start: chrono::NaiveDate,
+        end: chrono::NaiveDate,
+        version: i64,
+    },
     /// A change in the Graduatorie area (the capofila's); the answer is the reloaded screen's
     /// data with what the change came to.
     RankingsAct {
@@ -281,6 +289,7 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::RankingsCorrect
             | Action::RankingsFinalize
             | Action::UnitEdit
+            | Action::PlanDates
     )
 }
 
@@ -412,6 +421,12 @@ impl Screen {
                 "Piani annuali dell'ambito: {updown} sceglie, {} apre la scheda",
                 k(Select)
             ),
+            Screen::PlanCard(p) if p.dates.is_some() => format!(
+                "Date della finestra: {} passa al campo successivo, {} salva, {} annulla",
+                k(NextField),
+                k(Select),
+                keys.plain(Back)
+            ),
             Screen::PlanCard(p) if p.reopen.is_some() => format!(
                 "Nuova data di fine comunicazione: {} riapre la finestra, {} annulla",
                 k(Select),
@@ -459,7 +474,7 @@ impl Screen {
     pub fn in_text(&self) -> bool {
         match self {
             Screen::Search(s) => s.in_text(),
-            Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.in_text(),
@@ -474,7 +489,7 @@ impl Screen {
     pub fn consumes_back(&self) -> bool {
         match self {
             Screen::Search(s) => s.consumes_back(),
-            Screen::PlanCard(p) => p.reopen.is_some(),
+            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.consumes_back(),
@@ -509,7 +524,10 @@ impl Screen {
     fn focused_text_mut(&mut self) -> Option<&mut TextField> {
         match self {
             Screen::Search(s) => s.focused_text_mut(),
-            Screen::PlanCard(p) => p.reopen.as_mut(),
+            Screen::PlanCard(p) => match &mut p.dates {
+                Some(f) => Some(f.focused_mut()),
+                None => p.reopen.as_mut(),
+            },
             Screen::PlanList(p) => p.focused_text_mut(),
             Screen::Communications(c) => c.focused_text_mut(),
             Screen::Rankings(r) => r.focused_text_mut(),

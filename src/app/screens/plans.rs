@@ -28,6 +28,7 @@ pub fn is_plan_action(action: Action) -> bool {
     matches!(
         action,
         Action::PlanNew
+            | Action::PlanDates
             | Action::PlanOpen
             | Action::PlanClose
             | Action::PlanApprove
@@ -227,6 +228,8 @@ pub struct PlanCardScreen {
     pub scroll: u16,
     /// Riapri asks for the new end date here; while it is open, keys are typed into it.
     pub reopen: Option<TextField>,
+    /// The window dates being changed (Salva), while open.
+    pub dates: Option<super::form::Form>,
     /// Annulla cannot be undone: the first press asks, the second does it.
     confirm_cancel: bool,
     generation: u64,
@@ -239,6 +242,7 @@ impl PlanCardScreen {
             card: None,
             scroll: 0,
             reopen: None,
+            dates: None,
             confirm_cancel: false,
             generation: 0,
         }
@@ -255,6 +259,9 @@ impl PlanCardScreen {
     pub fn actions(&self) -> Vec<Action> {
         if self.reopen.is_some() {
             return vec![Action::Select, Action::Back];
+        }
+        if self.dates.is_some() {
+            return super::form::Form::actions();
         }
         // Matched by `code()`: Riapri's end date is only known once typed.
         let mut v: Vec<Action> = [
@@ -277,6 +284,13 @@ impl PlanCardScreen {
         })
         .map(|(_, a)| a)
         .collect();
+        // Salva: the capofila changes the window dates while the plan is a draft or open.
+        if let Some(c) = &self.card
+            && !c.allowed.is_empty()
+            && matches!(c.state, PlanState::Draft | PlanState::Open)
+        {
+            v.insert(0, Action::PlanDates);
+        }
         // A draft has no communications yet: the report waits for the window to open.
         if let Some(c) = self.card.as_ref().filter(|c| c.may_write_files) {
             if c.state != PlanState::Draft {
@@ -303,6 +317,41 @@ impl PlanCardScreen {
         generation: u64,
     ) -> ScreenOutcome {
         let confirming = std::mem::take(&mut self.confirm_cancel);
+        if let Some(f) = &mut self.dates {
+            match action {
+                Action::Back => self.dates = None,
+                Action::Select => {
+                    let v: Vec<String> = f.values().into_iter().map(String::from).collect();
+                    let start = parse_date(&v[0]);
+                    let end = parse_date(&v[1]);
+                    let (Some(start), Some(end)) = (start, end) else {
+                        let i = usize::from(start.is_some());
+                        f.refuse(i);
+                        return ScreenOutcome::message(Message::Error(format!(
+                            "{}: '{}' non è una data (GG/MM/AAAA)",
+                            f.labels[i],
+                            v[i]
+                        )));
+                    };
+                    let Some(card) = &self.card else {
+                        return ScreenOutcome::none();
+                    };
+                    // The form stays until the store accepts: a refusal keeps what was typed.
+                    self.generation = generation;
+                    return ScreenOutcome::requests(vec![Request::PlanDates {
+                        generation,
+                        plan_id: self.plan_id,
+                        start,
+                        end,
+                        version: card.plan.version,
+                    }]);
+                }
+                a => {
+                    f.navigate(a);
+                }
+            }
+            return ScreenOutcome::none();
+        }
         if let Some(field) = &self.reopen {
             return match action {
                 Action::Back => {
@@ -338,6 +387,19 @@ impl PlanCardScreen {
         match action {
             Action::PlanReopen => {
                 self.reopen = Some(TextField::new(10));
+                return ScreenOutcome::none();
+            }
+            Action::PlanDates => {
+                if let Some(c) = &self.card {
+                    let it = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+                    self.dates = Some(super::form::Form::new(
+                        "DATE DELLA FINESTRA DI COMUNICAZIONE",
+                        &[
+                            ("Data inizio comunicazione", 10, &it(c.plan.window_start)),
+                            ("Data fine comunicazione", 10, &it(c.plan.window_end)),
+                        ],
+                    ));
+                }
                 return ScreenOutcome::none();
             }
             Action::Down => self.scroll = self.scroll.saturating_add(1),
@@ -401,6 +463,10 @@ impl PlanCardScreen {
                 message,
             } if generation == self.generation => {
                 self.card = Some(card);
+                // Saved: the dates form closes; refused: it stays as typed.
+                if !matches!(message, Some(Message::Error(_))) {
+                    self.dates = None;
+                }
                 message.map_or_else(ScreenOutcome::none, ScreenOutcome::message)
             }
             DataMsg::Failed {

@@ -273,6 +273,23 @@ pub fn draw_card(s: &PlanCardScreen, frame: &mut Frame, theme: &Theme, area: Rec
         return;
     };
     let compact = area.height < 30;
+    if let Some(f) = &s.dates {
+        // Drawn after the card, over its last lines.
+        let full = area;
+        draw_card_body(s, card, frame, theme, area, compact);
+        return super::form::draw_at_bottom(f, frame, theme, full);
+    }
+    draw_card_body(s, card, frame, theme, area, compact);
+}
+
+fn draw_card_body(
+    s: &PlanCardScreen,
+    card: &PlanCard,
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    compact: bool,
+) {
     let mut area = area;
     if let Some(f) = &s.reopen {
         // The date being typed, above the card so it is always in view.
