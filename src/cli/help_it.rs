@@ -704,7 +704,12 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
         Some("V"),
     ),
     ("plan dates", "id", "Numero del piano", Some("ID")),
-    ("plan dates", "start", "Data inizio comunicazione", Some("DATA")),
+    (
+        "plan dates",
+        "start",
+        "Data inizio comunicazione",
+        Some("DATA"),
+    ),
     ("plan dates", "end", "Data fine comunicazione", Some("DATA")),
     (
         "plan dates",

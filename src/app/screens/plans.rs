@@ -289,7 +289,7 @@ impl PlanCardScreen {
             && !c.allowed.is_empty()
             && matches!(c.state, PlanState::Draft | PlanState::Open)
         {
-            v.insert(0, Action::PlanDates);
+            v.push(Action::PlanDates);
         }
         // A draft has no communications yet: the report waits for the window to open.
         if let Some(c) = self.card.as_ref().filter(|c| c.may_write_files) {
@@ -329,8 +329,7 @@ impl PlanCardScreen {
                         f.refuse(i);
                         return ScreenOutcome::message(Message::Error(format!(
                             "{}: '{}' non è una data (GG/MM/AAAA)",
-                            f.labels[i],
-                            v[i]
+                            f.labels[i], v[i]
                         )));
                     };
                     let Some(card) = &self.card else {

@@ -113,12 +113,13 @@ fn each_role_is_offered_exactly_its_mutating_actions() {
             Some(comune_cert),
         ),
         (ALER, "Scheda certificazione", 0, Some(vec![Certify])),
-        // The plan card: the lifecycle keys the open window allows, to its capofila only.
+        // The plan card: the lifecycle keys the open window allows and Salva (its dates),
+        // to its capofila only.
         (
             CAPOFILA,
             "Piani annuali",
             1,
-            Some(vec![PlanClose, PlanCancel]),
+            Some(vec![PlanDates, PlanClose, PlanCancel]),
         ),
         ("regione", "Piani annuali", 1, Some(vec![])),
         ("helpdesk", "Piani annuali", 1, Some(vec![])),

@@ -170,6 +170,11 @@ fn notice_list_and_rankings_of_the_notice() {
     open_notice(&mut h);
     let s = text(&h.render(&Theme::mono(), 80, 24));
     assert!(s.contains("PROVVISORIA"), "{s}");
+    // The capofila's legend starts with its own keys; what-if stays offered (and in the help).
+    assert!(h.app.offered().contains(&Action::WhatIf));
+    let mut h = Harness::on(rankings_db(), Access::ReadOnly, "regione", (80, 24));
+    open_notice(&mut h);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
     assert!(s.contains("w Simula regole"), "what-if in the legend: {s}");
 }
 

@@ -250,7 +250,7 @@ impl Rankings {
                 keys.plain(Action::Back)
             ),
             Rankings::Notice(s) if s.manage => format!(
-                "{} apre una graduatoria, {} cerca un ID domanda; i tasti in basso gestiscono l'avviso",
+                "{} apre, {} cerca un ID domanda; i tasti in basso gestiscono l'avviso",
                 k(Action::Select),
                 keys.either(Action::Filter, false)
             ),

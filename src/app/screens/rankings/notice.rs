@@ -105,12 +105,13 @@ impl NoticeRankings {
             return vec![Action::Up, Action::Down, Action::Back];
         }
         let has_rankings = self.rankings.as_ref().is_some_and(|r| !r.is_empty());
+        // The capofila's actions first: the legend shows as many as fit, in this order.
         let mut v = vec![Action::Up, Action::Down, Action::Select];
+        v.extend(self.management());
         if has_rankings {
             v.push(Action::Filter);
             v.push(Action::WhatIf);
         }
-        v.extend(self.management());
         v.push(Action::Refresh);
         v
     }
