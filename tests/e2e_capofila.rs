@@ -48,7 +48,7 @@ fn tui(env: &Env, operator: &str) -> PtySession {
 }
 
 const CTRL_D: &str = "\x04";
-const CTRL_G: &str = "\x07";
+const CTRL_Y: &str = "\x19";
 const CTRL_R: &str = "\x12";
 
 #[test]
@@ -139,9 +139,9 @@ fn capofila_creates_imports_computes_corrects_and_finalizes_a_notice() {
     s.send(pty::ENTER);
     s.wait_for("3 domande importate", 15);
     // Calcola asks first.
-    s.send(CTRL_G);
+    s.send(CTRL_Y);
     s.wait_for("premere di nuovo", 5);
-    s.send(CTRL_G);
+    s.send(CTRL_Y);
     s.wait_for("graduatorie provvisorie", 20);
     s.wait_for("PROVVISORIA", 5);
     // An ID domanda found in every ranking of the notice, by a part of it.

@@ -557,12 +557,12 @@ mod tests {
     #[test]
     fn earlier_action_names_still_load() {
         let m = Keymap::parse(
-            "[keys]\ncomm_file = [\"ctrl-y\"]\n",
+            "[keys]\ncomm_file = [\"alt-y\"]\n",
             "k.toml",
             Some(&Keymap::default_map()),
         )
         .unwrap();
-        assert_eq!(m.describe(Action::CommunicationFile), "Ctrl-y");
+        assert_eq!(m.describe(Action::CommunicationFile), "Alt-y");
     }
 
     #[test]

@@ -17,8 +17,8 @@ use crate::service::units::Export;
 use crate::service::{Refused, Service, is_interrupted, messages, today};
 use std::sync::mpsc;
 
-mod occupations;
 mod manage;
+mod occupations;
 
 pub struct Jobs {
     service: Service,

@@ -659,9 +659,9 @@ mod assignments;
 #[cfg(test)]
 mod communications;
 
+mod manage;
 #[cfg(test)]
 mod occupations;
-mod manage;
 #[cfg(test)]
 mod permissions;
 #[cfg(test)]

@@ -236,7 +236,7 @@ fn each_role_is_offered_exactly_the_notice_and_unit_actions_it_may_do() {
         // The capofila's keys do nothing for the others.
         if user != CAPOFILA {
             h.key(KeyCode::Char('u'));
-            h.press(KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
+            h.press(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
             if h.app.screen().in_text() || h.app.message.is_some() {
                 wrong.push(format!("{user}: a capofila key acted"));
             }
