@@ -121,6 +121,22 @@ impl Service {
         })
     }
 
+    /// The conditions (categories) of a notice's rule set: code and name, for the screens
+    /// that show names rather than codes.
+    pub fn notice_conditions(&self, notice_id: i64) -> Result<Vec<(String, String)>> {
+        self.readable_notice(notice_id)?;
+        let conn = self.store.conn();
+        let n = notices::get(conn, notice_id)?;
+        let (_, set) = rule_sets::load_parsed(conn, n.rule_set_id)?;
+        Ok(set
+            .ranking()
+            .map_err(|e| anyhow!(InvalidInput(e.0)))?
+            .conditions
+            .iter()
+            .map(|c| (c.code.clone(), c.label.clone()))
+            .collect())
+    }
+
     /// The codes of the conditions a notice's applications may declare (from its rule set).
     pub fn notice_condition_codes(&self, notice_id: i64) -> Result<Vec<String>> {
         let conn = self.store.conn();

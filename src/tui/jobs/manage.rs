@@ -37,6 +37,7 @@ impl Jobs {
             rankings: v.rankings,
             unverified: v.unverified,
             outcome,
+            conditions: svc.notice_conditions(notice_id)?,
         })
     }
 

@@ -260,3 +260,64 @@ fn each_role_is_offered_exactly_the_notice_and_unit_actions_it_may_do() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[test]
+fn rankings_show_category_names_and_what_if_rows_open_their_application() {
+    let mut h = Harness::on(rankings_db(), Access::ReadOnly, "regione", (120, 40));
+    open_notice(&mut h);
+    // The biggest ranking has rows with categories: names, not the rule set's codes.
+    let crate::app::screens::Screen::Rankings(r) = h.app.screen() else {
+        panic!("not the rankings");
+    };
+    let crate::app::screens::rankings::Rankings::Notice(n) = r.as_ref() else {
+        panic!("not the notice");
+    };
+    let conditions = n.conditions.clone();
+    let codes: Vec<String> = conditions.iter().map(|(c, _)| c.clone()).collect();
+    let biggest = n
+        .rankings
+        .as_ref()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, r)| r.entries)
+        .unwrap()
+        .0;
+    for _ in 0..biggest {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    let table: String = s.lines().skip(5).collect::<Vec<_>>().join("\n");
+    for c in &codes {
+        assert!(!table.contains(c.as_str()), "code {c} shown: {s}");
+    }
+    assert!(
+        conditions.iter().any(|(_, name)| {
+            let head: String = name.chars().take(12).collect();
+            table.contains(&head)
+        }),
+        "a category name shown: {s}"
+    );
+    // What-if: Enter on a row opens that application's explanation.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('w'));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Down);
+    let crate::app::screens::Screen::Rankings(r) = h.app.screen() else {
+        panic!("not the rankings");
+    };
+    let crate::app::screens::rankings::Rankings::WhatIf(w) = r.as_ref() else {
+        panic!("not the what-if");
+    };
+    let code = w.selected_code().expect("someone moves").to_string();
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(
+        s.lines().any(|l| l.contains('▶') && l.contains(&code)),
+        "the row is selected: {s}"
+    );
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("SPIEGAZIONE DEL PUNTEGGIO"), "{s}");
+    assert!(s.contains(&code), "{s}");
+}

@@ -88,6 +88,8 @@ pub enum Data {
         manage: bool,
         /// What a change just done came to.
         outcome: Option<Outcome>,
+        /// The categories of the notice's rule set: code and name.
+        conditions: Vec<(String, String)>,
     },
     /// The placements of the applications found, with their rankings.
     Found(Vec<(RankingInfo, Placement)>),
@@ -276,6 +278,11 @@ impl Rankings {
                 "Scegliere l'insieme di regole da confrontare: {updown} e {}; nulla viene modificato",
                 k(Action::Select)
             ),
+            Rankings::WhatIf(s) if s.moved() > 0 => format!(
+                "Chi si sposta (nulla viene modificato): {} apre la domanda, {} cambia regole",
+                k(Action::Select),
+                k(Action::ListOfValues)
+            ),
             Rankings::WhatIf(_) => format!(
                 "Chi si sposta con le altre regole (nulla viene modificato); {} cambia regole",
                 k(Action::ListOfValues)
@@ -318,14 +325,20 @@ impl Rankings {
             Rankings::WhatIf(s) if s.list_open => {
                 vec![Action::Up, Action::Down, Action::Select, Action::Back]
             }
-            Rankings::WhatIf(_) => vec![
-                Action::ListOfValues,
-                Action::Up,
-                Action::Down,
-                Action::PageUp,
-                Action::PageDown,
-                Action::First,
-            ],
+            Rankings::WhatIf(s) => {
+                let mut v = vec![
+                    Action::ListOfValues,
+                    Action::Up,
+                    Action::Down,
+                    Action::PageUp,
+                    Action::PageDown,
+                    Action::First,
+                ];
+                if s.moved() > 0 {
+                    v.insert(1, Action::Select);
+                }
+                v
+            }
         }
     }
 

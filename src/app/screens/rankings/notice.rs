@@ -40,6 +40,8 @@ pub struct NoticeRankings {
     /// The applications found by ID domanda, while shown.
     pub found: Option<Vec<(RankingInfo, Placement)>>,
     pub found_selected: usize,
+    /// The categories of the notice's rule set (code, name).
+    pub conditions: Vec<(String, String)>,
     pub(super) generation: u64,
 }
 
@@ -59,6 +61,7 @@ impl NoticeRankings {
             problems_scroll: 0,
             found: None,
             found_selected: 0,
+            conditions: Vec::new(),
             generation: 0,
         }
     }
@@ -220,6 +223,7 @@ impl NoticeRankings {
                             ranking_rows(size.0, size.1),
                         );
                         view.open_at = Some(p.code.clone());
+                        view.conditions = self.conditions.clone();
                         push(Rankings::Ranking(view))
                     }
                     _ => ScreenOutcome::none(),
@@ -278,12 +282,16 @@ impl NoticeRankings {
         }
         match (action, &self.notice) {
             (Action::Select, Some(notice)) => match chosen {
-                Some(info) => push(Rankings::Ranking(RankingView::new(
-                    notice,
-                    info,
-                    self.unverified.clone(),
-                    ranking_rows(size.0, size.1),
-                ))),
+                Some(info) => {
+                    let mut view = RankingView::new(
+                        notice,
+                        info,
+                        self.unverified.clone(),
+                        ranking_rows(size.0, size.1),
+                    );
+                    view.conditions = self.conditions.clone();
+                    push(Rankings::Ranking(view))
+                }
                 None => ScreenOutcome::message(Message::Warning(
                     "Nessuna graduatoria: il capofila la calcola dopo la chiusura dell'avviso"
                         .into(),
@@ -310,7 +318,9 @@ impl NoticeRankings {
                 unverified,
                 manage,
                 outcome,
+                conditions,
             } => {
+                self.conditions = conditions;
                 self.selected = self.selected.min(rankings.len().saturating_sub(1));
                 self.notice = Some(notice);
                 self.state = state;

@@ -24,6 +24,8 @@ pub struct RankingView {
     pub jump_focus: bool,
     /// Opened on an application found in the notice: its ID, until the first window comes.
     pub open_at: Option<String>,
+    /// The categories of the notice's rule set (code, name): rows show names.
+    pub conditions: Vec<(String, String)>,
     pub(super) generation: u64,
 }
 
@@ -45,6 +47,7 @@ impl RankingView {
             jump: TextField::new(20),
             jump_focus: false,
             open_at: None,
+            conditions: Vec::new(),
             generation: 0,
         }
     }
@@ -57,6 +60,23 @@ impl RankingView {
             limit: self.limit,
             select: Some(select),
         }))
+    }
+
+    /// The names of the categories a row scored ("Anziani: …; …"); a code the rule set does
+    /// not name stays as it is.
+    pub fn category_names(&self, codes: &str) -> String {
+        codes
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|c| {
+                self.conditions
+                    .iter()
+                    .find(|(code, _)| code == c)
+                    .map_or(c, |(_, name)| name.as_str())
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub(super) fn on_action(&mut self, action: Action) -> Step {

@@ -1,6 +1,6 @@
 //! What-if: the notice's rankings under another stored rule set. Nothing is written.
 
-use super::{Data, Query, Step, step};
+use super::{Data, ExplainView, Query, Rankings, Step, push, step};
 use crate::app::Message;
 use crate::app::keymap::Action;
 use crate::app::screens::ScreenOutcome;
@@ -23,6 +23,8 @@ pub struct WhatIf {
     /// A comparison is being computed.
     pub waiting: bool,
     pub scroll: u16,
+    /// The movement selected (over all the comparisons): Enter opens its application.
+    pub selected: usize,
     pub(super) generation: u64,
 }
 
@@ -37,8 +39,26 @@ impl WhatIf {
             result: None,
             waiting: false,
             scroll: 0,
+            selected: 0,
             generation: 0,
         }
+    }
+
+    /// Movements listed, over all the comparisons.
+    pub fn moved(&self) -> usize {
+        self.result
+            .as_ref()
+            .map_or(0, |(_, _, c)| c.iter().map(|c| c.movements.len()).sum())
+    }
+
+    /// The ID domanda of the selected movement.
+    pub fn selected_code(&self) -> Option<&str> {
+        let (_, _, comparisons) = self.result.as_ref()?;
+        comparisons
+            .iter()
+            .flat_map(|c| c.movements.iter())
+            .nth(self.selected)
+            .map(|m| m.code.as_str())
     }
 
     pub(super) fn on_action(&mut self, action: Action) -> Step {
@@ -66,10 +86,21 @@ impl WhatIf {
                 }
             };
         }
+        let moved = self.moved();
         match action {
             Action::ListOfValues if self.sets.as_ref().is_some_and(|s| !s.is_empty()) => {
                 self.list_open = true;
             }
+            // The application of the selected row: its score explained under the notice's
+            // own rules.
+            Action::Select => {
+                let code = self.selected_code()?.to_string();
+                return Some(Err(push(Rankings::Explain(ExplainView::new(
+                    self.notice.id,
+                    &code,
+                )))));
+            }
+            a if moved > 0 => step(&mut self.selected, moved, a, 10),
             Action::Down => self.scroll = self.scroll.saturating_add(1),
             Action::Up => self.scroll = self.scroll.saturating_sub(1),
             Action::PageDown => self.scroll = self.scroll.saturating_add(10),
@@ -106,6 +137,8 @@ impl WhatIf {
                     comparisons.len()
                 ));
                 self.result = Some((label, unverified, comparisons));
+                self.selected = 0;
+                self.scroll = 0;
                 ScreenOutcome::message(message)
             }
             _ => ScreenOutcome::none(),

@@ -86,7 +86,7 @@ pub(super) fn draw(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect
                 &e.code,
                 &points(e.isbar),
                 if e.indigent { "SI" } else { "NO" },
-                &e.conditions.replace(',', " "),
+                &s.category_names(&e.conditions),
                 &unit(e.unit1),
                 &unit(e.unit2),
                 match (e.outcome.as_deref(), e.without_preferences) {

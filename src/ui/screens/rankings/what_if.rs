@@ -54,6 +54,8 @@ pub(super) fn draw(s: &WhatIf, keys: &Keymap, frame: &mut Frame, theme: &Theme, 
                 ));
             }
             let mut body: Vec<Line<'static>> = Vec::new();
+            let mut n = 0usize;
+            let mut selected_line = 0usize;
             for c in comparisons {
                 body.push(Line::styled(
                     truncate(
@@ -73,11 +75,19 @@ pub(super) fn draw(s: &WhatIf, keys: &Keymap, frame: &mut Frame, theme: &Theme, 
                     body.push(Line::styled("  nessuno spostamento", theme.muted));
                 }
                 for m in &c.movements {
-                    body.push(Line::raw(format!(
-                        "  {:<14} {}",
-                        m.code,
-                        movement_text(m.before, m.after, m.delta)
-                    )));
+                    if n == s.selected {
+                        selected_line = body.len();
+                    }
+                    body.push(marked(
+                        format!(
+                            "{:<14} {}",
+                            m.code,
+                            movement_text(m.before, m.after, m.delta)
+                        ),
+                        n == s.selected,
+                        theme,
+                    ));
+                    n += 1;
                 }
             }
             if comparisons.is_empty() {
@@ -86,7 +96,14 @@ pub(super) fn draw(s: &WhatIf, keys: &Keymap, frame: &mut Frame, theme: &Theme, 
                     theme.muted,
                 ));
             }
-            lines.extend(body.into_iter().skip(s.scroll as usize));
+            // The selected row stays in view.
+            let room = (area.height as usize).saturating_sub(lines.len()).max(1);
+            let skip = if n > 0 {
+                selected_line.saturating_sub(room.saturating_sub(1))
+            } else {
+                s.scroll as usize
+            };
+            lines.extend(body.into_iter().skip(skip));
         }
     }
     frame.render_widget(Paragraph::new(lines), area);
