@@ -321,3 +321,70 @@ fn rankings_show_category_names_and_what_if_rows_open_their_application() {
     assert!(s.contains("SPIEGAZIONE DEL PUNTEGGIO"), "{s}");
     assert!(s.contains(&code), "{s}");
 }
+
+#[test]
+fn plan_card_salva_changes_the_window_dates() {
+    let (_dir, path, id) = plan_db_copy();
+    let mut h = Harness::on(&path, Access::ReadWrite, CAPOFILA, (80, 24));
+    h.open_menu("Piani annuali");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('s'));
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("DATE DELLA FINESTRA"), "{s}");
+    assert!(s.contains("01/09/2026"), "the dates as stored: {s}");
+    // A wrong date: refused on its field, the form stays.
+    h.key(KeyCode::Tab);
+    h.press(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    h.text("31/11/2026");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("non è una data"), "{s}");
+    assert!(h.app.screen().in_text(), "{s}");
+    // Meanwhile another session changes the plan: refused, what was typed stays.
+    h.press(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    h.text("30/11/2026");
+    Store::open(&path, Access::ReadWrite)
+        .unwrap()
+        .conn()
+        .execute("UPDATE plan SET version = version + 1 WHERE id = ?1", [id])
+        .unwrap();
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("modificato da un'altra sessione"), "{s}");
+    assert!(s.contains("30/11/2026"), "{s}");
+    // Reread and saved: the card shows the new end, with its history row and audit record.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::F(5));
+    h.key(KeyCode::Char('s'));
+    h.key(KeyCode::Tab);
+    h.press(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    h.text("30/11/2026");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("Date salvate"), "{s}");
+    let store = Store::open(&path, Access::ReadOnly).unwrap();
+    let (end, audited): (String, i64) = store
+        .conn()
+        .query_row(
+            "SELECT window_end, (SELECT count(*) FROM audit WHERE action = 'piano.date')
+               FROM plan WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((end.as_str(), audited), ("2026-11-30", 1));
+    // Cancelled: no Salva any more.
+    drop(store);
+    Store::open(&path, Access::ReadWrite)
+        .unwrap()
+        .plan_action(
+            CAPOFILA,
+            id,
+            crate::domain::plan::PlanAction::Cancel,
+            None,
+            chrono::Local::now().date_naive(),
+        )
+        .unwrap();
+    h.key(KeyCode::F(5));
+    assert!(!h.app.offered().contains(&Action::PlanDates));
+}
