@@ -34,6 +34,7 @@ pub enum UnitsCommand {
     },
     /// Change one unit: state, flags, works and their cost (only the values given change);
     /// refused if another session changed the unit since --version was read
+    #[command(disable_version_flag = true)]
     Edit(super::unit_edit::EditArgs),
     #[command(flatten)]
     Query(super::unit_queries::UnitQueryCommand),

@@ -171,8 +171,18 @@ pub fn base() -> &'static Base {
                 |r| r.get(0),
             )
             .unwrap();
+        // A unit of Comune di Seriate itself (the Comune's registry), for units edit.
+        let comune_unit: i64 = conn
+            .query_row(
+                "SELECT u.id FROM unit u JOIN owner o ON o.id = u.owner_id
+                  WHERE o.tax_code = ?1 ORDER BY u.id LIMIT 1",
+                [SERIATE_CF],
+                |r| r.get(0),
+            )
+            .unwrap();
         drop(conn);
         ids.insert("unit", seriate_unit.to_string());
+        ids.insert("unit_comune", comune_unit.to_string());
         let notice = |opens: i64, closes: i64| {
             json_id(&run(
                 Some(CAP),
