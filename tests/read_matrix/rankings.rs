@@ -54,7 +54,9 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             tui: Some((
                 rankings(Query::Notices),
                 ranking_answer(|d| match d {
-                    Data::Notices(n) => Some(n.iter().map(|(n, _)| n.id.to_string()).collect()),
+                    Data::Notices { notices, .. } => {
+                        Some(notices.iter().map(|(n, _)| n.id.to_string()).collect())
+                    }
                     _ => None,
                 }),
             )),
@@ -128,6 +130,46 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
                 }),
             )),
             want: Box::new(seriate_ranking),
+        },
+        Read {
+            name: "Graduatorie: an ID domanda (or part) in every ranking of the notice",
+            cli: None,
+            tui: Some((
+                rankings(Query::Find {
+                    notice_id: f.notice,
+                    part: "p-".into(),
+                }),
+                ranking_answer(|d| match d {
+                    Data::Found(found) => Some(
+                        found
+                            .iter()
+                            .map(|(r, p)| format!("{} {}", r.id, p.code))
+                            .collect(),
+                    ),
+                    _ => None,
+                }),
+            )),
+            want: Box::new(move |who| {
+                f.when(reads_notice(f, who), || {
+                    let readable = readable_rankings(f, who);
+                    matrix_rows(
+                        f,
+                        &format!(
+                            "SELECT e.ranking_id || ' ' || a.code FROM ranking_entry e
+                               JOIN application a ON a.id = e.application_id
+                              WHERE a.notice_id = {} AND instr(upper(a.code), 'P-') > 0",
+                            f.notice
+                        ),
+                    )
+                    .into_iter()
+                    .filter(|row| {
+                        readable
+                            .iter()
+                            .any(|id| row.split(' ').next() == Some(id.as_str()))
+                    })
+                    .collect()
+                })
+            }),
         },
         Read {
             name: "rankings excluded",

@@ -572,6 +572,7 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 svc.explain_application(*notice_id, code).map(drop)
             }
             Query::RuleSets { notice_id } => svc.comparable_rule_sets(*notice_id).map(drop),
+            Query::Find { notice_id, part } => svc.find_in_notice(*notice_id, part, 200).map(drop),
             Query::WhatIf {
                 notice_id,
                 rule_set_id,
