@@ -221,7 +221,7 @@ fn a_comune_edits_a_unit_from_its_card() {
     s.send(pty::ENTER);
     s.wait_for("alloggi ·", 15);
     s.send(pty::ENTER);
-    s.wait_for("e Modifica", 10);
+    s.wait_for("y Modifica", 10);
     let unit: i64 = s
         .screen()
         .lines()
@@ -229,7 +229,7 @@ fn a_comune_edits_a_unit_from_its_card() {
         .and_then(|r| r.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("unit id in the title:\n{}", s.screen()));
-    s.send("e");
+    s.send("y");
     s.wait_for("MODIFICA ALLOGGIO", 5);
     // State: clear and type; then to the works and their cost.
     s.send(pty::CTRL_U);

@@ -110,12 +110,12 @@ fn unit_edit_dialog() {
     snapshot_sizes("unit_edit", "comune.015146", |h| {
         h.key(KeyCode::Enter);
         h.key(KeyCode::Enter);
-        h.key(KeyCode::Char('e'));
+        h.key(KeyCode::Char('y'));
     });
     let mut h = Harness::new("comune.015146", (80, 24));
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Char('y'));
     for _ in 0..6 {
         h.key(KeyCode::Tab);
     }
@@ -132,7 +132,7 @@ fn a_stale_unit_edit_is_refused_and_nothing_typed_is_lost() {
     let mut h = Harness::on(&path, Access::ReadWrite, "comune.015146", (120, 40));
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
-    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Char('y'));
     let crate::app::screens::Screen::Detail(d) = h.app.screen() else {
         panic!("not the unit card");
     };
@@ -162,7 +162,7 @@ fn a_stale_unit_edit_is_refused_and_nothing_typed_is_lost() {
     // Reread (Esc, F5), edited again: saved, with its audit record.
     h.key(KeyCode::Esc);
     h.key(KeyCode::F(5));
-    h.key(KeyCode::Char('e'));
+    h.key(KeyCode::Char('y'));
     for _ in 0..5 {
         h.key(KeyCode::Tab);
     }
