@@ -248,6 +248,25 @@ impl Jobs {
             Request::Occupations { generation, query } => self.occupations(generation, query),
             r @ Request::Assignments { .. } => self.assignments(r),
             Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
+            Request::Owners { generation } => match svc.owners(None) {
+                Ok(list) => self.send(DataMsg::Lov {
+                    generation,
+                    items: list
+                        .into_iter()
+                        .map(|o| {
+                            let istat = o
+                                .istat_code
+                                .map(|c| format!(" · ISTAT {c}"))
+                                .unwrap_or_default();
+                            (
+                                o.id.to_string(),
+                                format!("{} · CF {}{istat}", o.name, o.tax_code),
+                            )
+                        })
+                        .collect(),
+                }),
+                Err(e) => self.failed(generation, e),
+            },
             Request::PlanDates {
                 generation,
                 plan_id,

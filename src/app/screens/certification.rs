@@ -2,6 +2,7 @@
 //! actions Certifica and Dichiara nessuna unità.
 
 use super::{DataMsg, Request, ScreenOutcome};
+use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::store::certification::Card;
@@ -12,17 +13,110 @@ pub struct Certification {
     pub owners: Vec<(i64, String)>,
     pub current: usize,
     pub card: Option<Card>,
+    /// The Regione and the helpdesk read the card of any owner: chosen in this picker.
+    pub picker: Option<OwnerPicker>,
+    /// The operator may open the picker (it reads every owner).
+    pub any_owner: bool,
+    /// The owners the operator certifies for (its own): Certifica only on their cards.
+    own: Vec<i64>,
     generation: u64,
+}
+
+/// Choosing an owner: every owner, filtered as typed (name, codice fiscale, ISTAT code).
+#[derive(Debug, Default)]
+pub struct OwnerPicker {
+    pub field: TextField,
+    /// (id, label) of every owner, once read.
+    pub all: Option<Vec<(i64, String)>>,
+    pub selected: usize,
+}
+
+impl OwnerPicker {
+    /// The owners matching what is typed, every word anywhere, in any case.
+    pub fn matches(&self) -> Vec<&(i64, String)> {
+        let words: Vec<String> = self
+            .field
+            .value()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        self.all
+            .iter()
+            .flatten()
+            .filter(|(_, l)| {
+                let l = l.to_lowercase();
+                words.iter().all(|w| l.contains(w.as_str()))
+            })
+            .collect()
+    }
 }
 
 impl Certification {
     pub fn new(owners: Vec<(i64, String)>) -> Certification {
         Certification {
+            own: owners.iter().map(|(id, _)| *id).collect(),
             owners,
             current: 0,
             card: None,
+            picker: None,
+            any_owner: false,
             generation: 0,
         }
+    }
+
+    /// The card of any owner (the Regione, the helpdesk): it opens on the picker when the
+    /// operator has no owner of its own.
+    pub fn for_any_owner(owners: Vec<(i64, String)>) -> Certification {
+        let mut c = Certification::new(owners);
+        c.any_owner = true;
+        if c.owners.is_empty() {
+            c.picker = Some(OwnerPicker::default());
+        }
+        c
+    }
+
+    fn open_picker(&mut self, generation: u64) -> ScreenOutcome {
+        self.picker = Some(OwnerPicker::default());
+        self.generation = generation;
+        ScreenOutcome::requests(vec![Request::Owners { generation }])
+    }
+
+    fn on_picker(&mut self, action: Action, generation: u64) -> ScreenOutcome {
+        let Some(p) = &mut self.picker else {
+            return ScreenOutcome::none();
+        };
+        let n = p.matches().len();
+        match action {
+            Action::Back => self.picker = None,
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::Down => p.selected = (p.selected + 1).min(n.saturating_sub(1)),
+            Action::Select => {
+                let Some((id, label)) = p.matches().get(p.selected).map(|x| (*x).clone()) else {
+                    return ScreenOutcome::message(Message::Warning(
+                        "Nessun ente corrisponde a quanto scritto".into(),
+                    ));
+                };
+                self.picker = None;
+                match self.owners.iter().position(|(o, _)| *o == id) {
+                    Some(i) => self.current = i,
+                    None => {
+                        self.owners.push((id, label));
+                        self.current = self.owners.len() - 1;
+                    }
+                }
+                return ScreenOutcome::requests(self.load(generation));
+            }
+            _ => {}
+        }
+        ScreenOutcome::none()
+    }
+
+    /// The picker's field, while open.
+    pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
+        self.picker.as_mut().map(|p| {
+            p.selected = 0;
+            &mut p.field
+        })
     }
 
     fn owner_id(&self) -> Option<i64> {
@@ -42,13 +136,26 @@ impl Certification {
     }
 
     pub fn opened(&mut self, generation: u64) -> Vec<Request> {
+        if self.picker.is_some() {
+            return self.open_picker(generation).requests;
+        }
         self.load(generation)
     }
 
     pub fn actions(&self) -> Vec<Action> {
-        let mut v = vec![Action::Certify];
-        if self.card.as_ref().is_some_and(|c| c.totals.units == 0) {
-            v.push(Action::DeclareNoUnits);
+        if self.picker.is_some() {
+            return vec![Action::Up, Action::Down, Action::Select, Action::Back];
+        }
+        let mut v = Vec::new();
+        // Certifying is the owner's own act: only on the card of an owner of the operator.
+        if self.owner_id().is_some_and(|o| self.own.contains(&o)) {
+            v.push(Action::Certify);
+            if self.card.as_ref().is_some_and(|c| c.totals.units == 0) {
+                v.push(Action::DeclareNoUnits);
+            }
+        }
+        if self.any_owner {
+            v.push(Action::ListOfValues);
         }
         v.push(Action::Refresh);
         if self.owners.len() > 1 {
@@ -63,7 +170,16 @@ impl Certification {
         _session: &Session,
         generation: u64,
     ) -> ScreenOutcome {
+        if self.picker.is_some() {
+            return self.on_picker(action, generation);
+        }
         match action {
+            Action::ListOfValues if self.any_owner => self.open_picker(generation),
+            Action::Certify | Action::DeclareNoUnits
+                if !self.owner_id().is_some_and(|o| self.own.contains(&o)) =>
+            {
+                ScreenOutcome::none()
+            }
             Action::Up | Action::Down if self.owners.len() > 1 => {
                 let n = self.owners.len();
                 self.current = if action == Action::Down {
@@ -98,6 +214,17 @@ impl Certification {
 
     pub fn on_data(&mut self, data: DataMsg) -> ScreenOutcome {
         match data {
+            DataMsg::Lov { generation, items } if generation == self.generation => {
+                if let Some(p) = &mut self.picker {
+                    p.all = Some(
+                        items
+                            .into_iter()
+                            .filter_map(|(id, label)| Some((id.parse().ok()?, label)))
+                            .collect(),
+                    );
+                }
+                ScreenOutcome::none()
+            }
             DataMsg::Card { generation, card } if generation == self.generation => {
                 self.card = Some(*card);
                 ScreenOutcome::none()

@@ -38,7 +38,8 @@ impl Home {
             hint: "SCHEDA RICERCA ALLOGGI: filtri, dettaglio, elenchi per il piano",
             target: Target::UnitSearch,
         }];
-        if !session.owners.is_empty() {
+        // The Regione and the helpdesk read the card of any owner (a picker chooses it).
+        if !session.owners.is_empty() || session.scope.sees_everything() {
             items.push(MenuItem {
                 area: "Anagrafe",
                 label: "Scheda certificazione",

@@ -131,6 +131,10 @@ pub enum Request {
         generation: u64,
         query: occupations::Query,
     },
+    /// Every owner (id, label), for the certification card's picker (Regione, helpdesk).
+    Owners {
+        generation: u64,
+    },
     /// Save a unit's values typed in the edit form, with the version read.
     UnitEdit {
         generation: u64,
@@ -407,6 +411,14 @@ impl Screen {
                 k(PageDown),
                 keys.plain(Back)
             ),
+            Screen::Certification(c) if c.picker.is_some() => format!(
+                "Scrivere parte di nome, codice fiscale o ISTAT; {updown} e {} scelgono l'ente",
+                k(Select)
+            ),
+            Screen::Certification(c) if c.any_owner => format!(
+                "Totali dell'anagrafe dell'ente: {} sceglie un altro ente",
+                k(ListOfValues)
+            ),
             Screen::Certification(_) => format!(
                 "Totali dell'anagrafe dell'ente: {} certifica che sono aggiornati",
                 k(Certify)
@@ -481,6 +493,7 @@ impl Screen {
             Screen::Occupations(o) => o.in_text(),
             Screen::Assignments(a) => a.in_text(),
             Screen::Detail(d) => d.form.is_some(),
+            Screen::Certification(c) => c.picker.is_some(),
             _ => false,
         }
     }
@@ -496,6 +509,7 @@ impl Screen {
             Screen::Occupations(o) => o.consumes_back(),
             Screen::Assignments(a) => a.consumes_back(),
             Screen::Detail(d) => d.form.is_some(),
+            Screen::Certification(c) => c.picker.is_some(),
             _ => false,
         }
     }
@@ -534,6 +548,7 @@ impl Screen {
             Screen::Occupations(o) => o.focused_text_mut(),
             Screen::Assignments(a) => a.focused_text_mut(),
             Screen::Detail(d) => d.form.as_mut().map(|f| f.focused_mut()),
+            Screen::Certification(c) => c.focused_text_mut(),
             _ => None,
         }
     }
@@ -617,6 +632,11 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
             super::layout::table_rows(session.size.0, session.size.1),
             session.plan_year,
         )))),
+        home::Target::Certification if session.scope.sees_everything() => {
+            ScreenOutcome::push(Screen::Certification(Box::new(
+                Certification::for_any_owner(session.owners.clone()),
+            )))
+        }
         home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
         ))),

@@ -388,3 +388,38 @@ fn plan_card_salva_changes_the_window_dates() {
     h.key(KeyCode::F(5));
     assert!(!h.app.offered().contains(&Action::PlanDates));
 }
+
+#[test]
+fn certification_card_of_any_owner_for_the_helpdesk_and_the_regione() {
+    snapshot_sizes("certification_picker", "helpdesk", |h| {
+        h.open_menu("Scheda certificazione");
+        h.text("seriate");
+    });
+    let mut h = Harness::new("helpdesk", (80, 24));
+    h.open_menu("Scheda certificazione");
+    h.text("comune seriate");
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("1 ente"), "{s}");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("ENTE PROPRIETARIO: Comune di Seriate"), "{s}");
+    assert!(s.contains("Numero unità abitative"), "{s}");
+    assert!(!h.app.offered().contains(&Action::Certify), "{s}");
+    // The Regione: its own card first (it certifies it), any other through the picker.
+    let mut h = Harness::new("regione", (80, 24));
+    h.open_menu("Scheda certificazione");
+    let own = h.app.offered().contains(&Action::Certify);
+    h.key(KeyCode::F(4));
+    h.text("aler bergamo");
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("ENTE PROPRIETARIO: ALER"), "{s}");
+    assert!(
+        !h.app.offered().contains(&Action::Certify),
+        "not its own: {s}"
+    );
+    // Certifica's key does nothing on another owner's card.
+    h.key(KeyCode::F(6));
+    assert!(h.app.message.is_none(), "{:?}", h.app.message);
+    let _ = own;
+}
