@@ -240,7 +240,7 @@ impl Rankings {
             Rankings::Notice(s) if s.form.is_some() => form_instruction(keys),
             Rankings::Notice(s) if s.confirm.is_some() => format!(
                 "Per confermare premere di nuovo {}; un altro tasto annulla",
-                s.confirm.map_or_else(String::new, |a| k(a))
+                s.confirm.map_or_else(String::new, &k)
             ),
             Rankings::Notice(s) if s.found.is_some() => format!(
                 "Domande trovate: {updown} sceglie, {} apre la graduatoria sulla domanda, {} torna",
