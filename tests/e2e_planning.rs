@@ -128,12 +128,17 @@ fn capofila_creates_opens_closes_reports_approves_and_exports() {
     s.wait_for("Chiudi finestra", 10);
     s.send("h");
     s.wait_for("stato CHIUSO", 10);
+    // The report asks where to save it (the working directory by default).
     s.send("t");
+    s.wait_for("SALVA COME", 10);
+    s.send(pty::ENTER);
     s.wait_for("Report scritto in", 10);
     s.send("p");
     s.wait_for("stato APPROVATO", 10);
     s.wait_for("Esporta", 5);
     s.send("x");
+    s.wait_for("SALVA COME", 10);
+    s.send(pty::ENTER);
     s.wait_for("Piano esportato in", 10);
     quit(s);
 

@@ -433,6 +433,11 @@ impl Screen {
                 "Piani annuali dell'ambito: {updown} sceglie, {} apre la scheda",
                 k(Select)
             ),
+            Screen::PlanCard(p) if p.save_as.is_some() => format!(
+                "Dove salvare il file: {} scrive, {} annulla",
+                k(Select),
+                keys.plain(Back)
+            ),
             Screen::PlanCard(p) if p.dates.is_some() => format!(
                 "Date della finestra: {} passa al campo successivo, {} salva, {} annulla",
                 k(NextField),
@@ -486,7 +491,7 @@ impl Screen {
     pub fn in_text(&self) -> bool {
         match self {
             Screen::Search(s) => s.in_text(),
-            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some(),
+            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some() || p.save_as.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.in_text(),
@@ -502,7 +507,7 @@ impl Screen {
     pub fn consumes_back(&self) -> bool {
         match self {
             Screen::Search(s) => s.consumes_back(),
-            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some(),
+            Screen::PlanCard(p) => p.reopen.is_some() || p.dates.is_some() || p.save_as.is_some(),
             Screen::PlanList(p) => p.new_plan.is_some(),
             Screen::Communications(c) => c.in_form(),
             Screen::Rankings(r) => r.consumes_back(),
@@ -538,9 +543,9 @@ impl Screen {
     fn focused_text_mut(&mut self) -> Option<&mut TextField> {
         match self {
             Screen::Search(s) => s.focused_text_mut(),
-            Screen::PlanCard(p) => match &mut p.dates {
-                Some(f) => Some(f.focused_mut()),
-                None => p.reopen.as_mut(),
+            Screen::PlanCard(p) => match (&mut p.dates, &mut p.save_as) {
+                (Some(f), _) | (None, Some((_, f))) => Some(f.focused_mut()),
+                (None, None) => p.reopen.as_mut(),
             },
             Screen::PlanList(p) => p.focused_text_mut(),
             Screen::Communications(c) => c.focused_text_mut(),

@@ -230,6 +230,8 @@ pub struct PlanCardScreen {
     pub reopen: Option<TextField>,
     /// The window dates being changed (Salva), while open.
     pub dates: Option<super::form::Form>,
+    /// Where to write the report or the export (asked, the current directory by default).
+    pub save_as: Option<(PlanFile, super::form::Form)>,
     /// Annulla cannot be undone: the first press asks, the second does it.
     confirm_cancel: bool,
     generation: u64,
@@ -243,6 +245,7 @@ impl PlanCardScreen {
             scroll: 0,
             reopen: None,
             dates: None,
+            save_as: None,
             confirm_cancel: false,
             generation: 0,
         }
@@ -260,7 +263,7 @@ impl PlanCardScreen {
         if self.reopen.is_some() {
             return vec![Action::Select, Action::Back];
         }
-        if self.dates.is_some() {
+        if self.dates.is_some() || self.save_as.is_some() {
             return super::form::Form::actions();
         }
         // Matched by `code()`: Riapri's end date is only known once typed.
@@ -317,6 +320,38 @@ impl PlanCardScreen {
         generation: u64,
     ) -> ScreenOutcome {
         let confirming = std::mem::take(&mut self.confirm_cancel);
+        if let Some((what, f)) = &mut self.save_as {
+            match action {
+                Action::Back => self.save_as = None,
+                Action::Select => {
+                    let typed = f.values()[0].to_string();
+                    if typed.is_empty() {
+                        f.refuse(0);
+                        return ScreenOutcome::message(Message::Error(
+                            "File: indicare dove salvare".into(),
+                        ));
+                    }
+                    let path = std::path::absolute(&typed).unwrap_or_else(|_| typed.into());
+                    let what = *what;
+                    self.save_as = None;
+                    self.generation = generation;
+                    return ScreenOutcome {
+                        message: Some(Message::Info(format!("Scrittura di {}…", path.display()))),
+                        requests: vec![Request::PlanFile {
+                            generation,
+                            plan_id: self.plan_id,
+                            what,
+                            path,
+                        }],
+                        ..ScreenOutcome::default()
+                    };
+                }
+                a => {
+                    f.navigate(a);
+                }
+            }
+            return ScreenOutcome::none();
+        }
         if let Some(f) = &mut self.dates {
             match action {
                 Action::Back => self.dates = None,
@@ -421,17 +456,16 @@ impl PlanCardScreen {
                     card.plan.district_code, card.plan.year, suffix
                 );
                 let path = std::path::absolute(&name).unwrap_or_else(|_| name.into());
-                self.generation = generation;
-                return ScreenOutcome {
-                    message: Some(Message::Info(format!("Scrittura di {}…", path.display()))),
-                    requests: vec![Request::PlanFile {
-                        generation,
-                        plan_id: self.plan_id,
-                        what,
-                        path,
-                    }],
-                    ..ScreenOutcome::default()
-                };
+                // Asked first: the directory casa was started in by default; an existing
+                // file is kept (the new one gets the next free name).
+                self.save_as = Some((
+                    what,
+                    super::form::Form::new(
+                        "SALVA COME",
+                        &[("File (.xlsx)", 255, &path.display().to_string())],
+                    ),
+                ));
+                return ScreenOutcome::none();
             }
             Action::PlanCancel if !confirming => {
                 self.confirm_cancel = true;

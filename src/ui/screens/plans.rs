@@ -273,7 +273,7 @@ pub fn draw_card(s: &PlanCardScreen, frame: &mut Frame, theme: &Theme, area: Rec
         return;
     };
     let compact = area.height < 30;
-    if let Some(f) = &s.dates {
+    if let Some(f) = s.dates.as_ref().or(s.save_as.as_ref().map(|(_, f)| f)) {
         // Drawn after the card, over its last lines.
         let full = area;
         draw_card_body(s, card, frame, theme, area, compact);

@@ -423,3 +423,23 @@ fn certification_card_of_any_owner_for_the_helpdesk_and_the_regione() {
     assert!(h.app.message.is_none(), "{:?}", h.app.message);
     let _ = own;
 }
+
+#[test]
+fn the_plan_report_asks_where_to_save() {
+    let (dir, path, _) = plan_db_copy();
+    let mut h = Harness::on(&path, Access::ReadWrite, CAPOFILA, (80, 24));
+    h.open_menu("Piani annuali");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('a'));
+    h.key(KeyCode::Char('t'));
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("SALVA COME"), "{s}");
+    assert!(s.contains("report.xlsx"), "a default name: {s}");
+    let out = dir.path().join("scelto.xlsx");
+    h.press(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    h.text(out.to_str().unwrap());
+    h.key(KeyCode::Enter);
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(s.contains("scelto.xlsx"), "{s}");
+    assert!(out.exists(), "written where asked: {s}");
+}
