@@ -124,9 +124,10 @@ pub enum Action {
     /// Copy the whole database to a file (a backup holds every personal datum unmasked): the
     /// Regione.
     CopyDatabase,
-    /// Write the report and the export of a district's plan (the capofila, the Regione and the
-    /// helpdesk).
-    ReportPlan { district_id: i64 },
+    /// Write the export of a district's approved plan, the file that goes to the assembly and
+    /// the Region (the capofila, the Regione and the helpdesk). The report of the
+    /// communications is a read (`ReadPlans`): Comuni and ALER download it too.
+    ExportPlan { district_id: i64 },
     /// Open the Graduatorie area: the notices and the rankings one may read in them (the
     /// Regione, the helpdesk, any capofila, operators with the AVVISI service on some owner).
     ReadRankings,
@@ -324,7 +325,7 @@ impl OperatorScope {
                 ))),
             },
             Action::RevealPersonalData | Action::ReadReference => Ok(()),
-            Action::ReportPlan { district_id } => {
+            Action::ExportPlan { district_id } => {
                 if self.sees_everything() {
                     Ok(())
                 } else {
@@ -557,26 +558,26 @@ mod tests {
     fn plan_files_are_for_the_capofila_regione_and_helpdesk() {
         assert!(
             op(Role::LeadMunicipality, &[])
-                .check(Action::ReportPlan { district_id: 7 })
+                .check(Action::ExportPlan { district_id: 7 })
                 .is_ok()
         );
         assert!(
             op(Role::LeadMunicipality, &[])
-                .check(Action::ReportPlan { district_id: 8 })
+                .check(Action::ExportPlan { district_id: 8 })
                 .is_err()
         );
         assert!(
             op(Role::Region, &[])
-                .check(Action::ReportPlan { district_id: 8 })
+                .check(Action::ExportPlan { district_id: 8 })
                 .is_ok()
         );
         assert!(
             op(Role::Helpdesk, &[])
-                .check(Action::ReportPlan { district_id: 8 })
+                .check(Action::ExportPlan { district_id: 8 })
                 .is_ok()
         );
         let filer = op(Role::OwnerOperator, &[(1, Service::Planning)]);
-        assert!(filer.check(Action::ReportPlan { district_id: 7 }).is_err());
+        assert!(filer.check(Action::ExportPlan { district_id: 7 }).is_err());
     }
 
     #[test]

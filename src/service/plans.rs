@@ -24,8 +24,11 @@ pub struct PlanCard {
     pub warnings: Vec<String>,
     /// The actions the lifecycle allows today and the operator may do (capofila only).
     pub allowed: Vec<PlanAction>,
-    /// Whether the operator may write the plan's report and export.
-    pub may_write_files: bool,
+    /// Whether the operator may write the plan's report (whoever reads plans: the
+    /// communications it lists are readable one by one anyway).
+    pub may_report: bool,
+    /// Whether the operator may write the plan's export.
+    pub may_export: bool,
 }
 
 /// The plans listed, with whether the operator may create its district's plans.
@@ -99,9 +102,10 @@ impl Service {
             .session
             .check(Action::ManagePlan { district_id })
             .is_ok();
-        let may_write_files = self
+        let may_report = self.session.check(Action::ReadPlans).is_ok();
+        let may_export = self
             .session
-            .check(Action::ReportPlan { district_id })
+            .check(Action::ExportPlan { district_id })
             .is_ok();
         let allowed = if manages {
             // Riapri is checked with today as the new end: any later date is then allowed too.
@@ -125,13 +129,14 @@ impl Service {
             owners,
             warnings,
             allowed,
-            may_write_files,
+            may_report,
+            may_export,
         })
     }
 
-    /// Writes the report (any state) or the export (approved plans only) of a plan: for the
-    /// capofila of its district, the Regione and the helpdesk. Returns the plan and its
-    /// communications.
+    /// Writes the report (any state: whoever reads plans, Comuni and ALER included) or the
+    /// export (approved plans only: the capofila of its district, the Regione and the
+    /// helpdesk) of a plan. Returns the plan and its communications.
     pub fn write_plan_file(
         &self,
         plan_id: i64,
@@ -141,9 +146,12 @@ impl Service {
     ) -> Result<(Plan, Vec<Communication>)> {
         let conn = self.store.conn();
         let plan = plans::get(conn, plan_id)?;
-        self.session.check(Action::ReportPlan {
-            district_id: plan.district_id,
-        })?;
+        match what {
+            PlanFile::Report => self.session.check(Action::ReadPlans)?,
+            PlanFile::Export => self.session.check(Action::ExportPlan {
+                district_id: plan.district_id,
+            })?,
+        }
         let communications = communications::list(conn, &plan, None)?;
         match what {
             PlanFile::Report => crate::export::plan_report::write(&plan, &communications, out)?,

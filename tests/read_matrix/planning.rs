@@ -114,14 +114,8 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
                     _ => None,
                 }),
             )),
-            // The capofila of the district, the Regione and the helpdesk.
-            want: Box::new(move |who| {
-                let r = f.role(who);
-                f.when(
-                    r.active && (r.sees_all() || r.district == Some(f.district)),
-                    Vec::new,
-                )
-            }),
+            // Whoever reads plans: Comuni and ALER download the report of their plan.
+            want: Box::new(move |who| f.when(reads_plans(who), Vec::new)),
         },
         Read {
             name: "comm show --owner (Seriate)",

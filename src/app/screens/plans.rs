@@ -295,11 +295,11 @@ impl PlanCardScreen {
             v.push(Action::PlanDates);
         }
         // A draft has no communications yet: the report waits for the window to open.
-        if let Some(c) = self.card.as_ref().filter(|c| c.may_write_files) {
-            if c.state != PlanState::Draft {
+        if let Some(c) = &self.card {
+            if c.may_report && c.state != PlanState::Draft {
                 v.push(Action::PlanReport);
             }
-            if c.state == PlanState::Approved {
+            if c.may_export && c.state == PlanState::Approved {
                 v.push(Action::Export);
             }
         }

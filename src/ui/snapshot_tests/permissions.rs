@@ -162,6 +162,26 @@ fn each_role_is_offered_exactly_its_mutating_actions() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// Comuni and ALER download the report of their plan (#13) as the capofila, the Regione and
+/// the helpdesk do; the export waits for the approval and stays the capofila's.
+#[test]
+fn every_plan_reader_is_offered_the_report_of_an_open_plan() {
+    let (_dir, path, comune) = open_plan_db();
+    for user in ["regione", "helpdesk", CAPOFILA, comune.as_str(), ALER] {
+        let access = if user == "helpdesk" {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        };
+        let mut h = Harness::on(&path, access, user, (120, 40));
+        h.open_menu("Piani annuali");
+        h.key(KeyCode::Enter);
+        let offered = h.app.offered();
+        assert!(offered.contains(&Action::PlanReport), "{user}: {offered:?}");
+        assert!(!offered.contains(&Action::Export), "{user}: {offered:?}");
+    }
+}
+
 #[test]
 fn keys_of_actions_not_offered_change_nothing() {
     let (_dir, path, comune) = open_plan_db();
