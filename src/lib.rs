@@ -25,6 +25,7 @@ pub mod import;
 pub mod italian;
 pub mod launch;
 pub mod output_file;
+pub mod private_files;
 pub mod reference;
 pub mod rules;
 pub mod safe_text;

@@ -154,7 +154,15 @@ fn certify_and_declare_no_units() {
     assert_eq!(none.kind, CertificationKind::NoUnits);
     assert_eq!(none.totals.units, 0);
 
-    let records = audit::list(store.conn(), Some("owner"), None, 10).unwrap();
+    let records = audit::list(
+        store.conn(),
+        &audit::Filter {
+            entity: Some("owner".into()),
+            ..audit::Filter::default()
+        },
+        None,
+        10,
+    ).unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].action, "certificazione.nessuna_unita");
     assert_eq!(records[1].action, "certificazione.certifica");
@@ -233,7 +241,15 @@ fn marking_for_a_plan_year_and_undoing_it() {
         search::count(store.conn(), &marked, &vis).unwrap(),
         want.len() as i64
     );
-    let records = audit::list(store.conn(), Some("unit"), None, 10).unwrap();
+    let records = audit::list(
+        store.conn(),
+        &audit::Filter {
+            entity: Some("unit".into()),
+            ..audit::Filter::default()
+        },
+        None,
+        10,
+    ).unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[1].action, "alloggi.marca_piano");
     let after: serde_json::Value =

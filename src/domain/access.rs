@@ -131,6 +131,11 @@ pub enum Action {
     /// Open the Graduatorie area: the notices and the rankings one may read in them (the
     /// Regione, the helpdesk, any capofila, operators with the AVVISI service on some owner).
     ReadRankings,
+    /// Read the audit trail and verify its chain: the Regione and the helpdesk.
+    ReadAudit,
+    /// File a registration request (a new operator of one's owner, or more services for
+    /// oneself): any active operator who may change data.
+    FileRegistration,
     /// Read every ranking of a notice of `district_id` and its exclusions: the Regione, the
     /// helpdesk and the capofila of that district.
     ReadWholeNotice { district_id: i64 },
@@ -325,6 +330,20 @@ impl OperatorScope {
                 ))),
             },
             Action::RevealPersonalData | Action::ReadReference => Ok(()),
+            Action::ReadAudit => {
+                if self.sees_everything() {
+                    Ok(())
+                } else {
+                    Err(Denied(format!(
+                        "il registro delle operazioni (audit) è consultabile dalla Regione e dall'assistenza (operatore {who}, {})",
+                        self.role.label()
+                    )))
+                }
+            }
+            Action::FileRegistration => match self.role {
+                Role::Helpdesk => read_only(),
+                _ => Ok(()),
+            },
             Action::ExportPlan { district_id } => {
                 if self.sees_everything() {
                     Ok(())
@@ -578,6 +597,28 @@ mod tests {
         );
         let filer = op(Role::OwnerOperator, &[(1, Service::Planning)]);
         assert!(filer.check(Action::ExportPlan { district_id: 7 }).is_err());
+    }
+
+    #[test]
+    fn the_audit_is_read_by_the_regione_and_the_helpdesk() {
+        assert!(op(Role::Region, &[]).check(Action::ReadAudit).is_ok());
+        assert!(op(Role::Helpdesk, &[]).check(Action::ReadAudit).is_ok());
+        for r in [Role::LeadMunicipality, Role::OwnerOperator] {
+            let e = op(r, &[(1, Service::Registry)])
+                .check(Action::ReadAudit)
+                .unwrap_err();
+            assert!(e.0.contains("audit"), "{e}");
+        }
+        assert!(
+            op(Role::OwnerOperator, &[])
+                .check(Action::FileRegistration)
+                .is_ok()
+        );
+        assert!(
+            op(Role::Helpdesk, &[])
+                .check(Action::FileRegistration)
+                .is_err()
+        );
     }
 
     #[test]

@@ -4,13 +4,17 @@
 pub mod access;
 pub mod application;
 pub mod assignment;
+pub mod audit_chain;
 pub mod codice_fiscale;
 pub mod communication;
 pub mod dates;
+pub mod district;
 pub mod isbar;
 pub mod occupation;
+pub mod operator_key;
 pub mod plan;
 pub mod ranking;
+pub mod registration;
 pub mod registry;
 pub mod unit_edit;
 pub mod unit_filter;

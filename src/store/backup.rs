@@ -550,13 +550,21 @@ pub struct CheckReport {
     /// `PRAGMA integrity_check` messages (empty: sound).
     pub integrity: Vec<String>,
     pub foreign_keys: Vec<ForeignKeyProblem>,
+    /// The audit trail's hash chain (None: not checked, the schema has no chain yet).
+    pub audit: Option<super::audit::Verification>,
 }
 
 impl CheckReport {
     pub fn is_clean(&self) -> bool {
-        self.file_problems.is_empty() && self.integrity.is_empty() && self.foreign_keys.is_empty()
+        self.file_problems.is_empty()
+            && self.integrity.is_empty()
+            && self.foreign_keys.is_empty()
+            && self.audit.as_ref().is_none_or(|a| a.is_whole())
     }
 }
+
+/// First schema with the audit trail's hash chain.
+const CHAINED_SCHEMA: i64 = 8;
 
 fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<ForeignKeyProblem>> {
     let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
@@ -586,6 +594,7 @@ pub fn check(path: &Path) -> Result<CheckReport> {
         file_problems: Vec::new(),
         integrity: Vec::new(),
         foreign_keys: Vec::new(),
+        audit: None,
     };
     let conn = Connection::open_with_flags(
         super::file_path(path),
@@ -655,6 +664,14 @@ pub fn check(path: &Path) -> Result<CheckReport> {
             "controllo delle chiavi esterne interrotto, file danneggiato: {}",
             sqlite_text(&e)
         )),
+    }
+    if report.application_id_ok && version >= CHAINED_SCHEMA {
+        match super::audit::verify(&conn, None) {
+            Ok(v) => report.audit = Some(v),
+            Err(e) => report.integrity.push(format!(
+                "verifica del registro audit interrotta, file danneggiato: {e:#}"
+            )),
+        }
     }
     Ok(report)
 }

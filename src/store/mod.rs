@@ -7,8 +7,10 @@ pub mod backup;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
+pub mod districts;
 pub mod errors;
 pub mod facts;
+pub mod keys;
 pub mod notices;
 pub mod occupations;
 pub mod operators;
@@ -19,6 +21,7 @@ pub mod plans;
 pub mod preferences;
 pub mod rankings;
 pub mod reference;
+pub mod registrations;
 pub mod rule_sets;
 pub mod search;
 pub mod unit_edit;
@@ -40,6 +43,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_law.sql"),
     include_str!("migrations/008_occupations.sql"),
     include_str!("migrations/009_assignment.sql"),
+    include_str!("migrations/010_operators_ssh.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
@@ -113,6 +117,7 @@ fn configure(conn: &Connection, access: Access) -> Result<()> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // The unit search builds a statement per (filter shape, sort, lane): keep them prepared.
     conn.set_prepared_statement_cache_capacity(256);
+    audit::set_origin(conn, "")?;
     Ok(())
 }
 
@@ -142,21 +147,38 @@ impl Store {
 
     /// Opens the database at `path`, creating it (and its directory) with the reference data
     /// when it does not exist or is an empty file. For `casa init`, `casa demo` and tests.
+    /// What casa creates is its owner's alone, whatever the umask: folders 0700, the file 0600
+    /// (SQLite gives the -wal and -shm the database's mode).
     pub fn create(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.exists()
         {
-            std::fs::create_dir_all(dir).with_context(|| {
+            crate::private_files::create_dir_all(dir).with_context(|| {
                 format!(
                     "impossibile creare la cartella {}",
                     crate::safe_text::clean(&dir.display().to_string())
                 )
             })?;
         }
+        crate::private_files::create_file(path).with_context(|| {
+            format!(
+                "impossibile creare il database {}",
+                crate::safe_text::clean(&path.display().to_string())
+            )
+        })?;
         Store::open_file(path, Access::ReadWrite, true)
     }
 
     fn open_file(path: &Path, access: Access, may_create: bool) -> Result<Store> {
+        if access == Access::ReadWrite {
+            // An older casa, or a copy, may have left the files readable by others.
+            crate::private_files::tighten_database(path).with_context(|| {
+                format!(
+                    "impossibile rendere il database {} leggibile dal solo proprietario",
+                    crate::safe_text::clean(&path.display().to_string())
+                )
+            })?;
+        }
         // A path is a path: never a `file:` URI with parameters (SQLITE_OPEN_URI is not set).
         let flags = match access {
             Access::ReadWrite if may_create => {
@@ -197,6 +219,12 @@ impl Store {
 
     pub fn conn(&self) -> &Connection {
         &self.conn
+    }
+
+    /// Where this connection's changes come from, written in every audit record (the session's
+    /// origin: local user, or SSH key and client address).
+    pub fn set_origin(&self, origin: &str) -> Result<()> {
+        audit::set_origin(&self.conn, origin)
     }
 
     /// A handle that interrupts the statement running on this connection, from any thread.
@@ -273,6 +301,8 @@ impl Store {
             tx.execute_batch(sql)
                 .with_context(|| format!("migrazione {} non riuscita", i + 1))?;
         }
+        // Records written before the chain existed are sealed into it now.
+        audit::seal(&tx)?;
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", target)?;
         if fresh && current == 0 {
@@ -398,6 +428,19 @@ impl Drop for PageCache<'_> {
         let _ = self.conn.pragma_update(None, "cache_size", self.previous);
     }
 }
+
+/// Too many requests of one kind in a short time (registration from unknown keys): not
+/// allowed now, exit 3 on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimited(pub String);
+
+impl std::fmt::Display for RateLimited {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for RateLimited {}
 
 /// Interrupts the statement running on a connection (a newer request made it stale).
 pub struct Interrupt(rusqlite::InterruptHandle);

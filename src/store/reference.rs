@@ -152,7 +152,7 @@ pub fn confirm_leads(tx: &Transaction) -> Result<()> {
     for (code, c) in &capofila()? {
         tx.execute(
             "UPDATE district SET lead_confirmed = ?3
-              WHERE code = ?1 AND lead_istat = ?2 AND synthetic = 0",
+              WHERE code = ?1 AND lead_istat = ?2 AND synthetic = 0 AND configured_at IS NULL",
             params![code, c.istat, c.confirmed == 1],
         )?;
     }
@@ -210,8 +210,15 @@ pub fn refresh(tx: &Transaction) -> Result<()> {
             ids.insert(a.code.clone(), insert_district(tx, &a, &capofila)?);
         }
     }
+    // Districts the Regione configured keep exactly the comuni it gave them.
+    let configured: std::collections::HashSet<i64> = {
+        let mut stmt = tx.prepare("SELECT id FROM district WHERE configured_at IS NOT NULL")?;
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
     for m in &members {
         if let Some(id) = ids.get(&m.ambito)
+            && !configured.contains(id)
             && free(&m.istat)?
         {
             tx.execute(
