@@ -4,6 +4,7 @@
 
 use crate::service::errors::{is_denied, is_invalid_input};
 use crate::{cli, config, tui};
+
 use std::process::ExitCode;
 
 /// Exit codes (documented in the README).
@@ -16,7 +17,9 @@ pub mod exit {
 
 /// The exit code of a failure: not allowed, the user's input refused, or another error.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if is_denied(e) {
+    if e.downcast_ref::<crate::ssh::remote::Usage>().is_some() {
+        exit::USAGE
+    } else if is_denied(e) {
         exit::DENIED
     } else if is_invalid_input(e) {
         exit::INVALID_INPUT
@@ -42,6 +45,8 @@ pub fn main() -> ExitCode {
                     theme: parsed.global.theme.clone(),
                 })
             }),
+        // The forced command of an SSH key: it runs either front end, so it starts here.
+        Some(cli::Command::Session(args)) => crate::ssh::session::run(&parsed.global, &args),
         Some(command) => cli::run(&parsed.global, command),
     };
     match result {

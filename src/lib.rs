@@ -2,7 +2,9 @@
 //!
 //! Layers: the front ends (`cli`, `tui` with its state `app` and drawing `ui`) → `service`
 //! (who is asking and what they may read and do) → `store` (the only code that speaks SQL) →
-//! `domain` (pure rules) → `rules` (the legal parameters). `launch` starts one front end;
+//! `domain` (pure rules) → `rules` (the legal parameters). `ssh` is the third front end, the
+//! forced command of an operator's key, which runs either of the others as the key's operator.
+//! `launch` starts one front end;
 //! `config` is what both read from the user's environment. The binary (`src/main.rs`) only
 //! calls `launch::main`; everything lives here so that integration tests can drive it.
 //!
@@ -30,6 +32,7 @@ pub mod reference;
 pub mod rules;
 pub mod safe_text;
 pub mod service;
+pub mod ssh;
 pub mod store;
 pub mod tui;
 pub mod ui;

@@ -93,7 +93,9 @@ pub fn database_files(db: &Path) -> [PathBuf; 3] {
 
 /// The effective user id of this process (from /proc, to need no libc crate).
 pub fn current_uid() -> u32 {
-    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(u32::MAX)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -162,7 +162,8 @@ fn certify_and_declare_no_units() {
         },
         None,
         10,
-    ).unwrap();
+    )
+    .unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[0].action, "certificazione.nessuna_unita");
     assert_eq!(records[1].action, "certificazione.certifica");
@@ -249,7 +250,8 @@ fn marking_for_a_plan_year_and_undoing_it() {
         },
         None,
         10,
-    ).unwrap();
+    )
+    .unwrap();
     assert_eq!(records.len(), 2);
     assert_eq!(records[1].action, "alloggi.marca_piano");
     let after: serde_json::Value =

@@ -88,6 +88,13 @@ actions! {
     RankingsFinalize = "rankings_finalize", "Rendi definitive";
     UnitEdit = "unit_edit", "Modifica";
     PlanDates = "plan_dates", "Modifica date";
+    ItemNew = "item_new", "Nuovo";
+    ItemEdit = "item_edit", "Modifica";
+    ItemRemove = "item_remove", "Rimuovi";
+    Capofila = "capofila", "Capofila";
+    RequestValidate = "request_validate", "Valida";
+    RequestReject = "request_reject", "Respingi";
+    AuditVerify = "audit_verify", "Verifica catena";
 }
 
 /// One key with modifiers, as written in keymap files: `F1`, `q`, `?`, `ctrl-r`, `esc`.

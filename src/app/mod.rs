@@ -3,6 +3,7 @@
 //! carried out by the runner (`tui.rs`) and come back as messages. Testable without a terminal.
 
 pub mod field;
+pub mod form;
 pub mod keymap;
 pub mod layout;
 pub mod screens;
@@ -41,6 +42,8 @@ pub struct Session {
     pub size: (u16, u16),
     /// The plan year being prepared (next calendar year), the default for marking.
     pub plan_year: i32,
+    /// Connected over SSH: files casa writes would land on the server, not with the operator.
+    pub remote: bool,
 }
 
 pub struct App {
@@ -95,6 +98,19 @@ impl App {
         }
     }
 
+    /// An interface of one screen only (a registration-only session): leaving it quits.
+    pub fn single(session: Session, keymap: Keymap, screen: Screen) -> App {
+        App {
+            session,
+            keymap,
+            stack: vec![screen],
+            message: None,
+            help_open: false,
+            quit: false,
+            generation: 0,
+        }
+    }
+
     pub fn screen(&self) -> &Screen {
         self.stack
             .last()
@@ -128,11 +144,13 @@ impl App {
             .iter()
             .any(|(_, s)| *s == crate::domain::access::Service::Registry);
         for a in self.screen().actions() {
-            // Proposing needs the AVVISI service, checked when the ledger is read.
+            // Proposing needs the AVVISI service, checked when the ledger is read; the
+            // administration is the Regione's, which has no owner's services.
             let needs_registry = !screens::plans::is_plan_action(a)
                 && !screens::communications::is_communication_action(a)
                 && a != Action::AssignmentPropose
-                && !screens::rankings::is_notice_action(a);
+                && !screens::rankings::is_notice_action(a)
+                && !screens::is_administration_action(a);
             if screens::is_mutating(a)
                 && (self.session.read_only || (needs_registry && !edits_registry))
             {
@@ -258,6 +276,16 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             } else {
                 Vec::new()
             }
+        }
+        Some(action) if app.session.remote && screens::writes_server_file(action) => {
+            app.message = Some(Message::Warning(format!(
+                "In una sessione SSH i file si scrivono sul proprio computer: dalla propria shell, ad es. ssh casa@server {} --out - > file.xlsx",
+                match action {
+                    Action::PlanReport => "plan report ID",
+                    _ => "units export [filtri]",
+                }
+            )));
+            Vec::new()
         }
         Some(action) => {
             if app.session.read_only && screens::is_mutating(action) {

@@ -21,6 +21,7 @@ fn session(grants: Vec<(i64, Service)>) -> Session {
         owners: vec![(1, "Comune di Milano".into())],
         size: (80, 24),
         plan_year: 2027,
+        remote: false,
     }
 }
 

@@ -122,6 +122,10 @@ fn restore_cmd(g: &Global, file: &std::path::Path) -> Result<()> {
 
 /// `casa db check [FILE] [--format table|csv|json]`: exit 1 when problems are found.
 fn check_cmd(g: &Global, file: Option<PathBuf>, format: Format) -> Result<()> {
+    if g.remote() {
+        // Over SSH the file is the service's: its checks are for who reads the audit trail.
+        open(g, Need::Read)?.may_check_database()?;
+    }
     let path = match file {
         Some(f) => f,
         None => live_db(g)?,
@@ -141,7 +145,10 @@ fn check_cmd(g: &Global, file: Option<PathBuf>, format: Format) -> Result<()> {
         Format::Table => write_check_text(&mut out, &report)?,
     }
     out.flush()?;
-    let n = report.file_problems.len() + report.integrity.len() + report.foreign_keys.len();
+    let n = report.file_problems.len()
+        + report.integrity.len()
+        + report.foreign_keys.len()
+        + usize::from(report.audit.as_ref().is_some_and(|a| !a.is_whole()));
     if n > 0 {
         bail!(
             "{}: {n} {} (vedi il resoconto)",
@@ -183,6 +190,21 @@ fn write_check_text(out: &mut impl Write, r: &CheckReport) -> Result<()> {
             format!("{} righe senza riferimento valido", r.foreign_keys.len())
         }
     )?;
+    match &r.audit {
+        None => writeln!(
+            out,
+            "  registro audit:       non verificato (schema senza catena)"
+        )?,
+        Some(a) => match (&a.problem, &a.head) {
+            (Some(p), _) => writeln!(out, "  registro audit:       PROBLEMA: {p}")?,
+            (None, Some(h)) => writeln!(
+                out,
+                "  registro audit:       ok ({} record, catena integra fino al n. {})",
+                a.checked, h.id
+            )?,
+            (None, None) => writeln!(out, "  registro audit:       ok (vuoto)")?,
+        },
+    }
     for p in &r.file_problems {
         writeln!(out, "- {p}")?;
     }
@@ -213,6 +235,12 @@ fn write_check_csv(out: &mut impl Write, r: &CheckReport) -> Result<()> {
     }
     for p in &r.integrity {
         w.write_record(["integrita", "", "", "", p])?;
+    }
+    if let Some(a) = &r.audit
+        && let Some(p) = &a.problem
+    {
+        let record = a.problem_record.map(|n| n.to_string()).unwrap_or_default();
+        w.write_record(["registro_audit", "audit", &record, "", p])?;
     }
     for fk in &r.foreign_keys {
         let row = fk.rowid.map(|id| id.to_string()).unwrap_or_default();
@@ -282,5 +310,55 @@ pub fn doctor(g: &Global) -> Result<()> {
     println!("configurazione:  {}", paths::config_dir()?.display());
     println!("log:             {}", paths::log_file()?.display());
     println!("dati demo:       {}", paths::demo_db()?.display());
+    setup_checks(&path)
+}
+
+/// The shared set-up: modes and ownership of the data folder and the database files, sshd's
+/// snippet or the account's authorized_keys. Problems make `doctor` exit 1.
+fn setup_checks(db: &std::path::Path) -> Result<()> {
+    use crate::ssh::setup_check::{self, Setup};
+    let db = std::path::absolute(db)?;
+    let user = super::login_name();
+    let registered = if db.exists() {
+        crate::service::keys::authorized(&db, None, false)
+            .map(|v| {
+                v.into_iter()
+                    .filter_map(|u| match u {
+                        crate::service::keys::KeyUse::Operator { key, .. } => Some(key.fingerprint),
+                        crate::service::keys::KeyUse::Registration { .. } => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut sshd_files = vec![PathBuf::from("/etc/ssh/sshd_config")];
+    if let Ok(dir) = std::fs::read_dir("/etc/ssh/sshd_config.d") {
+        let mut more: Vec<PathBuf> = dir
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+            .collect();
+        more.sort();
+        sshd_files.extend(more);
+    }
+    let setup = Setup {
+        db: &db,
+        uid: crate::private_files::current_uid(),
+        user: &user,
+        home: std::env::var_os("HOME").map(PathBuf::from),
+        sshd_files,
+        registered,
+    };
+    let mut findings = setup_check::files(&setup);
+    findings.extend(setup_check::sshd(&setup));
+    println!("controlli dell'installazione:");
+    for f in &findings {
+        println!("  {}", f.line());
+    }
+    let problems = findings.iter().filter(|f| f.is_problem()).count();
+    if problems > 0 {
+        bail!("{problems} problemi nell'installazione (vedi sopra)");
+    }
     Ok(())
 }

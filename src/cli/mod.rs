@@ -1,6 +1,7 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
 mod assignments;
+mod audit;
 mod certification;
 mod communications;
 mod db;
@@ -12,9 +13,11 @@ mod operators;
 pub mod output;
 mod plan;
 mod rankings;
+mod registrations;
 mod registry;
 mod rules;
 mod unit_edit;
+mod ssh;
 mod unit_output;
 mod unit_queries;
 mod units;
@@ -25,7 +28,9 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 pub use crate::service::InvalidInput;
+pub use db::DbCommand;
 pub use output::Format;
+pub use registrations::{RegistrationsCommand, RequestArgs, print_filed, read_text};
 
 /// casa — anagrafe, programmazione e graduatorie dei servizi abitativi pubblici lombardi.
 #[derive(Debug, Parser)]
@@ -54,6 +59,26 @@ pub struct Global {
     /// Colour theme: default, mono, or NAME.toml in the configuration's themes/ (NO_COLOR wins)
     #[arg(long, global = true, env = "CASA_THEME", value_name = "NAME")]
     pub theme: Option<String>,
+    /// Set by an SSH session (`casa session`), never from the command line: the database and
+    /// the claim of the key's operator, which every command then uses.
+    #[arg(skip)]
+    pub forced: Option<Forced>,
+}
+
+/// What a forced SSH session fixes for the command it runs: the database of the forced
+/// command and the operator of the key (the client's options cannot change either).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forced {
+    pub db: PathBuf,
+    pub claim: Claim,
+}
+
+impl Global {
+    /// Whether this command runs for an operator connected over SSH (files on the server are
+    /// then out of reach: `--out -` streams to the client instead).
+    pub fn remote(&self) -> bool {
+        self.forced.is_some()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +138,28 @@ pub enum Command {
     /// The database file: backup, restore, check (also init and doctor)
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// Registration requests (SCHEDA UTENTE): file one, list, validate or reject (Regione)
+    #[command(subcommand, visible_alias = "registration")]
+    Registrations(registrations::RegistrationsCommand),
+    /// The audit trail: list with filters, verify the hash chain, export a checkpoint
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// OpenSSH set-up: the authorized_keys lines of the operators' keys
+    #[command(subcommand)]
+    Ssh(ssh::SshCommand),
+    /// The forced command of an SSH key (in authorized_keys): a session as the key's operator
+    Session(SessionArgs),
+}
+
+/// `casa session`: what OpenSSH runs for a key (see `casa ssh authorized-keys`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SessionArgs {
+    /// The fingerprint of the key OpenSSH authenticated (SHA256:…): its operator acts
+    #[arg(long, value_name = "SHA256:…", conflicts_with = "register_key")]
+    pub key: Option<String>,
+    /// An unknown key (ALGORITHM BASE64): a registration-only session for it
+    #[arg(long, value_name = "KEY")]
+    pub register_key: Option<String>,
 }
 
 #[cfg(test)]
@@ -124,6 +171,14 @@ mod screen_start_tests {
             .chain(v.iter().copied())
             .map(Into::into)
             .collect()
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        // clap's own checks (unique names, --version clashes), which otherwise fire only when
+        // that subcommand is first used.
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 
     #[test]
@@ -235,11 +290,21 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Isbar(c) => rankings::isbar::run(g, c),
         Command::Assignments(c) => assignments::run(g, c),
         Command::Db(c) => db::run(g, c),
+        Command::Registrations(c) => registrations::run(g, c),
+        Command::Audit(c) => audit::run(g, c),
+        Command::Ssh(c) => ssh::run(g, c),
+        // Started by `launch`, which knows both front ends; never nested in a remote command.
+        Command::Session(_) => Err(anyhow::anyhow!(crate::service::Denied(
+            "`casa session` è il comando forzato di una chiave SSH: lo avvia OpenSSH".into()
+        ))),
     }
 }
 
 /// The database file this invocation works on.
 pub fn db_path(g: &Global) -> Result<PathBuf> {
+    if let Some(f) = &g.forced {
+        return Ok(f.db.clone());
+    }
     if g.demo {
         return crate::config::paths::demo_db();
     }
@@ -275,6 +340,11 @@ pub fn claim(g: &Global) -> Claim {
 }
 
 pub(crate) fn claim_as(g: &Global, demo_default: bool) -> Claim {
+    if let Some(f) = &g.forced {
+        let mut claim = f.claim.clone();
+        claim.read_only |= g.read_only;
+        return claim;
+    }
     let login = login_name();
     let operator = match &g.operator {
         Some(u) => u.clone(),

@@ -7,6 +7,7 @@ use crate::service::Need;
 use crate::service::operators::{Registration, parse_services, register};
 use anyhow::Result;
 use clap::{Args, Subcommand};
+use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum OperatorsCommand {
@@ -23,6 +24,31 @@ pub enum OperatorsCommand {
     Disable { username: String },
     /// Re-enable (or validate) an operator (Regione only)
     Enable { username: String },
+    /// SSH keys operators connect with: add (Regione), list, remove (Regione)
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Bind a public key (.pub file, or - for standard input) to an operator (Regione)
+    Add {
+        username: String,
+        #[arg(value_name = "FILE.pub")]
+        file: PathBuf,
+    },
+    /// Keys with their operator (Regione and helpdesk: all; others: their own)
+    List {
+        /// Only this operator's keys
+        username: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Remove a key by fingerprint (Regione): it no longer opens sessions
+    Remove {
+        #[arg(value_name = "SHA256:…")]
+        fingerprint: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +96,67 @@ pub fn run(g: &Global, cmd: OperatorsCommand) -> Result<()> {
         OperatorsCommand::Grant(a) => grant(g, a),
         OperatorsCommand::Disable { username } => status(g, &username, OperatorStatus::Disabled),
         OperatorsCommand::Enable { username } => status(g, &username, OperatorStatus::Active),
+        OperatorsCommand::Key(k) => key(g, k),
+    }
+}
+
+fn key(g: &Global, cmd: KeyCommand) -> Result<()> {
+    match cmd {
+        KeyCommand::Add { username, file } => {
+            let text = super::read_text(&file, "chiave pubblica")?;
+            let k = open(g, Need::Write)?.add_key(&username, &text)?;
+            println!(
+                "Chiave {} ({}) associata a {}{}.",
+                k.fingerprint,
+                k.algorithm,
+                k.username,
+                if k.comment.is_empty() {
+                    String::new()
+                } else {
+                    format!(", commento «{}»", k.comment)
+                }
+            );
+            println!(
+                "Con AuthorizedKeysCommand vale subito; con un authorized_keys fisso rigenerarlo: casa ssh authorized-keys"
+            );
+            Ok(())
+        }
+        KeyCommand::List { username, format } => {
+            let rows = open(g, Need::Read)?.keys(username.as_deref())?;
+            let table = rows
+                .iter()
+                .map(|k| {
+                    vec![
+                        k.username.clone(),
+                        k.status.clone(),
+                        k.fingerprint.clone(),
+                        k.algorithm.clone(),
+                        k.comment.clone(),
+                        k.added_at.clone(),
+                    ]
+                })
+                .collect();
+            Listing {
+                headers: &[
+                    "USERNAME",
+                    "STATO",
+                    "IMPRONTA",
+                    "ALGORITMO",
+                    "COMMENTO",
+                    "AGGIUNTA",
+                ],
+                rows: table,
+                items: &rows,
+            }
+            .print(format)
+        }
+        KeyCommand::Remove { fingerprint } => {
+            match open(g, Need::Write)?.remove_key(&fingerprint)? {
+                Some(k) => println!("Chiave {} di {} rimossa.", k.fingerprint, k.username),
+                None => println!("Nessuna modifica: la chiave {fingerprint} non è registrata."),
+            }
+            Ok(())
+        }
     }
 }
 

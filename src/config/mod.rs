@@ -38,14 +38,11 @@ pub fn init_logging() {
     let Ok(path) = paths::log_file() else {
         return;
     };
+    // The log names operators and what they did: for the account's owner only.
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::private_files::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-    else {
+    let Ok(file) = crate::private_files::open_append(&path) else {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CASA_LOG")

@@ -101,10 +101,7 @@ impl std::fmt::Display for Break {
                 f,
                 "collegamento spezzato tra il record {previous} e il record {id}: il record {previous} è stato riscritto o sostituito, o il {id} spostato"
             ),
-            Break::Unsealed { id } => write!(
-                f,
-                "record {id} senza hash: scritto fuori da casa"
-            ),
+            Break::Unsealed { id } => write!(f, "record {id} senza hash: scritto fuori da casa"),
             Break::Headless { id } => write!(
                 f,
                 "il primo record presente ({id}) non apre la catena: i record precedenti sono stati cancellati"
@@ -168,7 +165,10 @@ impl Verifier {
                 if prev_hash != GENESIS {
                     // The stored link says a record came before; it is gone.
                     return Err(if id > 1 {
-                        Break::Missing { from: 1, to: id - 1 }
+                        Break::Missing {
+                            from: 1,
+                            to: id - 1,
+                        }
                     } else {
                         Break::Headless { id }
                     });
@@ -285,7 +285,10 @@ mod tests {
         let c = chain(6);
         let mut deleted = c.clone();
         deleted.remove(2);
-        assert_eq!(verify(&deleted, None), Err(Break::Missing { from: 3, to: 3 }));
+        assert_eq!(
+            verify(&deleted, None),
+            Err(Break::Missing { from: 3, to: 3 })
+        );
 
         let mut edited = c.clone();
         edited[3].link.after = Some("{\"n\":99}".into());
@@ -294,7 +297,10 @@ mod tests {
         // Edited with its own hash recomputed: the next record no longer follows it.
         let mut resealed = c.clone();
         resealed[3].link.operator = "mallory".into();
-        resealed[3].hash = Some(hash(resealed[3].prev_hash.as_ref().unwrap(), &resealed[3].link));
+        resealed[3].hash = Some(hash(
+            resealed[3].prev_hash.as_ref().unwrap(),
+            &resealed[3].link,
+        ));
         assert_eq!(
             verify(&resealed, None),
             Err(Break::Unlinked { id: 5, previous: 4 })
@@ -313,13 +319,19 @@ mod tests {
         );
         // Only the contents swapped, links kept: the hash of the first gives it away.
         let mut contents = c.clone();
-        let (x, y) = (contents[1].link.after.clone(), contents[2].link.after.clone());
+        let (x, y) = (
+            contents[1].link.after.clone(),
+            contents[2].link.after.clone(),
+        );
         contents[1].link.after = y;
         contents[2].link.after = x;
         assert_eq!(verify(&contents, None), Err(Break::Rewritten { id: 2 }));
 
         let headless = c[2..].to_vec();
-        assert_eq!(verify(&headless, None), Err(Break::Missing { from: 1, to: 2 }));
+        assert_eq!(
+            verify(&headless, None),
+            Err(Break::Missing { from: 1, to: 2 })
+        );
 
         let mut unsealed = c.clone();
         unsealed[5].hash = None;
@@ -354,7 +366,10 @@ mod tests {
             r.hash = Some(h.clone());
             prev = h;
         }
-        assert!(verify(&forged, None).is_ok(), "whole again without the checkpoint");
+        assert!(
+            verify(&forged, None).is_ok(),
+            "whole again without the checkpoint"
+        );
         assert_eq!(
             verify(&forged, Some(head)),
             Err(Break::CheckpointMismatch { id: 6 })

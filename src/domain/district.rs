@@ -59,6 +59,14 @@ pub fn check_act_date(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, St
     Ok(date)
 }
 
+/// A date as typed in a form or an option: GG/MM/AAAA or AAAA-MM-GG.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let t = text.trim();
+    NaiveDate::parse_from_str(t, "%d/%m/%Y")
+        .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+        .map_err(|_| format!("data non valida: '{t}' (GG/MM/AAAA)"))
+}
+
 /// ISTAT codes of comuni as typed (6 digits; comma-separated lists allowed), without repeats.
 pub fn parse_istat_list(values: &[String]) -> Result<Vec<String>, String> {
     let mut out: Vec<String> = Vec::new();
@@ -89,7 +97,10 @@ mod tests {
         for bad in ["AB", "BG SERIATE", "-X-", "ÀMBITO"] {
             assert!(check_code(bad).is_err(), "{bad}");
         }
-        assert_eq!(check_name("  Ambito   di Seriate ").unwrap(), "Ambito di Seriate");
+        assert_eq!(
+            check_name("  Ambito   di Seriate ").unwrap(),
+            "Ambito di Seriate"
+        );
         assert!(check_act_reference("x").is_err());
         let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         assert!(check_act_date(today, today).is_ok());
@@ -99,5 +110,7 @@ mod tests {
             vec!["016198", "016024"]
         );
         assert!(parse_istat_list(&["16198".into()]).is_err());
+        assert_eq!(parse_date("01/02/2025"), parse_date("2025-02-01"));
+        assert!(parse_date("31/02/2025").is_err());
     }
 }

@@ -73,9 +73,32 @@ pub fn parse(text: &str) -> Result<KeyInfo, KeyError> {
     info(&key)
 }
 
-/// Reads a key given as OpenSSH's `AuthorizedKeysCommand` tokens: `%t %k` (type and base64)
-/// or the whole line.
+/// The key types OpenSSH accepts for users (`ssh -Q key`), for a key given as its base64
+/// blob alone: the blob names its own type, which `ssh-key` checks against the one given.
+const KEY_TYPES: [&str; 8] = [
+    "ssh-ed25519",
+    "ecdsa-sha2-nistp256",
+    "ecdsa-sha2-nistp384",
+    "ecdsa-sha2-nistp521",
+    "ssh-rsa",
+    "sk-ssh-ed25519@openssh.com",
+    "sk-ecdsa-sha2-nistp256@openssh.com",
+    "ssh-dss",
+];
+
+/// Reads a key given as OpenSSH's `AuthorizedKeysCommand` tokens: `%t %k` (type and base64),
+/// `%k` alone (the base64 blob) or the whole line.
 pub fn parse_tokens(tokens: &[String]) -> Result<KeyInfo, KeyError> {
+    if let [blob] = tokens
+        && !blob.contains(' ')
+        && !KEY_TYPES.iter().any(|t| blob.starts_with(t))
+    {
+        for t in KEY_TYPES {
+            if let Ok(k) = PublicKey::from_openssh(&format!("{t} {blob}")) {
+                return info(&k);
+            }
+        }
+    }
     parse(&tokens.join(" "))
 }
 
@@ -129,8 +152,7 @@ fn info(key: &PublicKey) -> Result<KeyInfo, KeyError> {
 pub fn is_fingerprint(text: &str) -> bool {
     text.strip_prefix("SHA256:").is_some_and(|b| {
         b.len() == 43
-            && b
-                .bytes()
+            && b.bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
     })
 }
@@ -155,6 +177,9 @@ mod tests {
         assert!(is_fingerprint(&k.fingerprint));
         let tokens: Vec<String> = ED25519.split(' ').take(2).map(String::from).collect();
         assert_eq!(parse_tokens(&tokens).unwrap().fingerprint, ED25519_FP);
+        // %k alone: the blob names its type.
+        assert_eq!(parse_tokens(&tokens[1..]).unwrap().fingerprint, ED25519_FP);
+        assert!(parse_tokens(&["AAAAnope".to_string()]).is_err());
     }
 
     #[test]

@@ -96,10 +96,7 @@ pub fn check_person_name(field: Field, value: &str) -> Result<String, FieldError
     if v.chars().count() > MAX_TEXT {
         return Err(bad(field, format!("al massimo {MAX_TEXT} caratteri")));
     }
-    if !v
-        .chars()
-        .all(|c| c.is_alphabetic() || " '’-.".contains(c))
-    {
+    if !v.chars().all(|c| c.is_alphabetic() || " '’-.".contains(c)) {
         return Err(bad(
             field,
             "solo lettere, spazi, apostrofi, trattini e punti",
@@ -143,7 +140,12 @@ pub fn check_tax_code(value: &str) -> Result<String, FieldError> {
 /// characters. (Whether it is reachable is the Regione's to check.)
 pub fn check_email(value: &str) -> Result<String, FieldError> {
     let v = value.trim().to_string();
-    let err = || bad(Field::Email, format!("indirizzo non valido: '{v}' (ad es. nome@comune.it)"));
+    let err = || {
+        bad(
+            Field::Email,
+            format!("indirizzo non valido: '{v}' (ad es. nome@comune.it)"),
+        )
+    };
     if v.len() > 254 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(err());
     }

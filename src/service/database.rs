@@ -85,6 +85,13 @@ impl Service {
         self.writable()?.restore_from(&actor, file)
     }
 
+    /// Refuses the database's checks (integrity, audit chain) to who may not read the audit
+    /// trail: over SSH the file is the service's, not the operator's.
+    pub fn may_check_database(&self) -> Result<()> {
+        self.session.check(Action::ReadAudit)?;
+        Ok(())
+    }
+
     /// The path of the database (what `restore` replaced).
     pub fn database_path(&self) -> &Path {
         self.store.path()

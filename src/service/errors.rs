@@ -19,7 +19,7 @@ impl std::error::Error for InvalidInput {}
 
 /// Whether `e` is a refusal for lack of permission (exit 3).
 pub fn is_denied(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<Denied>().is_some()
+    e.downcast_ref::<Denied>().is_some() || e.downcast_ref::<crate::store::RateLimited>().is_some()
 }
 
 /// Whether `e` refuses what the user gave (exit 4): a value, a file, or a business rule.

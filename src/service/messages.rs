@@ -138,3 +138,59 @@ pub fn export_failed(e: &anyhow::Error) -> String {
 
 /// A second export asked while one runs.
 pub const EXPORT_RUNNING: &str = "un'esportazione è già in corso: attendere che finisca";
+
+/// A registration request filed.
+pub fn registration_filed(r: &crate::store::registrations::Request) -> String {
+    format!(
+        "Richiesta n. {} inviata: {} per {}, servizi {}; in attesa di validazione da parte della Regione",
+        r.id,
+        r.username,
+        r.owner_name,
+        r.services.join(", ")
+    )
+}
+
+/// The Regione's decision on a request.
+pub fn registration_decided(r: &crate::store::registrations::Request) -> String {
+    match r.status() {
+        crate::domain::registration::Status::Validated => format!(
+            "Richiesta n. {} validata: {} abilitato su {} per {}",
+            r.id,
+            r.username,
+            r.owner_name,
+            r.services.join(", ")
+        ),
+        _ => format!(
+            "Richiesta n. {} respinta: {}",
+            r.id,
+            r.reason.as_deref().unwrap_or("")
+        ),
+    }
+}
+
+/// Capofila operators who stopped being so when the capofila changed.
+pub fn capofila_set(code: &str, comune: &str, demoted: &[String]) -> String {
+    let mut t = format!("Ambito {code}: capofila ora {comune}");
+    if !demoted.is_empty() {
+        t.push_str(&format!(
+            "; non più operatori del capofila: {}",
+            demoted.join(", ")
+        ));
+    }
+    t
+}
+
+/// The audit chain verified.
+pub fn audit_verified(v: &crate::store::audit::Verification) -> (bool, String) {
+    match (&v.problem, &v.head) {
+        (Some(p), _) => (false, format!("Registro audit NON integro: {p}")),
+        (None, Some(h)) => (
+            true,
+            format!(
+                "Registro audit integro: {} record verificati, ultimo n. {}",
+                v.checked, h.id
+            ),
+        ),
+        (None, None) => (true, "Registro audit vuoto".into()),
+    }
+}

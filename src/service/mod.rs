@@ -5,10 +5,13 @@
 //! open the database, never speak SQL and never decide a permission.
 
 pub mod assignments;
+pub mod audit;
 pub mod certification;
 pub mod communications;
 pub mod database;
+pub mod districts;
 pub mod errors;
+pub mod keys;
 pub mod messages;
 pub mod notices;
 pub mod occupations;
@@ -16,6 +19,7 @@ pub mod operators;
 pub mod plans;
 pub mod rankings;
 pub mod reference;
+pub mod registrations;
 pub mod session;
 pub mod unit_edit;
 pub mod units;
@@ -66,16 +70,27 @@ impl Service {
         Service::with(store, session)
     }
 
-    /// `session` on `store`, read-only when the session is.
+    /// `session` on `store`, read-only when the session is; every audit record its changes
+    /// write carries the session's origin.
     fn with(store: Store, session: Session) -> Result<Service> {
-        if session.read_only() && store.access() == Access::ReadWrite {
+        let store = if session.read_only() && store.access() == Access::ReadWrite {
             let path = store.path().to_path_buf();
             drop(store);
-            let store = Store::open(&path, Access::ReadOnly)
-                .context("apertura in sola lettura per l'helpdesk")?;
-            return Ok(Service { store, session });
-        }
+            Store::open(&path, Access::ReadOnly)
+                .context("apertura in sola lettura per l'helpdesk")?
+        } else {
+            store
+        };
+        store.set_origin(&session.origin().audit_text())?;
         Ok(Service { store, session })
+    }
+
+    /// Another connection to this session's database, for a write the session makes outside
+    /// its own connection (the helpdesk's audited reveal), with the session's origin.
+    fn side_store(&self) -> Result<Store> {
+        let store = Store::open(self.store.path(), Access::ReadWrite)?;
+        store.set_origin(&self.session.origin().audit_text())?;
+        Ok(store)
     }
 
     pub fn session(&self) -> &Session {

@@ -115,6 +115,7 @@ pub fn register(db: &Path, claim: &Claim, r: &Registration) -> Result<String> {
         Access::ReadWrite
     };
     let mut store = Store::open(db, access)?;
+    store.set_origin(&claim.origin.audit_text())?;
     if operators::count(store.conn())? == 0 {
         if role != Role::Region {
             bail!(Denied(

@@ -3,7 +3,7 @@
 //! place (`Service::open`) and every service call checks its permission against it.
 
 use crate::domain::access::{Action, Denied, OperatorScope, OperatorStatus};
-use crate::store::{Store, operators};
+use crate::store::{Store, keys, operators};
 use anyhow::{Result, anyhow};
 
 /// Where a request comes from.
@@ -17,6 +17,19 @@ pub enum Origin {
     /// SHA256 fingerprint, `client` the address it connected from). The operator then comes
     /// from the key, never from what the client asks.
     SshKey { fingerprint: String, client: String },
+}
+
+impl Origin {
+    /// How the audit trail records it: `locale LOGIN` or `ssh SHA256:… CLIENT`.
+    pub fn audit_text(&self) -> String {
+        match self {
+            Origin::Local { login } => format!("locale {login}"),
+            Origin::SshKey {
+                fingerprint,
+                client,
+            } => format!("ssh {fingerprint} {client}").trim_end().to_string(),
+        }
+    }
 }
 
 /// What a front end knows before the database is consulted: the operator it asks to act as
@@ -42,13 +55,18 @@ impl Session {
     /// Authenticates `claim` on `store`: unknown, pending and disabled operators are refused
     /// (not allowed, exit 3). Called only by `Service::open`.
     pub(super) fn establish(store: &Store, claim: &Claim) -> Result<Session> {
-        if let Origin::SshKey { fingerprint, .. } = &claim.origin {
-            // The binding of keys to operators is issue #11: until it exists no key is trusted.
-            return Err(anyhow!(Denied(format!(
-                "la chiave SSH {fingerprint} non è associata ad alcun operatore"
-            ))));
-        }
-        let username = claim.operator.trim();
+        // Over SSH the operator is the key's, whatever the client asks; locally (the
+        // administrator, or one person's own copy) the one claimed.
+        let username = match &claim.origin {
+            Origin::SshKey { fingerprint, .. } => keys::operator_of(store.conn(), fingerprint)?
+                .ok_or_else(|| {
+                    anyhow!(Denied(format!(
+                        "la chiave SSH {fingerprint} non è associata ad alcun operatore"
+                    )))
+                })?,
+            Origin::Local { .. } => claim.operator.trim().to_string(),
+        };
+        let username = username.as_str();
         let scope = operators::scope(store.conn(), username)?.ok_or_else(|| {
             anyhow!(Denied(format!(
                 "operatore '{username}' sconosciuto: indicare --operator con un operatore registrato (casa operators list)"

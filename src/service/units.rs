@@ -10,7 +10,6 @@ use crate::import::{self, Checked, Options};
 use crate::store::plan_marks::{MarkOutcome, Marking, TouchedOwner};
 use crate::store::search::{self, Cursor, Direction, UnitDetail, UnitRow};
 use crate::store::units::Applied;
-use crate::store::{Access, Store};
 use anyhow::{Result, anyhow};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -184,7 +183,7 @@ impl Service {
                     .into()
             )));
         }
-        Store::open(self.store.path(), Access::ReadWrite)?
+        self.side_store()?
             .record_personal_data_view(self.session.username(), unit_id)
     }
 

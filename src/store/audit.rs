@@ -344,7 +344,10 @@ mod tests {
         let r = list(c, &Filter::default(), None, 10).unwrap();
         assert_eq!(r.len(), 5);
         assert_eq!(r[0].id, 5, "newest first");
-        assert!(r.iter().all(|x| x.origin == "ssh SHA256:abc 192.0.2.1:5000"));
+        assert!(
+            r.iter()
+                .all(|x| x.origin == "ssh SHA256:abc 192.0.2.1:5000")
+        );
         let v = verify(c, None).unwrap();
         assert!(v.is_whole(), "{v:?}");
         assert_eq!((v.checked, v.head.as_ref().unwrap().id), (5, 5));

@@ -137,9 +137,10 @@ fn check_free(conn: &Connection, district_id: Option<i64>, istat: &[String]) -> 
 /// Version check of a change the operator prepared on a card read at `version`.
 fn check_version(conn: &Connection, id: i64, version: Option<i64>) -> Result<()> {
     if let Some(v) = version {
-        let now_v: i64 = conn.query_row("SELECT version FROM district WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })?;
+        let now_v: i64 =
+            conn.query_row("SELECT version FROM district WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
         if now_v != v {
             bail!(Refused(format!(
                 "l'ambito è stato modificato da un'altra sessione dopo la lettura (versione {now_v}, non {v}): rileggerlo"

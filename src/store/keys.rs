@@ -82,12 +82,7 @@ fn key_json(k: &StoredKey) -> serde_json::Value {
 }
 
 /// Binds `key` to `operator_id` on the open transaction (refused when the key is bound already).
-pub(super) fn bind(
-    conn: &Connection,
-    actor: &str,
-    operator_id: i64,
-    key: &KeyInfo,
-) -> Result<()> {
+pub(super) fn bind(conn: &Connection, actor: &str, operator_id: i64, key: &KeyInfo) -> Result<()> {
     if let Some(owner) = operator_of(conn, &key.fingerprint)? {
         bail!(Refused(format!(
             "la chiave {} è già associata all'operatore {owner}: ogni chiave identifica una sola persona",

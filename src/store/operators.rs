@@ -98,6 +98,11 @@ pub fn scope(conn: &Connection, username: &str) -> Result<Option<OperatorScope>>
     }))
 }
 
+/// The id of operator `username`.
+pub fn id_of(conn: &Connection, username: &str) -> Result<i64> {
+    operator_id(conn, username)
+}
+
 fn operator_id(conn: &Connection, username: &str) -> Result<i64> {
     conn.query_row(
         "SELECT id FROM operator WHERE username = ?1",

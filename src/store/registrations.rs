@@ -30,14 +30,14 @@ pub struct NewRequest {
 }
 
 /// How many requests unknown keys may file (the rate limit of registration-only sessions).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// From one client address per window.
     pub per_client: i64,
     /// From all unknown keys together per window.
     pub total: i64,
     /// The window, as an RFC 3339 instant: filings after it count.
-    pub since: &'static str,
+    pub since: String,
 }
 
 /// A stored request.
@@ -156,6 +156,19 @@ pub fn pending_for_key(conn: &Connection, fingerprint: &str) -> Result<Option<Re
         .optional()?)
 }
 
+/// The newest rejected request of a key (to show its reason when the applicant comes back).
+pub fn last_rejected_for_key(conn: &Connection, fingerprint: &str) -> Result<Option<Request>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "{SELECT} WHERE r.fingerprint = ?1 AND r.status = 'RESPINTA' ORDER BY r.id DESC LIMIT 1"
+            ),
+            [fingerprint],
+            row,
+        )
+        .optional()?)
+}
+
 fn json(r: &Request) -> Result<serde_json::Value> {
     Ok(serde_json::to_value(r)?)
 }
@@ -172,7 +185,7 @@ impl Store {
         &mut self,
         origin: &str,
         new: &NewRequest,
-        limits: Option<Limits>,
+        limits: Option<&Limits>,
     ) -> Result<Request> {
         let tx = self.write()?;
         if let Some(l) = limits {
@@ -246,7 +259,8 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
-        let stored = get(&tx, id)?.ok_or_else(|| anyhow!("richiesta appena salvata non trovata"))?;
+        let stored =
+            get(&tx, id)?.ok_or_else(|| anyhow!("richiesta appena salvata non trovata"))?;
         let actor = if new.filed_by.is_empty() {
             UNREGISTERED
         } else {
@@ -360,7 +374,9 @@ impl Store {
                 entity: "registration_request",
                 entity_id: Some(id.to_string()),
                 before: Some(json(&before)?),
-                after: Some(serde_json::json!({ "richiesta": json(&after)?, "operatore": operator })),
+                after: Some(
+                    serde_json::json!({ "richiesta": json(&after)?, "operatore": operator }),
+                ),
             },
         )?;
         tx.commit()?;

@@ -21,7 +21,7 @@ mod manage;
 mod occupations;
 
 pub struct Jobs {
-    service: Service,
+    pub(super) service: Service,
     out: mpsc::Sender<Msg>,
     counter: Counter,
     exporter: Exporter,
@@ -48,11 +48,11 @@ impl Jobs {
         self.exporter.finish();
     }
 
-    fn send(&self, d: DataMsg) {
+    pub(super) fn send(&self, d: DataMsg) {
         let _ = self.out.send(Msg::Data(d));
     }
 
-    fn failed(&self, generation: u64, e: anyhow::Error) {
+    pub(super) fn failed(&self, generation: u64, e: anyhow::Error) {
         tracing::warn!("request failed: {e:#}");
         self.send(DataMsg::Failed {
             generation,
@@ -61,6 +61,10 @@ impl Jobs {
     }
 
     pub fn handle(&mut self, request: Request) {
+        // The administration screens' requests have their own file.
+        let Some(request) = self.admin(request) else {
+            return;
+        };
         let svc = &mut self.service;
         match request {
             Request::Search {
@@ -351,6 +355,18 @@ impl Jobs {
                 ),
                 Err(e) => self.failed(generation, e),
             },
+            // Answered by `admin` above.
+            Request::RegistrationFile { .. }
+            | Request::Registrations { .. }
+            | Request::RegistrationDecide { .. }
+            | Request::Districts { .. }
+            | Request::DistrictCard { .. }
+            | Request::DistrictChange { .. }
+            | Request::Keys { .. }
+            | Request::KeyAdd { .. }
+            | Request::KeyRemove { .. }
+            | Request::Audit { .. }
+            | Request::AuditVerify { .. } => {}
         }
     }
 

@@ -3,9 +3,11 @@
 //! threads), and the loop that feeds messages to `app::update` and draws when something
 //! changed. It knows the service and the interface's state and drawing, never the store.
 
+mod admin_jobs;
 mod counter;
 mod exporter;
 pub mod jobs;
+pub mod registration;
 pub mod terminal;
 pub mod worker;
 
@@ -45,6 +47,7 @@ pub fn app_session(service: &Service, size: (u16, u16)) -> Result<app::Session> 
         owners: service.own_owners()?,
         size,
         plan_year: chrono::Local::now().year() + 1,
+        remote: matches!(session.origin(), crate::service::Origin::SshKey { .. }),
     })
 }
 
@@ -120,7 +123,7 @@ pub fn run(start: &Start) -> Result<()> {
     Ok(())
 }
 
-fn spawn_input(tx: mpsc::Sender<Msg>) {
+pub(super) fn spawn_input(tx: mpsc::Sender<Msg>) {
     std::thread::Builder::new()
         .name("input".into())
         .spawn(move || {
@@ -142,7 +145,7 @@ fn spawn_input(tx: mpsc::Sender<Msg>) {
         .ok();
 }
 
-fn spawn_signals(tx: mpsc::Sender<Msg>) -> Result<()> {
+pub(super) fn spawn_signals(tx: mpsc::Sender<Msg>) -> Result<()> {
     use signal_hook::consts::{SIGHUP, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
     std::thread::Builder::new()

@@ -3,6 +3,7 @@
 //! generated from the screen's actions and the keymap; a message line.
 
 pub mod field;
+pub mod form;
 pub mod screens;
 pub mod theme;
 

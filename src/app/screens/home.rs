@@ -14,6 +14,11 @@ pub enum Target {
     Rankings,
     Occupations,
     Assignments,
+    Districts,
+    Registrations,
+    Keys,
+    Audit,
+    Extension,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +78,44 @@ impl Home {
                 label: "Alloggi da assegnare",
                 hint: "ASSEGNAZIONE: quote dell'anno, proposte, istruttoria, provvedimento",
                 target: Target::Assignments,
+            });
+        }
+        // Administration (phase 1 of the seed), before the plans: the plan list stays the last
+        // item (tests and habits go there with End).
+        items.push(MenuItem {
+            area: "Amministrazione",
+            label: "Ambiti territoriali",
+            hint: "AMBITI: comuni e capofila con l'atto di nomina",
+            target: Target::Districts,
+        });
+        if session.scope.sees_everything() {
+            items.push(MenuItem {
+                area: "Amministrazione",
+                label: "Richieste registrazione",
+                hint: "SCHEDE UTENTE da validare o respingere",
+                target: Target::Registrations,
+            });
+        }
+        items.push(MenuItem {
+            area: "Amministrazione",
+            label: "Chiavi SSH",
+            hint: "CHIAVI con cui gli operatori si collegano",
+            target: Target::Keys,
+        });
+        if session.scope.sees_everything() {
+            items.push(MenuItem {
+                area: "Amministrazione",
+                label: "Registro operazioni",
+                hint: "AUDIT: chi ha fatto cosa, da dove; verifica della catena",
+                target: Target::Audit,
+            });
+        }
+        if !session.scope.sees_everything() && !session.read_only {
+            items.push(MenuItem {
+                area: "Amministrazione",
+                label: "Richiedi abilitazione",
+                hint: "RICHIESTA alla Regione: altro ente o altri servizi",
+                target: Target::Extension,
             });
         }
         // Before the plan list, which stays the last item (tests and habits go there with End).

@@ -2,14 +2,19 @@
 //! actions, typed text and data coming back from the store.
 
 pub mod assignments;
+pub mod audit;
 pub mod certification;
 pub mod communications;
 pub mod detail;
 pub mod form;
+pub mod districts;
 pub mod home;
 pub mod occupations;
+pub mod keys;
 pub mod plans;
 pub mod rankings;
+pub mod registration;
+pub mod registrations;
 pub mod search;
 
 use super::field::TextField;
@@ -156,6 +161,56 @@ pub enum Request {
         generation: u64,
         act: rankings::Act,
     },
+    /// File a SCHEDA UTENTE (a registration-only session) or an extension for oneself.
+    RegistrationFile {
+        generation: u64,
+        form: Box<crate::domain::registration::Form>,
+    },
+    /// Registration requests (in one status, if given).
+    Registrations {
+        generation: u64,
+        status: Option<crate::domain::registration::Status>,
+    },
+    /// The Regione's decision on a request read at `version`.
+    RegistrationDecide {
+        generation: u64,
+        id: i64,
+        version: i64,
+        decision: registrations::Decision,
+    },
+    Districts {
+        generation: u64,
+    },
+    DistrictCard {
+        generation: u64,
+        code: String,
+    },
+    /// A change of a district; the answer is its card.
+    DistrictChange {
+        generation: u64,
+        change: Box<districts::DistrictChange>,
+    },
+    Keys {
+        generation: u64,
+    },
+    KeyAdd {
+        generation: u64,
+        username: String,
+        key: String,
+    },
+    KeyRemove {
+        generation: u64,
+        fingerprint: String,
+    },
+    /// A page of the audit trail, older than record `before`.
+    Audit {
+        generation: u64,
+        query: audit::AuditQuery,
+        before: Option<i64>,
+    },
+    AuditVerify {
+        generation: u64,
+    },
 }
 
 /// Answers to requests, tagged with the generation that asked.
@@ -261,10 +316,68 @@ pub enum DataMsg {
         generation: u64,
         data: Box<occupations::Data>,
     },
+    /// A request was filed: where it stands now.
+    RegistrationFiled {
+        generation: u64,
+        text: String,
+    },
+    /// The SCHEDA UTENTE was refused: every bad field.
+    RegistrationRefused {
+        generation: u64,
+        errors: Vec<crate::domain::registration::FieldError>,
+    },
+    Registrations {
+        generation: u64,
+        rows: Vec<crate::store::registrations::Request>,
+    },
+    RegistrationDecided {
+        generation: u64,
+        message: String,
+    },
+    Districts {
+        generation: u64,
+        rows: Vec<crate::store::owners::DistrictRef>,
+    },
+    DistrictCard {
+        generation: u64,
+        card: Box<crate::store::districts::DistrictCard>,
+        /// What a change did, for the message line.
+        message: Option<Message>,
+    },
+    Keys {
+        generation: u64,
+        rows: Vec<crate::store::keys::StoredKey>,
+        message: Option<Message>,
+    },
+    Audit {
+        generation: u64,
+        rows: Vec<crate::store::audit::Record>,
+        /// A further page of the same query.
+        appended: bool,
+    },
+    AuditVerified {
+        generation: u64,
+        message: Message,
+    },
     Failed {
         generation: u64,
         message: String,
     },
+}
+
+/// The Regione's administration (ambiti, chiavi SSH, registration requests, the audit):
+/// offered by the permission of each screen, not by an owner's services.
+pub fn is_administration_action(action: Action) -> bool {
+    matches!(
+        action,
+        Action::ItemNew
+            | Action::ItemEdit
+            | Action::ItemRemove
+            | Action::Capofila
+            | Action::RequestValidate
+            | Action::RequestReject
+            | Action::AuditVerify
+    )
 }
 
 /// Actions that change shared data: hidden and refused in read-only sessions.
@@ -294,7 +407,19 @@ pub fn is_mutating(action: Action) -> bool {
             | Action::RankingsFinalize
             | Action::UnitEdit
             | Action::PlanDates
+            | Action::ItemNew
+            | Action::ItemEdit
+            | Action::ItemRemove
+            | Action::Capofila
+            | Action::RequestValidate
+            | Action::RequestReject
     )
+}
+
+/// Actions that write a file on the machine casa runs on: over SSH that is the server, not
+/// the operator's computer, so a remote session is told the command that streams it instead.
+pub fn writes_server_file(action: Action) -> bool {
+    matches!(action, Action::Export | Action::PlanReport)
 }
 
 /// What a screen asks of the app after handling something.
@@ -348,6 +473,11 @@ pub enum Screen {
     Rankings(Box<rankings::Rankings>),
     Occupations(Box<occupations::Occupations>),
     Assignments(Box<assignments::Assignments>),
+    Registration(Box<registration::Registration>),
+    Registrations(Box<registrations::Registrations>),
+    Districts(Box<districts::Districts>),
+    Keys(Box<keys::Keys>),
+    Audit(Box<audit::Audit>),
 }
 
 impl Screen {
@@ -372,6 +502,11 @@ impl Screen {
             Screen::Rankings(r) => r.opened(generation),
             Screen::Occupations(o) => o.opened(generation),
             Screen::Assignments(a) => a.opened(generation),
+            Screen::Registration(_) => Vec::new(),
+            Screen::Registrations(r) => r.opened(generation),
+            Screen::Districts(d) => d.opened(generation),
+            Screen::Keys(k) => k.opened(generation),
+            Screen::Audit(a) => a.opened(generation),
         }
     }
 
@@ -388,6 +523,24 @@ impl Screen {
             Screen::Rankings(r) => r.title(),
             Screen::Occupations(o) => o.title(),
             Screen::Assignments(a) => a.title(),
+            Screen::Registration(r) => match r.applying {
+                registration::Applying::NewOperator { .. } => "Richiesta di registrazione".into(),
+                registration::Applying::Extension => "Richiesta di abilitazione".into(),
+            },
+            Screen::Registrations(r) if r.open => match r.current() {
+                Some(x) => format!("Richiesta {}", x.id),
+                None => "Richieste di registrazione".into(),
+            },
+            Screen::Registrations(_) => "Richieste di registrazione".into(),
+            Screen::Districts(d) => match &d.card {
+                Some(c) => format!("Ambito {}", c.district.code),
+                None => "Ambiti territoriali".into(),
+            },
+            Screen::Keys(_) => "Chiavi SSH".into(),
+            Screen::Audit(a) => match (a.open, a.current()) {
+                (Some(_), Some(r)) => format!("Record {}", r.id),
+                _ => "Registro operazioni".into(),
+            },
         }
     }
 
@@ -468,6 +621,67 @@ impl Screen {
             Screen::Rankings(r) => r.instruction(keys),
             Screen::Occupations(o) => o.instruction(keys),
             Screen::Assignments(a) => a.instruction(keys),
+            Screen::Registration(r) if r.done.is_some() => {
+                format!("{} per uscire", keys.plain(Exit))
+            }
+            Screen::Registration(_)
+            | Screen::Registrations(_)
+            | Screen::Districts(_)
+            | Screen::Keys(_)
+                if self.form_open() =>
+            {
+                format!(
+                    "{}/{updown} cambia campo, {} conferma, {} annulla",
+                    k(NextField),
+                    k(Select),
+                    keys.plain(Back)
+                )
+            }
+            Screen::Registration(_) => {
+                format!("{} conferma l'invio, {} esce", k(Select), keys.plain(Exit))
+            }
+            Screen::Registrations(r) if r.open => format!(
+                "Scheda utente richiesta; {updown} scorre le richieste, {} torna all'elenco",
+                keys.plain(Back)
+            ),
+            Screen::Registrations(_) => format!(
+                "Richieste {}; {} apre, {} mostra anche quelle esaminate",
+                "di registrazione",
+                k(Select),
+                k(Toggle)
+            ),
+            Screen::Districts(d) if d.card.is_some() => format!(
+                "Comuni e atti di nomina del capofila; {updown} scorre, {} torna agli ambiti",
+                keys.plain(Back)
+            ),
+            Screen::Districts(_) => format!("Ambiti e capofila; {} apre la scheda", k(Select)),
+            Screen::Keys(_) => format!("Chiavi SSH degli operatori; {updown} sceglie"),
+            Screen::Audit(a) if a.editing => format!(
+                "Filtri del registro: {} cerca, {} torna all'elenco",
+                k(Select),
+                keys.plain(Back)
+            ),
+            Screen::Audit(a) if a.open.is_some() => format!(
+                "Dati prima e dopo l'operazione; {updown} scorre, {} torna all'elenco",
+                keys.plain(Back)
+            ),
+            Screen::Audit(_) => format!(
+                "Operazioni dalla più recente; {} filtri, {} dettaglio, {} verifica la catena",
+                k(Filter),
+                k(Select),
+                k(AuditVerify)
+            ),
+        }
+    }
+
+    /// Whether one of the administration screens shows a form.
+    fn form_open(&self) -> bool {
+        match self {
+            Screen::Registration(r) => r.done.is_none(),
+            Screen::Registrations(r) => r.reason.is_some(),
+            Screen::Districts(d) => d.form.is_some(),
+            Screen::Keys(k) => k.form.is_some(),
+            _ => false,
         }
     }
 
@@ -484,6 +698,11 @@ impl Screen {
             Screen::Rankings(r) => r.actions(),
             Screen::Occupations(o) => o.actions(),
             Screen::Assignments(a) => a.actions(),
+            Screen::Registration(r) => r.actions(),
+            Screen::Registrations(r) => r.actions(),
+            Screen::Districts(d) => d.actions(),
+            Screen::Keys(k) => k.actions(),
+            Screen::Audit(a) => a.actions(),
         }
     }
 
@@ -499,6 +718,11 @@ impl Screen {
             Screen::Assignments(a) => a.in_text(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
+            Screen::Registration(r) => r.in_text(),
+            Screen::Registrations(r) => r.in_text(),
+            Screen::Districts(d) => d.in_text(),
+            Screen::Keys(k) => k.in_text(),
+            Screen::Audit(a) => a.in_text(),
             _ => false,
         }
     }
@@ -515,6 +739,10 @@ impl Screen {
             Screen::Assignments(a) => a.consumes_back(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
+            Screen::Registrations(r) => r.consumes_back(),
+            Screen::Districts(d) => d.consumes_back(),
+            Screen::Keys(k) => k.consumes_back(),
+            Screen::Audit(a) => a.consumes_back(),
             _ => false,
         }
     }
@@ -536,6 +764,11 @@ impl Screen {
             Screen::Rankings(r) => r.on_action(action, session, generation),
             Screen::Occupations(o) => o.on_action(action, session, generation),
             Screen::Assignments(a) => a.on_action(action, session, generation),
+            Screen::Registration(r) => r.on_action(action, generation),
+            Screen::Registrations(r) => r.on_action(action, generation),
+            Screen::Districts(d) => d.on_action(action, generation),
+            Screen::Keys(k) => k.on_action(action, generation),
+            Screen::Audit(a) => a.on_action(action, generation),
         }
     }
 
@@ -554,6 +787,11 @@ impl Screen {
             Screen::Assignments(a) => a.focused_text_mut(),
             Screen::Detail(d) => d.form.as_mut().map(|f| f.focused_mut()),
             Screen::Certification(c) => c.focused_text_mut(),
+            Screen::Registration(r) if r.done.is_none() => r.form.focused_text_mut(),
+            Screen::Registrations(r) => r.focused_text_mut(),
+            Screen::Districts(d) => d.focused_text_mut(),
+            Screen::Keys(k) => k.focused_text_mut(),
+            Screen::Audit(a) => a.focused_text_mut(),
             _ => None,
         }
     }
@@ -626,6 +864,11 @@ impl Screen {
             Screen::Rankings(r) => r.on_data(data),
             Screen::Occupations(o) => o.on_data(data),
             Screen::Assignments(a) => a.on_data(data),
+            Screen::Registration(r) => r.on_data(data),
+            Screen::Registrations(r) => r.on_data(data),
+            Screen::Districts(d) => d.on_data(data),
+            Screen::Keys(k) => k.on_data(data),
+            Screen::Audit(a) => a.on_data(data),
         }
     }
 }
@@ -657,6 +900,17 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         // prepared.
         home::Target::Assignments => ScreenOutcome::push(Screen::Assignments(Box::new(
             assignments::Assignments::ledgers(session.plan_year - 1),
+        ))),
+        home::Target::Districts => ScreenOutcome::push(Screen::Districts(Box::new(
+            districts::Districts::new(session),
+        ))),
+        home::Target::Registrations => ScreenOutcome::push(Screen::Registrations(Box::new(
+            registrations::Registrations::new(session),
+        ))),
+        home::Target::Keys => ScreenOutcome::push(Screen::Keys(Box::new(keys::Keys::new(session)))),
+        home::Target::Audit => ScreenOutcome::push(Screen::Audit(Box::default())),
+        home::Target::Extension => ScreenOutcome::push(Screen::Registration(Box::new(
+            registration::Registration::new(registration::Applying::Extension),
         ))),
     }
 }

@@ -49,6 +49,7 @@ CREATE TABLE registration_request (
 CREATE INDEX registration_request_status ON registration_request(status, id);
 CREATE INDEX registration_request_filed ON registration_request(filed_at);
 CREATE INDEX registration_request_client ON registration_request(client, filed_at);
+CREATE INDEX registration_request_key ON registration_request(fingerprint, id);
 -- One pending request per key and per new username.
 CREATE UNIQUE INDEX registration_request_pending_key
     ON registration_request(fingerprint) WHERE status = 'IN_ATTESA';

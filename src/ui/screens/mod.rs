@@ -1,6 +1,7 @@
 //! Drawing of each screen's body.
 
 mod assignments;
+mod admin;
 mod certification;
 mod communications;
 pub mod detail;
@@ -29,5 +30,10 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Rankings(r) => rankings::draw(r, &app.keys(), frame, theme, area),
         Screen::Occupations(o) => occupations::draw(o, &app.keys(), frame, theme, area),
         Screen::Assignments(a) => assignments::draw(a, &app.keys(), frame, theme, area),
+        Screen::Registration(r) => admin::draw_registration(r, frame, theme, area),
+        Screen::Registrations(r) => admin::draw_registrations(r, frame, theme, area),
+        Screen::Districts(d) => admin::draw_districts(d, frame, theme, area),
+        Screen::Keys(k) => admin::draw_keys(k, frame, theme, area),
+        Screen::Audit(a) => admin::draw_audit(a, frame, theme, area),
     }
 }
