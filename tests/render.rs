@@ -25,6 +25,7 @@ fn session(role: Role, read_only: bool) -> Session {
         owners: vec![(1, "Comune di Milano".into())],
         size: (80, 24),
         plan_year: 2027,
+        remote: false,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Drives the real casa binary in a pseudo-terminal: keys in, screen text out.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+pub use portable_pty::CommandBuilder;
+use portable_pty::{Child, MasterPty, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -37,6 +38,25 @@ impl PtySession {
         cols: u16,
         rows: u16,
     ) -> PtySession {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_casa"));
+        cmd.args(args);
+        if let Some(dir) = cwd {
+            cmd.cwd(dir);
+        }
+        cmd.env("HOME", home);
+        cmd.env("XDG_DATA_HOME", home.join("data"));
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env_remove("CASA_OPERATOR");
+        Self::spawn_command(cmd, envs, cols, rows)
+    }
+
+    /// Starts any program (e.g. `ssh -tt` to casa on a server) in a `cols`x`rows` terminal.
+    pub fn spawn_command(
+        mut cmd: CommandBuilder,
+        envs: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> PtySession {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -46,21 +66,12 @@ impl PtySession {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_casa"));
-        cmd.args(args);
-        if let Some(dir) = cwd {
-            cmd.cwd(dir);
-        }
-        cmd.env("HOME", home);
-        cmd.env("XDG_DATA_HOME", home.join("data"));
-        cmd.env("XDG_CONFIG_HOME", home.join("config"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
-        cmd.env_remove("CASA_OPERATOR");
         for (k, v) in envs {
             cmd.env(k, v);
         }
-        let child = pair.slave.spawn_command(cmd).expect("spawn casa");
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
             rows.try_into().expect("rows > 0"),
