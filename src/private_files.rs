@@ -70,10 +70,12 @@ fn tighten_file(f: &std::fs::File) -> io::Result<()> {
 pub fn tighten_database(db: &Path) -> io::Result<()> {
     for p in database_files(db) {
         match std::fs::metadata(&p) {
-            Ok(meta) if meta.is_file() && meta.uid() == current_uid() => {
-                if meta.mode() & 0o777 != FILE_MODE {
-                    std::fs::set_permissions(&p, Permissions::from_mode(FILE_MODE))?;
-                }
+            Ok(meta)
+                if meta.is_file()
+                    && meta.uid() == current_uid()
+                    && meta.mode() & 0o777 != FILE_MODE =>
+            {
+                std::fs::set_permissions(&p, Permissions::from_mode(FILE_MODE))?;
             }
             _ => {}
         }

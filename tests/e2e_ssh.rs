@@ -34,13 +34,22 @@ fn check_files(s: &Server, after: &str) {
             "after {after}: {} has mode {mode:o}",
             path.display()
         );
-        assert_eq!(owner, ACCOUNT, "after {after}: {} owned by {owner}", path.display());
+        assert_eq!(
+            owner,
+            ACCOUNT,
+            "after {after}: {} owned by {owner}",
+            path.display()
+        );
         let readable = if path == s.data {
             s.other_user_reads(&path.join("casa.sqlite"))
         } else {
             s.other_user_reads(&path)
         };
-        assert!(!readable, "after {after}: a second Unix user reads {}", path.display());
+        assert!(
+            !readable,
+            "after {after}: a second Unix user reads {}",
+            path.display()
+        );
     }
 }
 
@@ -78,7 +87,12 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     s.add_key("aler.mi", &aler);
     let lines = s.write_authorized_keys();
     assert_eq!(lines.lines().count(), 3, "{lines}");
-    assert!(lines.lines().all(|l| l.starts_with("restrict,pty,command=\"")), "{lines}");
+    assert!(
+        lines
+            .lines()
+            .all(|l| l.starts_with("restrict,pty,command=\"")),
+        "{lines}"
+    );
     check_files(&s, "demo");
 
     // --- the authorized_keys file casa printed, pasted as it is
@@ -93,7 +107,10 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     t.wait_for("comune.015146", 5);
     let home = t.screen();
     assert!(home.contains("Chiavi SSH"), "{home}");
-    assert!(!home.contains("Registro operazioni"), "the audit is not a Comune's: {home}");
+    assert!(
+        !home.contains("Registro operazioni"),
+        "the audit is not a Comune's: {home}"
+    );
     t.send("q");
     assert!(t.wait_exit(20), "the session ended badly:\n{}", t.screen());
     check_files(&s, "the interface");
@@ -102,7 +119,10 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     let a = ids(&ok(&s, &milano, "units search --limit 40 --format json"));
     let b = ids(&ok(&s, &aler, "units search --limit 40 --format json"));
     assert!(!a.is_empty() && !b.is_empty(), "{a:?} {b:?}");
-    assert!(a.iter().all(|x| !b.contains(x)), "shared units: {a:?} {b:?}");
+    assert!(
+        a.iter().all(|x| !b.contains(x)),
+        "shared units: {a:?} {b:?}"
+    );
     let count = ok(&s, &milano, "units count --stato LIBERO");
     assert!(count.trim().parse::<i64>().is_ok(), "{count}");
 
@@ -117,7 +137,11 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     ] {
         let out = s.ssh(&milano, cmd, None);
         assert_eq!(code(&out), 3, "{cmd}: {}", text(&out.stderr));
-        assert!(text(&out.stderr).contains("errore"), "{cmd}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("errore"),
+            "{cmd}: {}",
+            text(&out.stderr)
+        );
         check_files(&s, cmd);
     }
     assert!(!std::path::Path::new("/tmp/e2e-server-file.xlsx").exists());
@@ -127,8 +151,17 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
         .args(s.ssh_args(&milano))
         .args(["--", "units count"]);
     let out = env_cmd.output().unwrap();
-    assert_eq!(code(&out), 3, "CASA_OPERATOR sent by the client: {}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("CASA_OPERATOR"), "{}", text(&out.stderr));
+    assert_eq!(
+        code(&out),
+        3,
+        "CASA_OPERATOR sent by the client: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("CASA_OPERATOR"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // An export streamed to standard output, opened.
     let out = s.ssh(&milano, "units export --comune 015146 --out -", None);
@@ -170,13 +203,22 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     // Nothing granted while pending.
     assert_eq!(code(&s.ssh(&anna, "units count", None)), 3);
     // Only the Regione validates.
-    assert_eq!(code(&s.ssh(&milano, &format!("registrations validate {id}"), None)), 3);
+    assert_eq!(
+        code(&s.ssh(&milano, &format!("registrations validate {id}"), None)),
+        3
+    );
     let validated = ok(&s, &regione, &format!("registrations validate {id}"));
     assert!(validated.contains("anna.bianchi"), "{validated}");
     let anna_units = ids(&ok(&s, &anna, "units search --limit 40 --format json"));
-    assert_eq!(anna_units, a, "Anna sees what the other operator of Milano sees");
+    assert_eq!(
+        anna_units, a,
+        "Anna sees what the other operator of Milano sees"
+    );
     let audit = ok(&s, &regione, "audit list --limit 3 --format json");
-    assert!(audit.contains(&anna.fingerprint) || audit.contains(&regione.fingerprint), "{audit}");
+    assert!(
+        audit.contains(&anna.fingerprint) || audit.contains(&regione.fingerprint),
+        "{audit}"
+    );
     assert!(audit.contains("registrazione.valida"), "{audit}");
     assert!(ok(&s, &regione, "audit verify").contains("integro"));
 }

@@ -243,10 +243,7 @@ fn print_one(r: &Request, format: Format) -> Result<()> {
     line("Servizi", &r.services.join(", "));
     if let Some(fp) = &r.fingerprint {
         let comment = r.key_comment.as_deref().unwrap_or("");
-        line(
-            "Chiave pubblica SSH",
-            &format!("{fp} {comment}").trim_end().to_string(),
-        );
+        line("Chiave pubblica SSH", format!("{fp} {comment}").trim_end());
     }
     line("Inviata il", &r.filed_at);
     line(

@@ -110,7 +110,7 @@ pub fn check_person_name(field: Field, value: &str) -> Result<String, FieldError
 pub fn check_username(value: &str) -> Result<String, FieldError> {
     let v = value.trim().to_lowercase();
     let n = v.chars().count();
-    if n < 3 || n > MAX_USERNAME {
+    if !(3..=MAX_USERNAME).contains(&n) {
         return Err(bad(
             Field::Username,
             format!("da 3 a {MAX_USERNAME} caratteri (ad es. anna.bianchi)"),

@@ -113,11 +113,7 @@ impl Applicant {
     /// Opens the database for an applicant with `key`, connecting from `client`.
     pub fn open(db: &Path, key: KeyInfo, client: String) -> Result<Applicant> {
         let store = Store::open(db, Access::ReadWrite)?;
-        store.set_origin(
-            &format!("ssh {} {client}", key.fingerprint)
-                .trim_end()
-                .to_string(),
-        )?;
+        store.set_origin(format!("ssh {} {client}", key.fingerprint).trim_end())?;
         Ok(Applicant { store, key, client })
     }
 
@@ -270,8 +266,9 @@ impl Service {
         self.session.check_write(Action::ManageOperators)?;
         let r = self.registration(id)?;
         if r.kind() == Kind::Extension
-            && let Some(s) = crate::store::operators::scope(self.store.conn(), &r.username)?
-            && s.status == OperatorStatus::Disabled
+            && crate::store::operators::list(self.store.conn(), Some(&r.username))?
+                .first()
+                .is_some_and(|o| o.status == OperatorStatus::Disabled.db())
         {
             return Err(anyhow!(InvalidInput(format!(
                 "l'operatore {} è disabilitato: riabilitarlo prima (casa operators enable {})",

@@ -36,7 +36,7 @@ pub fn set_origin(conn: &Connection, origin: &str) -> Result<()> {
 /// The newest record's number and hash (None: no record yet).
 fn last_link(conn: &Connection) -> Result<Option<(i64, Option<String>)>> {
     Ok(conn
-        .prepare_cached("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")?
+        .prepare_cached("SELECT id, hash FROM audit WHERE id = (SELECT max(id) FROM audit)")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }

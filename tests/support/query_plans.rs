@@ -62,7 +62,12 @@ pub fn scanning_statements(
         explained.len()
     );
     let mut failures = Vec::new();
-    for sql in explained {
+    // The audit writer's read of its connection's origin (a function of that connection,
+    // not a table) is not a query.
+    for sql in explained
+        .into_iter()
+        .filter(|s| !s.contains("casa_origin()"))
+    {
         let scans = full_scans(&explain(c, sql), small);
         if !scans.is_empty() {
             let short: String = sql.trim().chars().take(600).collect();

@@ -44,12 +44,20 @@ fn run(cmd: &mut Command) -> Output {
 
 /// Refuses to go on without root or OpenSSH: the test must fail, not skip.
 pub fn require_root_and_openssh() {
-    let uid = std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(1);
+    let uid = std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(1);
     assert_eq!(
         uid, 0,
         "the SSH end-to-end test needs root: it creates Unix users and runs sshd (CI runs bash .ci/run as root)"
     );
-    for tool in ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen", "/usr/sbin/useradd", "/usr/sbin/runuser"] {
+    for tool in [
+        "/usr/sbin/sshd",
+        "/usr/bin/ssh",
+        "/usr/bin/ssh-keygen",
+        "/usr/sbin/useradd",
+        "/usr/sbin/runuser",
+    ] {
         assert!(
             Path::new(tool).exists(),
             "{tool} is missing: install openssh-server and openssh-client (bash .ci/run does)"
@@ -82,7 +90,13 @@ pub fn ensure_users() {
     run(Command::new("usermod").args(["-p", "*", ACCOUNT]));
     std::fs::set_permissions(ACCOUNT_HOME, std::fs::Permissions::from_mode(0o700)).unwrap();
     if !user_exists(OTHER_USER) {
-        run(Command::new("useradd").args(["--system", "--no-create-home", "--shell", "/bin/sh", OTHER_USER]));
+        run(Command::new("useradd").args([
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/bin/sh",
+            OTHER_USER,
+        ]));
     }
 }
 
@@ -95,9 +109,15 @@ pub struct Key {
 
 pub fn keygen(dir: &Path, name: &str) -> Key {
     let private = dir.join(name);
-    run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-C"]).arg(format!("{name}@e2e")).arg("-f").arg(&private));
+    run(Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C"])
+        .arg(format!("{name}@e2e"))
+        .arg("-f")
+        .arg(&private));
     let public = std::fs::read_to_string(private.with_extension("pub")).unwrap();
-    let fp = run(Command::new("ssh-keygen").arg("-lf").arg(private.with_extension("pub")));
+    let fp = run(Command::new("ssh-keygen")
+        .arg("-lf")
+        .arg(private.with_extension("pub")));
     let fingerprint = String::from_utf8_lossy(&fp.stdout)
         .split_whitespace()
         .nth(1)
@@ -147,14 +167,15 @@ impl Server {
             port: 0,
             sshd: None,
         };
-        let out = s.as_account(&[
-            "demo",
-            "--units",
-            &units.to_string(),
-            "--applications",
-            "0",
-        ], None);
-        assert!(out.status.success(), "demo: {}", String::from_utf8_lossy(&out.stderr));
+        let out = s.as_account(
+            &["demo", "--units", &units.to_string(), "--applications", "0"],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "demo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         s
     }
 
@@ -169,12 +190,21 @@ impl Server {
             .arg("--db")
             .arg(&self.db)
             .args(args)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         child.wait_with_output().unwrap()
     }
@@ -182,20 +212,41 @@ impl Server {
     /// Binds `key` to `operator` with `casa operators key add OPERATOR -` (the key on stdin:
     /// the test's files are root's).
     pub fn add_key(&self, operator: &str, key: &Key) {
-        let out = self.as_account(&["--operator", "regione", "operators", "key", "add", operator, "-"], Some(&key.public));
-        assert!(out.status.success(), "key add: {}", String::from_utf8_lossy(&out.stderr));
+        let out = self.as_account(
+            &[
+                "--operator",
+                "regione",
+                "operators",
+                "key",
+                "add",
+                operator,
+                "-",
+            ],
+            Some(&key.public),
+        );
+        assert!(
+            out.status.success(),
+            "key add: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Writes the account's authorized_keys as `casa ssh authorized-keys` prints it.
     pub fn write_authorized_keys(&self) -> String {
         let out = self.as_account(&["ssh", "authorized-keys"], None);
-        assert!(out.status.success(), "authorized-keys: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "authorized-keys: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
         let ssh = Path::new(ACCOUNT_HOME).join(".ssh");
         std::fs::create_dir_all(&ssh).unwrap();
         let file = ssh.join("authorized_keys");
         std::fs::write(&file, &text).unwrap();
-        run(Command::new("chown").args(["-R", &format!("{ACCOUNT}:{ACCOUNT}")]).arg(&ssh));
+        run(Command::new("chown")
+            .args(["-R", &format!("{ACCOUNT}:{ACCOUNT}")])
+            .arg(&ssh));
         std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         text
@@ -208,7 +259,9 @@ impl Server {
         std::fs::set_permissions("/run/sshd", std::fs::Permissions::from_mode(0o755)).unwrap();
         let host_key = self.dir.path().join("host_ed25519");
         if !host_key.exists() {
-            run(Command::new("ssh-keygen").args(["-q", "-t", "ed25519", "-N", "", "-f"]).arg(&host_key));
+            run(Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(&host_key));
         }
         let port = free_port();
         let keys = match mode {
@@ -229,7 +282,10 @@ impl Server {
             ),
         )
         .unwrap();
-        run(Command::new("/usr/sbin/sshd").arg("-t").arg("-f").arg(&config));
+        run(Command::new("/usr/sbin/sshd")
+            .arg("-t")
+            .arg("-f")
+            .arg(&config));
         let child = Command::new("/usr/sbin/sshd")
             .arg("-D")
             .arg("-e")
@@ -244,7 +300,10 @@ impl Server {
         self.port = port;
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(20), "sshd did not listen on {port}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "sshd did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -287,12 +346,21 @@ impl Server {
         cmd.args(self.ssh_args(key))
             .arg("--")
             .arg(command)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap();
         if let Some(text) = stdin {
-            child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
         }
         child.wait_with_output().unwrap()
     }
@@ -301,7 +369,10 @@ impl Server {
     pub fn file_modes(&self) -> Vec<(PathBuf, u32, String)> {
         let mut out = Vec::new();
         let owner = |m: &std::fs::Metadata| {
-            let o = Command::new("id").args(["-nu", &m.uid().to_string()]).output().unwrap();
+            let o = Command::new("id")
+                .args(["-nu", &m.uid().to_string()])
+                .output()
+                .unwrap();
             String::from_utf8_lossy(&o.stdout).trim().to_string()
         };
         let m = std::fs::metadata(&self.data).unwrap();

@@ -204,6 +204,6 @@ mod tests {
         });
         assert_eq!(r.form.focus, 0);
         assert!(r.form.entries[0].invalid);
-        assert!(r.form.entries[2].invalid == false);
+        assert!(!r.form.entries[2].invalid);
     }
 }

@@ -78,6 +78,9 @@ ALTER TABLE notice ADD COLUMN lead_act_id INTEGER REFERENCES district_lead(id);
 UPDATE plan SET lead_istat = (SELECT d.lead_istat FROM district d WHERE d.id = plan.district_id);
 UPDATE notice SET lead_istat = (SELECT d.lead_istat FROM district d WHERE d.id = notice.district_id);
 
+-- The trigger below updates the new plan: SQLite then looks for plans superseding it (the
+-- foreign key supersedes), which without an index reads every plan.
+CREATE INDEX plan_supersedes ON plan(supersedes) WHERE supersedes IS NOT NULL;
 CREATE TRIGGER plan_lead_at_creation AFTER INSERT ON plan WHEN NEW.lead_istat IS NULL BEGIN
     UPDATE plan SET
         lead_istat = (SELECT d.lead_istat FROM district d WHERE d.id = NEW.district_id),
