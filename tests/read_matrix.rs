@@ -363,6 +363,8 @@ fn matrix_rows(f: &Fixture, sql: &str) -> Vec<String> {
 mod assignment_reads;
 #[path = "read_matrix/occupations.rs"]
 mod occupation_reads;
+#[path = "read_matrix/admin.rs"]
+mod admin;
 #[path = "read_matrix/planning.rs"]
 mod planning;
 #[path = "read_matrix/rankings.rs"]
@@ -380,6 +382,7 @@ fn every_read_for_every_role_and_the_two_front_ends_agree() {
         .chain(reference::reads(f))
         .chain(occupation_reads::reads(f))
         .chain(assignment_reads::reads(f))
+        .chain(admin::reads(f))
         .collect();
     let mut failures = Vec::new();
     let mut cells = 0;

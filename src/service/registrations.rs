@@ -210,6 +210,20 @@ impl Service {
                 ));
             };
             let (person, owner_id, services) = prepare(&self.store, form)?;
+            // The owner sends its operators' requests (DOMAIN.md §2): an operator files for
+            // the owners it works for; the Regione for any.
+            if !self.session.scope().sees_everything()
+                && !self
+                    .session
+                    .scope()
+                    .grants
+                    .iter()
+                    .any(|(o, _)| *o == owner_id)
+            {
+                return Err(anyhow!(Denied(format!(
+                    "l'operatore {me} può chiedere la registrazione di colleghi solo per gli enti per cui lavora"
+                ))));
+            }
             NewRequest {
                 kind: Kind::NewOperator,
                 person,

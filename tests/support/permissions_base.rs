@@ -22,6 +22,15 @@ pub const ROLES: [&str; 7] = [
     REGISTRY_ONLY,
     ALER,
 ];
+/// Public keys the matrix binds, files with or removes (generated with ssh-keygen).
+pub const KEY_NEW: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINl+xZwoSQqHgs+gIyiWSPWLyvPOmMcNu/b/Wf+W97WI matrix-a";
+pub const KEY_REGISTRY_ONLY: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINGSr4Pua7RJZdurLhAMnj/ZhGff+cXlDJCLcpnj6+1T matrix-b";
+pub const KEY_COLLEAGUE: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEMHh3bU5dVkCUaFHeFWIlx7gF0vuLvlKjlRlJI6ALce matrix-c";
+pub const KEY_OTHER: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJXSnNl9PDODifUAMA4o+qyh5OUTE6Y+lklK2n7dxTNf anna@pc";
 /// Comune di Seriate's real codice fiscale (IndicePA; a synthetic one before issue 12).
 pub const SERIATE_CF: &str = "00384000162";
 
@@ -403,6 +412,47 @@ pub fn base() -> &'static Base {
             }),
         )
         .unwrap();
+        // Administration (issue #11): keys, a pending registration request filed by the
+        // Comune for a colleague, a member of BG-SERIATE that is not its capofila.
+        for (name, key) in [
+            ("chiave_nuova.pub", KEY_NEW),
+            ("collega.pub", KEY_COLLEAGUE),
+            ("altro_collega.pub", KEY_OTHER),
+            ("solo_anagrafe.pub", KEY_REGISTRY_ONLY),
+        ] {
+            std::fs::write(files.join(name), key).unwrap();
+        }
+        let file = |n: &str| files.join(n).to_str().unwrap().to_string();
+        run(
+            Some("regione"),
+            &["operators", "key", "add", REGISTRY_ONLY, &file("solo_anagrafe.pub")],
+        );
+        let fp: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT fingerprint FROM operator_key LIMIT 1", [], |r| r.get(0))
+            .unwrap();
+        ids.insert("key", fp);
+        let filed = run(
+            Some(COMUNE),
+            &[
+                "registrations", "request", "--surname", "Verdi", "--name", "Luca", "--username",
+                "luca.verdi", "--tax-code", "RSSMRA80A01H501U", "--email", "luca@example.it",
+                "--owner", "016198", "--service", "anagrafe", "--key", &file("collega.pub"),
+                "--format", "json",
+            ],
+        );
+        ids.insert("request", json_id(&filed));
+        let member: String = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(
+                "SELECT dm.istat_code FROM district_municipality dm JOIN district d ON d.id = dm.district_id
+                  WHERE d.code = 'BG-SERIATE' AND dm.istat_code IS NOT d.lead_istat
+                  ORDER BY dm.istat_code LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        ids.insert("member", member);
         // A backup of the prepared database, for `db restore`.
         run(
             Some("regione"),

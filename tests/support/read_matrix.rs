@@ -23,6 +23,13 @@ pub const ALER: &str = "aler.bg-lc-so";
 pub const DISABLED: &str = "disabilitato";
 pub const PENDING: &str = "in.attesa";
 pub const SERIATE: &str = "016198";
+/// Public keys of the fixture (generated with ssh-keygen -t ed25519).
+pub const KEY_A: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINl+xZwoSQqHgs+gIyiWSPWLyvPOmMcNu/b/Wf+W97WI matrix-a";
+pub const KEY_B: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINGSr4Pua7RJZdurLhAMnj/ZhGff+cXlDJCLcpnj6+1T matrix-b";
+pub const KEY_C: &str =
+    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEMHh3bU5dVkCUaFHeFWIlx7gF0vuLvlKjlRlJI6ALce matrix-c";
 
 /// What the cell must show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,6 +216,23 @@ pub fn fixture() -> &'static Fixture {
             r(Some("regione"), &args);
         }
         r(Some("regione"), &["operators", "disable", DISABLED]);
+        // SSH keys of two operators, and a registration request filed by the Comune for a
+        // colleague (the administration reads).
+        for (user, key) in [(COMUNE, KEY_A), (REGISTRY_ONLY, KEY_B)] {
+            let f = dir.path().join(format!("{user}.pub"));
+            std::fs::write(&f, key).unwrap();
+            r(Some("regione"), &["operators", "key", "add", user, f.to_str().unwrap()]);
+        }
+        let f = dir.path().join("collega.pub");
+        std::fs::write(&f, KEY_C).unwrap();
+        r(
+            Some(COMUNE),
+            &[
+                "registrations", "request", "--surname", "Verdi", "--name", "Luca", "--username",
+                "luca.verdi", "--tax-code", "RSSMRA80A01H501U", "--email", "luca@example.it",
+                "--owner", SERIATE, "--service", "anagrafe", "--key", f.to_str().unwrap(),
+            ],
+        );
         let plan = json_id(&r(
             Some(CAP),
             &[
@@ -606,6 +630,14 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 _ => Ok(()),
             }
         }
+        Request::Registrations { status, .. } => svc.registrations(*status, None).map(drop),
+        Request::Districts { .. } => svc.district_list().map(drop),
+        Request::DistrictCard { code, .. } => svc.district_card(code).map(drop),
+        Request::Keys { .. } => svc.keys(None).map(drop),
+        Request::Audit { before, .. } => {
+            svc.audit_records(&Default::default(), *before, 1).map(drop)
+        }
+        Request::AuditVerify { .. } => svc.verify_audit(None).map(drop),
         _ => Ok(()),
     };
     match result {
