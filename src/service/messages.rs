@@ -142,7 +142,7 @@ pub const EXPORT_RUNNING: &str = "un'esportazione è già in corso: attendere ch
 /// A registration request filed.
 pub fn registration_filed(r: &crate::store::registrations::Request) -> String {
     format!(
-        "Richiesta n. {} inviata: {} per {}, servizi {}; in attesa di validazione da parte della Regione",
+        "Richiesta {} inviata: {} per {}, servizi {}; in attesa di validazione da parte della Regione",
         r.id,
         r.username,
         r.owner_name,
@@ -154,14 +154,14 @@ pub fn registration_filed(r: &crate::store::registrations::Request) -> String {
 pub fn registration_decided(r: &crate::store::registrations::Request) -> String {
     match r.status() {
         crate::domain::registration::Status::Validated => format!(
-            "Richiesta n. {} validata: {} abilitato su {} per {}",
+            "Richiesta {} validata: {} abilitato su {} per {}",
             r.id,
             r.username,
             r.owner_name,
             r.services.join(", ")
         ),
         _ => format!(
-            "Richiesta n. {} respinta: {}",
+            "Richiesta {} respinta: {}",
             r.id,
             r.reason.as_deref().unwrap_or("")
         ),
@@ -187,7 +187,7 @@ pub fn audit_verified(v: &crate::store::audit::Verification) -> (bool, String) {
         (None, Some(h)) => (
             true,
             format!(
-                "Registro audit integro: {} record verificati, ultimo n. {}",
+                "Registro audit integro: {} record verificati, ultimo il {}",
                 v.checked, h.id
             ),
         ),

@@ -191,7 +191,7 @@ pub fn standing_text(s: &Standing) -> String {
             "La chiave è ora associata all'operatore {username}: ricollegarsi per lavorare."
         ),
         Standing::Pending(r) => format!(
-            "Richiesta n. {} del {} per {} ({}, servizi {}): in attesa di validazione da parte della Regione.",
+            "Richiesta {} del {} per {} ({}, servizi {}): in attesa di validazione da parte della Regione.",
             r.id,
             r.filed_at,
             r.username,
@@ -199,7 +199,7 @@ pub fn standing_text(s: &Standing) -> String {
             r.services.join(", ")
         ),
         Standing::New { rejected: Some(r) } => format!(
-            "La richiesta n. {} è stata respinta: {}. È possibile inviarne una nuova.",
+            "La richiesta {} è stata respinta: {}. È possibile inviarne una nuova.",
             r.id,
             r.reason.as_deref().unwrap_or("motivo non indicato")
         ),

@@ -18,7 +18,7 @@ use std::io::{BufWriter, Write};
 use std::sync::mpsc;
 
 /// Who the title line names: nobody is authenticated as an operator.
-pub const APPLICANT: &str = "(richiesta di registrazione)";
+pub const APPLICANT: &str = "richiedente";
 
 /// The state of the applicant's interface: the form, or where an earlier request stands.
 pub fn app(
@@ -41,7 +41,8 @@ pub fn app(
             district_id: None,
             grants: Vec::new(),
         },
-        database: String::new(),
+        // Not even the database's name is shown to an unknown key.
+        database: "casa".into(),
         read_only: false,
         owners: Vec::new(),
         size,

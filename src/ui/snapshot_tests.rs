@@ -273,9 +273,10 @@ fn assert_no_hard_coded_key_names(name: &str, text: &str, width: u16) {
     for n in &old {
         // "Fine" (End) is also a word and a label (Action::Last); single characters are
         // words ("a", "e", "i", "o") and codes of the communication form ("b" … "k"): only
-        // the others are looked for, as whole words (arrows below).
+        // the others are looked for, as whole words (arrows below). "+" and "-" (new, remove)
+        // are also punctuation in data ("Valle Imagna - Villa d'Almè").
         let ambiguous =
-            n == "Fine" || (n.chars().count() == 1 && "abcdefghijko/↑↓←→".contains(n.as_str()));
+            n == "Fine" || (n.chars().count() == 1 && "abcdefghijko/+-↑↓←→".contains(n.as_str()));
         let hit = !ambiguous && words.iter().any(|w| w == n || w.split('/').any(|p| p == n));
         if hit {
             found.push(n.clone());
@@ -656,6 +657,7 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
 
 #[cfg(test)]
 mod assignments;
+mod admin;
 #[cfg(test)]
 mod communications;
 

@@ -624,10 +624,21 @@ impl Screen {
             Screen::Registration(r) if r.done.is_some() => {
                 format!("{} per uscire", keys.plain(Exit))
             }
-            Screen::Registration(_)
-            | Screen::Registrations(_)
-            | Screen::Districts(_)
-            | Screen::Keys(_)
+            // On a service's box (no text field focused) the tick key is a key, not typing.
+            Screen::Registration(r) if !r.form.in_text() => format!(
+                "{}/{updown} cambia campo, {} spunta il servizio, {} invia, {} esce",
+                k(NextField),
+                k(Toggle),
+                k(Select),
+                k(Exit)
+            ),
+            Screen::Registration(_) => format!(
+                "{}/{updown} cambia campo, {} invia la richiesta, {} esce",
+                k(NextField),
+                k(Select),
+                k(Exit)
+            ),
+            Screen::Registrations(_) | Screen::Districts(_) | Screen::Keys(_)
                 if self.form_open() =>
             {
                 format!(
@@ -636,9 +647,6 @@ impl Screen {
                     k(Select),
                     keys.plain(Back)
                 )
-            }
-            Screen::Registration(_) => {
-                format!("{} conferma l'invio, {} esce", k(Select), keys.plain(Exit))
             }
             Screen::Registrations(r) if r.open => format!(
                 "Scheda utente richiesta; {updown} scorre le richieste, {} torna all'elenco",

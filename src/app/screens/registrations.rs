@@ -81,10 +81,13 @@ impl Registrations {
             .is_some_and(|r| r.status() == Status::Pending);
         let mut v = vec![Action::Up, Action::Down];
         if !self.open {
-            v.extend([Action::Select, Action::Toggle]);
+            v.push(Action::Select);
         }
         if self.decides && pending {
             v.extend([Action::RequestValidate, Action::RequestReject]);
+        }
+        if !self.open {
+            v.push(Action::Toggle);
         }
         v.push(Action::Refresh);
         v
@@ -157,7 +160,7 @@ impl Registrations {
                 self.confirm = true;
                 let who = self
                     .current()
-                    .map(|r| format!("n. {} di {}", r.id, r.username))
+                    .map(|r| format!("{} di {}", r.id, r.username))
                     .unwrap_or_default();
                 ScreenOutcome::message(Message::Warning(format!(
                     "Validare la richiesta {who}? L'operatore sarà abilitato: premere di nuovo per confermare"

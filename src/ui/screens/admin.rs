@@ -105,7 +105,7 @@ pub fn draw_registrations(r: &Registrations, frame: &mut Frame, theme: &Theme, a
     if let Some(f) = &r.reason {
         let who = r
             .current()
-            .map(|x| format!("Richiesta n. {} di {}", x.id, x.username))
+            .map(|x| format!("Richiesta {} di {}", x.id, x.username))
             .unwrap_or_default();
         form::draw(f, &[who], frame, theme, area);
         return;
@@ -157,7 +157,7 @@ pub fn draw_registrations(r: &Registrations, frame: &mut Frame, theme: &Theme, a
             frame,
             theme,
             area,
-            format!("SCHEDA UTENTE — richiesta n. {}", x.id),
+            format!("SCHEDA UTENTE — richiesta {}", x.id),
             lines,
             0,
         );
@@ -210,7 +210,7 @@ pub fn draw_districts(d: &Districts, frame: &mut Frame, theme: &Theme, area: Rec
             ),
             ("Comuni".into(), c.members.len().to_string()),
             (
-                "Configurato dalla Regione".into(),
+                "Modificato dalla Regione".into(),
                 c.configured_at
                     .clone()
                     .unwrap_or_else(|| "no (dati di riferimento)".into()),
@@ -291,15 +291,18 @@ pub fn draw_keys(k: &Keys, frame: &mut Frame, theme: &Theme, area: Rect) {
     let Some(rows) = &k.rows else {
         return loading(frame, theme, area);
     };
-    let header = format!("{:<18} {:<12} {:<52}", "Operatore", "Stato", "Impronta");
+    let header = format!(
+        "{:<14} {:<51} {:<9} {}",
+        "Operatore", "Impronta", "Stato", "Commento"
+    );
     let lines = rows
         .iter()
         .map(|x| {
             format!(
-                "{:<18} {:<12} {} {}",
-                truncate(&x.username, 18),
-                truncate(&x.status, 12),
+                "{:<14} {:<51} {:<9} {}",
+                truncate(&x.username, 14),
                 x.fingerprint,
+                truncate(&x.status, 9),
                 x.comment
             )
         })
