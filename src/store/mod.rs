@@ -301,8 +301,12 @@ impl Store {
             tx.execute_batch(sql)
                 .with_context(|| format!("migrazione {} non riuscita", i + 1))?;
         }
-        // Records written before the chain existed are sealed into it now.
+        // Records written before the chain existed are sealed into it now; the search's
+        // totals per filter value are computed from the tally.
         audit::seal(&tx)?;
+        if current < 8 {
+            search::fill_dim_totals(&tx)?;
+        }
         tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.pragma_update(None, "user_version", target)?;
         if fresh && current == 0 {

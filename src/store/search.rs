@@ -27,7 +27,9 @@ pub use comuni::{
 };
 pub use detail::{Body, BuildingInfo, Household, Tenant, UnitDetail, unit_detail, unit_owner};
 pub use rows::{UnitRow, by_id as row_by_id};
-pub use sync::{SuspendedSync, rank_comuni, rebuild_derived, rebuild_text_index, suspend_sync};
+pub use sync::{
+    SuspendedSync, fill_dim_totals, rank_comuni, rebuild_derived, rebuild_text_index, suspend_sync,
+};
 
 use crate::domain::unit_filter::{
     self as uf, FilterError, FilterField, FilterText, Sort, SortKey, UnitFilter, Visibility,

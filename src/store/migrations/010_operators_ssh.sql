@@ -116,3 +116,46 @@ CREATE INDEX audit_operator ON audit(operator, id);
 CREATE INDEX audit_action ON audit(action, id);
 CREATE INDEX audit_entity_newest ON audit(entity, id);
 CREATE INDEX audit_at ON audit(at);
+
+-- Units per value of each search filter (owner, comune, province, state, destinazione, in
+-- avviso, plan year, and all), kept by triggers on the tally: the search picks its index from
+-- them, and a new connection (every SSH command and session opens one) reads a handful of rows
+-- instead of adding up thousands of tally rows (5.5 ms for three states at 1M units).
+-- Filled once the migrations ran (search::sync::fill_dim_totals).
+CREATE TABLE unit_dim_total (
+    dim    TEXT NOT NULL,      -- O owner, C comune, P province, T state, S service, N in avviso, Y plan year, * all
+    value  TEXT NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (dim, value)
+) WITHOUT ROWID;
+
+CREATE TRIGGER search_sync_dim_insert AFTER INSERT ON unit_tally BEGIN
+    INSERT INTO unit_dim_total (dim, value, n) VALUES
+        ('O', CAST(NEW.owner_id AS TEXT), NEW.n), ('C', NEW.istat_code, NEW.n),
+        ('P', NEW.province, NEW.n), ('T', CAST(NEW.state AS TEXT), NEW.n),
+        ('S', CAST(NEW.service AS TEXT), NEW.n), ('N', CAST(NEW.in_notice AS TEXT), NEW.n),
+        ('Y', CAST(NEW.plan_year AS TEXT), NEW.n), ('*', '', NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER search_sync_dim_delete AFTER DELETE ON unit_tally BEGIN
+    INSERT INTO unit_dim_total (dim, value, n) VALUES
+        ('O', CAST(OLD.owner_id AS TEXT), -OLD.n), ('C', OLD.istat_code, -OLD.n),
+        ('P', OLD.province, -OLD.n), ('T', CAST(OLD.state AS TEXT), -OLD.n),
+        ('S', CAST(OLD.service AS TEXT), -OLD.n), ('N', CAST(OLD.in_notice AS TEXT), -OLD.n),
+        ('Y', CAST(OLD.plan_year AS TEXT), -OLD.n), ('*', '', -OLD.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER search_sync_dim_update AFTER UPDATE ON unit_tally BEGIN
+    INSERT INTO unit_dim_total (dim, value, n) VALUES
+        ('O', CAST(OLD.owner_id AS TEXT), -OLD.n), ('C', OLD.istat_code, -OLD.n),
+        ('P', OLD.province, -OLD.n), ('T', CAST(OLD.state AS TEXT), -OLD.n),
+        ('S', CAST(OLD.service AS TEXT), -OLD.n), ('N', CAST(OLD.in_notice AS TEXT), -OLD.n),
+        ('Y', CAST(OLD.plan_year AS TEXT), -OLD.n), ('*', '', -OLD.n),
+        ('O', CAST(NEW.owner_id AS TEXT), NEW.n), ('C', NEW.istat_code, NEW.n),
+        ('P', NEW.province, NEW.n), ('T', CAST(NEW.state AS TEXT), NEW.n),
+        ('S', CAST(NEW.service AS TEXT), NEW.n), ('N', CAST(NEW.in_notice AS TEXT), NEW.n),
+        ('Y', CAST(NEW.plan_year AS TEXT), NEW.n), ('*', '', NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;

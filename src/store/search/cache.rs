@@ -1,7 +1,8 @@
 //! Per-connection scratch data of the search, in TEMP tables (also writable on read-only
-//! connections): the matches of the current free text, and the number of units per value of
-//! each filter dimension (to pick the most selective index). Both are dropped as soon as the
-//! database changes, from this connection or any other.
+//! connections): the matches of the current free text, dropped as soon as the database
+//! changes, from this connection or any other. Made only when a search has a text: the number
+//! of units per value of each filter dimension (to pick the most selective index) is stored
+//! with the data (`unit_dim_total`), so a new connection's first page needs no scratch table.
 //!
 //! Text matches are kept twice: their ids (`search_hits`), and, when they are not too many, a
 //! copy of their sort keys and filter columns with an index per sort (`search_hit_rows`), so
@@ -14,8 +15,6 @@ const SETUP: &str = "
     CREATE TEMP TABLE IF NOT EXISTS search_cache_meta (
         id INTEGER PRIMARY KEY CHECK (id = 1), data_version INTEGER NOT NULL, changes INTEGER NOT NULL);
     INSERT OR IGNORE INTO temp.search_cache_meta VALUES (1, -1, -1);
-    CREATE TEMP TABLE IF NOT EXISTS search_dim_total (
-        dim TEXT NOT NULL, value TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (dim, value)) WITHOUT ROWID;
     CREATE TEMP TABLE IF NOT EXISTS search_hits_text (
         id INTEGER PRIMARY KEY CHECK (id = 1), text TEXT NOT NULL, n INTEGER NOT NULL,
         wide INTEGER NOT NULL);
@@ -92,7 +91,7 @@ pub fn validate(conn: &Connection) -> Result<()> {
         };
     if stored != Some(current_token(conn)?) {
         conn.execute_batch(
-            "DELETE FROM temp.search_dim_total; DELETE FROM temp.search_hits;
+            "DELETE FROM temp.search_hits;
              DELETE FROM temp.search_hit_rows; DELETE FROM temp.search_hits_text;
              DELETE FROM temp.search_text_seen;",
         )?;
@@ -101,56 +100,34 @@ pub fn validate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Units with `dim` equal to any of `values` (after `validate`), from the tally, each value's
-/// total computed on first need (well under a millisecond) and kept until the database changes.
+/// Units with `dim` equal to any of `values`, from the totals per filter value the tally's
+/// triggers keep (`unit_dim_total`): one row per value, no scratch table needed, so a new
+/// connection's first page costs no more than the next.
 pub fn dim_total(conn: &Connection, dim: Dim, values: &[String]) -> Result<i64> {
+    let mut stmt =
+        conn.prepare_cached("SELECT n FROM unit_dim_total WHERE dim = ?1 AND value = ?2")?;
     let mut total = 0;
     for v in values {
-        total += cached_total(conn, dim.tag(), v, || {
-            let sql = match dim {
-                Dim::Owner => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE owner_id = ?1",
-                Dim::Istat => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE istat_code = ?1",
-                Dim::Province => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE province = ?1",
-                Dim::State => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE state = ?1",
-                Dim::Plan => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE plan_year = ?1",
-                Dim::Service => "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE service = ?1",
-                Dim::Notice => {
-                    "SELECT ifnull(sum(n), 0) FROM unit_tally WHERE (in_notice = 1) = (?1 = '1')"
-                }
-            };
-            Ok(conn.prepare_cached(sql)?.query_row([v], |r| r.get(0))?)
-        })?;
+        let v = match dim {
+            // The filter asks "in avviso" or not; the totals are per 0/1.
+            Dim::Notice if v != "1" => "0",
+            _ => v.as_str(),
+        };
+        total += stmt
+            .query_row(params![dim.tag(), v], |r| r.get::<_, i64>(0))
+            .optional()?
+            .unwrap_or(0);
     }
     Ok(total)
 }
 
-fn cached_total(
-    conn: &Connection,
-    tag: &str,
-    value: &str,
-    compute: impl FnOnce() -> Result<i64>,
-) -> Result<i64> {
-    let cached: Option<i64> = conn
-        .prepare_cached("SELECT n FROM temp.search_dim_total WHERE dim = ?1 AND value = ?2")?
-        .query_row(params![tag, value], |r| r.get(0))
-        .optional()?;
-    if let Some(n) = cached {
-        return Ok(n);
-    }
-    let n = compute()?;
-    conn.prepare_cached("INSERT INTO temp.search_dim_total (dim, value, n) VALUES (?1, ?2, ?3)")?
-        .execute(params![tag, value, n])?;
-    stamp(conn)?;
-    Ok(n)
-}
-
-/// All units (from the tally, cached like the other totals).
+/// All units (from the totals per filter value).
 pub fn all_units(conn: &Connection) -> Result<i64> {
-    cached_total(conn, "*", "", || {
-        Ok(conn
-            .prepare_cached("SELECT ifnull(sum(n), 0) FROM unit_tally")?
-            .query_row([], |r| r.get(0))?)
-    })
+    Ok(conn
+        .prepare_cached("SELECT n FROM unit_dim_total WHERE dim = '*' AND value = ''")?
+        .query_row([], |r| r.get::<_, i64>(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// The FTS5 query for a free text: one phrase, matched as a substring by the trigram index.

@@ -16,6 +16,11 @@ pub fn count(conn: &Connection, q: &Query) -> Result<i64> {
         cache::validate(conn)?;
         cache::text_hits(conn, text)?;
     }
+    if q.tally_only()
+        && let Some(n) = one_dimension(conn, q)?
+    {
+        return Ok(n);
+    }
     if q.tally_only() {
         s.push("SELECT ifnull(sum(t.n), 0) FROM unit_tally t WHERE 1");
         sql::dims(&mut s, q, &[], "t.");
@@ -75,6 +80,50 @@ pub fn count(conn: &Connection, q: &Query) -> Result<i64> {
     }
     let mut stmt = conn.prepare_cached(&s.text)?;
     Ok(stmt.query_row(rusqlite::params_from_iter(s.params.iter()), |r| r.get(0))?)
+}
+
+/// The count of a query constrained on one filter dimension at most (no filter, one state,
+/// several states, one comune, an operator's owners…), from the totals per value: a few rows
+/// instead of adding up the tally. None when several dimensions combine.
+fn one_dimension(conn: &Connection, q: &Query) -> Result<Option<i64>> {
+    let mut dims: Vec<(cache::Dim, Vec<String>)> = Vec::new();
+    if let Some(o) = &q.owners {
+        dims.push((cache::Dim::Owner, o.iter().map(i64::to_string).collect()));
+    }
+    if let Some(i) = &q.istat {
+        dims.push((cache::Dim::Istat, vec![i.clone()]));
+    }
+    if let Some(p) = &q.province {
+        dims.push((cache::Dim::Province, vec![p.clone()]));
+    }
+    if !q.states.is_empty() {
+        dims.push((
+            cache::Dim::State,
+            q.states.iter().map(i64::to_string).collect(),
+        ));
+    }
+    if let Some(s) = q.service {
+        dims.push((cache::Dim::Service, vec![s.to_string()]));
+    }
+    if let Some(n) = q.in_notice {
+        dims.push((
+            cache::Dim::Notice,
+            vec![if n { "1" } else { "0" }.to_string()],
+        ));
+    }
+    if let Some(y) = q.plan_year {
+        dims.push((cache::Dim::Plan, vec![y.to_string()]));
+    }
+    Ok(match dims.as_slice() {
+        [] => Some(cache::all_units(conn)?),
+        [(dim, values)] => {
+            let mut values = values.clone();
+            values.sort();
+            values.dedup();
+            Some(cache::dim_total(conn, *dim, &values)?)
+        }
+        _ => None,
+    })
 }
 
 impl Query {

@@ -404,7 +404,10 @@ fn prepare(
     direction: Direction,
     limit: usize,
 ) -> Result<(Scan, Statements)> {
-    cache::validate(conn)?;
+    if q.text.is_some() {
+        // Only a text keeps scratch data (its matches) on the connection.
+        cache::validate(conn)?;
+    }
     let scan = Scan::new(sort, direction);
     let plan = plan::choose(conn, q, sort.key, limit)?;
     let fixed = Fixed {
