@@ -33,7 +33,9 @@ fn main() {
             .cloned()
     };
     let Some(db) = arg("--db").map(PathBuf::from) else {
-        eprintln!("uso: cargo bench --bench search -- --db DB [--runs N] [--only TEXT]");
+        eprintln!(
+            "uso: cargo bench --bench search -- --db DB [--runs N] [--only TEXT|cold|export]"
+        );
         std::process::exit(2);
     };
     if let Some(child) = arg("--child") {
@@ -50,6 +52,10 @@ fn main() {
         db.display(),
         env.units
     );
+    if only.as_deref() == Some("cold") {
+        bench_cold(&db, &env);
+        return;
+    }
     if only.as_deref().is_none_or(|o| o != "export") {
         bench_cold(&db, &env);
         bench_pages(conn, &env, runs, only.as_deref());
@@ -357,13 +363,13 @@ fn bench_pages(c: &Connection, env: &Env, runs: usize, only: Option<&str>) {
 /// The very first page on a new connection (as when the search screen opens): the scratch
 /// tables are created, the per-value totals computed from the tally, the statements prepared.
 fn bench_cold(db: &Path, env: &Env) {
-    println!("\nfirst page on a new connection (scratch tables, totals, statements), µs");
+    println!(
+        "\nfirst page on a new connection (every SSH command opens one), µs: median and slowest of 31; \
+         then the same with the connection's opening"
+    );
+    let sort_by = |k: SortKey| Sort::new(k, false);
     let cases = [
-        (
-            "nessun filtro / Regione",
-            UnitFilter::default(),
-            Visibility::All,
-        ),
+        ("nessun filtro / Regione", UnitFilter::default(), Visibility::All, Sort::default()),
         (
             "stato LIBERO / ALER MI",
             UnitFilter {
@@ -371,6 +377,16 @@ fn bench_cold(db: &Path, env: &Env) {
                 ..UnitFilter::default()
             },
             Visibility::Owners(vec![env.aler_mi]),
+            Sort::default(),
+        ),
+        (
+            "tre stati del piano / Regione",
+            UnitFilter {
+                states: UnitState::PLAN_LISTS.to_vec(),
+                ..UnitFilter::default()
+            },
+            Visibility::All,
+            Sort::default(),
         ),
         (
             "comune Milano + tre stati / Regione",
@@ -380,31 +396,53 @@ fn bench_cold(db: &Path, env: &Env) {
                 ..UnitFilter::default()
             },
             Visibility::All,
+            Sort::default(),
+        ),
+        (
+            "comune Milano + tre stati, per comune / Regione",
+            UnitFilter {
+                istat: Some("015146".into()),
+                states: UnitState::PLAN_LISTS.to_vec(),
+                ..UnitFilter::default()
+            },
+            Visibility::All,
+            sort_by(SortKey::Comune),
+        ),
+        (
+            "prov. MI + SAS + tre stati, per superficie / Regione",
+            UnitFilter {
+                province: Some("MI".into()),
+                service: Some(ServiceType::Sas),
+                states: UnitState::PLAN_LISTS.to_vec(),
+                ..UnitFilter::default()
+            },
+            Visibility::All,
+            sort_by(SortKey::Area),
         ),
     ];
-    for (name, f, vis) in cases {
-        let t = median(
-            (0..15)
-                .map(|_| {
-                    let store = Store::open(db, Access::ReadOnly).expect("open");
-                    let t = Instant::now();
-                    let rows = search::page(
-                        store.conn(),
-                        &f,
-                        &vis,
-                        Sort::default(),
-                        None,
-                        Direction::Forward,
-                        PAGE,
-                    )
-                    .expect("page");
-                    let d = t.elapsed();
-                    std::hint::black_box(rows);
-                    d
-                })
-                .collect(),
+    for (name, f, vis, sort) in cases {
+        let mut page = Vec::new();
+        let mut whole = Vec::new();
+        for _ in 0..31 {
+            let t0 = Instant::now();
+            let store = Store::open(db, Access::ReadOnly).expect("open");
+            let t = Instant::now();
+            let rows = search::page(store.conn(), &f, &vis, sort, None, Direction::Forward, PAGE)
+                .expect("page");
+            let d = t.elapsed();
+            whole.push(t0.elapsed());
+            page.push(d);
+            std::hint::black_box(rows);
+        }
+        let slowest = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
+        let (pmax, wmax) = (slowest(&page), slowest(&whole));
+        println!(
+            "{name:<52} {:>8} (max {:>8})   with open {:>8} (max {:>8})",
+            us(median(page)),
+            us(pmax),
+            us(median(whole)),
+            us(wmax)
         );
-        println!("{name:<44} {:>10}", us(t));
     }
 }
 
