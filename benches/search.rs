@@ -369,7 +369,12 @@ fn bench_cold(db: &Path, env: &Env) {
     );
     let sort_by = |k: SortKey| Sort::new(k, false);
     let cases = [
-        ("nessun filtro / Regione", UnitFilter::default(), Visibility::All, Sort::default()),
+        (
+            "nessun filtro / Regione",
+            UnitFilter::default(),
+            Visibility::All,
+            Sort::default(),
+        ),
         (
             "stato LIBERO / ALER MI",
             UnitFilter {

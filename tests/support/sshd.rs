@@ -114,10 +114,10 @@ pub fn keygen(dir: &Path, name: &str) -> Key {
         .arg(format!("{name}@e2e"))
         .arg("-f")
         .arg(&private));
-    let public = std::fs::read_to_string(private.with_extension("pub")).unwrap();
-    let fp = run(Command::new("ssh-keygen")
-        .arg("-lf")
-        .arg(private.with_extension("pub")));
+    // Not with_extension: a name such as "aler.mi" has a dot of its own.
+    let public_file = PathBuf::from(format!("{}.pub", private.display()));
+    let public = std::fs::read_to_string(&public_file).unwrap();
+    let fp = run(Command::new("ssh-keygen").arg("-lf").arg(&public_file));
     let fingerprint = String::from_utf8_lossy(&fp.stdout)
         .split_whitespace()
         .nth(1)
@@ -147,6 +147,43 @@ pub struct Server {
 impl Server {
     /// Installs casa and creates the account's demo database of `units` units.
     pub fn new(units: u32) -> Server {
+        let s = Server::installed();
+        let out = s.as_account(
+            &["demo", "--units", &units.to_string(), "--applications", "0"],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "demo: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        s
+    }
+
+    /// Installs casa and takes over the database `db` (made elsewhere, e.g. the benchmark's
+    /// 1M-unit one): moved into the account's data folder and given to the account. It is
+    /// deleted with the server.
+    pub fn adopt(db: &Path) -> Server {
+        assert!(db.exists(), "{} does not exist", db.display());
+        let s = Server::installed();
+        run(Command::new("runuser")
+            .args(["-u", ACCOUNT, "--", "mkdir", "-m", "700", "-p"])
+            .arg(&s.data));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = PathBuf::from(format!("{}{suffix}", db.display()));
+            if from.exists() {
+                let to = PathBuf::from(format!("{}{suffix}", s.db.display()));
+                std::fs::rename(&from, &to).unwrap();
+                run(Command::new("chown")
+                    .arg(format!("{ACCOUNT}:{ACCOUNT}"))
+                    .arg(&to));
+                std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        }
+        s
+    }
+
+    fn installed() -> Server {
         require_root_and_openssh();
         ensure_users();
         let dir = tempfile::tempdir().unwrap();
@@ -158,7 +195,7 @@ impl Server {
         std::fs::set_permissions(&casa, std::fs::Permissions::from_mode(0o755)).unwrap();
         let data = PathBuf::from(ACCOUNT_HOME).join(format!("e2e-{}", std::process::id()));
         let db = data.join("casa.sqlite");
-        let s = Server {
+        Server {
             dir,
             bin_dir,
             casa,
@@ -166,17 +203,7 @@ impl Server {
             db,
             port: 0,
             sshd: None,
-        };
-        let out = s.as_account(
-            &["demo", "--units", &units.to_string(), "--applications", "0"],
-            None,
-        );
-        assert!(
-            out.status.success(),
-            "demo: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        s
+        }
     }
 
     /// casa run locally by the service account (the administrator), on its database.
@@ -233,13 +260,22 @@ impl Server {
 
     /// Writes the account's authorized_keys as `casa ssh authorized-keys` prints it.
     pub fn write_authorized_keys(&self) -> String {
+        self.write_authorized_keys_with(&[])
+    }
+
+    /// As `write_authorized_keys`, plus `plain` keys with no forced command (a shell on the
+    /// account: only the benchmark's baseline, `ssh casa@host true`, uses one).
+    pub fn write_authorized_keys_with(&self, plain: &[&Key]) -> String {
         let out = self.as_account(&["ssh", "authorized-keys"], None);
         assert!(
             out.status.success(),
             "authorized-keys: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let text = String::from_utf8(out.stdout).unwrap();
+        let mut text = String::from_utf8(out.stdout).unwrap();
+        for k in plain {
+            text.push_str(&k.public);
+        }
         let ssh = Path::new(ACCOUNT_HOME).join(".ssh");
         std::fs::create_dir_all(&ssh).unwrap();
         let file = ssh.join("authorized_keys");
