@@ -63,22 +63,28 @@ pub fn main() -> ExitCode {
 /// clap's outcome when the command line did not parse: help and version (translated headings)
 /// on stdout, exit 0; usage errors in Italian on stderr, exit 2.
 fn usage_error(e: &clap::Error) -> ExitCode {
+    ExitCode::from(print_usage(e))
+}
+
+/// Prints what clap said about a command line as `usage_error` does; the exit code (0 for
+/// help and version). Also for the command line of an SSH session.
+pub fn print_usage(e: &clap::Error) -> u8 {
     use clap::error::ErrorKind;
     use std::io::Write;
     match e.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
             let text = crate::italian::clap_help(&e.render().to_string());
             let _ = std::io::stdout().write_all(text.as_bytes());
-            ExitCode::SUCCESS
+            0
         }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let text = crate::italian::clap_help(&e.render().to_string());
             let _ = std::io::stderr().write_all(text.as_bytes());
-            ExitCode::from(exit::USAGE)
+            exit::USAGE
         }
         _ => {
             let _ = std::io::stderr().write_all(crate::italian::clap_error(e).as_bytes());
-            ExitCode::from(exit::USAGE)
+            exit::USAGE
         }
     }
 }

@@ -263,10 +263,16 @@ pub fn parse() -> Result<Cli, clap::Error> {
             command: None,
         });
     }
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::FromArgMatches;
     // The help in Italian (help_it); parsing is the derive's.
-    let matches = help_it::italian(Cli::command()).try_get_matches_from(&args)?;
+    let matches = command().try_get_matches_from(&args)?;
     Cli::from_arg_matches(&matches)
+}
+
+/// The command tree with its help in Italian (what `parse` and an SSH session parse with).
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    help_it::italian(Cli::command())
 }
 
 pub fn run(g: &Global, command: Command) -> Result<()> {

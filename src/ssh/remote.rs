@@ -8,13 +8,13 @@
 //! `--db`, `--demo`), run the administrator's commands (init, demo, doctor, check-config, ssh,
 //! session, db init|doctor|restore), or name files on the server: every path option must be `-`
 //! (standard output for what casa writes, standard input for what it reads), so
-//! `ssh casa@host units export … --out - > elenchi.xlsx` works and `--out /etc/…` is refused.
+//! `ssh casa@host units export … --format xlsx --out - > elenchi.xlsx` works and `--out /etc/…` is refused.
 //! The last rule holds for any command added later: it is decided from the parser's types.
 
 use crate::cli::{Cli, Command, Forced, Global};
 use crate::service::{Claim, Denied};
 use anyhow::{Result, anyhow};
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use std::any::TypeId;
 use std::path::PathBuf;
 
@@ -64,7 +64,7 @@ pub fn check(cli: &Cli, matches: &clap::ArgMatches) -> Result<()> {
     if let Some(c) = &cli.command {
         admin_only(c)?;
     }
-    server_paths(&Cli::command(), matches)
+    server_paths(&crate::cli::command(), matches)
 }
 
 fn admin_only(c: &Command) -> Result<()> {
@@ -104,7 +104,7 @@ fn server_paths(cmd: &clap::Command, m: &clap::ArgMatches) -> Result<()> {
                         .map_or_else(|| id.to_uppercase(), |n| n.to_string())
                 });
                 return Err(denied(format!(
-                    "in una sessione SSH i file del server non sono accessibili ({name} {}): usare - per scrivere sullo standard output (ssh casa@host … --out - > file.xlsx) o per leggere dallo standard input (ssh casa@host … - < file)",
+                    "in una sessione SSH i file del server non sono accessibili ({name} {}): usare - per scrivere sullo standard output (ssh casa@host units export … --format xlsx --out - > file.xlsx) o per leggere dallo standard input (ssh casa@host … - < file)",
                     v.to_string_lossy()
                 )));
             }
@@ -131,14 +131,13 @@ pub enum Remote {
 pub fn parse(line: &str, db: PathBuf, claim: Claim) -> Result<Option<Remote>> {
     let mut args = vec!["casa".to_string()];
     args.extend(words(line)?);
-    let matches = match Cli::command().try_get_matches_from(&args) {
+    let matches = match crate::cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                Err(anyhow!(Usage))
-            } else {
+            return if crate::launch::print_usage(&e) == 0 {
                 Ok(None)
+            } else {
+                Err(anyhow!(Usage))
             };
         }
     };

@@ -11,7 +11,7 @@ use crate::service::registrations::{Applicant, Standing};
 use crate::service::{Claim, Denied, InvalidInput, Origin};
 use crate::tui;
 use anyhow::{Result, anyhow};
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use std::path::PathBuf;
 
 /// Environment variables that would choose the operator or the database locally: in a forced
@@ -146,14 +146,13 @@ fn applicant_session(
     };
     let mut args = vec!["casa".to_string()];
     args.extend(remote::words(&line)?);
-    let matches = match Cli::command().try_get_matches_from(&args) {
+    let matches = match crate::cli::command().try_get_matches_from(&args) {
         Ok(m) => m,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                Err(anyhow!(remote::Usage))
-            } else {
+            return if crate::launch::print_usage(&e) == 0 {
                 Ok(())
+            } else {
+                Err(anyhow!(remote::Usage))
             };
         }
     };
