@@ -337,7 +337,7 @@ mod tests {
     #[test]
     fn every_record_carries_the_origin_and_the_chain_verifies() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("a.sqlite"), Access::ReadWrite).unwrap();
+        let mut store = Store::create(&dir.path().join("a.sqlite")).unwrap();
         store.set_origin("ssh SHA256:abc 192.0.2.1:5000").unwrap();
         write(&mut store, 5);
         let c = store.conn();
@@ -371,7 +371,7 @@ mod tests {
     fn tampering_with_sqlite_is_named_by_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite");
-        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        let mut store = Store::create(&path).unwrap();
         write(&mut store, 6);
         let head = verify(store.conn(), None).unwrap().head.unwrap();
         let raw = rusqlite::Connection::open(&path).unwrap();
