@@ -282,7 +282,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
                 "In una sessione SSH i file si scrivono sul proprio computer: dalla propria shell, ad es. ssh casa@server {} --out - > file.xlsx",
                 match action {
                     Action::PlanReport => "plan report ID",
-                    _ => "units export [filtri]",
+                    _ => "units export [filtri] --format xlsx",
                 }
             )));
             Vec::new()

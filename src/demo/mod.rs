@@ -189,7 +189,8 @@ pub fn create_with(
         .with_context(|| format!("{} non è un nome di file", path.display()))?;
     let dir = crate::output_file::parent_dir(path);
     if !dir.exists() {
-        std::fs::create_dir_all(&dir)
+        // The database's folder is its owner's alone (see crate::private_files).
+        crate::private_files::create_dir_all(&dir)
             .with_context(|| format!("impossibile creare la cartella {}", dir.display()))?;
     }
     // Created exclusively under a random name: a link planted under a predictable name
@@ -197,8 +198,10 @@ pub fn create_with(
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{}.", file_name.to_string_lossy()))
         .suffix(".tmp")
-        // SQLite's own default for a new database.
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        // The database's own mode (see crate::private_files), whatever the umask.
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(
+            crate::private_files::FILE_MODE,
+        ))
         .tempfile_in(&dir)
         .with_context(|| format!("impossibile creare un file temporaneo in {}", dir.display()))?
         .into_temp_path()
