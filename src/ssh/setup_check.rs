@@ -262,7 +262,7 @@ pub fn sshd(s: &Setup) -> Vec<Finding> {
             }
         }
         Err(_) if out.is_empty() => out.push(Finding::Note(format!(
-            "nessuna configurazione SSH per l'utente {} (uso locale; per il servizio condiviso vedere il README, «Operatori via SSH»)",
+            "nessuna configurazione SSH per l'utente {} (uso locale; per il servizio condiviso vedere il README, «Operators over SSH»)",
             s.user
         ))),
         Err(_) => {}
