@@ -54,6 +54,14 @@ pub const XML: Kind = Kind {
     mode: 0o666,
 };
 
+/// An audit checkpoint (`casa audit checkpoint`): a small JSON text.
+pub const JSON: Kind = Kind {
+    extensions: &["json"],
+    what: "un file .json",
+    binary: false,
+    mode: 0o666,
+};
+
 pub const DATABASE: Kind = Kind {
     extensions: &[],
     what: "una copia del database",

@@ -244,6 +244,22 @@ fn a_checkpoint_catches_deleted_newest_records_and_a_recomputed_chain() {
         .output()
         .unwrap();
     assert!(piped.status.success(), "{}", stderr(&piped));
+    // --out FILE writes as every casa file is written: a .json name, never over an existing
+    // file without --force; the file is the same checkpoint.
+    let written = dir.path().join("cp-file.json");
+    let w = written.to_str().unwrap();
+    let out = casa(&db, &home, &["audit", "checkpoint", "--out", w]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(verify(&db, &["--checkpoint", w]).0, 0);
+    let again = casa(&db, &home, &["audit", "checkpoint", "--out", w]);
+    assert_eq!(again.status.code(), Some(4), "{}", stderr(&again));
+    assert!(stderr(&again).contains("esiste già"), "{}", stderr(&again));
+    let forced = casa(&db, &home, &["audit", "checkpoint", "--out", w, "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    let wrong = dir.path().join("cp.xlsx");
+    let out = casa(&db, &home, &["audit", "checkpoint", "--out", wrong.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(!wrong.exists());
     // The whole chain recomputed after an edit (as casa would, the algorithm is public):
     // whole again, but not the checkpoint's.
     let forged = dir.path().join("forged.sqlite");

@@ -59,9 +59,12 @@ pub enum AuditCommand {
     },
     /// Write a checkpoint (newest record's number and hash) to keep elsewhere
     Checkpoint {
-        /// Where to write it (default - : standard output)
+        /// Where to write it, a .json file (default - : standard output)
         #[arg(long, default_value = "-", value_name = "FILE")]
         out: PathBuf,
+        /// Replace an existing FILE
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -108,25 +111,24 @@ pub fn run(g: &Global, cmd: AuditCommand) -> Result<()> {
                 None => Ok(()),
             }
         }
-        AuditCommand::Checkpoint { out } => {
+        AuditCommand::Checkpoint { out, force } => {
+            // Written like every file casa writes (crate::output_file): `-` is standard output,
+            // a .json name, no overwrite without --force, complete or not at all.
+            let target = crate::output_file::Target::new(&out, force);
+            target.ensure_usable(&crate::output_file::JSON)?;
             let cp = open(g, Need::Read)?.audit_checkpoint()?;
             let text = serde_json::to_string_pretty(&cp)? + "\n";
-            if out.as_os_str() == "-" {
-                print!("{text}");
-                return Ok(());
+            let mut file = target.create(&crate::output_file::JSON)?;
+            file.file().write_all(text.as_bytes())?;
+            file.commit()?;
+            if !target.is_stdout() {
+                println!(
+                    "Punto di controllo scritto in {}: record {}, hash {}.",
+                    target.shown(),
+                    cp.record,
+                    cp.hash
+                );
             }
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&out)
-                .map_err(|e| anyhow!(InvalidInput(format!("{}: {e}", out.display()))))?;
-            f.write_all(text.as_bytes())?;
-            println!(
-                "Punto di controllo scritto in {}: record {}, hash {}.",
-                out.display(),
-                cp.record,
-                cp.hash
-            );
             Ok(())
         }
     }

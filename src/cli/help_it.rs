@@ -1709,9 +1709,10 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
     (
         "audit checkpoint",
         "out",
-        "Dove scriverlo (predefinito -: lo standard output)",
+        "Dove scriverlo, un file .json (predefinito -: lo standard output)",
         Some("FILE"),
     ),
+    ("audit checkpoint", "force", "Sostituisce FILE se esiste", None),
     (
         "ssh authorized-keys",
         "key",
