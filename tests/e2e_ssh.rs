@@ -221,4 +221,28 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     );
     assert!(audit.contains("registrazione.valida"), "{audit}");
     assert!(ok(&s, &regione, "audit verify").contains("integro"));
+
+    // Unknown keys are rate-limited per client address (each connection comes from a new
+    // port: the address alone counts): Anna's and two more requests from 127.0.0.1, then no.
+    for (i, name) in ["bruno", "carla", "dario"].into_iter().enumerate() {
+        let k = keygen(&dir, name);
+        let out = s.ssh(
+            &k,
+            &format!(
+                "registrations request --surname Verdi --name {name} --username {name}.verdi --tax-code RSSMRA70A41H501W --email {name}@comune.milano.it --owner 015146 --service anagrafe"
+            ),
+            None,
+        );
+        if i < 2 {
+            assert_eq!(code(&out), 0, "{name}: {}", text(&out.stderr));
+        } else {
+            assert_ne!(code(&out), 0, "{name}: a fourth request in an hour");
+            assert!(
+                text(&out.stderr).contains("troppe richieste"),
+                "{name}: {}",
+                text(&out.stderr)
+            );
+        }
+        check_files(&s, name);
+    }
 }

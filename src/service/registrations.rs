@@ -29,6 +29,18 @@ fn limits() -> Limits {
     }
 }
 
+/// The address of a client given as `ip:port` or `[ipv6]:port` (as the session's origin
+/// shows it), without the port.
+fn host_of(client: &str) -> &str {
+    if let Some(rest) = client.strip_prefix('[') {
+        return rest.split_once(']').map_or(rest, |(host, _)| host);
+    }
+    match client.split_once(':') {
+        Some((host, port)) if !port.contains(':') => host,
+        _ => client,
+    }
+}
+
 /// A form refused: every bad field, in the form's order (the interface moves the cursor to
 /// the first; the command line names the options). Exit 4.
 #[derive(Debug, Clone)]
@@ -146,7 +158,8 @@ impl Applicant {
             operator_id: None,
             key: Some(self.key.clone()),
             filed_by: String::new(),
-            client: self.client.clone(),
+            // The rate limit counts by address: every connection comes from a new port.
+            client: host_of(&self.client).to_string(),
         };
         let origin = format!("ssh {} {}", self.key.fingerprint, self.client);
         self.store
@@ -308,5 +321,16 @@ impl Service {
         self.writable()?
             .reject_request(&actor, id, &reason, version)
             .map_err(super::errors::refused_as_invalid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rate_limit_counts_addresses_not_ports() {
+        assert_eq!(super::host_of("192.0.2.7:51234"), "192.0.2.7");
+        assert_eq!(super::host_of("[2001:db8::7]:51234"), "2001:db8::7");
+        assert_eq!(super::host_of("192.0.2.7"), "192.0.2.7");
+        assert_eq!(super::host_of(""), "");
     }
 }

@@ -25,7 +25,7 @@ pub struct NewRequest {
     pub key: Option<KeyInfo>,
     /// The operator filing it; empty for an applicant with an unknown key.
     pub filed_by: String,
-    /// The client address of an SSH filing (empty: local).
+    /// The client address (without the port) of an SSH filing (empty: local).
     pub client: String,
 }
 
