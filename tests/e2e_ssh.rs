@@ -185,6 +185,21 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     s.start(Mode::Command);
     assert!(ok(&s, &regione, "audit verify").contains("integro"));
     let anna = keygen(&dir, "anna");
+    // In a terminal an unknown key gets the SCHEDA UTENTE and nothing else.
+    let mut cmd = CommandBuilder::new("ssh");
+    cmd.arg("-tt");
+    cmd.args(s.ssh_args(&anna));
+    let mut t = PtySession::spawn_command(cmd, &[], 80, 24);
+    t.wait_for("SCHEDA UTENTE", 30);
+    let form = t.screen();
+    assert!(form.contains("richiedente"), "{form}");
+    assert!(
+        !form.contains("Ricerca alloggi") && !form.contains("regione"),
+        "a registration-only session shows no data: {form}"
+    );
+    t.send("\x1bOR"); // F3, Esci
+    assert!(t.wait_exit(20), "the form did not close:\n{}", t.screen());
+    check_files(&s, "the registration form");
     let refused = s.ssh(&anna, "units count", None);
     assert_eq!(code(&refused), 3, "{}", text(&refused.stderr));
     assert!(text(&refused.stderr).contains("registrazione"));
