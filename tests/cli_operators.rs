@@ -12,6 +12,9 @@ struct Env {
 impl Env {
     fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
+        // The database's folder is private, as casa makes its own (doctor checks it).
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         let db = dir.path().join("casa.sqlite");
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
@@ -153,6 +156,18 @@ fn init_creates_reference_data_and_doctor_reports() {
         assert!(out.contains(needle), "doctor lacks {needle}: {out}");
     }
     assert!(out.contains(env.db.to_str().unwrap()));
+    assert!(out.contains("✔ cartella"), "{out}");
+    // A folder other users can enter is a problem of the set-up: named, with the fix, exit 1.
+    use std::os::unix::fs::PermissionsExt;
+    let folder = env.db.parent().unwrap();
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = env.casa(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("chmod 700 {}", folder.display())),
+        "{text}"
+    );
 }
 
 #[test]
