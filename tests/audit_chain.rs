@@ -257,7 +257,11 @@ fn a_checkpoint_catches_deleted_newest_records_and_a_recomputed_chain() {
     let forced = casa(&db, &home, &["audit", "checkpoint", "--out", w, "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     let wrong = dir.path().join("cp.xlsx");
-    let out = casa(&db, &home, &["audit", "checkpoint", "--out", wrong.to_str().unwrap()]);
+    let out = casa(
+        &db,
+        &home,
+        &["audit", "checkpoint", "--out", wrong.to_str().unwrap()],
+    );
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert!(!wrong.exists());
     // The whole chain recomputed after an edit (as casa would, the algorithm is public):

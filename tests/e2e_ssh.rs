@@ -164,7 +164,11 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     );
 
     // An export streamed to standard output, opened.
-    let out = s.ssh(&milano, "units export --comune 015146 --format xlsx --out -", None);
+    let out = s.ssh(
+        &milano,
+        "units export --comune 015146 --format xlsx --out -",
+        None,
+    );
     assert_eq!(code(&out), 0, "{}", text(&out.stderr));
     let file = dir.join("elenchi.xlsx");
     std::fs::write(&file, &out.stdout).unwrap();

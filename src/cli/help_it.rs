@@ -1712,7 +1712,12 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
         "Dove scriverlo, un file .json (predefinito -: lo standard output)",
         Some("FILE"),
     ),
-    ("audit checkpoint", "force", "Sostituisce FILE se esiste", None),
+    (
+        "audit checkpoint",
+        "force",
+        "Sostituisce FILE se esiste",
+        None,
+    ),
     (
         "ssh authorized-keys",
         "key",

@@ -313,7 +313,7 @@ pub fn count(conn: &Connection) -> Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{Access, Store};
+    use crate::store::Store;
 
     fn write(store: &mut Store, n: usize) {
         for i in 0..n {
