@@ -185,6 +185,51 @@ fn operators_reach_casa_through_openssh_by_their_keys() {
     }
     check_files(&s, "export");
 
+    // A file sent on standard input: the Comune's rows of the example, imported (checked
+    // first, then written); from a terminal, without a file, it is refused.
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/units_example.csv"
+    ))
+    .unwrap();
+    let mut lines = example.lines();
+    let mut mine: String = lines.next().unwrap().to_string() + "\n";
+    for l in lines.filter(|l| l.contains(";01199250158;")) {
+        mine.push_str(l);
+        mine.push('\n');
+    }
+    let checked = s.ssh(&milano, "units import --dry-run -", Some(&mine));
+    assert_eq!(code(&checked), 0, "{}", text(&checked.stderr));
+    assert!(
+        text(&checked.stdout).contains("da creare 7 alloggi"),
+        "{}",
+        text(&checked.stdout)
+    );
+    let before = ok(&s, &milano, "units count")
+        .trim()
+        .parse::<i64>()
+        .unwrap();
+    ok(&s, &milano, "units count"); // the modes, again
+    let imported = s.ssh(&milano, "units import -", Some(&mine));
+    assert_eq!(code(&imported), 0, "{}", text(&imported.stderr));
+    let after = ok(&s, &milano, "units count")
+        .trim()
+        .parse::<i64>()
+        .unwrap();
+    assert_eq!(after, before + 7);
+    let bad = s.ssh(
+        &milano,
+        "units import -",
+        Some(&mine.replace(";MI;", ";XX;")),
+    );
+    assert_eq!(code(&bad), 4, "{}", text(&bad.stderr));
+    assert!(
+        text(&bad.stderr).contains("riga 2"),
+        "{}",
+        text(&bad.stderr)
+    );
+    check_files(&s, "units import -");
+
     // --- AuthorizedKeysCommand: known keys as before, unknown keys may register
     s.start(Mode::Command);
     assert!(ok(&s, &regione, "audit verify").contains("integro"));

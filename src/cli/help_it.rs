@@ -500,7 +500,7 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
     (
         "units import",
         "file",
-        "Il file da importare (.csv o .xlsx)",
+        "Il file da importare (.csv o .xlsx); in una sessione SSH - (lo standard input: ssh casa@host units import - < FILE)",
         Some("FILE"),
     ),
     (

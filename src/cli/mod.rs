@@ -269,6 +269,25 @@ pub fn parse() -> Result<Cli, clap::Error> {
     Cli::from_arg_matches(&matches)
 }
 
+/// The file argument of a command that reads one, with the extension of its text form (an SSH
+/// session sends the file on standard input: `crate::ssh::stdin_file`).
+pub fn file_read(c: &mut Command) -> Option<(&mut PathBuf, &'static str)> {
+    use occupations::OccupationsCommand as O;
+    use rankings::applications::ApplicationsCommand as A;
+    use rules::RulesCommand as R;
+    use units::UnitsCommand as U;
+    match c {
+        Command::Units(U::Import { file, .. }) => Some((file, "csv")),
+        Command::Applications(A::Import { file, .. }) => Some((file, "csv")),
+        Command::Occupations(o) => match o.as_mut() {
+            O::Import { file, .. } => Some((file, "xml")),
+            _ => None,
+        },
+        Command::Rules(R::Check { file } | R::Load { file }) => Some((file, "toml")),
+        _ => None,
+    }
+}
+
 /// The command tree with its help in Italian (what `parse` and an SSH session parse with).
 pub fn command() -> clap::Command {
     use clap::CommandFactory;

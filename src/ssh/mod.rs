@@ -9,3 +9,4 @@ pub mod authorized_keys;
 pub mod remote;
 pub mod session;
 pub mod setup_check;
+pub mod stdin_file;

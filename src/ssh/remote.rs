@@ -120,8 +120,9 @@ fn server_paths(cmd: &clap::Command, m: &clap::ArgMatches) -> Result<()> {
 
 /// What a remote command line asks for.
 pub enum Remote {
-    /// A command, with its global options fixed to the session's database and operator.
-    Command(Global, Box<Command>),
+    /// A command, with its global options fixed to the session's database and operator, and
+    /// the copy of a file it reads from standard input (kept until it has run).
+    Command(Global, Box<Command>, Option<tempfile::TempDir>),
     /// Only global options (`ssh -t casa@host --read-only`): the interface.
     Screen(Global),
 }
@@ -149,7 +150,10 @@ pub fn parse(line: &str, db: PathBuf, claim: Claim) -> Result<Option<Remote>> {
     let mut global = cli.global;
     global.forced = Some(Forced { db, claim });
     Ok(Some(match cli.command {
-        Some(c) => Remote::Command(global, Box::new(c)),
+        Some(mut c) => {
+            let input = super::stdin_file::substitute(&mut c)?;
+            Remote::Command(global, Box::new(c), input)
+        }
         None => Remote::Screen(global),
     }))
 }
@@ -172,7 +176,7 @@ mod tests {
 
     fn outcome(line: &str) -> Result<&'static str, String> {
         match parse(line, PathBuf::from("/srv/casa.sqlite"), claim()) {
-            Ok(Some(Remote::Command(g, _))) => {
+            Ok(Some(Remote::Command(g, _, _))) => {
                 assert_eq!(
                     crate::cli::db_path(&g).unwrap(),
                     PathBuf::from("/srv/casa.sqlite")

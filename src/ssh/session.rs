@@ -111,7 +111,7 @@ fn operator_session(
     };
     match remote::parse(&line, db.clone(), claim)? {
         None => Ok(()),
-        Some(Remote::Command(g, c)) => crate::cli::run(&g, *c),
+        Some(Remote::Command(g, c, _input)) => crate::cli::run(&g, *c),
         Some(Remote::Screen(g)) => {
             let claim = crate::cli::claim(&g);
             screen(claim, g.theme.or(theme))
