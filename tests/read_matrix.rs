@@ -359,10 +359,10 @@ fn matrix_rows(f: &Fixture, sql: &str) -> Vec<String> {
     sorted(rows)
 }
 
-#[path = "read_matrix/assignments.rs"]
-mod assignment_reads;
 #[path = "read_matrix/admin.rs"]
 mod admin;
+#[path = "read_matrix/assignments.rs"]
+mod assignment_reads;
 #[path = "read_matrix/occupations.rs"]
 mod occupation_reads;
 #[path = "read_matrix/planning.rs"]

@@ -106,7 +106,7 @@ fn sealed_row(r: &rusqlite::Row) -> rusqlite::Result<Sealed> {
     })
 }
 
-/// Chains the records written before the chain existed (migration 9), in number order, after
+/// Chains the records written before the chain existed (migration 10), in number order, after
 /// the last sealed one. Run while migrating: later records are sealed as they are written.
 pub fn seal(conn: &Connection) -> Result<u64> {
     let mut prev = GENESIS.to_string();

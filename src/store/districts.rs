@@ -1,6 +1,6 @@
 //! Districts as the Regione configures them: create, rename, member comuni, the act naming the
 //! capofila. Each change is one transaction with its audit record (the district card before
-//! and after). Plans and notices keep the capofila they were made under (migration 9's
+//! and after). Plans and notices keep the capofila they were made under (migration 10's
 //! triggers); the capofila operators of a district whose comune is no longer its capofila stop
 //! acting as such.
 

@@ -656,8 +656,9 @@ fn a_plan_action_on_a_stale_card_is_refused_and_the_card_reloads() {
 }
 
 #[cfg(test)]
-mod assignments;
 mod admin;
+#[cfg(test)]
+mod assignments;
 #[cfg(test)]
 mod communications;
 

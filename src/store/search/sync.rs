@@ -33,7 +33,7 @@ pub fn rebuild_text_index(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes the units per filter value (`unit_dim_total`, migration 9) from the tally.
+/// Recomputes the units per filter value (`unit_dim_total`, migration 10) from the tally.
 pub fn fill_dim_totals(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "DELETE FROM unit_dim_total;

@@ -1,7 +1,7 @@
 //! Drawing of each screen's body.
 
-mod assignments;
 mod admin;
+mod assignments;
 mod certification;
 mod communications;
 pub mod detail;
