@@ -27,7 +27,7 @@ fn it(offset: i64) -> String {
 /// Home → the last menu item (Piani annuali); the selection stops at the last item.
 fn last_menu_item(s: &mut PtySession) {
     s.wait_for("Ricerca alloggi", 20);
-    for _ in 0..8 {
+    for _ in 0..20 {
         s.send(pty::DOWN);
     }
     s.send(pty::ENTER);
@@ -36,7 +36,7 @@ fn last_menu_item(s: &mut PtySession) {
 /// Home → Comunicazione annuale, the item before Piani annuali.
 fn comm_menu_item(s: &mut PtySession) {
     s.wait_for("Ricerca alloggi", 20);
-    for _ in 0..8 {
+    for _ in 0..20 {
         s.send(pty::DOWN);
     }
     s.send(pty::UP);

@@ -115,12 +115,13 @@ fn a_signal_during_a_form_edit_saves_nothing_and_restores_the_terminal() {
             80,
             24,
         );
-        s.wait_for("Comunicazione annuale", 20);
-        // The item before the last (Piani annuali).
-        for _ in 0..8 {
+        s.wait_for("Ricerca alloggi", 20);
+        // The item before the last (Piani annuali); at 80x24 the menu scrolls to show it.
+        for _ in 0..20 {
             s.send(pty::DOWN);
         }
         s.send(pty::UP);
+        s.wait_for("▶ Comunicazione annuale", 10);
         s.send(pty::ENTER);
         s.wait_for("DA COMPILARE", 10);
         s.send(pty::ENTER);
