@@ -274,9 +274,11 @@ fn assert_no_hard_coded_key_names(name: &str, text: &str, width: u16) {
         // "Fine" (End) is also a word and a label (Action::Last); single characters are
         // words ("a", "e", "i", "o") and codes of the communication form ("b" … "k"): only
         // the others are looked for, as whole words (arrows below). "+" and "-" (new, remove)
-        // are also punctuation in data ("Valle Imagna - Villa d'Almè").
-        let ambiguous =
-            n == "Fine" || (n.chars().count() == 1 && "abcdefghijko/+-↑↓←→".contains(n.as_str()));
+        // are also punctuation in data ("Valle Imagna - Villa d'Almè"); "l" is a word once the
+        // apostrophe is split off ("l'alloggio"); "=", "!", "#", "*" (the administration's) are
+        // signs of explanations and data.
+        let ambiguous = n == "Fine"
+            || (n.chars().count() == 1 && "abcdefghijklo/+-=!#*↑↓←→".contains(n.as_str()));
         let hit = !ambiguous && words.iter().any(|w| w == n || w.split('/').any(|p| p == n));
         if hit {
             found.push(n.clone());
