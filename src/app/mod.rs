@@ -53,6 +53,8 @@ pub struct App {
     pub quit: bool,
     /// Bumped for every data request, so stale answers are dropped.
     pub generation: u64,
+    /// A key that would throw away unsaved edits was pressed once: pressed again, it acts.
+    armed: Option<Key>,
 }
 
 /// Input to `update`.
@@ -92,6 +94,7 @@ impl App {
             help_open: false,
             quit: false,
             generation: 0,
+            armed: None,
         }
     }
 
@@ -217,9 +220,37 @@ pub const QUIT_KEY: Key = Key {
     alt: false,
 };
 
+/// Typed input is never thrown away silently: the first press of a key that would drop
+/// unsaved edits (leave, go back, reread) says so, the same key again acts.
+fn asks_before_dropping(app: &mut App, key: Key, armed: Option<Key>, whole_stack: bool) -> bool {
+    let unsaved = if whole_stack {
+        app.stack.iter().any(Screen::unsaved)
+    } else {
+        app.screen().unsaved()
+    };
+    if !unsaved || armed == Some(key) {
+        return false;
+    }
+    app.armed = Some(key);
+    let draft = app.keys().key(Action::CommunicationDraft);
+    let save = if matches!(app.screen(), Screen::Communications(_)) {
+        format!(", {draft} salva la bozza")
+    } else {
+        String::new()
+    };
+    app.message = Some(Message::Warning(format!(
+        "Modifiche non salvate: {key} di nuovo per lasciarle{save}"
+    )));
+    true
+}
+
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     let key = Key::from_event(&ev);
+    let armed = app.armed.take();
     if key == QUIT_KEY {
+        if asks_before_dropping(app, key, armed, true) {
+            return Vec::new();
+        }
         app.quit = true;
         return vec![Effect::Quit];
     }
@@ -235,7 +266,13 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         return apply(app, outcome);
     }
     let offered = app.offered();
-    match app.keymap.action_for(&key, &offered, in_text) {
+    let action = app.keymap.action_for(&key, &offered, in_text);
+    if let Some(a @ (Action::Exit | Action::Back | Action::Refresh)) = action
+        && asks_before_dropping(app, key, armed, a == Action::Exit)
+    {
+        return Vec::new();
+    }
+    match action {
         Some(Action::Help) => {
             app.help_open = true;
             Vec::new()
@@ -293,6 +330,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 }
 
 fn apply(app: &mut App, outcome: ScreenOutcome) -> Vec<Effect> {
+    if outcome.clear_message {
+        app.message = None;
+    }
     if let Some(m) = outcome.message {
         app.message = Some(m);
     }

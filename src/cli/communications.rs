@@ -282,12 +282,21 @@ fn print_one(c: &Communication) {
         crate::safe_text::clean(&c.owner_name),
         c.owner_kind
     );
-    println!("Stato                          {}", c.state);
+    if c.filing.is_some() && c.draft.is_some() {
+        // The draft is a new version not yet transmitted: the filing stays in force.
+        println!(
+            "Stato                          {} (in vigore), con una bozza non trasmessa salvata dopo",
+            c.state
+        );
+    } else {
+        println!("Stato                          {}", c.state);
+    }
     println!("Versione                       {}", c.version);
     if let Some(f) = &c.filing {
         let (date, time) = received(&f.received_at);
         println!("ID di trasmissione telematica  {}", f.transmission_id);
         println!("Ricevuta il                    {date} alle {time}");
+        println!("Valori trasmessi (in vigore):");
         for (k, v) in form_lines(&f.form, Some(f.total)) {
             println!("{k:<31}{}", crate::safe_text::clean(&v));
         }

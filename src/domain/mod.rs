@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod codice_fiscale;
 pub mod communication;
 pub mod dates;
+pub mod format;
 pub mod isbar;
 pub mod occupation;
 pub mod plan;

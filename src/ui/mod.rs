@@ -40,7 +40,7 @@ pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
         Constraint::Length(if compact { 0 } else { 1 }),
         Constraint::Min(1),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(message_rows(app, area.width)),
     ])
     .split(area);
     title_line(app, frame, theme, rows[0]);
@@ -152,15 +152,46 @@ fn short_label(action: Action) -> &'static str {
     }
 }
 
+/// A message longer than the line wraps onto up to this many lines (the body gives way).
+const MESSAGE_MAX_ROWS: u16 = 3;
+
+fn message_text(m: &Message) -> String {
+    let glyph = match m {
+        Message::Info(_) => INFO_GLYPH,
+        Message::Warning(_) => WARNING_GLYPH,
+        Message::Error(_) => ERROR_GLYPH,
+    };
+    format!("{glyph} {}", m.text())
+}
+
+/// Lines the message takes: one, or as many as it needs wrapped, up to the maximum.
+fn message_rows(app: &App, width: u16) -> u16 {
+    app.message.as_ref().map_or(1, |m| {
+        (wrapped_rows(&message_text(m), width.max(1) as usize) as u16).clamp(1, MESSAGE_MAX_ROWS)
+    })
+}
+
 fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     let Some(m) = &app.message else { return };
-    let (glyph, style) = match m {
-        Message::Info(_) => (INFO_GLYPH, theme.info),
-        Message::Warning(_) => (WARNING_GLYPH, theme.warning),
-        Message::Error(_) => (ERROR_GLYPH, theme.error),
+    let style = match m {
+        Message::Info(_) => theme.info,
+        Message::Warning(_) => theme.warning,
+        Message::Error(_) => theme.error,
     };
-    let text = truncate(&format!("{glyph} {}", m.text()), area.width as usize);
-    frame.render_widget(Paragraph::new(text).style(style), area);
+    let text = message_text(m);
+    let width = area.width.max(1) as usize;
+    // Longer than the rows allowed: cut at the end with an ellipsis (the log has it whole).
+    let text = if wrapped_rows(&text, width) > area.height as usize {
+        truncate(&text, width * area.height as usize - 2)
+    } else {
+        text
+    };
+    frame.render_widget(
+        Paragraph::new(text)
+            .style(style)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
 /// The help over the body: the screen's actions with their keys (in two columns when one

@@ -19,6 +19,9 @@ pub struct Certification {
     pub any_owner: bool,
     /// The owners the operator certifies for (its own): Certifica only on their cards.
     own: Vec<i64>,
+    /// Certifying is recorded for good: the first press says what will be recorded, the
+    /// second does it.
+    confirm: Option<Action>,
     generation: u64,
 }
 
@@ -60,6 +63,7 @@ impl Certification {
             card: None,
             picker: None,
             any_owner: false,
+            confirm: None,
             generation: 0,
         }
     }
@@ -173,6 +177,7 @@ impl Certification {
         if self.picker.is_some() {
             return self.on_picker(action, generation);
         }
+        let confirmed = self.confirm.take() == Some(action);
         match action {
             Action::ListOfValues if self.any_owner => self.open_picker(generation),
             Action::Certify | Action::DeclareNoUnits
@@ -200,6 +205,27 @@ impl Certification {
                     return ScreenOutcome::message(Message::Error(
                         "L'ente ha alloggi in anagrafe: non può dichiarare di non averne".into(),
                     ));
+                }
+                if !confirmed {
+                    let Some(card) = &self.card else {
+                        return ScreenOutcome::none();
+                    };
+                    self.confirm = Some(action);
+                    let what = if action == Action::Certify {
+                        format!(
+                            "Certificare che l'anagrafe di {} è aggiornata ({})?",
+                            card.owner_name,
+                            crate::domain::format::count(card.totals.units, "alloggio", "alloggi")
+                        )
+                    } else {
+                        format!(
+                            "Dichiarare che {} non ha unità abitative?",
+                            card.owner_name
+                        )
+                    };
+                    return ScreenOutcome::message(Message::Warning(format!(
+                        "{what} Resta registrata con data, ora e operatore: premere di nuovo il tasto per confermare"
+                    )));
                 }
                 self.generation = generation;
                 ScreenOutcome::requests(vec![Request::Certify {

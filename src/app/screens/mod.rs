@@ -307,6 +307,8 @@ pub struct ScreenOutcome {
     pub debounce: bool,
     /// Reload what the screen shows.
     pub refresh: bool,
+    /// What the message line said no longer holds: clear it.
+    pub clear_message: bool,
 }
 
 impl ScreenOutcome {
@@ -499,6 +501,15 @@ impl Screen {
             Screen::Assignments(a) => a.in_text(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether the screen holds typed values not yet saved: leaving it asks first.
+    pub fn unsaved(&self) -> bool {
+        match self {
+            Screen::Communications(c) => c.unsaved(),
+            Screen::PlanList(p) => p.unsaved(),
             _ => false,
         }
     }

@@ -212,6 +212,12 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
         ),
         theme.header,
     ));
+    if owners.iter().any(|c| c.filing.is_some() && c.draft.is_some()) {
+        out.push(Line::styled(
+            "TRASMESSA+BOZZA: bozza dopo la trasmissione; il piano conta i valori trasmessi",
+            theme.muted,
+        ));
+    }
     // Fixed columns: glyph 2, certification 14, communication 15, total 6, separators 3, and
     // one spare column so no row wraps.
     let name_w = width.saturating_sub(2 + 14 + 15 + 6 + 3 + 1).max(10);
@@ -233,7 +239,7 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
             "{glyph} {:<name_w$} {:<14} {:<15} {total:>6}",
             truncate(&c.owner_name, name_w),
             cert_cell(c),
-            c.state.db(),
+            super::communications::state_label(c),
         )));
     }
     let mut t = [0i64; 7];
