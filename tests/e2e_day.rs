@@ -115,7 +115,11 @@ fn line_with(s: &PtySession, needle: &str) -> String {
 fn item1_a_transmitted_communication_with_percentages_is_filed_again() {
     let env = demo();
     let id = plan(&env, true);
-    file(&env, &id, &["--anziani-pct", "12,5", "--indigenti-pct", "10"]);
+    file(
+        &env,
+        &id,
+        &["--anziani-pct", "12,5", "--indigenti-pct", "10"],
+    );
     let mut s = env.tui_mono(COMUNE);
     menu_from_last(&mut s, 1);
     s.wait_for("TRASMESSA", 10);
@@ -123,7 +127,11 @@ fn item1_a_transmitted_communication_with_percentages_is_filed_again() {
     s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);
     s.send(CTRL_T);
     s.wait_for("Trasmessa: ID", 10);
-    assert!(!s.screen().contains("non è una percentuale"), "{}", s.screen());
+    assert!(
+        !s.screen().contains("non è una percentuale"),
+        "{}",
+        s.screen()
+    );
     quit(s);
     let history = env.json(
         COMUNE,
@@ -155,7 +163,27 @@ fn item2_the_receipt_is_shown_on_list_and_form_and_exported() {
     s.wait_for("Ricevuta scritta in", 10);
     quit(s);
     let name = format!("ricevuta_{tid}.xlsx");
-    assert!(env.home.join(&name).is_file(), "{name} not written");
+    let written = std::fs::read(env.home.join(&name)).expect("receipt written");
+    assert!(written.starts_with(b"PK"), "{name} is not an xlsx");
+    // The command line writes the same receipt.
+    let out = env.dir().join("ricevuta.xlsx");
+    let said = env.casa(
+        Some(COMUNE),
+        &[
+            "comm",
+            "receipt",
+            "--plan",
+            &id,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(said.status.success(), "{said:?}");
+    assert!(
+        String::from_utf8_lossy(&said.stderr).contains(&tid)
+            || String::from_utf8_lossy(&said.stdout).contains(&tid)
+    );
+    assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
 }
 
 /// 3. A draft saved after a transmission is a new, untransmitted version, and the screens say
@@ -166,12 +194,19 @@ fn item3_a_draft_after_a_transmission_says_which_version_is_shown() {
     let id = plan(&env, true);
     file(&env, &id, &[]);
     file(&env, &id, &["--anziani-pct", "12,5", "--draft"]);
-    let show = env.ok(COMUNE, &["comm", "show", "--plan", &id, "--owner", "016198"]);
+    let show = env.ok(
+        COMUNE,
+        &["comm", "show", "--plan", &id, "--owner", "016198"],
+    );
     assert!(show.contains("bozza non trasmessa"), "{show}");
     let mut s = env.tui_mono(COMUNE);
     menu_from_last(&mut s, 1);
     s.wait_for("TRASMESSA", 10);
-    assert!(line_with(&s, "TRASMESSA").contains("BOZZA"), "{}", s.screen());
+    assert!(
+        line_with(&s, "TRASMESSA").contains("BOZZA"),
+        "{}",
+        s.screen()
+    );
     s.send(pty::ENTER);
     s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);
     s.wait_for("bozza non trasmessa", 5);
@@ -255,7 +290,10 @@ fn item4_typed_input_survives_errors_and_leaving_asks() {
     assert!(s.screen().contains("SCHEMA COMUNICAZIONE ANNUALE"));
     s.send(CTRL_C);
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert!(s.child.try_wait().unwrap().is_none(), "Ctrl-C left with unsaved changes");
+    assert!(
+        s.child.try_wait().unwrap().is_none(),
+        "Ctrl-C left with unsaved changes"
+    );
     s.send(CTRL_S);
     s.wait_for("Bozza salvata", 10);
     s.send(pty::ESC);
@@ -277,12 +315,20 @@ fn item5_irreversible_actions_ask_and_say_what_happens() {
     s.wait_for("Chiudi finestra", 10);
     s.send("h");
     s.wait_for("non hanno trasmesso", 5);
-    assert!(s.screen().contains("STATO DEL PIANO APERTO"), "{}", s.screen());
+    assert!(
+        s.screen().contains("STATO DEL PIANO APERTO"),
+        "{}",
+        s.screen()
+    );
     s.send("h");
     s.wait_for("stato CHIUSO", 10);
     s.send("p");
     s.wait_for("non hanno trasmesso", 5);
-    assert!(s.screen().contains("STATO DEL PIANO CHIUSO"), "{}", s.screen());
+    assert!(
+        s.screen().contains("STATO DEL PIANO CHIUSO"),
+        "{}",
+        s.screen()
+    );
     s.send(pty::ESC);
     quit(s);
     assert_eq!(
@@ -323,7 +369,11 @@ fn item9_fields_are_checked_as_they_are_left() {
     s.send(pty::TAB);
     s.wait_for("numero intero", 5);
     assert!(line_with(&s, "Nuova edif.").contains("✖"), "{}", s.screen());
-    assert!(line_with(&s, "(calcolato)").contains("3 (calcolato)"), "{}", s.screen());
+    assert!(
+        line_with(&s, "(calcolato)").contains("3 (calcolato)"),
+        "{}",
+        s.screen()
+    );
     // c-bis shares: 15 + 10 pass the 20% of the category reserves at Disabili.
     for _ in 0..5 {
         s.send(pty::TAB);
@@ -335,7 +385,11 @@ fn item9_fields_are_checked_as_they_are_left() {
     s.send(pty::TAB);
     s.wait_for("insieme fanno", 5);
     assert!(line_with(&s, "Disabili").contains("✖"), "{}", s.screen());
-    assert!(!line_with(&s, "Altra categoria %").contains("✖"), "{}", s.screen());
+    assert!(
+        !line_with(&s, "Altra categoria %").contains("✖"),
+        "{}",
+        s.screen()
+    );
     // Unsaved: Ctrl-C asks first, then leaves.
     s.send(CTRL_C);
     s.wait_for("non salvate", 5);

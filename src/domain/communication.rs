@@ -566,7 +566,9 @@ mod tests {
         assert_eq!(Pct::parse("12,5%", 2), Ok(Pct(1250)));
         assert_eq!(Pct::parse(" 10 % ", 2), Ok(Pct(1000)));
         assert_eq!(Pct::parse(&Pct(1205).to_string(), 2), Ok(Pct(1205)));
-        for bad in ["100.01", "101", "-1", "1.234", "abc", "", "1.", ".5", "%", "5%%"] {
+        for bad in [
+            "100.01", "101", "-1", "1.234", "abc", "", "1.", ".5", "%", "5%%",
+        ] {
             assert!(Pct::parse(bad, 2).is_err(), "{bad}");
         }
         let e = only_error(comune(|i| i.elderly = Some("1.234".into())));

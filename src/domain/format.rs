@@ -81,7 +81,10 @@ mod tests {
 
     #[test]
     fn dates_and_local_times() {
-        assert_eq!(date(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()), "06/12/2026");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2026, 12, 6).unwrap()),
+            "06/12/2026"
+        );
         let shown = instant("2026-12-06T03:33:07Z");
         let local = DateTime::parse_from_rfc3339("2026-12-06T03:33:07Z")
             .unwrap()

@@ -240,7 +240,8 @@ pub fn check_card_fields(
             PlanRefused(format!("anno di riferimento {year} non valido (2000-2100)")),
         ));
     }
-    check_in_window_range(year, "inizio comunicazione", start).map_err(|e| (CardField::Start, e))?;
+    check_in_window_range(year, "inizio comunicazione", start)
+        .map_err(|e| (CardField::Start, e))?;
     check_in_window_range(year, "fine comunicazione", end).map_err(|e| (CardField::End, e))?;
     if end < start {
         return Err((

@@ -111,6 +111,29 @@ impl Service {
         communications::history(conn, plan_id, owner_id)
     }
 
+    /// Writes the receipt of the transmission in force of an owner's communication (xlsx):
+    /// for whoever reads the plan's communications (the owner sends it to the capofila).
+    /// Returns the filing written.
+    pub fn write_receipt(
+        &self,
+        plan_id: i64,
+        owner_id: i64,
+        out: &crate::output_file::Target,
+    ) -> Result<Filing> {
+        let (plan, found) = self.communications(plan_id, Some(owner_id))?;
+        let filing = found
+            .into_iter()
+            .next()
+            .and_then(|c| c.filing)
+            .ok_or_else(|| {
+                anyhow!(InvalidInput(format!(
+                    "la comunicazione dell'ente per il piano {plan_id} non è stata trasmessa: non c'è ricevuta"
+                )))
+            })?;
+        crate::export::receipt::write(&plan, &filing, out)?;
+        Ok(filing)
+    }
+
     /// Saves (a draft) or files an owner's communication for a plan on `today`, refused if
     /// another session saved after `expected_version` was read.
     pub fn save_communication(

@@ -187,9 +187,7 @@ fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         text
     };
     frame.render_widget(
-        Paragraph::new(text)
-            .style(style)
-            .wrap(Wrap { trim: true }),
+        Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
         area,
     );
 }

@@ -218,10 +218,7 @@ impl Certification {
                             crate::domain::format::count(card.totals.units, "alloggio", "alloggi")
                         )
                     } else {
-                        format!(
-                            "Dichiarare che {} non ha unità abitative?",
-                            card.owner_name
-                        )
+                        format!("Dichiarare che {} non ha unità abitative?", card.owner_name)
                     };
                     return ScreenOutcome::message(Message::Warning(format!(
                         "{what} Resta registrata con data, ora e operatore: premere di nuovo il tasto per confermare"

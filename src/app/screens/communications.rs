@@ -193,7 +193,11 @@ impl CommunicationForm {
         ]
         .iter()
         .filter(|f| self.error(**f).is_none())
-        .map(|f| self.count(*f).unwrap_or(0).clamp(0, communication::MAX_COUNT))
+        .map(|f| {
+            self.count(*f)
+                .unwrap_or(0)
+                .clamp(0, communication::MAX_COUNT)
+        })
         .sum()
     }
 
@@ -342,9 +346,15 @@ impl CommunicationsScreen {
 
     pub fn actions(&self) -> Vec<Action> {
         if self.form.is_some() {
-            vec![
-                Action::CommunicationFile,
-                Action::CommunicationDraft,
+            let mut v = vec![Action::CommunicationFile, Action::CommunicationDraft];
+            if self
+                .form
+                .as_ref()
+                .is_some_and(|f| f.row.communication.filing.is_some())
+            {
+                v.push(Action::Export);
+            }
+            v.extend([
                 Action::CommunicationPrefill,
                 Action::Refresh,
                 Action::Back,
@@ -352,10 +362,41 @@ impl CommunicationsScreen {
                 Action::PrevField,
                 Action::Up,
                 Action::Down,
-            ]
+            ]);
+            v
         } else {
-            vec![Action::Up, Action::Down, Action::Select, Action::Refresh]
+            let mut v = vec![Action::Up, Action::Down, Action::Select];
+            if self
+                .selected_row()
+                .is_some_and(|r| r.communication.filing.is_some())
+            {
+                v.push(Action::Export);
+            }
+            v.push(Action::Refresh);
+            v
         }
+    }
+
+    fn selected_row(&self) -> Option<&CommunicationRow> {
+        self.rows.as_ref().and_then(|r| r.get(self.selected))
+    }
+
+    /// Writes the receipt of the transmission in force to the current directory.
+    fn receipt(&mut self, row: &CommunicationRow, generation: u64) -> ScreenOutcome {
+        let Some(f) = &row.communication.filing else {
+            return ScreenOutcome::message(Message::Warning(
+                "Comunicazione non trasmessa: non c'è ricevuta".into(),
+            ));
+        };
+        let name = format!("ricevuta_{}.xlsx", f.transmission_id);
+        let path = std::path::absolute(&name).unwrap_or_else(|_| name.into());
+        self.generation = generation;
+        ScreenOutcome::requests(vec![Request::CommunicationReceipt {
+            generation,
+            plan_id: row.plan.id,
+            owner_id: row.communication.owner_id,
+            path,
+        }])
     }
 
     /// Whether the form holds edits not yet saved (leaving it asks first).
@@ -396,6 +437,10 @@ impl CommunicationsScreen {
                         },
                     };
                 }
+                Action::Export => {
+                    let row = form.row.clone();
+                    return self.receipt(&row, generation);
+                }
                 Action::CommunicationPrefill => {
                     form.prefill();
                     return ScreenOutcome::message(Message::Info(
@@ -427,6 +472,11 @@ impl CommunicationsScreen {
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::Export => {
+                if let Some(row) = self.selected_row().cloned() {
+                    return self.receipt(&row, generation);
+                }
+            }
             Action::Select => match self.rows.as_ref().and_then(|r| r.get(self.selected)) {
                 Some(row) => self.form = Some(CommunicationForm::new(row.clone())),
                 None => {

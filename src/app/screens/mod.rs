@@ -121,6 +121,13 @@ pub enum Request {
         generation: u64,
         query: assignments::Query,
     },
+    /// Write the receipt of an owner's transmission in force (xlsx) to `path`.
+    CommunicationReceipt {
+        generation: u64,
+        plan_id: i64,
+        owner_id: i64,
+        path: PathBuf,
+    },
     /// A read of the Graduatorie area.
     Rankings {
         generation: u64,

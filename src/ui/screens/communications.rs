@@ -21,7 +21,13 @@ pub fn draw(c: &CommunicationsScreen, keys: &Keymap, frame: &mut Frame, theme: &
     }
 }
 
-fn draw_list(c: &CommunicationsScreen, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_list(
+    c: &CommunicationsScreen,
+    keys: &Keymap,
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+) {
     let Some(rows) = &c.rows else {
         frame.render_widget(
             Paragraph::new(Line::styled("Caricamento…", theme.muted)),

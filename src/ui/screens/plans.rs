@@ -212,7 +212,10 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
         ),
         theme.header,
     ));
-    if owners.iter().any(|c| c.filing.is_some() && c.draft.is_some()) {
+    if owners
+        .iter()
+        .any(|c| c.filing.is_some() && c.draft.is_some())
+    {
         out.push(Line::styled(
             "TRASMESSA+BOZZA: bozza dopo la trasmissione; il piano conta i valori trasmessi",
             theme.muted,
