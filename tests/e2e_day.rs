@@ -396,3 +396,72 @@ fn item9_fields_are_checked_as_they_are_left() {
     s.send(CTRL_C);
     assert!(s.wait_exit(10));
 }
+
+/// 7. A list shows what is stored when the operator comes back to it; cancelled plans are not
+/// offered for filing.
+#[test]
+fn item7_lists_are_current_when_returned_to() {
+    let env = demo();
+    let id = plan(&env, true);
+    env.ok(CAPOFILA, &["plan", "close", &id]);
+    let mut s = env.tui_mono(CAPOFILA);
+    menu_from_last(&mut s, 0);
+    s.wait_for("CHIUSO", 10);
+    s.send(pty::ENTER);
+    s.wait_for("Approva", 10);
+    s.send("p");
+    s.send("p");
+    s.wait_for("stato APPROVATO", 10);
+    s.send(pty::ESC);
+    s.wait_for("Piani annuali dell'ambito", 5);
+    s.wait_for("APPROVATO", 5);
+    assert!(!s.screen().contains("CHIUSO"), "{}", s.screen());
+    quit(s);
+
+    // A plan of the next year, cancelled: the Comune is not asked to fill it.
+    let v = env.json(
+        CAPOFILA,
+        &[
+            "plan",
+            "create",
+            "--district",
+            DISTRICT,
+            "--year",
+            "2027",
+            "--start",
+            &day(-5),
+            "--end",
+            &day(20),
+            "--format",
+            "json",
+        ],
+    );
+    let cancelled = v["id"].as_i64().unwrap().to_string();
+    env.ok(CAPOFILA, &["plan", "cancel", &cancelled]);
+    let mut s = env.tui_mono(COMUNE);
+    menu_from_last(&mut s, 1);
+    s.wait_for("BG-SERIATE", 10);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!s.screen().contains(" 2027 "), "{}", s.screen());
+    quit(s);
+}
+
+/// 8. A message longer than the line is read whole.
+#[test]
+fn item8_long_messages_are_read_whole() {
+    let env = demo();
+    plan(&env, true);
+    let mut s = env.tui_mono(COMUNE);
+    menu_from_last(&mut s, 1);
+    s.wait_for("DA COMPILARE", 10);
+    s.send(pty::ENTER);
+    s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);
+    s.send(pty::TAB);
+    s.send(pty::BACKSPACE);
+    s.send("abc");
+    s.send(CTRL_T);
+    s.wait_for("maggiore o uguale a 0", 5);
+    s.send(CTRL_C);
+    s.send(CTRL_C);
+    assert!(s.wait_exit(10));
+}

@@ -291,7 +291,16 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             if app.stack.len() > 1 {
                 app.stack.pop();
                 app.message = None;
-                vec![Effect::Cancel]
+                // The screen shown again rereads what may have changed meanwhile.
+                let generation = app.next_generation();
+                let mut effects = vec![Effect::Cancel];
+                effects.extend(
+                    app.screen_mut()
+                        .on_return(generation)
+                        .into_iter()
+                        .map(Effect::Request),
+                );
+                effects
             } else {
                 Vec::new()
             }

@@ -56,7 +56,12 @@ impl Service {
             .collect();
         owner_ids.dedup();
         let mut rows = Vec::new();
-        for plan in plans::list(conn, None, None)? {
+        // A cancelled plan takes no communication: it is not offered for filing (its filings
+        // stay readable with `casa comm show`).
+        let live = plans::list(conn, None, None)?
+            .into_iter()
+            .filter(|p| p.state != crate::domain::plan::PlanState::Cancelled);
+        for plan in live {
             for &owner_id in &owner_ids {
                 let Some(communication) = communications::list(conn, &plan, Some(owner_id))?
                     .into_iter()

@@ -384,6 +384,16 @@ impl Screen {
         }
     }
 
+    /// Shown again after the screen above it was closed: lists whose rows that screen may
+    /// have changed (a plan approved on its card) read them again.
+    pub fn on_return(&mut self, generation: u64) -> Vec<Request> {
+        match self {
+            Screen::PlanList(p) if p.new_plan.is_none() => p.opened(generation),
+            Screen::Communications(c) if !c.in_form() => c.opened(generation),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn title(&self) -> String {
         match self {
             Screen::Home(_) => "Menu".into(),
