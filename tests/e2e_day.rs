@@ -465,3 +465,66 @@ fn item8_long_messages_are_read_whole() {
     s.send(CTRL_C);
     assert!(s.wait_exit(10));
 }
+
+/// The ALER of the district, which has units of every state.
+const ALER: &str = "aler.bg-lc-so";
+
+/// The ids of the ALER's first LIBERO units, by id (those marked for `marked`).
+fn libero(env: &Env, marked: Option<&str>) -> Vec<i64> {
+    let mut args = vec![
+        "units", "search", "--stato", "LIBERO", "--limit", "5", "--format", "json",
+    ];
+    if let Some(y) = marked {
+        args.extend(["--marcati", y]);
+    }
+    let v = env.json(ALER, &args);
+    let rows = v
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| v["rows"].as_array().unwrap().clone());
+    rows.iter().map(|r| r["id"].as_i64().unwrap()).collect()
+}
+
+/// 6. Single rows of the result are ticked and marked, then one is unmarked.
+#[test]
+fn item6_ticked_rows_are_marked_and_unmarked() {
+    let env = demo();
+    let free = libero(&env, None);
+    assert!(
+        free.len() >= 3,
+        "the demo ALER has few free units: {free:?}"
+    );
+    let mut s = env.tui_mono(ALER);
+    s.wait_for("Ricerca alloggi", 20);
+    s.send(pty::ENTER);
+    s.wait_for("alloggi", 10);
+    s.send("/");
+    for _ in 0..5 {
+        s.send(pty::TAB);
+    }
+    s.send("LIBERO");
+    s.send(pty::ESC);
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    s.wait_for(&free[0].to_string(), 10);
+    // Tick the first and the third row.
+    s.send(" ");
+    s.send(pty::DOWN);
+    s.send(pty::DOWN);
+    s.send(" ");
+    s.send("m");
+    s.wait_for("2 unità selezionate", 5);
+    s.send(pty::ENTER);
+    s.wait_for("marcat", 10);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(libero(&env, Some("2027")), vec![free[0], free[2]]);
+    // Unmark the third only (the cursor stayed on it).
+    s.send(" ");
+    s.send("m");
+    s.wait_for("1 unità selezionata", 5);
+    s.send(pty::TAB);
+    s.send(" ");
+    s.send(pty::ENTER);
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    assert_eq!(libero(&env, Some("2027")), vec![free[0]], "{}", s.screen());
+    quit(s);
+}

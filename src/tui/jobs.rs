@@ -149,10 +149,11 @@ impl Jobs {
                 input,
                 year,
                 undo,
+                only,
             } => {
                 let done = svc
                     .unit_filter(&input)
-                    .and_then(|f| svc.mark_units(&f, year, undo));
+                    .and_then(|f| svc.mark_units(&f, year, undo, only.as_deref()));
                 match done {
                     Ok(o) => self.send(DataMsg::Done {
                         generation,

@@ -23,6 +23,7 @@ pub const WARNING_GLYPH: &str = "!";
 pub const INFO_GLYPH: &str = "✔";
 pub const SELECTED_GLYPH: &str = "▶";
 pub const INVALID_GLYPH: &str = "✖";
+pub const TICK_GLYPH: &str = "✓";
 
 pub fn is_compact(area: Rect) -> bool {
     crate::app::layout::is_compact(area.width, area.height)

@@ -72,6 +72,8 @@ pub enum Request {
         input: FilterText,
         year: i32,
         undo: bool,
+        /// Only these units of the filter (ticked rows); None: the whole filter.
+        only: Option<Vec<i64>>,
     },
     /// The plans the operator may read.
     Plans {

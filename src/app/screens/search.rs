@@ -65,6 +65,8 @@ pub enum Dialog {
     },
     Mark {
         year: TextField,
+        /// The rows ticked in the table: only these are (un)marked; empty: the whole filter.
+        only: Vec<i64>,
         undo: bool,
         /// The focus is on the "togli la marcatura" box (Space ticks it), not on the year.
         on_undo: bool,
@@ -100,6 +102,8 @@ pub struct Search {
     pub debounce_pending: bool,
     /// Default year for marking and export (the plan year being prepared).
     pub plan_year: i32,
+    /// Units ticked in the table (Space): marking acts on them only. A new filter clears them.
+    pub ticked: std::collections::BTreeSet<i64>,
 }
 
 fn mk_fields() -> Vec<TextField> {
@@ -141,6 +145,7 @@ impl Search {
             applied: FilterText::default(),
             debounce_pending: false,
             plan_year,
+            ticked: Default::default(),
         }
     }
 
@@ -202,6 +207,7 @@ impl Search {
             Action::Sort,
             Action::Export,
             Action::Mark,
+            Action::Toggle,
             Action::ClearFilters,
             Action::Refresh,
             Action::Up,
@@ -300,7 +306,12 @@ impl Search {
 
     /// A new search from the first page with the form as it is now.
     pub fn restart(&mut self, generation: u64) -> Request {
-        self.applied = self.input();
+        let input = self.input();
+        if input != self.applied {
+            // Ticks belong to the filter they were made in.
+            self.ticked.clear();
+        }
+        self.applied = input;
         self.debounce_pending = false;
         self.base = Some(0);
         self.search(generation, None, Direction::Forward, true)
@@ -444,9 +455,19 @@ impl Search {
                 });
                 ScreenOutcome::none()
             }
+            Action::Toggle => {
+                if self.focus == Focus::Table
+                    && let Some(r) = self.rows.get(self.selected)
+                    && !self.ticked.remove(&r.id)
+                {
+                    self.ticked.insert(r.id);
+                }
+                ScreenOutcome::none()
+            }
             Action::Mark => {
                 self.dialog = Some(Dialog::Mark {
                     year: TextField::with_value(4, &self.plan_year.to_string()),
+                    only: self.ticked.iter().copied().collect(),
                     undo: false,
                     on_undo: false,
                 });
@@ -715,7 +736,12 @@ impl Search {
                 *on_undo = !*on_undo;
                 ScreenOutcome::none()
             }
-            (Dialog::Mark { year, undo, .. }, Action::Select) => {
+            (
+                Dialog::Mark {
+                    year, undo, only, ..
+                },
+                Action::Select,
+            ) => {
                 let y = match parse_year(year.value()) {
                     Ok(Some(y)) => y,
                     Ok(None) => {
@@ -726,12 +752,18 @@ impl Search {
                     Err(m) => return ScreenOutcome::message(Message::Error(m)),
                 };
                 let undo = *undo;
+                let only = (!only.is_empty()).then(|| std::mem::take(only));
+                // The ticks served this marking: the next one starts from none.
+                if only.is_some() {
+                    self.ticked.clear();
+                }
                 self.dialog = None;
                 ScreenOutcome::requests(vec![Request::Mark {
                     generation,
                     input: self.applied.clone(),
                     year: y,
                     undo,
+                    only,
                 }])
             }
             _ => ScreenOutcome::none(),
