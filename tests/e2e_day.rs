@@ -528,3 +528,37 @@ fn item6_ticked_rows_are_marked_and_unmarked() {
     assert_eq!(libero(&env, Some("2027")), vec![free[0]], "{}", s.screen());
     quit(s);
 }
+
+/// Details: the command line stops quietly when its reader has gone (`casa … | head`), with
+/// no backtrace and no error, whether it prints with a table writer or line by line.
+#[test]
+fn the_command_line_stops_quietly_on_a_closed_pipe() {
+    let env = demo();
+    let id = plan(&env, true);
+    file(&env, &id, &[]);
+    for (op, args) in [
+        (ALER, vec!["units", "search", "--limit", "500"]),
+        (
+            COMUNE,
+            vec!["comm", "show", "--plan", &id, "--owner", "016198"],
+        ),
+        (COMUNE, vec!["comm", "history", "--plan", &id]),
+    ] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_casa"));
+        cmd.args(["--operator", op])
+            .args(&args)
+            .env("CASA_DB", &env.db)
+            .env("HOME", &env.home)
+            .env("XDG_DATA_HOME", env.home.join("data"))
+            .env("XDG_CONFIG_HOME", env.home.join("config"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // The reader goes before casa writes a byte: every write meets a closed pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

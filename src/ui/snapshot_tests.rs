@@ -585,6 +585,13 @@ fn plan_actions_go_through_the_store_and_reload_the_card() {
         s.contains("Chiudi finestra") && !s.contains("Apri finestra"),
         "{s}"
     );
+    // Closing asks first, saying how many owners have not filed; the same key again closes.
+    h.key(KeyCode::Char('h'));
+    let s = text(&h.render(&Theme::mono(), 120, 40));
+    assert!(
+        s.contains("non hanno trasmesso") && !s.contains("stato CHIUSO"),
+        "{s}"
+    );
     h.key(KeyCode::Char('h'));
     let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(s.contains("stato CHIUSO") && s.contains("Approva"), "{s}");

@@ -145,7 +145,10 @@ fn communication_stale_save_is_refused() {
         "what was typed stays: {}",
         first(&a)
     );
-    // F5 shows the stored values (the other session's 3) ...
+    // F5 shows the stored values (the other session's 3), once asked again: it drops
+    // what was typed ...
+    a.key(KeyCode::F(5));
+    assert!(first(&a).contains('5'), "asked first: {}", first(&a));
     a.key(KeyCode::F(5));
     assert!(
         first(&a).contains('3'),
