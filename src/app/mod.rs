@@ -50,6 +50,10 @@ pub struct App {
     pub stack: Vec<Screen>,
     pub message: Option<Message>,
     pub help_open: bool,
+    /// First line of the help shown, when it is longer than the screen.
+    pub help_scroll: u16,
+    /// The last useful help scroll, as the last frame drawn found it.
+    pub help_max_scroll: std::cell::Cell<u16>,
     pub quit: bool,
     /// Bumped for every data request, so stale answers are dropped.
     pub generation: u64,
@@ -92,6 +96,8 @@ impl App {
             stack: vec![home],
             message: None,
             help_open: false,
+            help_scroll: 0,
+            help_max_scroll: std::cell::Cell::new(0),
             quit: false,
             generation: 0,
             armed: None,
@@ -255,8 +261,30 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Quit];
     }
     if app.help_open {
-        // Any key closes help; it does nothing else.
-        app.help_open = false;
+        // The movement keys scroll a help longer than the screen; any other key closes it
+        // and does nothing else.
+        let max = app.help_max_scroll.get();
+        let moves = [
+            Action::Up,
+            Action::Down,
+            Action::PageUp,
+            Action::PageDown,
+            Action::First,
+            Action::Last,
+        ];
+        let scroll = app.help_scroll;
+        app.help_scroll = match app.keymap.action_for(&key, &moves, false) {
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::Down) => scroll.saturating_add(1).min(max),
+            Some(Action::PageUp) => scroll.saturating_sub(10),
+            Some(Action::PageDown) => scroll.saturating_add(10).min(max),
+            Some(Action::First) => 0,
+            Some(Action::Last) => max,
+            _ => {
+                app.help_open = false;
+                0
+            }
+        };
         return Vec::new();
     }
     let in_text = app.screen().in_text();
@@ -275,6 +303,7 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     match action {
         Some(Action::Help) => {
             app.help_open = true;
+            app.help_scroll = 0;
             Vec::new()
         }
         Some(Action::Exit) => {

@@ -43,6 +43,11 @@ pub fn instant(at: &str) -> String {
     instant_with(at, "%d/%m/%Y %H:%M:%S")
 }
 
+/// As `instant`, to the minute: GG/MM/AAAA HH:MM.
+pub fn instant_short(at: &str) -> String {
+    instant_with(at, "%d/%m/%Y %H:%M")
+}
+
 /// As `instant`, with "alle" between date and time, for sentences.
 pub fn instant_in_words(at: &str) -> String {
     instant_with(at, "%d/%m/%Y alle %H:%M:%S")

@@ -92,29 +92,48 @@ fn title_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.title), area);
 }
 
-/// Legend entries "key label" for the offered actions, in order, as many as fit.
+/// Legend entries "key label" for the offered actions, in order. When they do not all fit,
+/// the help's entry moves to the end as "F1 altri tasti", so no key drops out unannounced.
 fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     let compact = is_compact(frame.area());
-    let mut spans = Vec::new();
-    let mut used = 0usize;
     let width = area.width as usize;
     let keymap = app.keys();
-    for action in legend_actions(app) {
-        let keys = keymap.keys(action);
-        let Some(first) = keys.first() else { continue };
-        let key = first.to_string();
-        let label = if compact {
-            short_label(action)
-        } else {
-            action.label()
-        };
-        let entry_len = key.chars().count() + 1 + label.chars().count() + 2;
-        if used + entry_len > width {
+    let entries: Vec<(Action, String, &str)> = legend_actions(app)
+        .into_iter()
+        .filter_map(|action| {
+            let key = keymap.keys(action).first()?.to_string();
+            let label = if compact {
+                short_label(action)
+            } else {
+                action.label()
+            };
+            Some((action, key, label))
+        })
+        .collect();
+    let len = |key: &str, label: &str| key.chars().count() + 1 + label.chars().count() + 2;
+    let all: usize = entries.iter().map(|(_, k, l)| len(k, l)).sum();
+    let hint = (all > width)
+        .then(|| entries.iter().find(|(a, _, _)| *a == Action::Help))
+        .flatten()
+        .map(|(_, k, _)| (k.clone(), "altri tasti"));
+    let reserved = hint.as_ref().map_or(0, |(k, l)| len(k, l));
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (action, key, label) in &entries {
+        if hint.is_some() && *action == Action::Help {
+            continue;
+        }
+        let entry_len = len(key, label);
+        if used + entry_len + reserved > width {
             break;
         }
-        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(key.clone(), theme.key));
         spans.push(Span::styled(format!(" {label}  "), theme.legend));
         used += entry_len;
+    }
+    if let Some((key, label)) = hint {
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {label}"), theme.legend));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -217,7 +236,10 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
         "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
         keys.plain(Action::Back)
     ));
-    notes.push("Premere un tasto per chiudere l'aiuto.".into());
+    notes.push(format!(
+        "{} scorrono l'aiuto; un altro tasto lo chiude.",
+        keys.pair(Action::Up, Action::Down)
+    ));
     let width = body.width.min(70);
     let inner = width.saturating_sub(2).max(1) as usize;
     let note_rows: usize = notes.iter().map(|n| wrapped_rows(n, inner)).sum();
@@ -259,7 +281,23 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     } else {
         entries.len()
     };
-    let height = ((fixed + entry_rows) as u16).min(body.height);
+    let wanted = (fixed + entry_rows) as u16;
+    let height = wanted.min(body.height);
+    // Longer than the body: the movement keys scroll it, and the frame says so.
+    let max_scroll = wanted.saturating_sub(height);
+    app.help_max_scroll.set(max_scroll);
+    let scroll = app.help_scroll.min(max_scroll);
+    let title = if max_scroll > 0 {
+        format!(
+            " Aiuto ({}) · {} scorre, righe {}-{} di {wanted} ",
+            keys.key(Action::Help),
+            keys.pair(Action::Up, Action::Down),
+            scroll + 1,
+            scroll + height.saturating_sub(2)
+        )
+    } else {
+        format!(" Aiuto ({}) ", keys.key(Action::Help))
+    };
     let area = Rect {
         x: body.x + (body.width - width) / 2,
         y: body.y + (body.height - height) / 2,
@@ -268,18 +306,21 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" Aiuto ({}) ", keys.key(Action::Help)))
-                .border_style(theme.border),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .border_style(theme.border),
+            ),
         area,
     );
 }
 
 /// Rows `text` takes when wrapped at word boundaries in `width` columns.
-fn wrapped_rows(text: &str, width: usize) -> usize {
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
     let (mut rows, mut used) = (1, 0);
     for word in text.split(' ') {
         let w = word.chars().count();

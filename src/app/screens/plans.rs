@@ -282,6 +282,9 @@ pub struct PlanCardScreen {
     pub plan_id: i64,
     pub card: Option<Box<PlanCard>>,
     pub scroll: u16,
+    /// The last useful scroll position, as the last frame drawn found it (the card's length
+    /// depends on the terminal's width): scrolling stops there.
+    pub max_scroll: std::cell::Cell<u16>,
     /// Riapri asks for the new end date here; while it is open, keys are typed into it.
     pub reopen: Option<TextField>,
     /// The window dates being changed (Salva), while open.
@@ -302,6 +305,7 @@ impl PlanCardScreen {
             plan_id,
             card: None,
             scroll: 0,
+            max_scroll: std::cell::Cell::new(u16::MAX),
             reopen: None,
             dates: None,
             save_as: None,
@@ -309,6 +313,10 @@ impl PlanCardScreen {
             reopen_sent: false,
             generation: 0,
         }
+    }
+
+    fn scroll_to(&mut self, at: u16) {
+        self.scroll = at.min(self.max_scroll.get());
     }
 
     pub fn opened(&mut self, generation: u64) -> Vec<Request> {
@@ -368,6 +376,8 @@ impl PlanCardScreen {
             Action::Down,
             Action::PageUp,
             Action::PageDown,
+            Action::First,
+            Action::Last,
             Action::Refresh,
         ]);
         v
@@ -496,10 +506,12 @@ impl PlanCardScreen {
                 }
                 return ScreenOutcome::none();
             }
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::Down => self.scroll_to(self.scroll.saturating_add(1)),
+            Action::Up => self.scroll_to(self.scroll.saturating_sub(1)),
+            Action::PageDown => self.scroll_to(self.scroll.saturating_add(10)),
+            Action::PageUp => self.scroll_to(self.scroll.saturating_sub(10)),
+            Action::First => self.scroll_to(0),
+            Action::Last => self.scroll_to(u16::MAX),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
             Action::PlanReport | Action::Export => {
                 let Some(card) = &self.card else {

@@ -387,7 +387,11 @@ impl Search {
             Action::ClearFilters => {
                 self.fields = mk_fields();
                 self.invalid = None;
-                self.focus = Focus::Table;
+                // Cleared to write new ones: the cursor stays in the filters (on the first
+                // field when it was on the table).
+                if self.focus == Focus::Table {
+                    self.focus = Focus::Field(0);
+                }
                 ScreenOutcome::requests(vec![self.restart(generation)])
             }
             Action::Refresh => ScreenOutcome::requests(vec![self.restart(generation)]),

@@ -17,14 +17,9 @@ fn it(d: NaiveDate) -> String {
 }
 
 /// "2026-09-01T08:00:00Z" → "01/09/2026 08:00".
+/// A stored instant in the operator's time zone, to the minute.
 fn stamp(at: &str) -> String {
-    match (
-        at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()),
-        at.get(11..16),
-    ) {
-        (Some(d), Some(t)) => format!("{} {t}", it(d)),
-        _ => at.to_string(),
-    }
+    crate::domain::format::instant_short(at)
 }
 
 pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
@@ -313,10 +308,23 @@ fn draw_card_body(
             ..area
         };
     }
+    let lines = card_lines(card, theme, area.width as usize, compact);
+    // Scrolling stops with the last line at the bottom (End goes there).
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::ui::wrapped_rows(&text, area.width as usize)
+        })
+        .sum();
+    let max = u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(area.height);
+    s.max_scroll.set(max);
     frame.render_widget(
-        Paragraph::new(card_lines(card, theme, area.width as usize, compact))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((s.scroll, 0)),
+            .scroll((s.scroll.min(max), 0)),
         area,
     );
 }
