@@ -458,7 +458,10 @@ fn item8_long_messages_are_read_whole() {
     s.wait_for("SCHEMA COMUNICAZIONE ANNUALE", 10);
     s.send(pty::TAB);
     s.send(pty::BACKSPACE);
-    s.send("abc");
+    // A letter is not typed in a number (and says why); a negative number is refused.
+    s.send("q");
+    s.wait_for("il campo vuole un numero", 5);
+    s.send("-1");
     s.send(CTRL_T);
     s.wait_for("maggiore o uguale a 0", 5);
     s.send(CTRL_C);

@@ -127,10 +127,12 @@ impl CommunicationForm {
                     None if is_count(f) => "0".into(),
                     None => String::new(),
                 };
-                (
-                    f,
-                    TextField::with_value(if f == Field::OtherName { 40 } else { 8 }, &v),
-                )
+                let field = if f == Field::OtherName {
+                    TextField::with_value(40, &v)
+                } else {
+                    TextField::with_value(8, &v).numeric()
+                };
+                (f, field)
             })
             .collect();
         let saved = fields.iter().map(|(_, t)| t.value().to_string()).collect();

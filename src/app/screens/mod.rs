@@ -599,6 +599,12 @@ impl Screen {
 
     /// A typed character or an editing key, for the focused field.
     pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        if let crossterm::event::KeyCode::Char(c) = ev.code
+            && ev.modifiers.is_empty()
+            && let Some(why) = self.focused_text_mut().and_then(|f| f.refuses(c))
+        {
+            return ScreenOutcome::message(Message::Warning(why));
+        }
         let changed = self.focused_text_mut().is_some_and(|f| f.edit(ev));
         if changed {
             self.edited()

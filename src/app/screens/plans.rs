@@ -66,7 +66,11 @@ impl NewPlan {
 
     fn new() -> NewPlan {
         NewPlan {
-            fields: [TextField::new(4), TextField::new(10), TextField::new(10)],
+            fields: [
+                TextField::new(4).numeric(),
+                TextField::new(10).date(),
+                TextField::new(10).date(),
+            ],
             focus: 0,
         }
     }
@@ -490,7 +494,7 @@ impl PlanCardScreen {
         }
         match action {
             Action::PlanReopen => {
-                self.reopen = Some(TextField::new(10));
+                self.reopen = Some(TextField::new(10).date());
                 return ScreenOutcome::none();
             }
             Action::PlanDates => {

@@ -110,14 +110,18 @@ fn mk_fields() -> Vec<TextField> {
     FIELDS
         .iter()
         .map(|f| {
-            TextField::new(match f {
+            let t = TextField::new(match f {
                 FilterField::UnitId => 12,
                 FilterField::MarkedYear => 4,
                 FilterField::Province => 2,
                 FilterField::InNotice => 2,
                 FilterField::Service => 5,
                 _ => 80,
-            })
+            });
+            match f {
+                FilterField::UnitId | FilterField::MarkedYear => t.numeric(),
+                _ => t,
+            }
         })
         .collect()
 }
@@ -454,7 +458,7 @@ impl Search {
             Action::Export => {
                 self.dialog = Some(Dialog::Export {
                     path: TextField::with_value(200, &default_export_path()),
-                    year: TextField::new(4),
+                    year: TextField::new(4).numeric(),
                     on_year: false,
                 });
                 ScreenOutcome::none()
@@ -470,7 +474,7 @@ impl Search {
             }
             Action::Mark => {
                 self.dialog = Some(Dialog::Mark {
-                    year: TextField::with_value(4, &self.plan_year.to_string()),
+                    year: TextField::with_value(4, &self.plan_year.to_string()).numeric(),
                     only: self.ticked.iter().copied().collect(),
                     undo: false,
                     on_undo: false,
