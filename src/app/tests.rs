@@ -171,6 +171,8 @@ fn paste_goes_into_the_field_as_text_and_never_acts() {
     let mut app = app();
     open_search(&mut app);
     key(&mut app, KeyCode::Char('/'));
+    // Codice fabbricato, a text field (ID alloggio takes digits only).
+    key(&mut app, KeyCode::Tab);
     // "q" is Esci, ESC [ 2 1 ~ is what F10 sends, Ctrl-C would quit: pasted, they are text.
     for paste in ["q", "\x1b[21~", "\x03", "?"] {
         let effects = update(&mut app, Msg::Paste(paste.into()));
@@ -181,24 +183,29 @@ fn paste_goes_into_the_field_as_text_and_never_acts() {
         );
         assert!(matches!(app.screen(), Screen::Search(_)) && !app.help_open);
     }
-    assert_eq!(search(&app).fields[0].value(), "q[21~?");
+    assert_eq!(search(&app).fields[1].value(), "q[21~?");
     // Into the middle, at the cursor; a line break becomes a space, with a word why.
     key(&mut app, KeyCode::Home);
     update(&mut app, Msg::Paste("ab\ncd\n".into()));
-    assert_eq!(search(&app).fields[0].value(), "ab cdq[21~?");
+    assert_eq!(search(&app).fields[1].value(), "ab cdq[21~?");
     assert!(matches!(app.message, Some(Message::Info(_))));
-    // Cut to the field's length (ID alloggio: 12), said on the message line.
-    update(&mut app, Msg::Paste("0123456789".into()));
-    assert_eq!(search(&app).fields[0].value().chars().count(), 12);
+    // Cut to the field's length, said on the message line.
+    update(&mut app, Msg::Paste("0123456789".repeat(10)));
+    assert_eq!(search(&app).fields[1].value().chars().count(), 80);
+    assert!(matches!(app.message, Some(Message::Warning(_))));
+    // A number field takes the digits of a paste, and says it left the rest.
+    key(&mut app, KeyCode::BackTab);
+    update(&mut app, Msg::Paste("12ab3".into()));
+    assert_eq!(search(&app).fields[0].value(), "123");
     assert!(matches!(app.message, Some(Message::Warning(_))));
     // With no field focused a paste does nothing at all but say so.
     key(&mut app, KeyCode::Esc);
     assert!(!app.screen().in_text());
-    let before = search(&app).fields[0].value().to_string();
+    let before = search(&app).fields[1].value().to_string();
     let effects = update(&mut app, Msg::Paste("q".into()));
     assert!(effects.is_empty() && !app.quit);
     assert!(matches!(app.screen(), Screen::Search(_)));
-    assert_eq!(search(&app).fields[0].value(), before);
+    assert_eq!(search(&app).fields[1].value(), before);
     assert!(matches!(app.message, Some(Message::Warning(_))));
 }
 
@@ -301,12 +308,12 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
     use crate::domain::communication::Field;
     let index = |f: Field| form(&app).fields.iter().position(|(k, _)| *k == f).unwrap();
     let (turnover, police) = (index(Field::Turnover), index(Field::Police));
-    // Two bad values: a word in e (turn-over), 99% police further down.
+    // Two bad values: a decimal in e (turn-over), 99% police further down.
     for _ in 0..turnover {
         key(&mut app, KeyCode::Tab);
     }
     ctrl(&mut app, 'u');
-    typed(&mut app, "tanti");
+    typed(&mut app, "1,5");
     for _ in turnover..police {
         key(&mut app, KeyCode::Tab);
     }
@@ -319,7 +326,7 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
     let f = form(&app);
     assert_eq!(f.focus, turnover);
     assert!(f.error(Field::Turnover).is_some());
-    assert_eq!(f.fields[turnover].1.value(), "tanti");
+    assert_eq!(f.fields[turnover].1.value(), "1,5");
     assert_eq!(f.fields[police].1.value(), "99");
     assert!(
         matches!(&app.message, Some(Message::Error(m)) if m.contains("(e)")),
