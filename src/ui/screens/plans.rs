@@ -17,6 +17,8 @@ fn it(d: NaiveDate) -> String {
 }
 
 /// "2026-09-01T08:00:00Z" → "01/09/2026 08:00".
+use crate::domain::format::int;
+
 /// A stored instant in the operator's time zone, to the minute.
 fn stamp(at: &str) -> String {
     crate::domain::format::instant_short(at)
@@ -228,11 +230,7 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
     ));
     for c in owners {
         let glyph = if c.filing.is_some() { INFO_GLYPH } else { "·" };
-        let total = c
-            .filing
-            .as_ref()
-            .map(|f| f.total.to_string())
-            .unwrap_or_default();
+        let total = c.filing.as_ref().map(|f| int(f.total)).unwrap_or_default();
         out.push(Line::raw(format!(
             "{glyph} {:<name_w$} {:<14} {:<15} {total:>6}",
             truncate(&c.owner_name, name_w),
@@ -257,7 +255,7 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
     }
     out.push(Line::raw(format!(
         "Totali trasmessi: complessivo (g) {} · carenze (b) {} · nuove (c+d) {} · turn-over (e) {} · privati (f) {} · SAT (j) {} · assegnate (k) {}",
-        t[0], t[1], t[2], t[3], t[4], t[5], t[6]
+        int(t[0]), int(t[1]), int(t[2]), int(t[3]), int(t[4]), int(t[5]), int(t[6])
     )));
     if !missing.is_empty() {
         out.push(Line::styled(

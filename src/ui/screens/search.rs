@@ -245,7 +245,7 @@ fn cells(row: &crate::store::search::UnitRow, cols: &[(&'static str, usize)]) ->
             "Dest." => row.service.short().to_string(),
             "m²" => row
                 .floor_area
-                .map(|a| format!("{a:>7.2}"))
+                .map(|a| format!("{:>7}", crate::domain::format::decimal(a, 2)))
                 .unwrap_or_default(),
             _ => String::new(),
         })
@@ -314,20 +314,12 @@ fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect)
 }
 
 fn thousands(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    crate::domain::format::int(n)
 }
 
 fn status(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     let count = match s.count {
-        Some(c) => format!("{} alloggi", thousands(c)),
+        Some(c) => crate::domain::format::count(c, "alloggio", "alloggi"),
         None if s.invalid.is_some() => "—".to_string(),
         None => "conteggio in corso…".to_string(),
     };
