@@ -399,3 +399,54 @@ fn a_refused_new_plan_puts_the_cursor_on_the_bad_field() {
     assert_eq!(d.fields[1].value(), "31/02/2026");
     assert!(matches!(&app.message, Some(Message::Error(m)) if m.starts_with("Inizio")));
 }
+
+#[test]
+fn clearing_the_filters_keeps_the_cursor_in_the_filters() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "F205");
+    ctrl(&mut app, 'n');
+    let s = search(&app);
+    assert_eq!(s.focus, screens::search::Focus::Field(1));
+    assert_eq!(s.fields[1].value(), "");
+    // Typing goes on in the filters.
+    typed(&mut app, "X");
+    assert_eq!(search(&app).fields[1].value(), "X");
+}
+
+#[test]
+fn a_letter_is_not_typed_in_a_number_field_and_says_why() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "12q3");
+    assert_eq!(search(&app).fields[0].value(), "123");
+    assert!(!app.quit);
+    assert!(
+        matches!(&app.message, Some(Message::Warning(m)) if m.contains("'q'")),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn the_help_scrolls_with_the_movement_keys_and_closes_with_another() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::F(1));
+    assert!(app.help_open);
+    // As a frame drawn in a short terminal would find it.
+    app.help_max_scroll.set(5);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::PageDown);
+    assert!(app.help_open, "movement keys keep the help open");
+    assert_eq!(app.help_scroll, 5, "stops at the last line");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.help_scroll, 4);
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.help_scroll, 0);
+    key(&mut app, KeyCode::Char('x'));
+    assert!(!app.help_open);
+}

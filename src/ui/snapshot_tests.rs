@@ -542,6 +542,34 @@ fn plan_list_and_card_of_the_capofila() {
         !s.contains("Chiudi finestra") && !s.contains("Approva"),
         "{s}"
     );
+    // End shows the card's last lines (the owners still missing), Home its first.
+    h.key(KeyCode::End);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(
+        s.contains("Mancano:") && !s.contains("SCHEDA PROGRAMMAZIONE"),
+        "{s}"
+    );
+    h.key(KeyCode::Down);
+    let again = text(&h.render(&Theme::mono(), 80, 24));
+    assert_eq!(s, again, "nothing below the last line");
+    h.key(KeyCode::Home);
+    let s = text(&h.render(&Theme::mono(), 80, 24));
+    assert!(s.contains("SCHEDA PROGRAMMAZIONE ANNUALE"), "{s}");
+}
+
+#[test]
+fn a_help_longer_than_the_screen_scrolls() {
+    let mut h = Harness::new("comune.015146", (60, 16));
+    open_search(&mut h);
+    h.key(KeyCode::F(1));
+    let first = text(&h.render(&Theme::mono(), 60, 16));
+    assert!(first.contains("scorre, righe 1-"), "{first}");
+    insta::assert_snapshot!("help_scrolls_60x16", first);
+    h.key(KeyCode::End);
+    let last = text(&h.render(&Theme::mono(), 60, 16));
+    assert!(h.app.help_open && last != first, "{last}");
+    assert!(last.contains("un altro tasto lo chiude"), "{last}");
+    insta::assert_snapshot!("help_scrolled_to_the_end_60x16", last);
 }
 
 #[test]

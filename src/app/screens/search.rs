@@ -391,11 +391,8 @@ impl Search {
             Action::ClearFilters => {
                 self.fields = mk_fields();
                 self.invalid = None;
-                // Cleared to write new ones: the cursor stays in the filters (on the first
-                // field when it was on the table).
-                if self.focus == Focus::Table {
-                    self.focus = Focus::Field(0);
-                }
+                // Cleared to write new ones: the cursor stays where it was (in the filters,
+                // it does not jump to the results).
                 ScreenOutcome::requests(vec![self.restart(generation)])
             }
             Action::Refresh => ScreenOutcome::requests(vec![self.restart(generation)]),
