@@ -59,6 +59,8 @@ pub struct App {
     pub generation: u64,
     /// A key that would throw away unsaved edits was pressed once: pressed again, it acts.
     armed: Option<Key>,
+    /// The last messages, for the help.
+    pub history: std::collections::VecDeque<Message>,
 }
 
 /// Input to `update`.
@@ -101,6 +103,7 @@ impl App {
             quit: false,
             generation: 0,
             armed: None,
+            history: Default::default(),
         }
     }
 
@@ -170,8 +173,26 @@ impl App {
     }
 }
 
+/// Messages kept for the help (F1), newest last: a message cut on the message line, or
+/// replaced by the next one, can still be read whole.
+pub const MESSAGE_HISTORY: usize = 10;
+
 /// The single place where state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let before = app.message.clone();
+    let effects = update_inner(app, msg);
+    if app.message != before
+        && let Some(m) = &app.message
+    {
+        if app.history.len() == MESSAGE_HISTORY {
+            app.history.pop_front();
+        }
+        app.history.push_back(m.clone());
+    }
+    effects
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Resize(w, h) => {
             app.session.size = (w, h);

@@ -450,3 +450,25 @@ fn the_help_scrolls_with_the_movement_keys_and_closes_with_another() {
     key(&mut app, KeyCode::Char('x'));
     assert!(!app.help_open);
 }
+
+#[test]
+fn messages_are_kept_for_the_help() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    for c in ["a", "b", "c"] {
+        typed(&mut app, c);
+    }
+    // Each refused letter said why; the same message twice in a row is kept once.
+    assert_eq!(app.history.len(), 3, "{:?}", app.history);
+    for i in 0..20 {
+        app.message = None;
+        typed(&mut app, &char::from(b'd' + (i % 20) as u8).to_string());
+    }
+    assert_eq!(app.history.len(), MESSAGE_HISTORY);
+    assert!(
+        app.history.back().unwrap().text().contains("'w'"),
+        "{:?}",
+        app.history
+    );
+}

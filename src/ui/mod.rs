@@ -236,6 +236,12 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
         "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
         keys.plain(Action::Back)
     ));
+    if !app.history.is_empty() {
+        notes.push("Ultimi messaggi, dal più recente:".into());
+        for m in app.history.iter().rev() {
+            notes.push(message_text(m));
+        }
+    }
     notes.push(format!(
         "{} scorrono l'aiuto; un altro tasto lo chiude.",
         keys.pair(Action::Up, Action::Down)
@@ -289,11 +295,12 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     let scroll = app.help_scroll.min(max_scroll);
     let title = if max_scroll > 0 {
         format!(
-            " Aiuto ({}) · {} scorre, righe {}-{} di {wanted} ",
+            " Aiuto ({}) · {} scorre, righe {}-{} di {} ",
             keys.key(Action::Help),
             keys.pair(Action::Up, Action::Down),
             scroll + 1,
-            scroll + height.saturating_sub(2)
+            scroll + height.saturating_sub(2),
+            wanted.saturating_sub(2)
         )
     } else {
         format!(" Aiuto ({}) ", keys.key(Action::Help))
