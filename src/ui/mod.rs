@@ -95,28 +95,35 @@ fn title_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
 /// Legend entries "key label" for the offered actions, in order. When they do not all fit,
 /// the help's entry moves to the end as "F1 altri tasti", so no key drops out unannounced.
 fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
-    let compact = is_compact(frame.area());
     let width = area.width as usize;
     let keymap = app.keys();
-    let entries: Vec<(Action, String, &str)> = legend_actions(app)
-        .into_iter()
-        .filter_map(|action| {
-            let key = keymap.keys(action).first()?.to_string();
-            let label = if compact {
-                short_label(action)
-            } else {
-                action.label()
-            };
-            Some((action, key, label))
-        })
-        .collect();
     let len = |key: &str, label: &str| key.chars().count() + 1 + label.chars().count() + 2;
+    let entries_with = |short: bool| -> Vec<(Action, String, &str)> {
+        legend_actions(app)
+            .into_iter()
+            .filter_map(|action| {
+                let key = keymap.keys(action).first()?.to_string();
+                let label = if short {
+                    short_label(action)
+                } else {
+                    action.label()
+                };
+                Some((action, key, label))
+            })
+            .collect()
+    };
+    // Short labels on small terminals, and wherever the full ones do not all fit.
+    let mut entries = entries_with(is_compact(frame.area()));
+    if entries.iter().map(|(_, k, l)| len(k, l)).sum::<usize>() > width {
+        entries = entries_with(true);
+    }
     let all: usize = entries.iter().map(|(_, k, l)| len(k, l)).sum();
-    let hint = (all > width)
+    let hint = (all > width + 2)
         .then(|| entries.iter().find(|(a, _, _)| *a == Action::Help))
         .flatten()
         .map(|(_, k, _)| (k.clone(), "altri tasti"));
-    let reserved = hint.as_ref().map_or(0, |(k, l)| len(k, l));
+    // The hint ends the line: no spaces after it.
+    let reserved = hint.as_ref().map_or(0, |(k, l)| len(k, l) - 2);
     let mut spans = Vec::new();
     let mut used = 0usize;
     for (action, key, label) in &entries {
@@ -124,7 +131,8 @@ fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
             continue;
         }
         let entry_len = len(key, label);
-        if used + entry_len + reserved > width {
+        // Without the hint every entry fits (the last one's two spaces may be cut).
+        if hint.is_some() && used + entry_len + reserved > width {
             break;
         }
         spans.push(Span::styled(key.clone(), theme.key));

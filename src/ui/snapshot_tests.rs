@@ -468,12 +468,13 @@ fn actions_the_operator_cannot_do_are_not_offered() {
     let mut h = Harness::new("comune.015146", (120, 40));
     open_search(&mut h);
     let s = text(&h.render(&Theme::mono(), 120, 40));
-    assert!(s.contains("F9 Marca per piano"), "{s}");
+    // (The legend's short label: the full ones do not all fit at 120 columns.)
+    assert!(s.contains("F9 Marca"), "{s}");
     // The helpdesk is read-only: nothing that changes data.
     let mut h = Harness::new("helpdesk", (120, 40));
     open_search(&mut h);
     let s = text(&h.render(&Theme::mono(), 120, 40));
-    assert!(!s.contains("Marca per piano"), "{s}");
+    assert!(!s.contains("F9 Marca"), "{s}");
 }
 
 /// A copy of the demo database with a plan (BOZZA) of BG-SERIATE for 2027 created by its
