@@ -110,7 +110,7 @@ fn line_with(s: &PtySession, needle: &str) -> String {
         .to_string()
 }
 
-/// 1. A Comune refiles a communication whose stored shares the form shows as "12,5%".
+/// Item 1: A Comune refiles a communication whose stored shares the form shows as "12,5%".
 #[test]
 fn item1_a_transmitted_communication_with_percentages_is_filed_again() {
     let env = demo();
@@ -141,7 +141,7 @@ fn item1_a_transmitted_communication_with_percentages_is_filed_again() {
     assert_eq!(history[1]["form"]["shares"]["elderly"], 1250, "{history:#}");
 }
 
-/// 2. The receipt stays on the list and the form after leaving it, and the owner exports it.
+/// Item 2: The receipt stays on the list and the form after leaving it, and the owner exports it.
 #[test]
 fn item2_the_receipt_is_shown_on_list_and_form_and_exported() {
     let env = demo();
@@ -186,7 +186,7 @@ fn item2_the_receipt_is_shown_on_list_and_form_and_exported() {
     assert!(std::fs::read(&out).unwrap().starts_with(b"PK"));
 }
 
-/// 3. A draft saved after a transmission is a new, untransmitted version, and the screens say
+/// Item 3: A draft saved after a transmission is a new, untransmitted version, and the screens say
 /// which version they show.
 #[test]
 fn item3_a_draft_after_a_transmission_says_which_version_is_shown() {
@@ -221,7 +221,7 @@ fn item3_a_draft_after_a_transmission_says_which_version_is_shown() {
     quit(s);
 }
 
-/// 4. An error keeps what was typed; leaving a form with unsaved changes asks first.
+/// Item 4: An error keeps what was typed; leaving a form with unsaved changes asks first.
 #[test]
 fn item4_typed_input_survives_errors_and_leaving_asks() {
     let env = demo();
@@ -302,7 +302,7 @@ fn item4_typed_input_survives_errors_and_leaving_asks() {
     assert!(s.wait_exit(10));
 }
 
-/// 5. Closing, approving, certifying and declaring no units ask first, saying what happens.
+/// Item 5: Closing, approving, certifying and declaring no units ask first, saying what happens.
 #[test]
 fn item5_irreversible_actions_ask_and_say_what_happens() {
     let env = demo();
@@ -350,7 +350,7 @@ fn item5_irreversible_actions_ask_and_say_what_happens() {
     quit(s);
 }
 
-/// 9. A refused value is marked as the field is left, the total ignores it, and a category
+/// Item 9: A refused value is marked as the field is left, the total ignores it, and a category
 /// total over the limit is marked on the field that passed it.
 #[test]
 fn item9_fields_are_checked_as_they_are_left() {
@@ -397,7 +397,7 @@ fn item9_fields_are_checked_as_they_are_left() {
     assert!(s.wait_exit(10));
 }
 
-/// 7. A list shows what is stored when the operator comes back to it; cancelled plans are not
+/// Item 7: A list shows what is stored when the operator comes back to it; cancelled plans are not
 /// offered for filing.
 #[test]
 fn item7_lists_are_current_when_returned_to() {
@@ -446,7 +446,7 @@ fn item7_lists_are_current_when_returned_to() {
     quit(s);
 }
 
-/// 8. A message longer than the line is read whole.
+/// Item 8: A message longer than the line is read whole.
 #[test]
 fn item8_long_messages_are_read_whole() {
     let env = demo();
@@ -488,7 +488,7 @@ fn libero(env: &Env, marked: Option<&str>) -> Vec<i64> {
     rows.iter().map(|r| r["id"].as_i64().unwrap()).collect()
 }
 
-/// 6. Single rows of the result are ticked and marked, then one is unmarked.
+/// Item 6: Single rows of the result are ticked and marked, then one is unmarked.
 #[test]
 fn item6_ticked_rows_are_marked_and_unmarked() {
     let env = demo();

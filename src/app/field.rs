@@ -63,8 +63,11 @@ pub struct TextField {
     max: usize,
     /// The characters the field takes (a number or a date takes no letters: `q` pressed in it
     /// is not typed), and how to say so; None: any printable character.
-    accepts: Option<(fn(char) -> bool, &'static str)>,
+    accepts: Option<Accepts>,
 }
+
+/// Which characters a field takes, and what it wants in words.
+type Accepts = (fn(char) -> bool, &'static str);
 
 /// Numbers as operators type them: digits, a sign, decimal separators, a percent sign.
 fn numeric_char(c: char) -> bool {

@@ -175,7 +175,7 @@ pub fn lines(d: &UnitDetail, theme: &Theme) -> Vec<Line<'static>> {
             &format!("Nucleo {}", h.id),
             format!(
                 "{} · contratto {} · ISEE {}",
-                crate::domain::format::count(i64::from(h.members), "componente", "componenti"),
+                crate::domain::format::count(h.members, "componente", "componenti"),
                 opt(&h.contract_date),
                 h.isee_cents.map(euro).unwrap_or_else(|| "—".into())
             ),

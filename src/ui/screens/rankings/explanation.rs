@@ -44,7 +44,7 @@ fn explanation_lines(e: &Explanation, theme: &Theme) -> Vec<Line<'static>> {
             "  {} · {}: posizione {} di {} ({})",
             r.owner_name,
             r.comune,
-            crate::domain::format::int(*p as i64),
+            crate::domain::format::int(*p),
             crate::domain::format::int(r.entries),
             r.state
         )));

@@ -91,7 +91,7 @@ pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: R
             "{} · {} · {} all'avviso",
             crate::domain::format::count(rankings.len() as i64, "graduatoria", "graduatorie"),
             crate::domain::format::count(total, "posizione", "posizioni"),
-            crate::domain::format::count(notice.applications as i64, "domanda", "domande")
+            crate::domain::format::count(notice.applications, "domanda", "domande")
         ),
         theme.muted,
     ));

@@ -59,7 +59,7 @@ pub(super) fn draw(s: &NoticeList, frame: &mut Frame, theme: &Theme, area: Rect)
                 &it(n.closes_on),
                 state,
                 &n.rule_set,
-                &crate::domain::format::int(n.applications as i64),
+                &crate::domain::format::int(n.applications),
             ),
             i == s.selected,
             theme,
