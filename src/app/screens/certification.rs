@@ -268,3 +268,71 @@ impl Certification {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::certification::Totals;
+
+    fn screen(units: i64) -> (Certification, Session) {
+        let mut c = Certification::new(vec![(7, "Comune di Seriate".into())]);
+        c.card = Some(Card {
+            owner_id: 7,
+            owner_name: "Comune di Seriate".into(),
+            owner_kind: "COMUNE".into(),
+            totals: Totals {
+                units,
+                ..Totals::default()
+            },
+            last: None,
+        });
+        let session = crate::app::Session {
+            scope: crate::domain::access::OperatorScope {
+                username: "comune.016198".into(),
+                role: crate::domain::access::Role::OwnerOperator,
+                status: crate::domain::access::OperatorStatus::Active,
+                district_id: None,
+                grants: Vec::new(),
+            },
+            database: "t".into(),
+            read_only: false,
+            owners: Vec::new(),
+            size: (80, 24),
+            plan_year: 2027,
+        };
+        (c, session)
+    }
+
+    #[test]
+    fn certifying_and_declaring_no_units_ask_first() {
+        let (mut c, s) = screen(1);
+        let out = c.on_action(Action::Certify, &s, 1);
+        assert!(out.requests.is_empty());
+        let said = out.message.unwrap();
+        assert!(said.text().contains("(1 alloggio)"), "{said:?}");
+        // Another key in between: asked again.
+        c.on_action(Action::Up, &s, 2);
+        assert!(c.on_action(Action::Certify, &s, 3).requests.is_empty());
+        let out = c.on_action(Action::Certify, &s, 4);
+        assert!(matches!(
+            out.requests.as_slice(),
+            [Request::Certify {
+                no_units: false,
+                ..
+            }]
+        ));
+        let (mut c, s) = screen(0);
+        let out = c.on_action(Action::DeclareNoUnits, &s, 1);
+        assert!(
+            out.message
+                .unwrap()
+                .text()
+                .contains("non ha unità abitative")
+        );
+        let out = c.on_action(Action::DeclareNoUnits, &s, 2);
+        assert!(matches!(
+            out.requests.as_slice(),
+            [Request::Certify { no_units: true, .. }]
+        ));
+    }
+}
