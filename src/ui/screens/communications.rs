@@ -203,7 +203,10 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
                     ),
                     theme.label,
                 ),
-                Span::raw(format!("{} (calcolato)", f.total())),
+                Span::raw(format!(
+                    "{} (calcolato)",
+                    crate::domain::format::int(f.total())
+                )),
             ]));
         }
     }
