@@ -334,6 +334,30 @@ pub fn contain<R>(f: impl FnOnce() -> R) -> std::thread::Result<R> {
     r
 }
 
+/// Whether an error comes from writing to a pipe whose reader has gone (`casa … | head`):
+/// not a failure of casa, which then stops quietly as other command-line tools do.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Whether a panic is `println!` failing on a closed pipe ("failed printing to stdout:
+/// Broken pipe").
+pub fn is_broken_pipe_panic(payload: &Box<dyn std::any::Any + Send>) -> bool {
+    broken_pipe_text(payload.as_ref())
+}
+
+fn broken_pipe_text(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    text.contains("Broken pipe") || text.contains("os error 32")
+}
+
 /// Whether the running thread is inside `contain` (for other panic hooks: the fuzzers').
 pub fn panic_is_contained() -> bool {
     CONTAINED.with(std::cell::Cell::get)
@@ -346,7 +370,7 @@ pub fn install_panic_hook(log: Option<std::path::PathBuf>) {
     std::panic::set_hook(Box::new(move |info| {
         let backtrace = std::backtrace::Backtrace::force_capture();
         tracing::error!("panic: {info}\n{backtrace}");
-        if CONTAINED.with(std::cell::Cell::get) {
+        if CONTAINED.with(std::cell::Cell::get) || broken_pipe_text(info.payload()) {
             return;
         }
         let where_ = log

@@ -47,10 +47,18 @@ pub fn main() -> ExitCode {
             }),
         // The forced command of an SSH key: it runs either front end, so it starts here.
         Some(cli::Command::Session(args)) => crate::ssh::session::run(&parsed.global, &args),
-        Some(command) => cli::run(&parsed.global, command),
+        // `casa … | head`: once the reader has what it wanted, the rest is not written.
+        Some(command) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cli::run(&parsed.global, command)
+        })) {
+            Ok(r) => r,
+            Err(p) if crate::italian::is_broken_pipe_panic(&p) => return ExitCode::SUCCESS,
+            Err(p) => std::panic::resume_unwind(p),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if crate::italian::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // The log keeps the original wording; the operator reads Italian.
             tracing::error!("{e:#}");

@@ -58,6 +58,8 @@ fn certify_through_the_card(demo: &Env, operator: &str) {
     s.send(pty::ENTER);
     s.wait_for("Numero unità abitative", 10);
     s.send("\x1b[17~"); // F6
+    s.wait_for("Certificare", 10);
+    s.send("\x1b[17~"); // F6 again confirms
     s.wait_for("Certificazione registrata", 10);
     quit(s);
 }
@@ -126,6 +128,9 @@ fn capofila_creates_opens_closes_reports_approves_and_exports() {
     s.wait_for("APERTO", 10);
     s.send(pty::ENTER);
     s.wait_for("Chiudi finestra", 10);
+    // Closing and approving ask first (how many owners have not filed): twice each.
+    s.send("h");
+    s.wait_for("non potranno più trasmettere", 10);
     s.send("h");
     s.wait_for("stato CHIUSO", 10);
     // The report asks where to save it (the working directory by default).
@@ -133,6 +138,8 @@ fn capofila_creates_opens_closes_reports_approves_and_exports() {
     s.wait_for("SALVA COME", 10);
     s.send(pty::ENTER);
     s.wait_for("Report scritto in", 10);
+    s.send("p");
+    s.wait_for("È definitivo", 10);
     s.send("p");
     s.wait_for("stato APPROVATO", 10);
     s.wait_for("Esporta", 5);

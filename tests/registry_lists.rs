@@ -210,7 +210,7 @@ fn marking_for_a_plan_year_and_undoing_it() {
 
     // The filter spans Comune di Milano, whose registry this operator may not edit.
     let e = op
-        .mark_units(&UnitFilter::default(), 2030, false)
+        .mark_units(&UnitFilter::default(), 2030, false, None)
         .unwrap_err();
     assert!(e.to_string().contains("Comune di Milano"), "{e:#}");
     assert!(plan_units(store.conn(), aler, 2030).is_empty());
@@ -228,12 +228,12 @@ fn marking_for_a_plan_year_and_undoing_it() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert!(want.len() > 20);
-    let o = op.mark_units(&f, 2030, false).unwrap();
+    let o = op.mark_units(&f, 2030, false, None).unwrap();
     assert_eq!(o.matched, want.len());
     assert_eq!(o.changed, want.len());
     assert_eq!(plan_units(store.conn(), aler, 2030), want);
     // Marking again changes nothing; the search filter finds exactly them.
-    assert_eq!(op.mark_units(&f, 2030, false).unwrap().changed, 0);
+    assert_eq!(op.mark_units(&f, 2030, false, None).unwrap().changed, 0);
     let marked = UnitFilter {
         marked_for_year: Some(2030),
         ..Default::default()
@@ -265,7 +265,7 @@ fn marking_for_a_plan_year_and_undoing_it() {
         states: vec![UnitState::Occupied],
         ..Default::default()
     };
-    assert!(op.mark_units(&occupied, 2030, false).is_err());
+    assert!(op.mark_units(&occupied, 2030, false, None).is_err());
 
     // Undo the LIBERO ones only.
     let free = UnitFilter {
@@ -273,11 +273,46 @@ fn marking_for_a_plan_year_and_undoing_it() {
         states: vec![UnitState::Free],
         ..Default::default()
     };
-    let undone = op.mark_units(&free, 2030, true).unwrap();
+    let undone = op.mark_units(&free, 2030, true, None).unwrap();
     assert!(undone.changed > 0);
     let left = plan_units(store.conn(), aler, 2030);
     assert_eq!(left.len(), want.len() - undone.changed);
     assert_eq!(audit::count(store.conn()).unwrap(), audits + 3);
+
+    // Ticked rows: only those, and only where the filter and the plan's states allow. An
+    // occupied unit and a unit of Milano (not this operator's to edit, not in the filter)
+    // ticked with them are left alone.
+    let occupied_id: i64 = store
+        .conn()
+        .query_row(
+            "SELECT id FROM unit WHERE owner_id = ?1 AND state = 2 LIMIT 1",
+            [aler],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let milano_id: i64 = store
+        .conn()
+        .query_row(
+            "SELECT id FROM unit WHERE owner_id = ?1 LIMIT 1",
+            [milano],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let ticked = [want[0], want[1], occupied_id, milano_id];
+    let o = op.mark_units(&f, 2031, false, Some(&ticked)).unwrap();
+    assert_eq!((o.matched, o.changed), (2, 2));
+    assert_eq!(plan_units(store.conn(), aler, 2031), vec![want[0], want[1]]);
+    let o = op.mark_units(&f, 2031, true, Some(&[want[1]])).unwrap();
+    assert_eq!(o.changed, 1);
+    assert_eq!(plan_units(store.conn(), aler, 2031), vec![want[0]]);
+    let filter = audit::Filter {
+        entity: Some("unit".into()),
+        ..Default::default()
+    };
+    let records = audit::list(store.conn(), &filter, None, 10).unwrap();
+    let after: serde_json::Value =
+        serde_json::from_str(records[0].after.as_ref().unwrap()).unwrap();
+    assert_eq!(after["selezionati"], 1, "{after}");
 }
 
 fn sheet_rows(path: &std::path::Path) -> Vec<(String, Vec<Vec<Data>>)> {

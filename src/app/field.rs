@@ -61,6 +61,22 @@ pub struct TextField {
     area: Box<TextArea<'static>>,
     /// Longest value accepted, in characters.
     max: usize,
+    /// The characters the field takes (a number or a date takes no letters: `q` pressed in it
+    /// is not typed), and how to say so; None: any printable character.
+    accepts: Option<Accepts>,
+}
+
+/// Which characters a field takes, and what it wants in words.
+type Accepts = (fn(char) -> bool, &'static str);
+
+/// Numbers as operators type them: digits, a sign, decimal separators, a percent sign.
+fn numeric_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, ',' | '.' | '%' | '-' | '+' | ' ')
+}
+
+/// Dates as GG/MM/AAAA or AAAA-MM-GG.
+fn date_char(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '/' | '-' | '.' | ' ')
 }
 
 impl PartialEq for TextField {
@@ -93,7 +109,27 @@ impl TextField {
         TextField {
             area: Box::new(area),
             max,
+            accepts: None,
         }
+    }
+
+    /// The field takes a number only (digits, sign, decimal separators, %).
+    pub fn numeric(mut self) -> TextField {
+        self.accepts = Some((numeric_char, "un numero"));
+        self
+    }
+
+    /// The field takes a date only (digits and separators).
+    pub fn date(mut self) -> TextField {
+        self.accepts = Some((date_char, "una data (GG/MM/AAAA)"));
+        self
+    }
+
+    /// Why typing `c` here does nothing, when the field does not take it.
+    pub fn refuses(&self, c: char) -> Option<String> {
+        let (ok, what) = self.accepts?;
+        (!ok(c) && !c.is_control())
+            .then(|| format!("'{c}' non si scrive qui: il campo vuole {what}"))
     }
 
     pub fn with_value(max: usize, value: &str) -> TextField {
@@ -143,7 +179,7 @@ impl TextField {
         let a = &mut self.area;
         match ev.code {
             KeyCode::Char(c) if !ctrl && !alt && !c.is_control() => {
-                if full {
+                if full || self.accepts.is_some_and(|(ok, _)| !ok(c)) {
                     return false;
                 }
                 a.insert_char(c);
@@ -192,6 +228,7 @@ impl TextField {
         let room = self.max.saturating_sub(self.len());
         let mut chars = text.trim_end_matches(['\n', '\r']).chars().peekable();
         let (mut fits, mut n, mut broke_lines, mut cut) = (String::new(), 0, false, false);
+        let mut refused = false;
         while let Some(c) = chars.next() {
             let c = match c {
                 '\r' | '\n' => {
@@ -203,6 +240,10 @@ impl TextField {
                 }
                 '\t' => ' ',
                 c if c.is_control() => continue,
+                c if self.accepts.is_some_and(|(ok, _)| !ok(c)) => {
+                    refused = true;
+                    continue;
+                }
                 c => c,
             };
             if n == room {
@@ -213,7 +254,12 @@ impl TextField {
             n += 1;
         }
         let changed = !fits.is_empty() && self.area.insert_str(&fits);
-        let note = if cut {
+        let note = if refused {
+            Some(Message::Warning(format!(
+                "Testo incollato in parte: il campo vuole {}",
+                self.accepts.map_or("", |(_, w)| w)
+            )))
+        } else if cut {
             Some(Message::Warning(format!(
                 "Testo incollato troncato: il campo accetta al massimo {} caratteri",
                 self.max

@@ -53,9 +53,17 @@ pub struct App {
     pub stack: Vec<Screen>,
     pub message: Option<Message>,
     pub help_open: bool,
+    /// First line of the help shown, when it is longer than the screen.
+    pub help_scroll: u16,
+    /// The last useful help scroll, as the last frame drawn found it.
+    pub help_max_scroll: std::cell::Cell<u16>,
     pub quit: bool,
     /// Bumped for every data request, so stale answers are dropped.
     pub generation: u64,
+    /// A key that would throw away unsaved edits was pressed once: pressed again, it acts.
+    armed: Option<Key>,
+    /// The last messages, for the help.
+    pub history: std::collections::VecDeque<Message>,
 }
 
 /// Input to `update`.
@@ -93,8 +101,12 @@ impl App {
             stack: vec![home],
             message: None,
             help_open: false,
+            help_scroll: 0,
+            help_max_scroll: std::cell::Cell::new(0),
             quit: false,
             generation: 0,
+            armed: None,
+            history: Default::default(),
         }
     }
 
@@ -106,8 +118,12 @@ impl App {
             stack: vec![screen],
             message: None,
             help_open: false,
+            help_scroll: 0,
+            help_max_scroll: std::cell::Cell::new(0),
             quit: false,
             generation: 0,
+            armed: None,
+            history: Default::default(),
         }
     }
 
@@ -179,8 +195,26 @@ impl App {
     }
 }
 
+/// Messages kept for the help (F1), newest last: a message cut on the message line, or
+/// replaced by the next one, can still be read whole.
+pub const MESSAGE_HISTORY: usize = 10;
+
 /// The single place where state changes.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let before = app.message.clone();
+    let effects = update_inner(app, msg);
+    if app.message != before
+        && let Some(m) = &app.message
+    {
+        if app.history.len() == MESSAGE_HISTORY {
+            app.history.pop_front();
+        }
+        app.history.push_back(m.clone());
+    }
+    effects
+}
+
+fn update_inner(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Resize(w, h) => {
             app.session.size = (w, h);
@@ -235,15 +269,65 @@ pub const QUIT_KEY: Key = Key {
     alt: false,
 };
 
+/// Typed input is never thrown away silently: the first press of a key that would drop
+/// unsaved edits (leave, go back, reread) says so, the same key again acts.
+fn asks_before_dropping(app: &mut App, key: Key, armed: Option<Key>, whole_stack: bool) -> bool {
+    let unsaved = if whole_stack {
+        app.stack.iter().any(Screen::unsaved)
+    } else {
+        app.screen().unsaved()
+    };
+    if !unsaved || armed == Some(key) {
+        return false;
+    }
+    app.armed = Some(key);
+    let draft = app.keys().key(Action::CommunicationDraft);
+    let save = if matches!(app.screen(), Screen::Communications(_)) {
+        format!(", {draft} salva la bozza")
+    } else {
+        String::new()
+    };
+    app.message = Some(Message::Warning(format!(
+        "Modifiche non salvate: {key} di nuovo per lasciarle{save}"
+    )));
+    true
+}
+
 fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
     let key = Key::from_event(&ev);
+    let armed = app.armed.take();
     if key == QUIT_KEY {
+        if asks_before_dropping(app, key, armed, true) {
+            return Vec::new();
+        }
         app.quit = true;
         return vec![Effect::Quit];
     }
     if app.help_open {
-        // Any key closes help; it does nothing else.
-        app.help_open = false;
+        // The movement keys scroll a help longer than the screen; any other key closes it
+        // and does nothing else.
+        let max = app.help_max_scroll.get();
+        let moves = [
+            Action::Up,
+            Action::Down,
+            Action::PageUp,
+            Action::PageDown,
+            Action::First,
+            Action::Last,
+        ];
+        let scroll = app.help_scroll;
+        app.help_scroll = match app.keymap.action_for(&key, &moves, false) {
+            Some(Action::Up) => scroll.saturating_sub(1),
+            Some(Action::Down) => scroll.saturating_add(1).min(max),
+            Some(Action::PageUp) => scroll.saturating_sub(10),
+            Some(Action::PageDown) => scroll.saturating_add(10).min(max),
+            Some(Action::First) => 0,
+            Some(Action::Last) => max,
+            _ => {
+                app.help_open = false;
+                0
+            }
+        };
         return Vec::new();
     }
     let in_text = app.screen().in_text();
@@ -253,9 +337,16 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
         return apply(app, outcome);
     }
     let offered = app.offered();
-    match app.keymap.action_for(&key, &offered, in_text) {
+    let action = app.keymap.action_for(&key, &offered, in_text);
+    if let Some(a @ (Action::Exit | Action::Back | Action::Refresh)) = action
+        && asks_before_dropping(app, key, armed, a == Action::Exit)
+    {
+        return Vec::new();
+    }
+    match action {
         Some(Action::Help) => {
             app.help_open = true;
+            app.help_scroll = 0;
             Vec::new()
         }
         Some(Action::Exit) => {
@@ -272,18 +363,36 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             if app.stack.len() > 1 {
                 app.stack.pop();
                 app.message = None;
-                vec![Effect::Cancel]
+                // The screen shown again rereads what may have changed meanwhile.
+                let generation = app.next_generation();
+                let mut effects = vec![Effect::Cancel];
+                effects.extend(
+                    app.screen_mut()
+                        .on_return(generation)
+                        .into_iter()
+                        .map(Effect::Request),
+                );
+                effects
             } else {
                 Vec::new()
             }
         }
         Some(action) if app.session.remote && screens::writes_server_file(action) => {
-            app.message = Some(Message::Warning(format!(
-                "In una sessione SSH i file si scrivono sul proprio computer: dalla propria shell, ad es. ssh casa@server {} --out - > file.xlsx",
-                match action {
-                    Action::PlanReport => "plan report ID",
-                    _ => "units export [filtri] --format xlsx",
+            // The file would be the server's: the operator's own shell reads or writes it.
+            let hint = match (app.screen(), action) {
+                (_, Action::PlanReport) => "plan report ID --out - > report.xlsx",
+                (_, Action::ApplicationsImport) => {
+                    "applications import - --notice N < domande.csv"
                 }
+                (Screen::PlanCard(_), _) => "plan export ID --out - > piano.xlsx",
+                (Screen::Communications(_), _) => {
+                    "comm receipt --plan ID --out - > ricevuta.xlsx"
+                }
+                (Screen::Assignments(_), _) => "assignments export --out - > assegnazioni.xlsx",
+                _ => "units export [filtri] --format xlsx --out - > elenchi.xlsx",
+            };
+            app.message = Some(Message::Warning(format!(
+                "In una sessione SSH i file sono quelli del proprio computer: dalla propria shell, ad es. ssh casa@server {hint}"
             )));
             Vec::new()
         }
@@ -321,6 +430,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
 }
 
 fn apply(app: &mut App, outcome: ScreenOutcome) -> Vec<Effect> {
+    if outcome.clear_message {
+        app.message = None;
+    }
     if let Some(m) = outcome.message {
         app.message = Some(m);
     }

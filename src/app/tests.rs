@@ -172,6 +172,8 @@ fn paste_goes_into_the_field_as_text_and_never_acts() {
     let mut app = app();
     open_search(&mut app);
     key(&mut app, KeyCode::Char('/'));
+    // Codice fabbricato, a text field (ID alloggio takes digits only).
+    key(&mut app, KeyCode::Tab);
     // "q" is Esci, ESC [ 2 1 ~ is what F10 sends, Ctrl-C would quit: pasted, they are text.
     for paste in ["q", "\x1b[21~", "\x03", "?"] {
         let effects = update(&mut app, Msg::Paste(paste.into()));
@@ -182,24 +184,29 @@ fn paste_goes_into_the_field_as_text_and_never_acts() {
         );
         assert!(matches!(app.screen(), Screen::Search(_)) && !app.help_open);
     }
-    assert_eq!(search(&app).fields[0].value(), "q[21~?");
+    assert_eq!(search(&app).fields[1].value(), "q[21~?");
     // Into the middle, at the cursor; a line break becomes a space, with a word why.
     key(&mut app, KeyCode::Home);
     update(&mut app, Msg::Paste("ab\ncd\n".into()));
-    assert_eq!(search(&app).fields[0].value(), "ab cdq[21~?");
+    assert_eq!(search(&app).fields[1].value(), "ab cdq[21~?");
     assert!(matches!(app.message, Some(Message::Info(_))));
-    // Cut to the field's length (ID alloggio: 12), said on the message line.
-    update(&mut app, Msg::Paste("0123456789".into()));
-    assert_eq!(search(&app).fields[0].value().chars().count(), 12);
+    // Cut to the field's length, said on the message line.
+    update(&mut app, Msg::Paste("0123456789".repeat(10)));
+    assert_eq!(search(&app).fields[1].value().chars().count(), 80);
+    assert!(matches!(app.message, Some(Message::Warning(_))));
+    // A number field takes the digits of a paste, and says it left the rest.
+    key(&mut app, KeyCode::BackTab);
+    update(&mut app, Msg::Paste("12ab3".into()));
+    assert_eq!(search(&app).fields[0].value(), "123");
     assert!(matches!(app.message, Some(Message::Warning(_))));
     // With no field focused a paste does nothing at all but say so.
     key(&mut app, KeyCode::Esc);
     assert!(!app.screen().in_text());
-    let before = search(&app).fields[0].value().to_string();
+    let before = search(&app).fields[1].value().to_string();
     let effects = update(&mut app, Msg::Paste("q".into()));
     assert!(effects.is_empty() && !app.quit);
     assert!(matches!(app.screen(), Screen::Search(_)));
-    assert_eq!(search(&app).fields[0].value(), before);
+    assert_eq!(search(&app).fields[1].value(), before);
     assert!(matches!(app.message, Some(Message::Warning(_))));
 }
 
@@ -302,12 +309,12 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
     use crate::domain::communication::Field;
     let index = |f: Field| form(&app).fields.iter().position(|(k, _)| *k == f).unwrap();
     let (turnover, police) = (index(Field::Turnover), index(Field::Police));
-    // Two bad values: a word in e (turn-over), 99% police further down.
+    // Two bad values: a decimal in e (turn-over), 99% police further down.
     for _ in 0..turnover {
         key(&mut app, KeyCode::Tab);
     }
     ctrl(&mut app, 'u');
-    typed(&mut app, "tanti");
+    typed(&mut app, "1,5");
     for _ in turnover..police {
         key(&mut app, KeyCode::Tab);
     }
@@ -319,8 +326,8 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
     assert!(effects.is_empty(), "nothing sent: {effects:?}");
     let f = form(&app);
     assert_eq!(f.focus, turnover);
-    assert_eq!(f.invalid, Some(Field::Turnover));
-    assert_eq!(f.fields[turnover].1.value(), "tanti");
+    assert!(f.error(Field::Turnover).is_some());
+    assert_eq!(f.fields[turnover].1.value(), "1,5");
     assert_eq!(f.fields[police].1.value(), "99");
     assert!(
         matches!(&app.message, Some(Message::Error(m)) if m.contains("(e)")),
@@ -334,7 +341,8 @@ fn a_refused_save_puts_the_cursor_on_the_first_bad_field() {
     // Fixed: the next refusal is the police share.
     ctrl(&mut app, 't');
     assert_eq!(form(&app).focus, police);
-    assert_eq!(form(&app).invalid, Some(Field::Police));
+    assert!(form(&app).error(Field::Police).is_some());
+    assert!(form(&app).error(Field::Turnover).is_none());
 }
 
 #[test]
@@ -391,4 +399,106 @@ fn a_refused_new_plan_puts_the_cursor_on_the_bad_field() {
     assert_eq!(d.focus, 1, "on Inizio");
     assert_eq!(d.fields[1].value(), "31/02/2026");
     assert!(matches!(&app.message, Some(Message::Error(m)) if m.starts_with("Inizio")));
+}
+
+#[test]
+fn clearing_the_filters_keeps_the_cursor_in_the_filters() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    key(&mut app, KeyCode::Tab);
+    typed(&mut app, "F205");
+    ctrl(&mut app, 'n');
+    let s = search(&app);
+    assert_eq!(s.focus, screens::search::Focus::Field(1));
+    assert_eq!(s.fields[1].value(), "");
+    // Typing goes on in the filters.
+    typed(&mut app, "X");
+    assert_eq!(search(&app).fields[1].value(), "X");
+}
+
+#[test]
+fn a_letter_is_not_typed_in_a_number_field_and_says_why() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    typed(&mut app, "12q3");
+    assert_eq!(search(&app).fields[0].value(), "123");
+    assert!(!app.quit);
+    assert!(
+        matches!(&app.message, Some(Message::Warning(m)) if m.contains("'q'")),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn the_help_scrolls_with_the_movement_keys_and_closes_with_another() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::F(1));
+    assert!(app.help_open);
+    // As a frame drawn in a short terminal would find it.
+    app.help_max_scroll.set(5);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::PageDown);
+    assert!(app.help_open, "movement keys keep the help open");
+    assert_eq!(app.help_scroll, 5, "stops at the last line");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.help_scroll, 4);
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.help_scroll, 0);
+    key(&mut app, KeyCode::Char('x'));
+    assert!(!app.help_open);
+}
+
+#[test]
+fn messages_are_kept_for_the_help() {
+    let mut app = app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::Char('/'));
+    for c in ["a", "b", "c"] {
+        typed(&mut app, c);
+    }
+    // Each refused letter said why; the same message twice in a row is kept once.
+    assert_eq!(app.history.len(), 3, "{:?}", app.history);
+    for i in 0..20 {
+        app.message = None;
+        typed(&mut app, &char::from(b'd' + (i % 20) as u8).to_string());
+    }
+    assert_eq!(app.history.len(), MESSAGE_HISTORY);
+    assert!(
+        app.history.back().unwrap().text().contains("'w'"),
+        "{:?}",
+        app.history
+    );
+}
+
+/// Over SSH the server's files are not the operator's: an export on the search is not written
+/// on the server, and the message names the command that writes it on the operator's side.
+#[test]
+fn a_remote_session_exports_from_the_operators_shell() {
+    let mut s = session(vec![(1, Service::Registry), (1, Service::Planning)]);
+    s.remote = true;
+    let mut remote = App::new(s, Keymap::default_map());
+    open_search(&mut remote);
+    let effects = key(&mut remote, KeyCode::F(8));
+    assert!(effects.is_empty(), "{effects:?}");
+    let text = match &remote.message {
+        Some(Message::Warning(t)) => t.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(
+        text.contains("ssh casa@server units export") && text.contains("--out -"),
+        "{text}"
+    );
+    // The same key locally does not send the operator to the shell.
+    let mut app = super::tests::app();
+    open_search(&mut app);
+    key(&mut app, KeyCode::F(8));
+    assert!(
+        !matches!(&app.message, Some(Message::Warning(t)) if t.contains("ssh casa@server")),
+        "{:?}",
+        app.message
+    );
 }

@@ -1,4 +1,4 @@
-//! `casa comm show|file|history` (also `casa communications`): an owner's annual
+//! `casa comm show|file|receipt|history` (also `casa communications`): an owner's annual
 //! communication (SCHEMA COMUNICAZIONE ANNUALE) for a plan, its receipt and its filings.
 
 use super::output::{Format, Listing};
@@ -24,6 +24,21 @@ pub enum CommunicationsCommand {
     /// File (transmit) the communication; prints the receipt
     #[command(disable_version_flag = true)]
     File(Box<FileArgs>),
+    /// Receipt of the transmission in force (xlsx: ID di trasmissione telematica, date and
+    /// time of receipt, values filed), to send to the capofila
+    Receipt {
+        #[arg(long)]
+        plan: i64,
+        /// Owner (default: the operator's own, when it files for one owner only)
+        #[arg(long)]
+        owner: Option<String>,
+        /// Output file (.xlsx; - for standard output)
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
     /// Every filing of a plan (or of one owner), superseded ones included
     History {
         #[arg(long)]
@@ -125,12 +140,42 @@ pub fn run(g: &Global, cmd: CommunicationsCommand) -> Result<()> {
             format,
         } => show(g, plan, owner.as_deref(), format),
         CommunicationsCommand::File(args) => file(g, &args),
+        CommunicationsCommand::Receipt {
+            plan,
+            owner,
+            out,
+            force,
+        } => receipt(
+            g,
+            plan,
+            owner.as_deref(),
+            &crate::output_file::Target::new(&out, force),
+        ),
         CommunicationsCommand::History {
             plan,
             owner,
             format,
         } => history(g, plan, owner.as_deref(), format),
     }
+}
+
+fn receipt(
+    g: &Global,
+    plan_id: i64,
+    owner: Option<&str>,
+    out: &crate::output_file::Target,
+) -> Result<()> {
+    out.ensure_usable(&crate::output_file::XLSX)?;
+    let svc = open(g, Need::Read)?;
+    let owner_id = svc.owner_or_own(owner)?;
+    let f = svc.write_receipt(plan_id, owner_id, out)?;
+    out.announce(&format!(
+        "Ricevuta {} di {} scritta in {}",
+        f.transmission_id,
+        crate::safe_text::clean(&f.owner_name),
+        out.shown()
+    ));
+    Ok(())
 }
 
 fn find_owner(svc: &Service, owner: Option<&str>) -> Result<Option<i64>> {
@@ -282,12 +327,21 @@ fn print_one(c: &Communication) {
         crate::safe_text::clean(&c.owner_name),
         c.owner_kind
     );
-    println!("Stato                          {}", c.state);
+    if c.filing.is_some() && c.draft.is_some() {
+        // The draft is a new version not yet transmitted: the filing stays in force.
+        println!(
+            "Stato                          {} (in vigore), con una bozza non trasmessa salvata dopo",
+            c.state
+        );
+    } else {
+        println!("Stato                          {}", c.state);
+    }
     println!("Versione                       {}", c.version);
     if let Some(f) = &c.filing {
         let (date, time) = received(&f.received_at);
         println!("ID di trasmissione telematica  {}", f.transmission_id);
         println!("Ricevuta il                    {date} alle {time}");
+        println!("Valori trasmessi (in vigore):");
         for (k, v) in form_lines(&f.form, Some(f.total)) {
             println!("{k:<31}{}", crate::safe_text::clean(&v));
         }

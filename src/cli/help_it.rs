@@ -167,6 +167,10 @@ const COMMANDS: &[(&str, &str)] = &[
         "Trasmette la comunicazione; stampa la ricevuta",
     ),
     (
+        "comm receipt",
+        "Ricevuta della trasmissione in vigore (xlsx: ID di trasmissione telematica, data e ora di ricezione, valori trasmessi), da inviare al capofila",
+    ),
+    (
         "comm history",
         "Ogni trasmissione di un piano (o di un ente), anche quelle sostituite",
     ),
@@ -633,6 +637,12 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     (
+        "units mark",
+        "ids",
+        "Solo questi alloggi dei filtri (ID alloggio separati da virgole), come le righe spuntate nell'interfaccia",
+        Some("ID,ID,…"),
+    ),
+    (
         "operators add",
         "username",
         "Nome utente (quello da usare con --operator)",
@@ -949,6 +959,20 @@ const ARGS: &[(&str, &str, &str, Option<&str>)] = &[
         None,
     ),
     ("comm file", "format", FORMAT, Some("FORMATO")),
+    ("comm receipt", "plan", "Numero del piano", Some("PIANO")),
+    (
+        "comm receipt",
+        "owner",
+        "Ente (predefinito: quello dell'operatore, se ne trasmette per uno solo)",
+        Some("ENTE"),
+    ),
+    (
+        "comm receipt",
+        "out",
+        "File da scrivere (.xlsx; - per lo standard output)",
+        Some("FILE"),
+    ),
+    ("comm receipt", "force", "Sostituisce FILE se esiste", None),
     ("comm history", "plan", "Numero del piano", Some("PIANO")),
     ("comm history", "owner", OWNER, Some("ENTE")),
     ("comm history", "format", FORMAT, Some("FORMATO")),

@@ -139,6 +139,10 @@ pub struct MarkArgs {
     /// Remove the mark of the units marked for that year
     #[arg(long)]
     pub undo: bool,
+    /// Only these units of the filters (ID alloggio, comma separated), as ticked in the
+    /// interface
+    #[arg(long, value_name = "ID,ID,…", value_delimiter = ',')]
+    pub ids: Vec<i64>,
 }
 
 /// A value refused by a filter parser, as the CLI reports it: the option and the reason.
@@ -375,7 +379,12 @@ fn mark_cmd(g: &Global, a: MarkArgs) -> Result<()> {
     svc.session().require_writable()?;
     let filter = a.filter.resolve(&svc)?;
     let outcome = svc
-        .mark_units(&filter, year, a.undo)
+        .mark_units(
+            &filter,
+            year,
+            a.undo,
+            (!a.ids.is_empty()).then_some(a.ids.as_slice()),
+        )
         .context("marcatura non eseguita")?;
     println!("{}", messages::marked_in_full(&outcome, a.undo));
     Ok(())

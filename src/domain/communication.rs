@@ -143,10 +143,12 @@ impl Pct {
         Pct((v * 100.0).round().max(0.0) as u32)
     }
 
-    /// Parses what an operator typed ("12", "12.5", "12,50"), allowing `max_decimals`
-    /// decimals (at most two: the value is kept in hundredths).
+    /// Parses what an operator typed ("12", "12.5", "12,50", and "12,5%" as the value is
+    /// shown), allowing `max_decimals` decimals (at most two: the value is kept in hundredths).
     pub fn parse(input: &str, max_decimals: u8) -> Result<Pct, String> {
-        let s = input.trim().replace(',', ".");
+        let bare = input.trim();
+        let bare = bare.strip_suffix('%').map_or(bare, str::trim_end);
+        let s = bare.replace(',', ".");
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
         let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
         if !digits(int) || (!frac.is_empty() && !digits(frac)) || s.ends_with('.') {
@@ -237,18 +239,39 @@ impl Shares {
 
     /// The category reserves (c-bis and d), and the police share when the rules count it.
     fn reserves(&self, with_police: bool) -> u32 {
-        [
-            self.elderly,
-            self.single_parent,
-            self.disabled,
-            self.new_family,
-            self.other,
-        ]
-        .into_iter()
-        .chain(with_police.then_some(self.police))
-        .flatten()
-        .map(|p| p.0)
-        .sum()
+        self.reserve_fields(with_police)
+            .into_iter()
+            .filter_map(|(_, p)| p)
+            .map(|p| p.0)
+            .sum()
+    }
+
+    /// The shares the reserves total adds up, in form order.
+    fn reserve_fields(&self, with_police: bool) -> Vec<(Field, Option<Pct>)> {
+        let mut v = vec![
+            (Field::Elderly, self.elderly),
+            (Field::SingleParent, self.single_parent),
+            (Field::Disabled, self.disabled),
+            (Field::NewFamily, self.new_family),
+        ];
+        if with_police {
+            v.push((Field::Police, self.police));
+        }
+        v.push((Field::Other, self.other));
+        v
+    }
+
+    /// The field whose share takes the reserves total past `max`, adding in form order: the
+    /// one the operator must lower (or one before it).
+    fn reserve_over(&self, with_police: bool, max: Pct) -> Field {
+        let mut sum = 0;
+        for (f, p) in self.reserve_fields(with_police) {
+            sum += p.map_or(0, |p| p.0);
+            if sum > max.0 {
+                return f;
+            }
+        }
+        Field::Other
     }
 }
 
@@ -401,7 +424,7 @@ pub fn validate(
         let total = Pct(shares.reserves(c.reserves_include_police()));
         if total > max {
             fail(
-                Field::Other,
+                shares.reserve_over(c.reserves_include_police(), max),
                 format!("le riserve per categorie insieme fanno {total}: massimo {max} ({cite})"),
             );
         }
@@ -506,6 +529,14 @@ mod tests {
             e.message.contains("20,01%") && e.message.contains("(R.R. 2/2025)"),
             "{e}"
         );
+        // Marked where the total passes the limit, not on the last field of the form.
+        assert_eq!(e.field, Field::Other);
+        let e = only_error(comune_in(2026, |i| {
+            i.elderly = Some("15".into());
+            i.disabled = Some("10".into());
+            i.new_family = Some("1".into());
+        }));
+        assert_eq!(e.field, Field::Disabled, "{e}");
         assert!(comune_in(2025, fill).is_ok());
         // The police share is not one of the reserves (see rules/rr-2-2025.toml).
         assert!(
@@ -531,7 +562,13 @@ mod tests {
         assert_eq!(Pct::parse("12,5", 2), Ok(Pct(1250)));
         assert_eq!(Pct::parse("0.05", 2), Ok(Pct(5)));
         assert_eq!(Pct::parse("100", 2), Ok(Pct(10_000)));
-        for bad in ["100.01", "101", "-1", "1.234", "abc", "", "1.", ".5"] {
+        // As the form and `comm show` write them: a value shown is a value accepted.
+        assert_eq!(Pct::parse("12,5%", 2), Ok(Pct(1250)));
+        assert_eq!(Pct::parse(" 10 % ", 2), Ok(Pct(1000)));
+        assert_eq!(Pct::parse(&Pct(1205).to_string(), 2), Ok(Pct(1205)));
+        for bad in [
+            "100.01", "101", "-1", "1.234", "abc", "", "1.", ".5", "%", "5%%",
+        ] {
             assert!(Pct::parse(bad, 2).is_err(), "{bad}");
         }
         let e = only_error(comune(|i| i.elderly = Some("1.234".into())));

@@ -9,6 +9,7 @@ pub mod codice_fiscale;
 pub mod communication;
 pub mod dates;
 pub mod district;
+pub mod format;
 pub mod isbar;
 pub mod occupation;
 pub mod operator_key;

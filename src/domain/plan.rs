@@ -215,21 +215,43 @@ pub fn check_window_end(year: i32, end: NaiveDate) -> Result<(), PlanRefused> {
     check_in_window_range(year, "fine", end)
 }
 
+/// A field of the plan card, for saying which one a refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardField {
+    Year,
+    Start,
+    End,
+}
+
 /// Checks a new plan card's fields; returns the warnings.
 pub fn check_card(year: i32, start: NaiveDate, end: NaiveDate) -> Result<Vec<String>, PlanRefused> {
+    check_card_fields(year, start, end).map_err(|(_, e)| e)
+}
+
+/// As `check_card`, naming the field a refusal is about (the screen puts the cursor there).
+pub fn check_card_fields(
+    year: i32,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<Vec<String>, (CardField, PlanRefused)> {
     if !(2000..=2100).contains(&year) {
-        return Err(PlanRefused(format!(
-            "anno di riferimento {year} non valido (2000-2100)"
-        )));
+        return Err((
+            CardField::Year,
+            PlanRefused(format!("anno di riferimento {year} non valido (2000-2100)")),
+        ));
     }
-    check_in_window_range(year, "inizio comunicazione", start)?;
-    check_in_window_range(year, "fine comunicazione", end)?;
+    check_in_window_range(year, "inizio comunicazione", start)
+        .map_err(|e| (CardField::Start, e))?;
+    check_in_window_range(year, "fine comunicazione", end).map_err(|e| (CardField::End, e))?;
     if end < start {
-        return Err(PlanRefused(format!(
-            "la data di fine comunicazione ({}) precede la data di inizio ({})",
-            it(end),
-            it(start)
-        )));
+        return Err((
+            CardField::End,
+            PlanRefused(format!(
+                "la data di fine comunicazione ({}) precede la data di inizio ({})",
+                it(end),
+                it(start)
+            )),
+        ));
     }
     Ok(late_start_warning(year, start)
         .into_iter()

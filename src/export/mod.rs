@@ -5,6 +5,7 @@ pub mod assignments;
 pub mod plan_export;
 pub mod plan_report;
 pub mod rankings;
+pub mod receipt;
 pub mod unit_lists;
 
 /// The export was cancelled (the partial file has been removed).

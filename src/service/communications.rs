@@ -56,7 +56,12 @@ impl Service {
             .collect();
         owner_ids.dedup();
         let mut rows = Vec::new();
-        for plan in plans::list(conn, None, None)? {
+        // A cancelled plan takes no communication: it is not offered for filing (its filings
+        // stay readable with `casa comm show`).
+        let live = plans::list(conn, None, None)?
+            .into_iter()
+            .filter(|p| p.state != crate::domain::plan::PlanState::Cancelled);
+        for plan in live {
             for &owner_id in &owner_ids {
                 let Some(communication) = communications::list(conn, &plan, Some(owner_id))?
                     .into_iter()
@@ -109,6 +114,29 @@ impl Service {
         let conn = self.store.conn();
         plans::get(conn, plan_id)?;
         communications::history(conn, plan_id, owner_id)
+    }
+
+    /// Writes the receipt of the transmission in force of an owner's communication (xlsx):
+    /// for whoever reads the plan's communications (the owner sends it to the capofila).
+    /// Returns the filing written.
+    pub fn write_receipt(
+        &self,
+        plan_id: i64,
+        owner_id: i64,
+        out: &crate::output_file::Target,
+    ) -> Result<Filing> {
+        let (plan, found) = self.communications(plan_id, Some(owner_id))?;
+        let filing = found
+            .into_iter()
+            .next()
+            .and_then(|c| c.filing)
+            .ok_or_else(|| {
+                anyhow!(InvalidInput(format!(
+                    "la comunicazione dell'ente per il piano {plan_id} non è stata trasmessa: non c'è ricevuta"
+                )))
+            })?;
+        crate::export::receipt::write(&plan, &filing, out)?;
+        Ok(filing)
     }
 
     /// Saves (a draft) or files an owner's communication for a plan on `today`, refused if

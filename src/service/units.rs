@@ -217,6 +217,7 @@ impl Service {
         filter: &UnitFilter,
         year: i32,
         undo: bool,
+        only: Option<&[i64]>,
     ) -> Result<MarkOutcome> {
         self.session.require_writable()?;
         let visibility = self.visibility();
@@ -255,6 +256,7 @@ impl Service {
             visibility: &visibility,
             year,
             undo,
+            only,
         };
         let actor = self.session.username().to_string();
         self.writable()?.mark_for_plan(&actor, &marking, &authorize)

@@ -57,6 +57,8 @@ pub struct Marking<'a> {
     pub visibility: &'a Visibility,
     pub year: i32,
     pub undo: bool,
+    /// Only these units of the filter (rows the operator ticked); None: all of the filter.
+    pub only: Option<&'a [i64]>,
 }
 
 /// An owner whose units a marking would change, and how many.
@@ -83,6 +85,7 @@ impl Store {
             visibility,
             year,
             undo,
+            only,
         } = *m;
         if !YEARS.contains(&year) {
             return Err(FilterError {
@@ -96,7 +99,33 @@ impl Store {
             target.marked_for_year = Some(year);
         }
         let tx = self.write()?;
-        let owners = search::owners_of(&tx, &target, visibility)?;
+        // Ticked rows: each one through the filter by its id (the primary key), so a unit
+        // outside the filter, the plan states or the operator's view is left alone.
+        let singles: Option<Vec<UnitFilter>> = only.map(|ids| {
+            let mut ids = ids.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.into_iter()
+                // A filter on one id already: a ticked row can only be that one.
+                .filter(|id| target.unit_id.is_none_or(|u| u == *id))
+                .map(|id| UnitFilter {
+                    unit_id: Some(id),
+                    ..target.clone()
+                })
+                .collect()
+        });
+        let owners = match &singles {
+            None => search::owners_of(&tx, &target, visibility)?,
+            Some(filters) => {
+                let mut by_owner: std::collections::BTreeMap<i64, i64> = Default::default();
+                for f in filters {
+                    for (o, n) in search::owners_of(&tx, f, visibility)? {
+                        *by_owner.entry(o).or_default() += n;
+                    }
+                }
+                by_owner.into_iter().collect()
+            }
+        };
         // Decided inside the write lock, on the owners the change would touch now.
         let mut named = Vec::with_capacity(owners.len());
         for (o, n) in &owners {
@@ -119,7 +148,16 @@ impl Store {
                 changed: 0,
             });
         }
-        let ids = search::all_ids(&tx, &target, visibility)?;
+        let ids = match &singles {
+            None => search::all_ids(&tx, &target, visibility)?,
+            Some(filters) => {
+                let mut ids = Vec::with_capacity(filters.len());
+                for f in filters {
+                    ids.extend(search::all_ids(&tx, f, visibility)?);
+                }
+                ids
+            }
+        };
         let stamp = now();
         let mut changed = 0;
         {
@@ -135,6 +173,7 @@ impl Store {
         let mut after = json!({
             "anno": year,
             "filtro": filter.describe(),
+            "selezionati": only.map(<[i64]>::len),
             "alloggi": ids.len(),
             "modificati": changed,
         });

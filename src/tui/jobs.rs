@@ -153,10 +153,11 @@ impl Jobs {
                 input,
                 year,
                 undo,
+                only,
             } => {
                 let done = svc
                     .unit_filter(&input)
-                    .and_then(|f| svc.mark_units(&f, year, undo));
+                    .and_then(|f| svc.mark_units(&f, year, undo, only.as_deref()));
                 match done {
                     Ok(o) => self.send(DataMsg::Done {
                         generation,
@@ -304,6 +305,28 @@ impl Jobs {
                 typed,
                 version,
             } => self.unit_edit(generation, unit_id, &typed, version),
+            Request::CommunicationReceipt {
+                generation,
+                plan_id,
+                owner_id,
+                path,
+            } => {
+                // A file of the same name is kept: the new one gets the next free name.
+                let path = crate::output_file::free_name(&path);
+                let target = crate::output_file::Target::new(&path, false);
+                match svc.write_receipt(plan_id, owner_id, &target) {
+                    Ok(f) => self.send(DataMsg::Done {
+                        generation,
+                        message: Message::Info(format!(
+                            "Ricevuta scritta in {} (ID {})",
+                            path.display(),
+                            f.transmission_id
+                        )),
+                        refresh: false,
+                    }),
+                    Err(e) => self.failed(generation, e),
+                }
+            }
             Request::Rankings { generation, query } => match self.rankings(query) {
                 Ok(data) => self.send(DataMsg::Rankings {
                     generation,

@@ -30,6 +30,9 @@ impl Look {
 /// The fill of a field's empty cells.
 pub const FILL: &str = "_";
 
+/// Where a value goes on past its box.
+pub const CLIPPED: &str = "…";
+
 /// Draws `field` in the one-line box `area` (cut to the frame).
 pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, field: &TextField, look: Look) {
     let area = area.intersection(frame.area());
@@ -76,6 +79,18 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, field: &TextField, loo
         let cell = &mut buf[(area.x + x as u16, area.y)];
         if cell.symbol() == " " {
             cell.set_symbol(FILL);
+        }
+    }
+    // A value longer than its box says so: "…" where text is hidden, at either end.
+    if !outside && width > 1 {
+        let clip = |buf: &mut ratatui::buffer::Buffer, x: u16| {
+            buf[(area.x + x, area.y)].set_symbol(CLIPPED);
+        };
+        if left > 0 {
+            clip(buf, 0);
+        }
+        if shown > width {
+            clip(buf, area.width - 1);
         }
     }
     if look.focused {
@@ -144,10 +159,25 @@ mod tests {
         let mut f = typed("elenchi-alloggi-2027.xlsx", 200);
         assert_eq!(
             shown(&f, 10, Look::focused(true)),
-            ("2027.xlsx_".into(), Some(9))
+            ("…027.xlsx_".into(), Some(9))
         );
         f.edit(&KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
         let (text, cursor) = shown(&f, 10, Look::focused(true));
-        assert_eq!((text.as_str(), cursor), ("elenchi-al", Some(0)));
+        assert_eq!((text.as_str(), cursor), ("elenchi-a…", Some(0)));
+    }
+
+    #[test]
+    fn a_clipped_value_is_marked_at_the_hidden_end() {
+        let mut f = typed("LIBERO,SFITTO PER CARENZE MANUTENTIVE", 200);
+        f.edit(&KeyEvent::new(KeyCode::Home, KeyModifiers::NONE));
+        assert_eq!(shown(&f, 12, Look::default()).0, "LIBERO,SFIT…");
+        f.edit(&KeyEvent::new(KeyCode::End, KeyModifiers::NONE));
+        let (text, _) = shown(&f, 12, Look::focused(true));
+        assert!(text.starts_with('…'), "{text}");
+        // A value that fits is not marked.
+        assert_eq!(
+            shown(&typed("LIBERO", 20), 12, Look::default()).0,
+            "LIBERO______"
+        );
     }
 }

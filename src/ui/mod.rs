@@ -24,6 +24,7 @@ pub const WARNING_GLYPH: &str = "!";
 pub const INFO_GLYPH: &str = "✔";
 pub const SELECTED_GLYPH: &str = "▶";
 pub const INVALID_GLYPH: &str = "✖";
+pub const TICK_GLYPH: &str = "✓";
 
 pub fn is_compact(area: Rect) -> bool {
     crate::app::layout::is_compact(area.width, area.height)
@@ -41,7 +42,7 @@ pub fn view(app: &App, frame: &mut Frame, theme: &Theme) {
         Constraint::Length(if compact { 0 } else { 1 }),
         Constraint::Min(1),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(message_rows(app, area.width)),
     ])
     .split(area);
     title_line(app, frame, theme, rows[0]);
@@ -92,29 +93,56 @@ fn title_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(line).style(theme.title), area);
 }
 
-/// Legend entries "key label" for the offered actions, in order, as many as fit.
+/// Legend entries "key label" for the offered actions, in order. When they do not all fit,
+/// the help's entry moves to the end as "F1 altri tasti", so no key drops out unannounced.
 fn legend(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
-    let compact = is_compact(frame.area());
-    let mut spans = Vec::new();
-    let mut used = 0usize;
     let width = area.width as usize;
     let keymap = app.keys();
-    for action in legend_actions(app) {
-        let keys = keymap.keys(action);
-        let Some(first) = keys.first() else { continue };
-        let key = first.to_string();
-        let label = if compact {
-            short_label(action)
-        } else {
-            action.label()
-        };
-        let entry_len = key.chars().count() + 1 + label.chars().count() + 2;
-        if used + entry_len > width {
+    let len = |key: &str, label: &str| key.chars().count() + 1 + label.chars().count() + 2;
+    let entries_with = |short: bool| -> Vec<(Action, String, &str)> {
+        legend_actions(app)
+            .into_iter()
+            .filter_map(|action| {
+                let key = keymap.keys(action).first()?.to_string();
+                let label = if short {
+                    short_label(action)
+                } else {
+                    action.label()
+                };
+                Some((action, key, label))
+            })
+            .collect()
+    };
+    // Short labels on small terminals, and wherever the full ones do not all fit.
+    let mut entries = entries_with(is_compact(frame.area()));
+    if entries.iter().map(|(_, k, l)| len(k, l)).sum::<usize>() > width {
+        entries = entries_with(true);
+    }
+    let all: usize = entries.iter().map(|(_, k, l)| len(k, l)).sum();
+    let hint = (all > width + 2)
+        .then(|| entries.iter().find(|(a, _, _)| *a == Action::Help))
+        .flatten()
+        .map(|(_, k, _)| (k.clone(), "altri tasti"));
+    // The hint ends the line: no spaces after it.
+    let reserved = hint.as_ref().map_or(0, |(k, l)| len(k, l) - 2);
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for (action, key, label) in &entries {
+        if hint.is_some() && *action == Action::Help {
+            continue;
+        }
+        let entry_len = len(key, label);
+        // Without the hint every entry fits (the last one's two spaces may be cut).
+        if hint.is_some() && used + entry_len + reserved > width {
             break;
         }
-        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(key.clone(), theme.key));
         spans.push(Span::styled(format!(" {label}  "), theme.legend));
         used += entry_len;
+    }
+    if let Some((key, label)) = hint {
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(format!(" {label}"), theme.legend));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -153,15 +181,44 @@ fn short_label(action: Action) -> &'static str {
     }
 }
 
+/// A message longer than the line wraps onto up to this many lines (the body gives way).
+const MESSAGE_MAX_ROWS: u16 = 3;
+
+fn message_text(m: &Message) -> String {
+    let glyph = match m {
+        Message::Info(_) => INFO_GLYPH,
+        Message::Warning(_) => WARNING_GLYPH,
+        Message::Error(_) => ERROR_GLYPH,
+    };
+    format!("{glyph} {}", m.text())
+}
+
+/// Lines the message takes: one, or as many as it needs wrapped, up to the maximum.
+fn message_rows(app: &App, width: u16) -> u16 {
+    app.message.as_ref().map_or(1, |m| {
+        (wrapped_rows(&message_text(m), width.max(1) as usize) as u16).clamp(1, MESSAGE_MAX_ROWS)
+    })
+}
+
 fn message_line(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
     let Some(m) = &app.message else { return };
-    let (glyph, style) = match m {
-        Message::Info(_) => (INFO_GLYPH, theme.info),
-        Message::Warning(_) => (WARNING_GLYPH, theme.warning),
-        Message::Error(_) => (ERROR_GLYPH, theme.error),
+    let style = match m {
+        Message::Info(_) => theme.info,
+        Message::Warning(_) => theme.warning,
+        Message::Error(_) => theme.error,
     };
-    let text = truncate(&format!("{glyph} {}", m.text()), area.width as usize);
-    frame.render_widget(Paragraph::new(text).style(style), area);
+    let text = message_text(m);
+    let width = area.width.max(1) as usize;
+    // Longer than the rows allowed: cut at the end with an ellipsis (the log has it whole).
+    let text = if wrapped_rows(&text, width) > area.height as usize {
+        truncate(&text, width * area.height as usize - 2)
+    } else {
+        text
+    };
+    frame.render_widget(
+        Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+        area,
+    );
 }
 
 /// The help over the body: the screen's actions with their keys (in two columns when one
@@ -188,7 +245,16 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
         "Nei campi di testo le lettere si scrivono: {} esce dal campo. {QUIT_KEY} chiude casa.",
         keys.plain(Action::Back)
     ));
-    notes.push("Premere un tasto per chiudere l'aiuto.".into());
+    if !app.history.is_empty() {
+        notes.push("Ultimi messaggi, dal più recente:".into());
+        for m in app.history.iter().rev() {
+            notes.push(message_text(m));
+        }
+    }
+    notes.push(format!(
+        "{} scorrono l'aiuto; un altro tasto lo chiude.",
+        keys.pair(Action::Up, Action::Down)
+    ));
     let width = body.width.min(70);
     let inner = width.saturating_sub(2).max(1) as usize;
     let note_rows: usize = notes.iter().map(|n| wrapped_rows(n, inner)).sum();
@@ -230,7 +296,24 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     } else {
         entries.len()
     };
-    let height = ((fixed + entry_rows) as u16).min(body.height);
+    let wanted = (fixed + entry_rows) as u16;
+    let height = wanted.min(body.height);
+    // Longer than the body: the movement keys scroll it, and the frame says so.
+    let max_scroll = wanted.saturating_sub(height);
+    app.help_max_scroll.set(max_scroll);
+    let scroll = app.help_scroll.min(max_scroll);
+    let title = if max_scroll > 0 {
+        format!(
+            " Aiuto ({}) · {} scorre, righe {}-{} di {} ",
+            keys.key(Action::Help),
+            keys.pair(Action::Up, Action::Down),
+            scroll + 1,
+            scroll + height.saturating_sub(2),
+            wanted.saturating_sub(2)
+        )
+    } else {
+        format!(" Aiuto ({}) ", keys.key(Action::Help))
+    };
     let area = Rect {
         x: body.x + (body.width - width) / 2,
         y: body.y + (body.height - height) / 2,
@@ -239,18 +322,21 @@ fn help(app: &App, frame: &mut Frame, theme: &Theme, body: Rect) {
     };
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(format!(" Aiuto ({}) ", keys.key(Action::Help)))
-                .border_style(theme.border),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .title(title)
+                    .border_style(theme.border),
+            ),
         area,
     );
 }
 
 /// Rows `text` takes when wrapped at word boundaries in `width` columns.
-fn wrapped_rows(text: &str, width: usize) -> usize {
+pub fn wrapped_rows(text: &str, width: usize) -> usize {
     let (mut rows, mut used) = (1, 0);
     for word in text.split(' ') {
         let w = word.chars().count();

@@ -163,6 +163,43 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             }),
         },
         Read {
+            name: "comm receipt / Ricevuta (Seriate)",
+            cli: Some((
+                s(&[
+                    "comm",
+                    "receipt",
+                    "--plan",
+                    &plan,
+                    "--owner",
+                    SERIATE,
+                    "--out",
+                    &out("ricevuta.xlsx"),
+                    "--force",
+                ]),
+                Box::new(|_| Vec::new()),
+            )),
+            tui: Some((
+                Request::CommunicationReceipt {
+                    generation: 1,
+                    plan_id: f.plan,
+                    owner_id: f.seriate_owner,
+                    path: f.dir.path().join("ricevuta-tui.xlsx"),
+                },
+                answer(|d| match d {
+                    DataMsg::Done { message, .. } => {
+                        Some(if message.text().starts_with("Ricevuta scritta") {
+                            Vec::new()
+                        } else {
+                            vec![message.text().to_string()]
+                        })
+                    }
+                    _ => None,
+                }),
+            )),
+            // Whoever reads the plan's communications reads its receipts.
+            want: Box::new(move |who| f.when(reads_plans(who), Vec::new)),
+        },
+        Read {
             name: "comm history",
             cli: Some((
                 s(&["comm", "history", "--plan", &plan, "--format", "json"]),

@@ -96,3 +96,18 @@ impl Env {
         )
     }
 }
+
+impl Env {
+    /// The interface as `operator` at 80x24 with NO_COLOR, as the thinnest terminal sees it.
+    pub fn tui_mono(&self, operator: &str) -> super::pty::PtySession {
+        let db = self.db.to_str().unwrap();
+        super::pty::PtySession::spawn_in(
+            Some(&self.home),
+            &["--operator", operator],
+            &self.home,
+            &[("CASA_DB", db), ("NO_COLOR", "1")],
+            80,
+            24,
+        )
+    }
+}

@@ -575,6 +575,18 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
             )
             .map(drop),
         Request::Communications { .. } => svc.own_communications().map(drop),
+        Request::CommunicationReceipt {
+            plan_id,
+            owner_id,
+            path,
+            ..
+        } => svc
+            .write_receipt(
+                *plan_id,
+                *owner_id,
+                &casa::output_file::Target::new(path, true),
+            )
+            .map(drop),
         Request::Rankings { query, .. } => match query {
             Query::Notices => svc.notices(None, today).map(drop),
             Query::Rankings { notice_id } => svc.notice(*notice_id, today).map(drop),

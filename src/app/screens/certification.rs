@@ -19,6 +19,9 @@ pub struct Certification {
     pub any_owner: bool,
     /// The owners the operator certifies for (its own): Certifica only on their cards.
     own: Vec<i64>,
+    /// Certifying is recorded for good: the first press says what will be recorded, the
+    /// second does it.
+    confirm: Option<Action>,
     generation: u64,
 }
 
@@ -60,6 +63,7 @@ impl Certification {
             card: None,
             picker: None,
             any_owner: false,
+            confirm: None,
             generation: 0,
         }
     }
@@ -173,6 +177,7 @@ impl Certification {
         if self.picker.is_some() {
             return self.on_picker(action, generation);
         }
+        let confirmed = self.confirm.take() == Some(action);
         match action {
             Action::ListOfValues if self.any_owner => self.open_picker(generation),
             Action::Certify | Action::DeclareNoUnits
@@ -200,6 +205,24 @@ impl Certification {
                     return ScreenOutcome::message(Message::Error(
                         "L'ente ha alloggi in anagrafe: non può dichiarare di non averne".into(),
                     ));
+                }
+                if !confirmed {
+                    let Some(card) = &self.card else {
+                        return ScreenOutcome::none();
+                    };
+                    self.confirm = Some(action);
+                    let what = if action == Action::Certify {
+                        format!(
+                            "Certificare che l'anagrafe di {} è aggiornata ({})?",
+                            card.owner_name,
+                            crate::domain::format::count(card.totals.units, "alloggio", "alloggi")
+                        )
+                    } else {
+                        format!("Dichiarare che {} non ha unità abitative?", card.owner_name)
+                    };
+                    return ScreenOutcome::message(Message::Warning(format!(
+                        "{what} Resta registrata con data, ora e operatore: premere di nuovo il tasto per confermare"
+                    )));
                 }
                 self.generation = generation;
                 ScreenOutcome::requests(vec![Request::Certify {
@@ -243,5 +266,74 @@ impl Certification {
             } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
             _ => ScreenOutcome::none(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::certification::Totals;
+
+    fn screen(units: i64) -> (Certification, Session) {
+        let mut c = Certification::new(vec![(7, "Comune di Seriate".into())]);
+        c.card = Some(Card {
+            owner_id: 7,
+            owner_name: "Comune di Seriate".into(),
+            owner_kind: "COMUNE".into(),
+            totals: Totals {
+                units,
+                ..Totals::default()
+            },
+            last: None,
+        });
+        let session = crate::app::Session {
+            scope: crate::domain::access::OperatorScope {
+                username: "comune.016198".into(),
+                role: crate::domain::access::Role::OwnerOperator,
+                status: crate::domain::access::OperatorStatus::Active,
+                district_id: None,
+                grants: Vec::new(),
+            },
+            database: "t".into(),
+            read_only: false,
+            owners: Vec::new(),
+            size: (80, 24),
+            remote: false,
+            plan_year: 2027,
+        };
+        (c, session)
+    }
+
+    #[test]
+    fn certifying_and_declaring_no_units_ask_first() {
+        let (mut c, s) = screen(1);
+        let out = c.on_action(Action::Certify, &s, 1);
+        assert!(out.requests.is_empty());
+        let said = out.message.unwrap();
+        assert!(said.text().contains("(1 alloggio)"), "{said:?}");
+        // Another key in between: asked again.
+        c.on_action(Action::Up, &s, 2);
+        assert!(c.on_action(Action::Certify, &s, 3).requests.is_empty());
+        let out = c.on_action(Action::Certify, &s, 4);
+        assert!(matches!(
+            out.requests.as_slice(),
+            [Request::Certify {
+                no_units: false,
+                ..
+            }]
+        ));
+        let (mut c, s) = screen(0);
+        let out = c.on_action(Action::DeclareNoUnits, &s, 1);
+        assert!(
+            out.message
+                .unwrap()
+                .text()
+                .contains("non ha unità abitative")
+        );
+        let out = c.on_action(Action::DeclareNoUnits, &s, 2);
+        assert!(matches!(
+            out.requests.as_slice(),
+            [Request::Certify { no_units: true, .. }]
+        ));
     }
 }

@@ -73,7 +73,11 @@ pub fn short(f: Field) -> (&'static str, &'static str) {
 fn value_of(form: &Form, f: Field) -> String {
     let n = &form.counts;
     let s = &form.shares;
-    let pct = |p: Option<communication::Pct>| p.map(|p| p.to_string()).unwrap_or_default();
+    // The label already says "%": the box holds the number as the operator types it.
+    let pct = |p: Option<communication::Pct>| {
+        p.map(|p| p.to_string().trim_end_matches('%').to_string())
+            .unwrap_or_default()
+    };
     match f {
         Field::Carenze => n.carenze.to_string(),
         Field::Nuove => n.nuove.to_string(),
@@ -97,21 +101,24 @@ pub struct CommunicationForm {
     pub row: CommunicationRow,
     pub fields: Vec<(Field, TextField)>,
     pub focus: usize,
-    /// The field the last validation refused, marked with ✖.
-    pub invalid: Option<Field>,
+    /// The fields the last check refused, with why, in form order: each is marked with ✖.
+    pub errors: Vec<(Field, String)>,
     /// The receipt of the filing made in this form.
     pub receipt: Option<Filing>,
+    /// The values as read or last saved: anything else on screen is unsaved.
+    saved: Vec<String>,
 }
 
 impl CommunicationForm {
     pub fn new(row: CommunicationRow) -> CommunicationForm {
-        // A draft wins over the last filing: it is what the operator was working on.
+        // A draft wins over the last filing: it is what the operator was working on (the
+        // form says which of the two it shows).
         let stored = row
             .communication
             .draft
             .clone()
             .or_else(|| row.communication.filing.as_ref().map(|f| f.form.clone()));
-        let fields = FIELDS
+        let fields: Vec<(Field, TextField)> = FIELDS
             .iter()
             .filter(|f| f.filled_by(row.kind, row.rules))
             .map(|&f| {
@@ -120,19 +127,43 @@ impl CommunicationForm {
                     None if is_count(f) => "0".into(),
                     None => String::new(),
                 };
-                (
-                    f,
-                    TextField::with_value(if f == Field::OtherName { 40 } else { 8 }, &v),
-                )
+                let field = if f == Field::OtherName {
+                    TextField::with_value(40, &v)
+                } else {
+                    TextField::with_value(8, &v).numeric()
+                };
+                (f, field)
             })
             .collect();
+        let saved = fields.iter().map(|(_, t)| t.value().to_string()).collect();
         CommunicationForm {
             row,
             fields,
             focus: 0,
-            invalid: None,
+            errors: Vec::new(),
             receipt: None,
+            saved,
         }
+    }
+
+    fn values(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .map(|(_, t)| t.value().to_string())
+            .collect()
+    }
+
+    /// Whether what is on screen differs from what was read or last saved.
+    pub fn unsaved(&self) -> bool {
+        self.values() != self.saved
+    }
+
+    /// Why `f` was refused by the last check, if it was.
+    pub fn error(&self, f: Field) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(k, _)| *k == f)
+            .map(|(_, m)| m.as_str())
     }
 
     fn text(&self, f: Field) -> Option<&str> {
@@ -153,7 +184,8 @@ impl CommunicationForm {
         })
     }
 
-    /// g: b + c+d + e + f of what is typed (unreadable numbers count as 0).
+    /// g: b + c+d + e + f of what is typed; a value the form refuses (not a number, below 0,
+    /// too large) counts as 0, so the total never shows what cannot be filed.
     pub fn total(&self) -> i64 {
         [
             Field::Carenze,
@@ -162,22 +194,36 @@ impl CommunicationForm {
             Field::Privati,
         ]
         .iter()
-        .map(|f| self.count(*f).unwrap_or(0))
+        .filter(|f| self.error(**f).is_none())
+        .map(|f| {
+            self.count(*f)
+                .unwrap_or(0)
+                .clamp(0, communication::MAX_COUNT)
+        })
         .sum()
     }
 
-    /// What is typed, as the domain takes it; unreadable numbers are refused here.
-    pub fn input(&self) -> Result<FormInput, communication::FieldError> {
+    /// What is typed, as the domain takes it, and every count that is not a whole number
+    /// (taken as 0 in the input, so the other rules are still checked).
+    fn read(&self) -> (FormInput, Vec<communication::FieldError>) {
         let opt = |f: Field| self.text(f).filter(|s| !s.is_empty()).map(str::to_string);
-        Ok(FormInput {
-            counts: Counts {
-                carenze: self.count(Field::Carenze)?,
-                nuove: self.count(Field::Nuove)?,
-                turnover: self.count(Field::Turnover)?,
-                privati: self.count(Field::Privati)?,
-                sat: self.count(Field::Sat)?,
-                assegnate: self.count(Field::Assegnate)?,
-            },
+        let mut bad = Vec::new();
+        let mut count = |f: Field| {
+            self.count(f).unwrap_or_else(|e| {
+                bad.push(e);
+                0
+            })
+        };
+        let counts = Counts {
+            carenze: count(Field::Carenze),
+            nuove: count(Field::Nuove),
+            turnover: count(Field::Turnover),
+            privati: count(Field::Privati),
+            sat: count(Field::Sat),
+            assegnate: count(Field::Assegnate),
+        };
+        let input = FormInput {
+            counts,
             indigent_excess: opt(Field::IndigentExcess),
             elderly: opt(Field::Elderly),
             single_parent: opt(Field::SingleParent),
@@ -186,37 +232,84 @@ impl CommunicationForm {
             police: opt(Field::Police),
             other_name: opt(Field::OtherName),
             other: opt(Field::Other),
-        })
+        };
+        (input, bad)
+    }
+
+    /// What is typed, as the domain takes it; unreadable numbers are refused here.
+    pub fn input(&self) -> Result<FormInput, communication::FieldError> {
+        let (input, mut bad) = self.read();
+        if bad.is_empty() {
+            Ok(input)
+        } else {
+            Err(bad.remove(0))
+        }
+    }
+
+    /// Checks every field with the plan year's rules and marks the refused ones; a field
+    /// refused as typed is not checked again against the rules that need its value.
+    fn check(&mut self) -> Option<FormInput> {
+        let (input, mut errors) = self.read();
+        let valid = match communication::validate(&input, self.row.kind, self.row.rules) {
+            Ok(_) => errors.is_empty(),
+            Err(more) => {
+                for e in more {
+                    if !errors.iter().any(|x| x.field == e.field) {
+                        errors.push(e);
+                    }
+                }
+                false
+            }
+        };
+        // In form order, the first message of each field.
+        self.errors = self
+            .fields
+            .iter()
+            .filter_map(|(f, _)| {
+                errors
+                    .iter()
+                    .find(|e| e.field == *f)
+                    .map(|e| (*f, e.message.clone()))
+            })
+            .collect();
+        valid.then_some(input)
+    }
+
+    /// The message for a refused field: the short label, so the rule cited still fits.
+    fn refusal(&self, f: Field) -> Option<String> {
+        let m = self.error(f)?;
+        let (code, label) = short(f);
+        Some(format!("{label} ({code}): {m}"))
     }
 
     /// Validates with the plan year's rules; on refusal the focus goes to the first bad field.
     fn checked(&mut self) -> Result<FormInput, String> {
-        let result = self.input().map_err(|e| vec![e]).and_then(|input| {
-            communication::validate(&input, self.row.kind, self.row.rules).map(|_| input)
-        });
-        match result {
-            Ok(input) => {
-                self.invalid = None;
-                Ok(input)
-            }
-            Err(errors) => {
-                // The first in form order, not in the order the rules were checked.
-                let first = self
-                    .fields
-                    .iter()
-                    .position(|(f, _)| errors.iter().any(|e| e.field == *f))
-                    .unwrap_or(0);
-                self.focus = first;
-                self.invalid = Some(self.fields[first].0);
-                let e = errors
-                    .iter()
-                    .find(|e| e.field == self.fields[first].0)
-                    .unwrap_or(&errors[0]);
-                // The short label, so the rule cited still fits 80 columns.
-                let (code, label) = short(e.field);
-                Err(format!("{label} ({code}): {}", e.message))
-            }
+        if let Some(input) = self.check() {
+            return Ok(input);
         }
+        let first = self.errors.first().map(|(f, _)| *f);
+        self.focus = self
+            .fields
+            .iter()
+            .position(|(f, _)| Some(*f) == first)
+            .unwrap_or(0);
+        let others = self.errors.len().saturating_sub(1);
+        let m = first.and_then(|f| self.refusal(f)).unwrap_or_default();
+        Err(match others {
+            0 => m,
+            1 => format!("{m} (e un altro campo segnato ✖)"),
+            n => format!("{m} (e altri {n} campi segnati ✖)"),
+        })
+    }
+
+    /// The focus leaves the field it is on: every field is checked again, and the message
+    /// line says what is wrong with the field just left, else with the first one refused.
+    fn left(&mut self) -> Option<Message> {
+        let left = self.fields.get(self.focus).map(|(f, _)| *f);
+        self.check();
+        left.and_then(|f| self.refusal(f))
+            .or_else(|| self.errors.first().and_then(|(f, _)| self.refusal(*f)))
+            .map(Message::Error)
     }
 
     /// Fills b, c+d and e with the registry counts marked for the plan year (SFITTO PER
@@ -255,9 +348,15 @@ impl CommunicationsScreen {
 
     pub fn actions(&self) -> Vec<Action> {
         if self.form.is_some() {
-            vec![
-                Action::CommunicationFile,
-                Action::CommunicationDraft,
+            let mut v = vec![Action::CommunicationFile, Action::CommunicationDraft];
+            if self
+                .form
+                .as_ref()
+                .is_some_and(|f| f.row.communication.filing.is_some())
+            {
+                v.push(Action::Export);
+            }
+            v.extend([
                 Action::CommunicationPrefill,
                 Action::Refresh,
                 Action::Back,
@@ -265,10 +364,46 @@ impl CommunicationsScreen {
                 Action::PrevField,
                 Action::Up,
                 Action::Down,
-            ]
+            ]);
+            v
         } else {
-            vec![Action::Up, Action::Down, Action::Select, Action::Refresh]
+            let mut v = vec![Action::Up, Action::Down, Action::Select];
+            if self
+                .selected_row()
+                .is_some_and(|r| r.communication.filing.is_some())
+            {
+                v.push(Action::Export);
+            }
+            v.push(Action::Refresh);
+            v
         }
+    }
+
+    fn selected_row(&self) -> Option<&CommunicationRow> {
+        self.rows.as_ref().and_then(|r| r.get(self.selected))
+    }
+
+    /// Writes the receipt of the transmission in force to the current directory.
+    fn receipt(&mut self, row: &CommunicationRow, generation: u64) -> ScreenOutcome {
+        let Some(f) = &row.communication.filing else {
+            return ScreenOutcome::message(Message::Warning(
+                "Comunicazione non trasmessa: non c'è ricevuta".into(),
+            ));
+        };
+        let name = format!("ricevuta_{}.xlsx", f.transmission_id);
+        let path = std::path::absolute(&name).unwrap_or_else(|_| name.into());
+        self.generation = generation;
+        ScreenOutcome::requests(vec![Request::CommunicationReceipt {
+            generation,
+            plan_id: row.plan.id,
+            owner_id: row.communication.owner_id,
+            path,
+        }])
+    }
+
+    /// Whether the form holds edits not yet saved (leaving it asks first).
+    pub fn unsaved(&self) -> bool {
+        self.form.as_ref().is_some_and(CommunicationForm::unsaved)
     }
 
     pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
@@ -276,6 +411,7 @@ impl CommunicationsScreen {
             let n = form.fields.len();
             match action {
                 Action::Back => {
+                    // Back on the list, which is read again: it shows what is stored now.
                     self.form = None;
                     return ScreenOutcome::requests(self.opened(generation));
                 }
@@ -289,8 +425,24 @@ impl CommunicationsScreen {
                         form.row.communication.version
                     )));
                 }
-                Action::NextField | Action::Down => form.focus = (form.focus + 1) % n,
-                Action::PrevField | Action::Up => form.focus = (form.focus + n - 1) % n,
+                Action::NextField | Action::Down | Action::PrevField | Action::Up => {
+                    let message = form.left();
+                    form.focus = match action {
+                        Action::NextField | Action::Down => (form.focus + 1) % n,
+                        _ => (form.focus + n - 1) % n,
+                    };
+                    return match message {
+                        Some(m) => ScreenOutcome::message(m),
+                        None => ScreenOutcome {
+                            clear_message: true,
+                            ..ScreenOutcome::default()
+                        },
+                    };
+                }
+                Action::Export => {
+                    let row = form.row.clone();
+                    return self.receipt(&row, generation);
+                }
                 Action::CommunicationPrefill => {
                     form.prefill();
                     return ScreenOutcome::message(Message::Info(
@@ -322,6 +474,11 @@ impl CommunicationsScreen {
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
+            Action::Export => {
+                if let Some(row) = self.selected_row().cloned() {
+                    return self.receipt(&row, generation);
+                }
+            }
             Action::Select => match self.rows.as_ref().and_then(|r| r.get(self.selected)) {
                 Some(row) => self.form = Some(CommunicationForm::new(row.clone())),
                 None => {
@@ -355,8 +512,10 @@ impl CommunicationsScreen {
             } if generation == self.generation => {
                 let message = saved_message(&saved);
                 if let Some(form) = &mut self.form {
-                    // The next save goes with the version just written.
+                    // The next save goes with the version just written; what is on screen
+                    // is now what is stored.
                     form.row = *row;
+                    form.saved = form.values();
                     if saved.receipt.is_some() {
                         form.receipt = saved.receipt.clone();
                     }

@@ -77,6 +77,8 @@ pub enum Request {
         input: FilterText,
         year: i32,
         undo: bool,
+        /// Only these units of the filter (ticked rows); None: the whole filter.
+        only: Option<Vec<i64>>,
     },
     /// The plans the operator may read.
     Plans {
@@ -125,6 +127,13 @@ pub enum Request {
     Assignments {
         generation: u64,
         query: assignments::Query,
+    },
+    /// Write the receipt of an owner's transmission in force (xlsx) to `path`.
+    CommunicationReceipt {
+        generation: u64,
+        plan_id: i64,
+        owner_id: i64,
+        path: PathBuf,
     },
     /// A read of the Graduatorie area.
     Rankings {
@@ -419,7 +428,10 @@ pub fn is_mutating(action: Action) -> bool {
 /// Actions that write a file on the machine casa runs on: over SSH that is the server, not
 /// the operator's computer, so a remote session is told the command that streams it instead.
 pub fn writes_server_file(action: Action) -> bool {
-    matches!(action, Action::Export | Action::PlanReport)
+    matches!(
+        action,
+        Action::Export | Action::PlanReport | Action::ApplicationsImport
+    )
 }
 
 /// What a screen asks of the app after handling something.
@@ -432,6 +444,8 @@ pub struct ScreenOutcome {
     pub debounce: bool,
     /// Reload what the screen shows.
     pub refresh: bool,
+    /// What the message line said no longer holds: clear it.
+    pub clear_message: bool,
 }
 
 impl ScreenOutcome {
@@ -507,6 +521,16 @@ impl Screen {
             Screen::Districts(d) => d.opened(generation),
             Screen::Keys(k) => k.opened(generation),
             Screen::Audit(a) => a.opened(generation),
+        }
+    }
+
+    /// Shown again after the screen above it was closed: lists whose rows that screen may
+    /// have changed (a plan approved on its card) read them again.
+    pub fn on_return(&mut self, generation: u64) -> Vec<Request> {
+        match self {
+            Screen::PlanList(p) if p.new_plan.is_none() => p.opened(generation),
+            Screen::Communications(c) if !c.in_form() => c.opened(generation),
+            _ => Vec::new(),
         }
     }
 
@@ -735,6 +759,15 @@ impl Screen {
         }
     }
 
+    /// Whether the screen holds typed values not yet saved: leaving it asks first.
+    pub fn unsaved(&self) -> bool {
+        match self {
+            Screen::Communications(c) => c.unsaved(),
+            Screen::PlanList(p) => p.unsaved(),
+            _ => false,
+        }
+    }
+
     /// Whether Back (Esc/F12) is handled by the screen itself (e.g. leaving a field).
     pub fn consumes_back(&self) -> bool {
         match self {
@@ -815,6 +848,12 @@ impl Screen {
 
     /// A typed character or an editing key, for the focused field.
     pub fn on_text_key(&mut self, ev: &KeyEvent) -> ScreenOutcome {
+        if let crossterm::event::KeyCode::Char(c) = ev.code
+            && ev.modifiers.is_empty()
+            && let Some(why) = self.focused_text_mut().and_then(|f| f.refuses(c))
+        {
+            return ScreenOutcome::message(Message::Warning(why));
+        }
         let changed = self.focused_text_mut().is_some_and(|f| f.edit(ev));
         if changed {
             self.edited()

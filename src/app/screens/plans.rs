@@ -7,7 +7,7 @@ use crate::app::field::TextField;
 use crate::app::keymap::Action;
 use crate::app::{Message, Session};
 use crate::domain::access::{self, OperatorScope};
-use crate::domain::plan::{PlanAction, PlanState};
+use crate::domain::plan::{CardField, PlanAction, PlanState};
 use crate::export::plan_export::PlanFile;
 use crate::store::plans::Plan;
 use chrono::NaiveDate;
@@ -66,7 +66,11 @@ impl NewPlan {
 
     fn new() -> NewPlan {
         NewPlan {
-            fields: [TextField::new(4), TextField::new(10), TextField::new(10)],
+            fields: [
+                TextField::new(4).numeric(),
+                TextField::new(10).date(),
+                TextField::new(10).date(),
+            ],
             focus: 0,
         }
     }
@@ -100,12 +104,26 @@ impl NewPlan {
                 )
             })
         };
+        let (start, end) = (date(1, "Inizio", start)?, date(2, "Fine", end)?);
+        // The card's own rules here too, so the cursor lands on the field at fault.
+        crate::domain::plan::check_card_fields(year, start, end).map_err(|(f, e)| {
+            let at = match f {
+                CardField::Year => 0,
+                CardField::Start => 1,
+                CardField::End => 2,
+            };
+            (at, e.to_string())
+        })?;
         Ok(Request::PlanCreate {
             generation,
             year,
-            start: date(1, "Inizio", start)?,
-            end: date(2, "Fine", end)?,
+            start,
+            end,
         })
+    }
+
+    fn typed(&self) -> bool {
+        self.fields.iter().any(|f| !f.value().trim().is_empty())
     }
 }
 
@@ -115,7 +133,7 @@ pub struct PlanList {
     pub selected: usize,
     /// The operator is a capofila (from the worker, which knows the scope).
     pub may_create: bool,
-    /// While open, keys are typed into it.
+    /// While open, keys are typed into it; it stays open until the plan is created.
     pub new_plan: Option<NewPlan>,
     generation: u64,
 }
@@ -154,6 +172,11 @@ impl PlanList {
         self.new_plan.as_mut().map(|d| &mut d.fields[d.focus])
     }
 
+    /// Whether the Nuovo piano dialog holds something typed.
+    pub fn unsaved(&self) -> bool {
+        self.new_plan.as_ref().is_some_and(NewPlan::typed)
+    }
+
     pub fn on_action(&mut self, action: Action, generation: u64) -> ScreenOutcome {
         if let Some(d) = &mut self.new_plan {
             match action {
@@ -162,8 +185,9 @@ impl PlanList {
                 Action::PrevField => d.focus = (d.focus + d.fields.len() - 1) % d.fields.len(),
                 Action::Select => {
                     return match d.check(generation) {
+                        // The dialog closes when the plan is created: a refusal by the store
+                        // leaves what was typed in place.
                         Ok(r) => {
-                            self.new_plan = None;
                             self.generation = generation;
                             ScreenOutcome::requests(vec![r])
                         }
@@ -210,6 +234,10 @@ impl PlanList {
                 self.selected = self.selected.min(plans.len().saturating_sub(1));
                 self.plans = Some(plans);
                 self.may_create = may_create;
+                if message.is_some() {
+                    // The creation went through.
+                    self.new_plan = None;
+                }
                 message.map_or_else(ScreenOutcome::none, ScreenOutcome::message)
             }
             DataMsg::Failed {
@@ -221,19 +249,57 @@ impl PlanList {
     }
 }
 
+/// What closing, approving or cancelling will do, with how many owners have not filed.
+fn confirmation(action: Action, card: &PlanCard) -> String {
+    use crate::domain::communication::CommunicationState;
+    use crate::domain::format::count;
+    let total = card.owners.len() as i64;
+    let missing = card
+        .owners
+        .iter()
+        .filter(|o| o.state != CommunicationState::Filed)
+        .count() as i64;
+    let missing = if missing == 0 {
+        format!("tutti gli enti ({total}) hanno trasmesso")
+    } else {
+        format!(
+            "{} su {total} non {} trasmesso",
+            count(missing, "ente", "enti"),
+            if missing == 1 { "ha" } else { "hanno" }
+        )
+    };
+    let again = "premere di nuovo il tasto per confermare";
+    match action {
+        Action::PlanClose => format!(
+            "Chiudere la finestra? {missing}: dopo non potranno più trasmettere (salvo Riapri); {again}"
+        ),
+        Action::PlanApprove => format!(
+            "Approvare il piano {}? È definitivo; {missing}; {again}",
+            card.plan.year
+        ),
+        _ => format!("Annullare il piano? L'annullamento è definitivo; {missing}; {again}"),
+    }
+}
+
 #[derive(Debug)]
 pub struct PlanCardScreen {
     pub plan_id: i64,
     pub card: Option<Box<PlanCard>>,
     pub scroll: u16,
+    /// The last useful scroll position, as the last frame drawn found it (the card's length
+    /// depends on the terminal's width): scrolling stops there.
+    pub max_scroll: std::cell::Cell<u16>,
     /// Riapri asks for the new end date here; while it is open, keys are typed into it.
     pub reopen: Option<TextField>,
     /// The window dates being changed (Salva), while open.
     pub dates: Option<super::form::Form>,
     /// Where to write the report or the export (asked, the current directory by default).
     pub save_as: Option<(PlanFile, super::form::Form)>,
-    /// Annulla cannot be undone: the first press asks, the second does it.
-    confirm_cancel: bool,
+    /// Closing, approving and cancelling cannot be undone by the operator (Riapri aside): the
+    /// first press says what will happen, the same key again does it.
+    confirm: Option<Action>,
+    /// Riapri was sent: its field stays until the store takes the date.
+    reopen_sent: bool,
     generation: u64,
 }
 
@@ -243,12 +309,18 @@ impl PlanCardScreen {
             plan_id,
             card: None,
             scroll: 0,
+            max_scroll: std::cell::Cell::new(u16::MAX),
             reopen: None,
             dates: None,
             save_as: None,
-            confirm_cancel: false,
+            confirm: None,
+            reopen_sent: false,
             generation: 0,
         }
+    }
+
+    fn scroll_to(&mut self, at: u16) {
+        self.scroll = at.min(self.max_scroll.get());
     }
 
     pub fn opened(&mut self, generation: u64) -> Vec<Request> {
@@ -308,6 +380,8 @@ impl PlanCardScreen {
             Action::Down,
             Action::PageUp,
             Action::PageDown,
+            Action::First,
+            Action::Last,
             Action::Refresh,
         ]);
         v
@@ -319,7 +393,7 @@ impl PlanCardScreen {
         _session: &Session,
         generation: u64,
     ) -> ScreenOutcome {
-        let confirming = std::mem::take(&mut self.confirm_cancel);
+        let confirmed = self.confirm.take() == Some(action);
         if let Some((what, f)) = &mut self.save_as {
             match action {
                 Action::Back => self.save_as = None,
@@ -405,7 +479,7 @@ impl PlanCardScreen {
                     // A refused date stays in the field, with the reason.
                     Err(reason) => ScreenOutcome::message(Message::Error(reason)),
                     Ok(end) => {
-                        self.reopen = None;
+                        self.reopen_sent = true;
                         self.generation = generation;
                         ScreenOutcome::requests(vec![Request::PlanAct {
                             generation,
@@ -420,7 +494,7 @@ impl PlanCardScreen {
         }
         match action {
             Action::PlanReopen => {
-                self.reopen = Some(TextField::new(10));
+                self.reopen = Some(TextField::new(10).date());
                 return ScreenOutcome::none();
             }
             Action::PlanDates => {
@@ -436,10 +510,12 @@ impl PlanCardScreen {
                 }
                 return ScreenOutcome::none();
             }
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::Down => self.scroll_to(self.scroll.saturating_add(1)),
+            Action::Up => self.scroll_to(self.scroll.saturating_sub(1)),
+            Action::PageDown => self.scroll_to(self.scroll.saturating_add(10)),
+            Action::PageUp => self.scroll_to(self.scroll.saturating_sub(10)),
+            Action::First => self.scroll_to(0),
+            Action::Last => self.scroll_to(u16::MAX),
             Action::Refresh => return ScreenOutcome::requests(self.opened(generation)),
             Action::PlanReport | Action::Export => {
                 let Some(card) = &self.card else {
@@ -467,11 +543,12 @@ impl PlanCardScreen {
                 ));
                 return ScreenOutcome::none();
             }
-            Action::PlanCancel if !confirming => {
-                self.confirm_cancel = true;
-                return ScreenOutcome::message(Message::Warning(
-                    "Annullare il piano? L'annullamento è definitivo: premere di nuovo il tasto per confermare".into(),
-                ));
+            Action::PlanClose | Action::PlanApprove | Action::PlanCancel if !confirmed => {
+                let Some(card) = &self.card else {
+                    return ScreenOutcome::none();
+                };
+                self.confirm = Some(action);
+                return ScreenOutcome::message(Message::Warning(confirmation(action, card)));
             }
             a => {
                 if let Some(action) = plan_action(a) {
@@ -500,12 +577,21 @@ impl PlanCardScreen {
                 if !matches!(message, Some(Message::Error(_))) {
                     self.dates = None;
                 }
+                // Riapri done: the field goes; refused: it stays with the date typed.
+                if std::mem::take(&mut self.reopen_sent)
+                    && !matches!(message, Some(Message::Error(_)))
+                {
+                    self.reopen = None;
+                }
                 message.map_or_else(ScreenOutcome::none, ScreenOutcome::message)
             }
             DataMsg::Failed {
                 generation,
                 message,
-            } if generation == self.generation => ScreenOutcome::message(Message::Error(message)),
+            } if generation == self.generation => {
+                self.reopen_sent = false;
+                ScreenOutcome::message(Message::Error(message))
+            }
             _ => ScreenOutcome::none(),
         }
     }

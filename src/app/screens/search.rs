@@ -65,6 +65,8 @@ pub enum Dialog {
     },
     Mark {
         year: TextField,
+        /// The rows ticked in the table: only these are (un)marked; empty: the whole filter.
+        only: Vec<i64>,
         undo: bool,
         /// The focus is on the "togli la marcatura" box (Space ticks it), not on the year.
         on_undo: bool,
@@ -100,20 +102,26 @@ pub struct Search {
     pub debounce_pending: bool,
     /// Default year for marking and export (the plan year being prepared).
     pub plan_year: i32,
+    /// Units ticked in the table (Space): marking acts on them only. A new filter clears them.
+    pub ticked: std::collections::BTreeSet<i64>,
 }
 
 fn mk_fields() -> Vec<TextField> {
     FIELDS
         .iter()
         .map(|f| {
-            TextField::new(match f {
+            let t = TextField::new(match f {
                 FilterField::UnitId => 12,
                 FilterField::MarkedYear => 4,
                 FilterField::Province => 2,
                 FilterField::InNotice => 2,
                 FilterField::Service => 5,
                 _ => 80,
-            })
+            });
+            match f {
+                FilterField::UnitId | FilterField::MarkedYear => t.numeric(),
+                _ => t,
+            }
         })
         .collect()
 }
@@ -141,6 +149,7 @@ impl Search {
             applied: FilterText::default(),
             debounce_pending: false,
             plan_year,
+            ticked: Default::default(),
         }
     }
 
@@ -204,6 +213,7 @@ impl Search {
             Action::Mark,
             Action::ClearFilters,
             Action::Refresh,
+            Action::Toggle,
             Action::Up,
             Action::Down,
             Action::PageUp,
@@ -300,7 +310,12 @@ impl Search {
 
     /// A new search from the first page with the form as it is now.
     pub fn restart(&mut self, generation: u64) -> Request {
-        self.applied = self.input();
+        let input = self.input();
+        if input != self.applied {
+            // Ticks belong to the filter they were made in.
+            self.ticked.clear();
+        }
+        self.applied = input;
         self.debounce_pending = false;
         self.base = Some(0);
         self.search(generation, None, Direction::Forward, true)
@@ -376,7 +391,8 @@ impl Search {
             Action::ClearFilters => {
                 self.fields = mk_fields();
                 self.invalid = None;
-                self.focus = Focus::Table;
+                // Cleared to write new ones: the cursor stays where it was (in the filters,
+                // it does not jump to the results).
                 ScreenOutcome::requests(vec![self.restart(generation)])
             }
             Action::Refresh => ScreenOutcome::requests(vec![self.restart(generation)]),
@@ -439,14 +455,24 @@ impl Search {
             Action::Export => {
                 self.dialog = Some(Dialog::Export {
                     path: TextField::with_value(200, &default_export_path()),
-                    year: TextField::new(4),
+                    year: TextField::new(4).numeric(),
                     on_year: false,
                 });
                 ScreenOutcome::none()
             }
+            Action::Toggle => {
+                if self.focus == Focus::Table
+                    && let Some(r) = self.rows.get(self.selected)
+                    && !self.ticked.remove(&r.id)
+                {
+                    self.ticked.insert(r.id);
+                }
+                ScreenOutcome::none()
+            }
             Action::Mark => {
                 self.dialog = Some(Dialog::Mark {
-                    year: TextField::with_value(4, &self.plan_year.to_string()),
+                    year: TextField::with_value(4, &self.plan_year.to_string()).numeric(),
+                    only: self.ticked.iter().copied().collect(),
                     undo: false,
                     on_undo: false,
                 });
@@ -715,7 +741,12 @@ impl Search {
                 *on_undo = !*on_undo;
                 ScreenOutcome::none()
             }
-            (Dialog::Mark { year, undo, .. }, Action::Select) => {
+            (
+                Dialog::Mark {
+                    year, undo, only, ..
+                },
+                Action::Select,
+            ) => {
                 let y = match parse_year(year.value()) {
                     Ok(Some(y)) => y,
                     Ok(None) => {
@@ -726,12 +757,18 @@ impl Search {
                     Err(m) => return ScreenOutcome::message(Message::Error(m)),
                 };
                 let undo = *undo;
+                let only = (!only.is_empty()).then(|| std::mem::take(only));
+                // The ticks served this marking: the next one starts from none.
+                if only.is_some() {
+                    self.ticked.clear();
+                }
                 self.dialog = None;
                 ScreenOutcome::requests(vec![Request::Mark {
                     generation,
                     input: self.applied.clone(),
                     year: y,
                     undo,
+                    only,
                 }])
             }
             _ => ScreenOutcome::none(),

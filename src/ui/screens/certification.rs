@@ -43,28 +43,46 @@ pub fn draw(c: &Certification, keys: &Keymap, frame: &mut Frame, theme: &Theme, 
         return;
     };
     let t = &card.totals;
-    lines.push(field("Numero fabbricati", t.buildings.to_string()));
-    lines.push(field("Numero unità abitative", t.units.to_string()));
-    lines.push(field("Numero nuclei familiari", t.households.to_string()));
-    lines.push(field("Numero inquilini", t.tenants.to_string()));
+    lines.push(field(
+        "Numero fabbricati",
+        crate::domain::format::int(t.buildings),
+    ));
+    lines.push(field(
+        "Numero unità abitative",
+        crate::domain::format::int(t.units),
+    ));
+    lines.push(field(
+        "Numero nuclei familiari",
+        crate::domain::format::int(t.households),
+    ));
+    lines.push(field(
+        "Numero inquilini",
+        crate::domain::format::int(t.tenants),
+    ));
     lines.push(field(
         "U.I. SERVIZI ABITATIVI SOCIALI (SAS)",
-        t.sas.to_string(),
+        crate::domain::format::int(t.sas),
     ));
     lines.push(field(
         "U.I. SERVIZI ABITATIVI PUBBLICI (SAP)",
-        t.sap.to_string(),
+        crate::domain::format::int(t.sap),
     ));
-    lines.push(field("U.I. ALTRO USO RESIDENZIALE", t.other.to_string()));
+    lines.push(field(
+        "U.I. ALTRO USO RESIDENZIALE",
+        crate::domain::format::int(t.other),
+    ));
     lines.push(Line::raw(""));
     match &card.last {
         Some(last) => {
-            lines.push(field("Data ultima certificazione", last.at.clone()));
+            lines.push(field(
+                "Data ultima certificazione",
+                crate::domain::format::instant(&last.at),
+            ));
             lines.push(field("Tipo", last.kind.label().to_string()));
             lines.push(field("Operatore", last.operator.clone()));
             lines.push(field(
                 "U.I. all'ultima certificazione",
-                last.totals.units.to_string(),
+                crate::domain::format::int(last.totals.units),
             ));
         }
         None => lines.push(Line::styled(

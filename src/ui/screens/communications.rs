@@ -6,6 +6,7 @@ use crate::app::screens::CommunicationsScreen;
 use crate::app::screens::communications::{CommunicationForm, received, short};
 use crate::domain::communication::Field;
 use crate::domain::registry::OwnerKind;
+use crate::store::communications::Communication;
 use crate::ui::field::{self, Look};
 use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
 use ratatui::Frame;
@@ -16,11 +17,17 @@ use ratatui::widgets::Paragraph;
 pub fn draw(c: &CommunicationsScreen, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
     match &c.form {
         Some(f) => draw_form(f, keys, frame, theme, area),
-        None => draw_list(c, frame, theme, area),
+        None => draw_list(c, keys, frame, theme, area),
     }
 }
 
-fn draw_list(c: &CommunicationsScreen, frame: &mut Frame, theme: &Theme, area: Rect) {
+fn draw_list(
+    c: &CommunicationsScreen,
+    keys: &Keymap,
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+) {
     let Some(rows) = &c.rows else {
         frame.render_widget(
             Paragraph::new(Line::styled("Caricamento…", theme.muted)),
@@ -29,16 +36,22 @@ fn draw_list(c: &CommunicationsScreen, frame: &mut Frame, theme: &Theme, area: R
         return;
     };
     let w = area.width as usize;
-    let row = |id: &str, ambito: &str, anno: &str, ente: &str, stato: &str| {
+    // The receipt's column goes first when the terminal is narrow: it is also under the list.
+    let ente_w = if w >= 100 { 30 } else { 20 };
+    let row = |id: &str, ambito: &str, anno: &str, ente: &str, stato: &str, ricevuta: &str| {
         format!(
-            "{id:>5} {:<12} {anno:<5} {:<22} {stato}",
+            "{id:>5} {:<12} {anno:<5} {:<ente_w$} {:<15} {ricevuta}",
             truncate(ambito, 12),
-            truncate(ente, 22)
+            truncate(ente, ente_w),
+            truncate(stato, 15),
         )
     };
     let mut lines = vec![Line::styled(
         truncate(
-            &format!("   {}", row("Piano", "Ambito", "Anno", "Ente", "Stato")),
+            &format!(
+                "   {}",
+                row("Piano", "Ambito", "Anno", "Ente", "Stato", "Ricevuta")
+            ),
             w,
         ),
         theme.header,
@@ -59,13 +72,62 @@ fn draw_list(c: &CommunicationsScreen, frame: &mut Frame, theme: &Theme, area: R
                 &r.plan.district_code,
                 &r.plan.year.to_string(),
                 &r.communication.owner_name,
-                &r.communication.state.to_string(),
+                &state_label(&r.communication),
+                r.communication
+                    .filing
+                    .as_ref()
+                    .map_or("", |f| f.transmission_id.as_str()),
             )
         );
         let style = if sel { theme.selected } else { theme.body };
         lines.push(Line::styled(truncate(&text, w), style));
     }
+    // What the selected communication's receipt says, and which version a draft is.
+    if let Some(r) = rows.get(c.selected) {
+        lines.push(Line::raw(""));
+        for l in version_lines(&r.communication, keys) {
+            lines.push(Line::styled(truncate(&l, w), theme.muted));
+        }
+    }
     frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The state as the list shows it: a draft saved after a transmission is said.
+pub fn state_label(c: &Communication) -> String {
+    if c.filing.is_some() && c.draft.is_some() {
+        "TRASMESSA+BOZZA".into()
+    } else {
+        c.state.to_string()
+    }
+}
+
+/// Which version of a communication is in force and which one the form shows, with the
+/// receipt of the transmission in force.
+pub fn version_lines(c: &Communication, keys: &Keymap) -> Vec<String> {
+    let export = keys.key(Action::Export);
+    match (&c.filing, &c.draft) {
+        (Some(f), None) => vec![format!(
+            "RICEVUTA: ID {} del {} · {export} la esporta",
+            f.transmission_id,
+            received(&f.received_at)
+        )],
+        (Some(f), Some(_)) => vec![
+            format!(
+                "Valori della bozza non trasmessa (versione {}): la trasmissione in vigore resta",
+                c.version
+            ),
+            format!(
+                "RICEVUTA: ID {} del {} · {export} la esporta",
+                f.transmission_id,
+                received(&f.received_at)
+            ),
+        ],
+        (None, Some(_)) => vec![format!(
+            "Valori della bozza non trasmessa (versione {})",
+            c.version
+        )],
+        (None, None) => vec!["Non ancora compilata né trasmessa".into()],
+    }
 }
 
 fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {
@@ -89,7 +151,7 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
                 r.plan.id,
                 r.plan.district_code,
                 r.plan.year,
-                r.communication.state,
+                state_label(&r.communication),
                 r.communication.version
             ),
             w,
@@ -109,6 +171,9 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
             theme.muted,
         ),
     ];
+    for l in version_lines(&r.communication, keys) {
+        lines.insert(lines.len() - 1, Line::styled(truncate(&l, w), theme.header));
+    }
     // Code, label, box: the label gives way on narrow terminals.
     let label_w = w.saturating_sub(7 + 1 + 24).clamp(12, 40);
     let mut focus_line = 0;
@@ -116,7 +181,7 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
     let mut boxes = Vec::new();
     for (i, (field, _)) in f.fields.iter().enumerate() {
         let (code, label) = short(*field);
-        let invalid = f.invalid == Some(*field);
+        let invalid = f.error(*field).is_some();
         let mark = if invalid { INVALID_GLYPH } else { " " };
         let box_w: u16 = if *field == Field::OtherName { 22 } else { 8 };
         let prefix = format!("{mark}{code:<6}{:<label_w$} ", truncate(label, label_w));
@@ -138,7 +203,10 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
                     ),
                     theme.label,
                 ),
-                Span::raw(format!("{} (calcolato)", f.total())),
+                Span::raw(format!(
+                    "{} (calcolato)",
+                    crate::domain::format::int(f.total())
+                )),
             ]));
         }
     }
@@ -150,19 +218,6 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
                 "Le quote per categorie sociali sono dei soli Comuni"
             },
             theme.muted,
-        ));
-    }
-    if let Some(rc) = &f.receipt {
-        lines.push(Line::styled(
-            truncate(
-                &format!(
-                    "RICEVUTA: ID {} del {}",
-                    rc.transmission_id,
-                    received(&rc.received_at)
-                ),
-                w,
-            ),
-            theme.header,
         ));
     }
     // Scroll just enough to keep the focused field in view.
@@ -180,7 +235,7 @@ fn draw_form(f: &CommunicationForm, keys: &Keymap, frame: &mut Frame, theme: &Th
             tf,
             Look {
                 focused: i == f.focus,
-                invalid: f.invalid == Some(*field),
+                invalid: f.error(*field).is_some(),
             },
         );
     }

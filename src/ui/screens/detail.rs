@@ -17,7 +17,13 @@ fn opt(s: &Option<String>) -> String {
 }
 
 fn euro(cents: i64) -> String {
-    format!("€ {},{:02}", cents / 100, cents % 100)
+    let sign = if cents < 0 { "-" } else { "" };
+    let c = cents.unsigned_abs();
+    format!(
+        "€ {sign}{},{:02}",
+        crate::safe_text::thousands(c / 100),
+        c % 100
+    )
 }
 
 fn body_text(b: &Body) -> String {
@@ -64,7 +70,7 @@ pub fn lines(d: &UnitDetail, theme: &Theme) -> Vec<Line<'static>> {
         &mut out,
         "Superficie utile",
         d.floor_area
-            .map(|a| format!("{a:.2} m²"))
+            .map(|a| format!("{} m²", crate::domain::format::decimal(a, 2)))
             .unwrap_or_else(|| "—".into()),
     );
     field(
@@ -168,8 +174,8 @@ pub fn lines(d: &UnitDetail, theme: &Theme) -> Vec<Line<'static>> {
             &mut out,
             &format!("Nucleo {}", h.id),
             format!(
-                "{} componenti · contratto {} · ISEE {}",
-                h.members,
+                "{} · contratto {} · ISEE {}",
+                crate::domain::format::count(h.members, "componente", "componenti"),
                 opt(&h.contract_date),
                 h.isee_cents.map(euro).unwrap_or_else(|| "—".into())
             ),

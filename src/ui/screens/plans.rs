@@ -17,14 +17,11 @@ fn it(d: NaiveDate) -> String {
 }
 
 /// "2026-09-01T08:00:00Z" → "01/09/2026 08:00".
+use crate::domain::format::int;
+
+/// A stored instant in the operator's time zone, to the minute.
 fn stamp(at: &str) -> String {
-    match (
-        at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok()),
-        at.get(11..16),
-    ) {
-        (Some(d), Some(t)) => format!("{} {t}", it(d)),
-        _ => at.to_string(),
-    }
+    crate::domain::format::instant_short(at)
 }
 
 pub fn draw_list(l: &PlanList, frame: &mut Frame, theme: &Theme, area: Rect) {
@@ -212,6 +209,15 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
         ),
         theme.header,
     ));
+    if owners
+        .iter()
+        .any(|c| c.filing.is_some() && c.draft.is_some())
+    {
+        out.push(Line::styled(
+            "TRASMESSA+BOZZA: bozza dopo la trasmissione; il piano conta i valori trasmessi",
+            theme.muted,
+        ));
+    }
     // Fixed columns: glyph 2, certification 14, communication 15, total 6, separators 3, and
     // one spare column so no row wraps.
     let name_w = width.saturating_sub(2 + 14 + 15 + 6 + 3 + 1).max(10);
@@ -224,16 +230,12 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
     ));
     for c in owners {
         let glyph = if c.filing.is_some() { INFO_GLYPH } else { "·" };
-        let total = c
-            .filing
-            .as_ref()
-            .map(|f| f.total.to_string())
-            .unwrap_or_default();
+        let total = c.filing.as_ref().map(|f| int(f.total)).unwrap_or_default();
         out.push(Line::raw(format!(
             "{glyph} {:<name_w$} {:<14} {:<15} {total:>6}",
             truncate(&c.owner_name, name_w),
             cert_cell(c),
-            c.state.db(),
+            super::communications::state_label(c),
         )));
     }
     let mut t = [0i64; 7];
@@ -253,7 +255,7 @@ fn overview_lines(owners: &[Communication], theme: &Theme, width: usize) -> Vec<
     }
     out.push(Line::raw(format!(
         "Totali trasmessi: complessivo (g) {} · carenze (b) {} · nuove (c+d) {} · turn-over (e) {} · privati (f) {} · SAT (j) {} · assegnate (k) {}",
-        t[0], t[1], t[2], t[3], t[4], t[5], t[6]
+        int(t[0]), int(t[1]), int(t[2]), int(t[3]), int(t[4]), int(t[5]), int(t[6])
     )));
     if !missing.is_empty() {
         out.push(Line::styled(
@@ -304,10 +306,23 @@ fn draw_card_body(
             ..area
         };
     }
+    let lines = card_lines(card, theme, area.width as usize, compact);
+    // Scrolling stops with the last line at the bottom (End goes there).
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            crate::ui::wrapped_rows(&text, area.width as usize)
+        })
+        .sum();
+    let max = u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(area.height);
+    s.max_scroll.set(max);
     frame.render_widget(
-        Paragraph::new(card_lines(card, theme, area.width as usize, compact))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .scroll((s.scroll, 0)),
+            .scroll((s.scroll.min(max), 0)),
         area,
     );
 }

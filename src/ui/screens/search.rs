@@ -9,7 +9,7 @@ use crate::app::screens::search::{Dialog, FIELDS, Focus, Lov, Search};
 use crate::domain::registry::UnitState;
 use crate::domain::unit_filter::FilterField;
 use crate::ui::field::{self, Look};
-use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, Theme, truncate};
+use crate::ui::{INVALID_GLYPH, SELECTED_GLYPH, TICK_GLYPH, Theme, truncate};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -245,7 +245,7 @@ fn cells(row: &crate::store::search::UnitRow, cols: &[(&'static str, usize)]) ->
             "Dest." => row.service.short().to_string(),
             "m²" => row
                 .floor_area
-                .map(|a| format!("{a:>7.2}"))
+                .map(|a| format!("{:>7}", crate::domain::format::decimal(a, 2)))
                 .unwrap_or_default(),
             _ => String::new(),
         })
@@ -286,18 +286,27 @@ fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect)
         .enumerate()
         .map(|(i, r)| {
             let text = line_of(&cols, &cells(r, &cols));
+            // A ticked row (Space) carries ✓ next to the cursor's column.
+            let tick = if s.ticked.contains(&r.id) {
+                TICK_GLYPH
+            } else {
+                " "
+            };
             if i == s.selected && s.focus == Focus::Table {
                 Line::styled(
-                    format!("{SELECTED_GLYPH} {text:<w$}", w = body.width as usize - 2),
+                    format!(
+                        "{SELECTED_GLYPH}{tick}{text:<w$}",
+                        w = body.width as usize - 2
+                    ),
                     theme.selected,
                 )
             } else if i == s.selected {
                 Line::from(vec![
-                    Span::raw(format!("{SELECTED_GLYPH} ")),
+                    Span::raw(format!("{SELECTED_GLYPH}{tick}")),
                     Span::raw(text),
                 ])
             } else {
-                Line::raw(format!("  {text}"))
+                Line::raw(format!(" {tick}{text}"))
             }
         })
         .collect();
@@ -305,20 +314,12 @@ fn table(s: &Search, frame: &mut Frame, theme: &Theme, header: Rect, body: Rect)
 }
 
 fn thousands(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    crate::domain::format::int(n)
 }
 
 fn status(s: &Search, frame: &mut Frame, theme: &Theme, area: Rect) {
     let count = match s.count {
-        Some(c) => format!("{} alloggi", thousands(c)),
+        Some(c) => crate::domain::format::count(c, "alloggio", "alloggi"),
         None if s.invalid.is_some() => "—".to_string(),
         None => "conteggio in corso…".to_string(),
     };
@@ -434,12 +435,31 @@ fn dialog(d: &Dialog, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rec
         }
         Dialog::Mark {
             year,
+            only,
             undo,
             on_undo,
         } => {
+            let (first, second) = if only.is_empty() {
+                (
+                    "Le unità LIBERE e SFITTE del filtro corrente vengono marcate".to_string(),
+                    "come incluse nel piano dell'anno indicato.",
+                )
+            } else {
+                (
+                    format!(
+                        "{} {TICK_GLYPH} (se LIBERE o SFITTE) vengono marcate",
+                        crate::domain::format::count(
+                            only.len() as i64,
+                            "unità selezionata",
+                            "unità selezionate"
+                        )
+                    ),
+                    "come incluse nel piano dell'anno indicato.",
+                )
+            };
             let lines = vec![
-                Line::raw("Le unità LIBERE e SFITTE del filtro corrente vengono marcate"),
-                Line::raw("come incluse nel piano dell'anno indicato."),
+                Line::raw(first),
+                Line::raw(second),
                 Line::styled("Anno        ", theme.label),
                 Line::from(vec![
                     Span::styled("Operazione  ", theme.label),

@@ -145,7 +145,10 @@ fn communication_stale_save_is_refused() {
         "what was typed stays: {}",
         first(&a)
     );
-    // F5 shows the stored values (the other session's 3) ...
+    // F5 shows the stored values (the other session's 3), once asked again: it drops
+    // what was typed ...
+    a.key(KeyCode::F(5));
+    assert!(first(&a).contains('5'), "asked first: {}", first(&a));
     a.key(KeyCode::F(5));
     assert!(
         first(&a).contains('3'),
@@ -185,4 +188,66 @@ fn communication_list_shows_the_state_and_filing_needs_a_certification() {
     h.key(KeyCode::Esc);
     let s = text(&h.render(&Theme::mono(), 120, 40));
     assert!(s.contains("IN COMPILAZIONE"), "{s}");
+}
+
+/// A Comune that transmitted and then saved a draft: the list shows the receipt's ID and
+/// TRASMESSA+BOZZA, the form which version it shows and the receipt in force.
+#[test]
+fn a_draft_after_a_filing_says_which_version_is_shown() {
+    use crate::domain::communication::FormInput;
+    use crate::store::communications::{Save, SaveMode};
+    let (_dir, path, user) = open_plan_for(1);
+    {
+        let mut store = Store::open(&path, Access::ReadWrite).unwrap();
+        let (plan_id, owner_id): (i64, i64) = store
+            .conn()
+            .query_row(
+                "SELECT c.plan_id, c.owner_id FROM communication c
+                 JOIN operator_grant g ON g.owner_id = c.owner_id AND g.service = 'PROGRAMMAZIONE'
+                 JOIN operator o ON o.id = g.operator_id WHERE o.username = ?1 LIMIT 1",
+                [&user],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let today = chrono::Local::now().date_naive();
+        let mut input = FormInput::default();
+        input.counts.carenze = 1234;
+        for (mode, elderly) in [(SaveMode::File, None), (SaveMode::Draft, Some("12,5"))] {
+            input.elderly = elderly.map(str::to_string);
+            let save = Save {
+                plan_id,
+                owner_id,
+                input: &input,
+                expected_version: None,
+                mode,
+                today,
+            };
+            store.save_communication(&user, save).unwrap();
+        }
+        // A fixed receipt time, so the snapshots do not change with the clock.
+        store
+            .conn()
+            .execute(
+                "UPDATE communication_filing SET received_at = '2026-09-10T08:30:00Z'",
+                [],
+            )
+            .unwrap();
+    }
+    super::snapshot_on(&path, "communication_refiled_list", &user, |h| {
+        h.open_menu("Comunicazione annuale");
+        let s = text(&h.render(&Theme::mono(), 80, 24));
+        assert!(
+            s.contains("TRASMESSA+BOZZA") && s.contains("PA2027-"),
+            "{s}"
+        );
+    });
+    super::snapshot_on(&path, "communication_refiled_form", &user, |h| {
+        open_form(h);
+        let s = text(&h.render(&Theme::mono(), 80, 24));
+        assert!(
+            s.contains("bozza non trasmessa") && s.contains("RICEVUTA: ID"),
+            "{s}"
+        );
+        assert!(s.contains("12,5"), "the draft's values: {s}");
+    });
 }

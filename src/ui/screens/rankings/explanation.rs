@@ -41,8 +41,12 @@ fn explanation_lines(e: &Explanation, theme: &Theme) -> Vec<Line<'static>> {
     }
     for (r, p) in &e.positions {
         out.push(Line::raw(format!(
-            "  {} · {}: posizione {p} di {} ({})",
-            r.owner_name, r.comune, r.entries, r.state
+            "  {} · {}: posizione {} di {} ({})",
+            r.owner_name,
+            r.comune,
+            crate::domain::format::int(*p),
+            crate::domain::format::int(r.entries),
+            r.state
         )));
     }
     if !e.admitted {

@@ -75,7 +75,12 @@ pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: R
     for i in window(rankings.len(), s.selected, rows) {
         let r = &rankings[i];
         lines.push(marked(
-            row(&r.owner_name, &r.comune, &r.state, &r.entries.to_string()),
+            row(
+                &r.owner_name,
+                &r.comune,
+                &r.state,
+                &crate::domain::format::int(r.entries),
+            ),
             i == s.selected,
             theme,
         ));
@@ -83,9 +88,10 @@ pub(super) fn draw(s: &NoticeRankings, frame: &mut Frame, theme: &Theme, area: R
     let total: i64 = rankings.iter().map(|r| r.entries).sum();
     lines.push(Line::styled(
         format!(
-            "{} graduatorie · {total} posizioni · {} domande all'avviso",
-            rankings.len(),
-            notice.applications
+            "{} · {} · {} all'avviso",
+            crate::domain::format::count(rankings.len() as i64, "graduatoria", "graduatorie"),
+            crate::domain::format::count(total, "posizione", "posizioni"),
+            crate::domain::format::count(notice.applications, "domanda", "domande")
         ),
         theme.muted,
     ));

@@ -59,7 +59,7 @@ pub(super) fn draw(s: &NoticeList, frame: &mut Frame, theme: &Theme, area: Rect)
                 &it(n.closes_on),
                 state,
                 &n.rule_set,
-                &n.applications.to_string(),
+                &crate::domain::format::int(n.applications),
             ),
             i == s.selected,
             theme,

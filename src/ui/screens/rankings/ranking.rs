@@ -18,8 +18,11 @@ pub(super) fn draw(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect
             Span::styled("Graduatoria ", theme.label),
             Span::raw(truncate(
                 &format!(
-                    "{} · {} · {} · {} domande",
-                    info.owner_name, info.comune, info.state, info.entries
+                    "{} · {} · {} · {}",
+                    info.owner_name,
+                    info.comune,
+                    info.state,
+                    crate::domain::format::count(info.entries, "domanda", "domande")
                 ),
                 width.saturating_sub(12),
             )),
@@ -82,7 +85,7 @@ pub(super) fn draw(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect
         let unit = |u: Option<i64>| u.map(|u| u.to_string()).unwrap_or_else(|| "—".into());
         lines.push(marked(
             row(
-                &e.position.to_string(),
+                &crate::domain::format::int(e.position),
                 &e.code,
                 &points(e.isbar),
                 if e.indigent { "SI" } else { "NO" },
@@ -109,7 +112,9 @@ pub(super) fn draw(s: &RankingView, frame: &mut Frame, theme: &Theme, area: Rect
         lines.push(Line::styled(
             format!(
                 "Posizioni {}–{} di {} · Ind. = indigente (SI/NO)",
-                a.position, b.position, info.entries
+                crate::domain::format::int(a.position),
+                crate::domain::format::int(b.position),
+                crate::domain::format::int(info.entries)
             ),
             theme.muted,
         ));

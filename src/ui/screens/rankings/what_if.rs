@@ -10,12 +10,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 fn movement_text(before: Option<usize>, after: Option<usize>, delta: i64) -> String {
-    let pos = |p: Option<usize>| p.map_or_else(|| "—".to_string(), |p| p.to_string());
+    let pos = |p: Option<usize>| {
+        p.map_or_else(|| "—".to_string(), |p| crate::domain::format::int(p as i64))
+    };
     let what = match (before, after) {
         (None, Some(_)) => "entra".to_string(),
         (Some(_), None) => "esce".to_string(),
-        _ if delta > 0 => format!("sale di {delta}"),
-        _ if delta < 0 => format!("scende di {}", -delta),
+        _ if delta > 0 => format!("sale di {}", crate::domain::format::int(delta)),
+        _ if delta < 0 => format!("scende di {}", crate::domain::format::int(-delta)),
         _ => "resta".to_string(),
     };
     format!("{:>6} → {:<6} {what}", pos(before), pos(after))
