@@ -381,13 +381,9 @@ fn on_key(app: &mut App, ev: KeyEvent) -> Vec<Effect> {
             // The file would be the server's: the operator's own shell reads or writes it.
             let hint = match (app.screen(), action) {
                 (_, Action::PlanReport) => "plan report ID --out - > report.xlsx",
-                (_, Action::ApplicationsImport) => {
-                    "applications import - --notice N < domande.csv"
-                }
+                (_, Action::ApplicationsImport) => "applications import - --notice N < domande.csv",
                 (Screen::PlanCard(_), _) => "plan export ID --out - > piano.xlsx",
-                (Screen::Communications(_), _) => {
-                    "comm receipt --plan ID --out - > ricevuta.xlsx"
-                }
+                (Screen::Communications(_), _) => "comm receipt --plan ID --out - > ricevuta.xlsx",
                 (Screen::Assignments(_), _) => "assignments export --out - > assegnazioni.xlsx",
                 _ => "units export [filtri] --format xlsx --out - > elenchi.xlsx",
             };
