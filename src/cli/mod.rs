@@ -1,12 +1,15 @@
 //! The command line: clap definitions and dispatch. Each subcommand group has its own module.
 
 mod assignments;
+mod buildings;
 mod certification;
+
 mod communications;
 mod db;
 mod demo;
 mod help_it;
 mod help_it_occupations;
+mod help_it_registry;
 mod occupations;
 mod operators;
 pub mod output;
@@ -69,6 +72,9 @@ pub enum Command {
     /// Housing units: import, search, count, show, export the plan lists, mark for a plan
     #[command(subcommand)]
     Units(units::UnitsCommand),
+    /// Ricerca fabbricati: search and count buildings
+    #[command(subcommand)]
+    Buildings(buildings::BuildingsCommand),
     /// Operators: register, list, grant services, disable
     #[command(subcommand)]
     Operators(operators::OperatorsCommand),
@@ -221,6 +227,7 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Doctor => db::doctor(g),
         Command::Demo(args) => demo::run(g, &args),
         Command::Units(c) => units::run(g, c),
+        Command::Buildings(c) => buildings::run(g, c),
         Command::Operators(c) => operators::run(g, c),
         Command::Certification(c) => certification::run(g, c),
         Command::Plan(c) => plan::run(g, c),

@@ -13,6 +13,7 @@ pub mod occupation;
 pub mod plan;
 pub mod ranking;
 pub mod registry;
+pub mod registry_search;
 pub mod unit_edit;
 pub mod unit_filter;
 pub mod unit_record;

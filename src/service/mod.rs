@@ -16,6 +16,7 @@ pub mod operators;
 pub mod plans;
 pub mod rankings;
 pub mod reference;
+pub mod registry_search;
 pub mod session;
 pub mod unit_edit;
 pub mod units;

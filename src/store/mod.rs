@@ -19,6 +19,7 @@ pub mod plans;
 pub mod preferences;
 pub mod rankings;
 pub mod reference;
+pub mod registry_search;
 pub mod rule_sets;
 pub mod search;
 pub mod unit_edit;
@@ -40,6 +41,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/007_law.sql"),
     include_str!("migrations/008_occupations.sql"),
     include_str!("migrations/009_assignment.sql"),
+    include_str!("migrations/011_registry_search.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell
