@@ -247,6 +247,36 @@ impl Jobs {
                 }
             }
             Request::Occupations { generation, query } => self.occupations(generation, query),
+            Request::Buildings {
+                generation,
+                typed,
+                cursor,
+                direction,
+                limit,
+                with_count,
+            } => {
+                let answer = svc
+                    .building_page(&typed, cursor.as_ref(), direction, limit)
+                    .and_then(|page| {
+                        let count = with_count.then(|| svc.building_count(&typed)).transpose()?;
+                        Ok((page, count))
+                    });
+                match answer {
+                    Ok((page, count)) => self.send(DataMsg::Buildings {
+                        generation,
+                        page,
+                        count,
+                    }),
+                    Err(e) => match e.downcast_ref::<crate::domain::registry_search::FieldError>() {
+                        Some(f) => self.send(DataMsg::RegistryRefused {
+                            generation,
+                            field: f.field,
+                            message: f.to_string(),
+                        }),
+                        None => self.failed(generation, e),
+                    },
+                }
+            }
             r @ Request::Assignments { .. } => self.assignments(r),
             Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
             Request::Owners { generation } => match svc.owners(None) {

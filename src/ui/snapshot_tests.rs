@@ -702,3 +702,5 @@ mod occupations;
 mod permissions;
 #[cfg(test)]
 mod rankings;
+#[cfg(test)]
+mod registry;

@@ -8,6 +8,7 @@ use crate::app::{Message, Session};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     UnitSearch,
+    Buildings,
     Certification,
     Plans,
     Communications,
@@ -38,6 +39,12 @@ impl Home {
             hint: "SCHEDA RICERCA ALLOGGI: filtri, dettaglio, elenchi per il piano",
             target: Target::UnitSearch,
         }];
+        items.push(MenuItem {
+            area: "Anagrafe",
+            label: "Ricerca fabbricati",
+            hint: "RICERCA FABBRICATI: ente, comune, codice, indirizzo; gli alloggi del fabbricato",
+            target: Target::Buildings,
+        });
         // The Regione and the helpdesk read the card of any owner (a picker chooses it).
         if !session.owners.is_empty() || session.scope.sees_everything() {
             items.push(MenuItem {

@@ -2,6 +2,7 @@
 //! actions, typed text and data coming back from the store.
 
 pub mod assignments;
+pub mod buildings;
 pub mod certification;
 pub mod communications;
 pub mod detail;
@@ -21,6 +22,7 @@ use crate::store::search::{Cursor, Direction, UnitDetail, UnitRow};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
+pub use buildings::Buildings;
 pub use certification::Certification;
 pub use communications::CommunicationsScreen;
 pub use detail::Detail;
@@ -143,6 +145,15 @@ pub enum Request {
     /// Every owner (id, label), for the certification card's picker (Regione, helpdesk).
     Owners {
         generation: u64,
+    },
+    /// A page of Ricerca fabbricati (with its count when `with_count`).
+    Buildings {
+        generation: u64,
+        typed: crate::domain::registry_search::Typed,
+        cursor: Option<crate::store::registry_search::BuildingCursor>,
+        direction: Direction,
+        limit: usize,
+        with_count: bool,
     },
     /// Save a unit's values typed in the edit form, with the version read.
     UnitEdit {
@@ -270,6 +281,18 @@ pub enum DataMsg {
         generation: u64,
         data: Box<occupations::Data>,
     },
+    /// A page of Ricerca fabbricati, with the count when asked.
+    Buildings {
+        generation: u64,
+        page: crate::service::registry_search::BuildingPage,
+        count: Option<i64>,
+    },
+    /// Ricerca fabbricati or inquilini refused a filter: the field and the message.
+    RegistryRefused {
+        generation: u64,
+        field: crate::domain::registry_search::Field,
+        message: String,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -353,6 +376,7 @@ pub enum Screen {
     Search(Box<Search>),
     Detail(Box<Detail>),
     Certification(Box<Certification>),
+    Buildings(Box<Buildings>),
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
     Communications(Box<CommunicationsScreen>),
@@ -377,6 +401,7 @@ impl Screen {
             Screen::Search(s) => s.opened(generation),
             Screen::Detail(d) => d.opened(generation),
             Screen::Certification(c) => c.opened(generation),
+            Screen::Buildings(b) => b.opened(generation),
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
             Screen::Communications(c) => c.opened(generation),
@@ -402,6 +427,7 @@ impl Screen {
             Screen::Search(_) => "Ricerca alloggi".into(),
             Screen::Detail(d) => format!("Alloggio {}", d.unit_id),
             Screen::Certification(_) => "Scheda certificazione".into(),
+            Screen::Buildings(_) => "Ricerca fabbricati".into(),
             Screen::PlanList(_) => "Programmazione".into(),
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
             Screen::Communications(c) if c.in_form() => "Schema comunicazione annuale".into(),
@@ -444,6 +470,7 @@ impl Screen {
                 "Totali dell'anagrafe dell'ente: {} certifica che sono aggiornati",
                 k(Certify)
             ),
+            Screen::Buildings(b) => b.instruction(keys),
             Screen::PlanList(p) if p.new_plan.is_some() => format!(
                 "Nuovo piano: {} passa al campo successivo, {} crea, {} annulla",
                 k(NextField),
@@ -499,6 +526,7 @@ impl Screen {
             Screen::Search(s) => s.actions(),
             Screen::Detail(d) => d.actions(),
             Screen::Certification(c) => c.actions(),
+            Screen::Buildings(b) => b.actions(),
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
             Screen::Communications(c) => c.actions(),
@@ -520,6 +548,7 @@ impl Screen {
             Screen::Assignments(a) => a.in_text(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
+            Screen::Buildings(b) => b.in_text(),
             _ => false,
         }
     }
@@ -545,6 +574,7 @@ impl Screen {
             Screen::Assignments(a) => a.consumes_back(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
+            Screen::Buildings(b) => b.in_text(),
             _ => false,
         }
     }
@@ -560,6 +590,7 @@ impl Screen {
             Screen::Search(s) => s.on_action(action, generation),
             Screen::Detail(d) => d.on_action(action, session, generation),
             Screen::Certification(c) => c.on_action(action, session, generation),
+            Screen::Buildings(b) => b.on_action(action, session, generation),
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
             Screen::Communications(c) => c.on_action(action, generation),
@@ -584,6 +615,7 @@ impl Screen {
             Screen::Assignments(a) => a.focused_text_mut(),
             Screen::Detail(d) => d.form.as_mut().map(|f| f.focused_mut()),
             Screen::Certification(c) => c.focused_text_mut(),
+            Screen::Buildings(b) => b.focused_text_mut(),
             _ => None,
         }
     }
@@ -642,6 +674,7 @@ impl Screen {
     pub fn on_resize(&mut self, width: u16, height: u16, generation: u64) -> Vec<Request> {
         match self {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
+            Screen::Buildings(b) => b.resize(super::layout::table_rows(width, height), generation),
             Screen::Rankings(r) => r.on_resize(width, height, generation),
             Screen::Occupations(o) => o.on_resize(width, height, generation),
             Screen::Assignments(a) => a.on_resize(width, height, generation),
@@ -656,6 +689,7 @@ impl Screen {
             Screen::Search(s) => s.on_data(data, keys),
             Screen::Detail(d) => d.on_data(data),
             Screen::Certification(c) => c.on_data(data),
+            Screen::Buildings(b) => b.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
             Screen::Communications(c) => c.on_data(data, keys),
@@ -680,6 +714,9 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         }
         home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
+        ))),
+        home::Target::Buildings => ScreenOutcome::push(Screen::Buildings(Box::new(
+            Buildings::new(super::layout::table_rows(session.size.0, session.size.1)),
         ))),
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
         home::Target::Communications => ScreenOutcome::push(Screen::Communications(Box::default())),
