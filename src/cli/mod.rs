@@ -17,6 +17,7 @@ mod plan;
 mod rankings;
 mod registry;
 mod rules;
+mod tenants;
 mod unit_edit;
 mod unit_output;
 mod unit_queries;
@@ -75,6 +76,9 @@ pub enum Command {
     /// Ricerca fabbricati: search and count buildings
     #[command(subcommand)]
     Buildings(buildings::BuildingsCommand),
+    /// Ricerca inquilini: search and count tenants (masked for the helpdesk)
+    #[command(subcommand)]
+    Tenants(tenants::TenantsCommand),
     /// Operators: register, list, grant services, disable
     #[command(subcommand)]
     Operators(operators::OperatorsCommand),
@@ -228,6 +232,7 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Demo(args) => demo::run(g, &args),
         Command::Units(c) => units::run(g, c),
         Command::Buildings(c) => buildings::run(g, c),
+        Command::Tenants(c) => tenants::run(g, c),
         Command::Operators(c) => operators::run(g, c),
         Command::Certification(c) => certification::run(g, c),
         Command::Plan(c) => plan::run(g, c),

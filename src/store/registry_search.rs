@@ -219,3 +219,215 @@ pub fn building_cursor(conn: &Connection, id: i64) -> Result<Option<(i64, Buildi
         )
         .optional()?)
 }
+
+// Ricerca inquilini: the same shape in surname order (surname as NOCASE compares, then id).
+// Lanes: owner (owner, surname) or owner + comune (owner, comune, surname); for the Regione and
+// the helpdesk surname or comune + surname. A codice fiscale names a handful of tenants (its
+// index, sorted in memory).
+
+/// A tenant as the list shows it, with the household's unit (the card it opens).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRow {
+    pub id: i64,
+    pub surname: String,
+    pub name: String,
+    pub tax_code: String,
+    pub relationship: Option<String>,
+    pub is_holder: bool,
+    pub household_id: i64,
+    pub unit_id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub istat_code: String,
+    pub comune: String,
+    pub address: String,
+    /// Surname, name and codice fiscale hidden (the helpdesk): the unit card reveals them,
+    /// audited.
+    pub personal_data_masked: bool,
+}
+
+impl TenantRow {
+    pub fn cursor(&self) -> TenantCursor {
+        TenantCursor {
+            surname: self.surname.clone(),
+            id: self.id,
+        }
+    }
+
+    /// As the unit card masks a tenant: initials only, no codice fiscale.
+    pub fn mask_personal_data(&mut self) {
+        fn initial(s: &str) -> String {
+            s.chars()
+                .next()
+                .map(|c| format!("{c}***"))
+                .unwrap_or_default()
+        }
+        self.tax_code = "*".repeat(16);
+        self.surname = initial(&self.surname);
+        self.name = initial(&self.name);
+        self.personal_data_masked = true;
+    }
+}
+
+/// The row just before (forward) or after (backward) a page of tenants, exclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TenantCursor {
+    pub surname: String,
+    pub id: i64,
+}
+
+/// A resolved tenant filter with what the operator may see.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantFilter {
+    pub owners: Option<Vec<i64>>,
+    pub istat: Option<String>,
+    pub tax_code: Option<String>,
+    /// The beginning of the surname, case ignored: [lower, upper).
+    pub surname: Option<(String, String)>,
+}
+
+fn tenant_conditions(
+    f: &TenantFilter,
+    owner: Option<i64>,
+    cursor: Option<&TenantCursor>,
+    forward: bool,
+) -> (String, Vec<Value>) {
+    let mut terms = Vec::new();
+    let mut params: Vec<Value> = Vec::new();
+    if let Some(o) = owner {
+        params.push(o.into());
+        terms.push(format!("t.owner_id = ?{}", params.len()));
+    }
+    if let Some(i) = &f.istat {
+        params.push(i.clone().into());
+        terms.push(format!("t.istat_code = ?{}", params.len()));
+    }
+    if let Some(c) = &f.tax_code {
+        params.push(c.clone().into());
+        terms.push(format!("t.tax_code = ?{}", params.len()));
+    }
+    if let Some((lo, hi)) = &f.surname {
+        params.push(lo.clone().into());
+        params.push(hi.clone().into());
+        terms.push(format!(
+            "t.surname COLLATE NOCASE >= ?{} AND t.surname COLLATE NOCASE < ?{}",
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    if let Some(c) = cursor {
+        params.push(c.surname.clone().into());
+        params.push(c.id.into());
+        terms.push(format!(
+            "(t.surname COLLATE NOCASE, t.id) {} (?{}, ?{})",
+            if forward { ">" } else { "<" },
+            params.len() - 1,
+            params.len()
+        ));
+    }
+    let sql = if terms.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", terms.join(" AND "))
+    };
+    (sql, params)
+}
+
+fn tenant_lanes(f: &TenantFilter) -> Vec<Option<i64>> {
+    match &f.owners {
+        None => vec![None],
+        Some(list) => list.iter().map(|o| Some(*o)).collect(),
+    }
+}
+
+/// At most `limit` tenants after (`forward`) or before the cursor, in surname order.
+pub fn tenant_page(
+    conn: &Connection,
+    f: &TenantFilter,
+    cursor: Option<&TenantCursor>,
+    forward: bool,
+    limit: usize,
+) -> Result<Vec<TenantRow>> {
+    let mut rows = Vec::new();
+    let dir = if forward { "ASC" } else { "DESC" };
+    for owner in tenant_lanes(f) {
+        let (cond, params) = tenant_conditions(f, owner, cursor, forward);
+        let sql = format!(
+            "SELECT t.id, t.surname, t.name, t.tax_code, t.relationship, t.is_holder,
+                    t.household_id, h.unit_id, t.owner_id, o.name, u.istat_code, m.name,
+                    u.address || ifnull(' ' || u.street_number, '')
+               FROM tenant t
+               JOIN household h ON h.id = t.household_id
+               JOIN unit u ON u.id = h.unit_id
+               JOIN owner o ON o.id = t.owner_id
+               JOIN municipality m ON m.istat_code = u.istat_code
+               {cond}
+              ORDER BY t.surname COLLATE NOCASE {dir}, t.id {dir}
+              LIMIT {limit}"
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let found = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(TenantRow {
+                id: r.get(0)?,
+                surname: r.get(1)?,
+                name: r.get(2)?,
+                tax_code: r.get(3)?,
+                relationship: r.get(4)?,
+                is_holder: r.get(5)?,
+                household_id: r.get(6)?,
+                unit_id: r.get(7)?,
+                owner_id: r.get(8)?,
+                owner_name: r.get(9)?,
+                istat_code: r.get(10)?,
+                comune: r.get(11)?,
+                address: r.get(12)?,
+                personal_data_masked: false,
+            })
+        })?;
+        for row in found {
+            rows.push(row?);
+        }
+    }
+    rows.sort_by(|a, b| (nocase_key(&a.surname), a.id).cmp(&(nocase_key(&b.surname), b.id)));
+    if forward {
+        rows.truncate(limit);
+    } else {
+        let skip = rows.len().saturating_sub(limit);
+        rows.drain(..skip);
+    }
+    Ok(rows)
+}
+
+/// How many tenants match.
+pub fn tenant_count(conn: &Connection, f: &TenantFilter) -> Result<i64> {
+    let mut n = 0;
+    for owner in tenant_lanes(f) {
+        let (cond, params) = tenant_conditions(f, owner, None, true);
+        n += conn.query_row(
+            &format!("SELECT count(*) FROM tenant t {cond}"),
+            rusqlite::params_from_iter(params),
+            |r| r.get::<_, i64>(0),
+        )?;
+    }
+    Ok(n)
+}
+
+/// The owner of tenant `id` and the cursor just after it, if it exists.
+pub fn tenant_cursor(conn: &Connection, id: i64) -> Result<Option<(i64, TenantCursor)>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .query_row(
+            "SELECT owner_id, surname FROM tenant WHERE id = ?1",
+            [id],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    TenantCursor {
+                        surname: r.get(1)?,
+                        id,
+                    },
+                ))
+            },
+        )
+        .optional()?)
+}
