@@ -137,3 +137,103 @@ fn every_building_search_statement_walks_an_index_in_order() {
         sorted.join("\n")
     );
 }
+
+fn tenant_filters(cf: &str) -> Vec<Typed> {
+    let one = [
+        (Field::Owner, "ALER Milano"),
+        (Field::Comune, "Milano"),
+        (Field::TaxCode, cf),
+        (Field::Surname, "ro"),
+    ];
+    let mut out = vec![Typed::default()];
+    for (i, (f, v)) in one.iter().enumerate() {
+        let mut t = Typed::default();
+        t.set(*f, v);
+        out.push(t.clone());
+        for (g, w) in &one[i + 1..] {
+            let mut u = t.clone();
+            u.set(*g, w);
+            out.push(u);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_tenant_search_statement_walks_an_index_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    casa::demo::create(
+        &path,
+        &casa::demo::Options {
+            units: 5000,
+            seed: 4,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let db = Connection::open(&path).unwrap();
+    db.execute_batch("ANALYZE").unwrap();
+    let cf: String = db
+        .query_row(
+            "SELECT t.tax_code FROM tenant t JOIN owner o ON o.id = t.owner_id
+              WHERE o.aler_code = 'ALER_MI' LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut pages = 0;
+    for who in ["regione", "helpdesk", "aler.mi"] {
+        let mut svc = service(&path, who);
+        let sink = seen.clone();
+        svc.trace_sql(Some(Box::new(move |s| sink.lock().unwrap().push(s))))
+            .unwrap();
+        for t in tenant_filters(&cf) {
+            svc.tenant_count(&t).unwrap();
+            let first = svc.tenant_page(&t, None, Direction::Forward, 3).unwrap();
+            pages += usize::from(!first.rows.is_empty());
+            if let Some(last) = first.rows.last() {
+                let next = svc
+                    .tenant_page(&t, Some(last.id), Direction::Forward, 3)
+                    .unwrap();
+                if let Some(n) = next.rows.first() {
+                    svc.tenant_page(&t, Some(n.id), Direction::Backward, 3)
+                        .unwrap();
+                }
+            }
+        }
+        svc.trace_sql(None).unwrap();
+    }
+    assert!(pages >= 15, "only {pages} filters found tenants");
+    let seen = seen.lock().unwrap();
+    let failures = scanning_statements(&db, &seen, SMALL, 30);
+    assert!(
+        failures.is_empty(),
+        "{} statements scan a table:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    let mut sorted = Vec::new();
+    for sql in seen.iter().filter(|s| s.contains("ORDER BY t.surname")) {
+        let plan = explain(&db, sql);
+        let by_cf = sql.contains("t.tax_code =");
+        let on_tenant = plan
+            .iter()
+            .find(|l| l.contains(" t USING"))
+            .cloned()
+            .unwrap_or_default();
+        let leads = (by_cf && on_tenant.contains("tenant_tax_code"))
+            || (sql.contains("t.istat_code =") == on_tenant.contains("istat")
+                && sql.contains("t.owner_id =") == on_tenant.contains("owner"));
+        if plan.iter().any(|l| l.contains("TEMP B-TREE")) && !by_cf || !leads {
+            sorted.push(format!("{sql}\n    {}", plan.join("; ")));
+        }
+    }
+    assert!(
+        sorted.is_empty(),
+        "{} pages of tenants sort their matches or walk the wrong index:\n{}",
+        sorted.len(),
+        sorted.join("\n")
+    );
+}
