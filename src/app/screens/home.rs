@@ -9,6 +9,7 @@ use crate::app::{Message, Session};
 pub enum Target {
     UnitSearch,
     Buildings,
+    Tenants,
     Certification,
     Plans,
     Communications,
@@ -44,6 +45,12 @@ impl Home {
             label: "Ricerca fabbricati",
             hint: "RICERCA FABBRICATI: ente, comune, codice, indirizzo; gli alloggi del fabbricato",
             target: Target::Buildings,
+        });
+        items.push(MenuItem {
+            area: "Anagrafe",
+            label: "Ricerca inquilini",
+            hint: "RICERCA INQUILINI: ente, comune, codice fiscale, cognome; l'alloggio del nucleo",
+            target: Target::Tenants,
         });
         // The Regione and the helpdesk read the card of any owner (a picker chooses it).
         if !session.owners.is_empty() || session.scope.sees_everything() {

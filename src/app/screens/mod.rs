@@ -2,7 +2,6 @@
 //! actions, typed text and data coming back from the store.
 
 pub mod assignments;
-pub mod buildings;
 pub mod certification;
 pub mod communications;
 pub mod detail;
@@ -11,6 +10,7 @@ pub mod home;
 pub mod occupations;
 pub mod plans;
 pub mod rankings;
+pub mod registry_search;
 pub mod search;
 
 use super::field::TextField;
@@ -22,7 +22,7 @@ use crate::store::search::{Cursor, Direction, UnitDetail, UnitRow};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
-pub use buildings::Buildings;
+pub use registry_search::RegistrySearch;
 pub use certification::Certification;
 pub use communications::CommunicationsScreen;
 pub use detail::Detail;
@@ -151,6 +151,15 @@ pub enum Request {
         generation: u64,
         typed: crate::domain::registry_search::Typed,
         cursor: Option<crate::store::registry_search::BuildingCursor>,
+        direction: Direction,
+        limit: usize,
+        with_count: bool,
+    },
+    /// A page of Ricerca inquilini after (or before) the tenant `after`.
+    Tenants {
+        generation: u64,
+        typed: crate::domain::registry_search::Typed,
+        after: Option<i64>,
         direction: Direction,
         limit: usize,
         with_count: bool,
@@ -287,6 +296,12 @@ pub enum DataMsg {
         page: crate::service::registry_search::BuildingPage,
         count: Option<i64>,
     },
+    /// A page of Ricerca inquilini, with the count when asked.
+    Tenants {
+        generation: u64,
+        page: crate::service::registry_search::TenantPage,
+        count: Option<i64>,
+    },
     /// Ricerca fabbricati or inquilini refused a filter: the field and the message.
     RegistryRefused {
         generation: u64,
@@ -376,7 +391,7 @@ pub enum Screen {
     Search(Box<Search>),
     Detail(Box<Detail>),
     Certification(Box<Certification>),
-    Buildings(Box<Buildings>),
+    Registry(Box<RegistrySearch>),
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
     Communications(Box<CommunicationsScreen>),
@@ -401,7 +416,7 @@ impl Screen {
             Screen::Search(s) => s.opened(generation),
             Screen::Detail(d) => d.opened(generation),
             Screen::Certification(c) => c.opened(generation),
-            Screen::Buildings(b) => b.opened(generation),
+            Screen::Registry(b) => b.opened(generation),
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
             Screen::Communications(c) => c.opened(generation),
@@ -427,7 +442,7 @@ impl Screen {
             Screen::Search(_) => "Ricerca alloggi".into(),
             Screen::Detail(d) => format!("Alloggio {}", d.unit_id),
             Screen::Certification(_) => "Scheda certificazione".into(),
-            Screen::Buildings(_) => "Ricerca fabbricati".into(),
+            Screen::Registry(r) => r.kind.title().into(),
             Screen::PlanList(_) => "Programmazione".into(),
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
             Screen::Communications(c) if c.in_form() => "Schema comunicazione annuale".into(),
@@ -470,7 +485,7 @@ impl Screen {
                 "Totali dell'anagrafe dell'ente: {} certifica che sono aggiornati",
                 k(Certify)
             ),
-            Screen::Buildings(b) => b.instruction(keys),
+            Screen::Registry(b) => b.instruction(keys),
             Screen::PlanList(p) if p.new_plan.is_some() => format!(
                 "Nuovo piano: {} passa al campo successivo, {} crea, {} annulla",
                 k(NextField),
@@ -526,7 +541,7 @@ impl Screen {
             Screen::Search(s) => s.actions(),
             Screen::Detail(d) => d.actions(),
             Screen::Certification(c) => c.actions(),
-            Screen::Buildings(b) => b.actions(),
+            Screen::Registry(b) => b.actions(),
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
             Screen::Communications(c) => c.actions(),
@@ -548,7 +563,7 @@ impl Screen {
             Screen::Assignments(a) => a.in_text(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
-            Screen::Buildings(b) => b.in_text(),
+            Screen::Registry(b) => b.in_text(),
             _ => false,
         }
     }
@@ -574,7 +589,7 @@ impl Screen {
             Screen::Assignments(a) => a.consumes_back(),
             Screen::Detail(d) => d.form.is_some(),
             Screen::Certification(c) => c.picker.is_some(),
-            Screen::Buildings(b) => b.in_text(),
+            Screen::Registry(b) => b.in_text(),
             _ => false,
         }
     }
@@ -590,7 +605,7 @@ impl Screen {
             Screen::Search(s) => s.on_action(action, generation),
             Screen::Detail(d) => d.on_action(action, session, generation),
             Screen::Certification(c) => c.on_action(action, session, generation),
-            Screen::Buildings(b) => b.on_action(action, session, generation),
+            Screen::Registry(b) => b.on_action(action, session, generation),
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
             Screen::Communications(c) => c.on_action(action, generation),
@@ -615,7 +630,7 @@ impl Screen {
             Screen::Assignments(a) => a.focused_text_mut(),
             Screen::Detail(d) => d.form.as_mut().map(|f| f.focused_mut()),
             Screen::Certification(c) => c.focused_text_mut(),
-            Screen::Buildings(b) => b.focused_text_mut(),
+            Screen::Registry(b) => b.focused_text_mut(),
             _ => None,
         }
     }
@@ -674,7 +689,7 @@ impl Screen {
     pub fn on_resize(&mut self, width: u16, height: u16, generation: u64) -> Vec<Request> {
         match self {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
-            Screen::Buildings(b) => b.resize(super::layout::table_rows(width, height), generation),
+            Screen::Registry(b) => b.resize(super::layout::table_rows(width, height), generation),
             Screen::Rankings(r) => r.on_resize(width, height, generation),
             Screen::Occupations(o) => o.on_resize(width, height, generation),
             Screen::Assignments(a) => a.on_resize(width, height, generation),
@@ -689,7 +704,7 @@ impl Screen {
             Screen::Search(s) => s.on_data(data, keys),
             Screen::Detail(d) => d.on_data(data),
             Screen::Certification(c) => c.on_data(data),
-            Screen::Buildings(b) => b.on_data(data),
+            Screen::Registry(b) => b.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
             Screen::Communications(c) => c.on_data(data, keys),
@@ -715,9 +730,16 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
         ))),
-        home::Target::Buildings => ScreenOutcome::push(Screen::Buildings(Box::new(
-            Buildings::new(super::layout::table_rows(session.size.0, session.size.1)),
-        ))),
+        home::Target::Buildings | home::Target::Tenants => {
+            let kind = match target {
+                home::Target::Buildings => crate::domain::registry_search::Kind::Buildings,
+                _ => crate::domain::registry_search::Kind::Tenants,
+            };
+            ScreenOutcome::push(Screen::Registry(Box::new(RegistrySearch::new(
+                kind,
+                super::layout::table_rows(session.size.0, session.size.1),
+            ))))
+        }
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
         home::Target::Communications => ScreenOutcome::push(Screen::Communications(Box::default())),
         home::Target::Rankings => {

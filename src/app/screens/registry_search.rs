@@ -1,6 +1,8 @@
-//! Ricerca fabbricati: four filters (ente, comune, codice fabbricato, indirizzo), the list in
-//! address order paged by key (the row before or after the page, never an offset), the count.
-//! Select on a building opens Ricerca alloggi filtered by that building (its code and owner).
+//! Ricerca fabbricati and Ricerca inquilini: four filters each (ente, comune, then codice
+//! fabbricato and indirizzo, or codice fiscale and cognome), the list paged by key (the row
+//! before or after the page, never an offset), the count. Select on a building opens Ricerca
+//! alloggi filtered by that building (its code and owner); on a tenant, the card of the
+//! household's unit (where the helpdesk reveals personal data, audited).
 
 use super::{DataMsg, Request, Screen, ScreenOutcome, Search};
 use crate::app::field::TextField;
@@ -8,7 +10,7 @@ use crate::app::keymap::{Action, Keymap};
 use crate::app::{Message, Session};
 use crate::domain::registry_search::{Field, Kind, Typed};
 use crate::domain::unit_filter::FilterField;
-use crate::store::registry_search::{BuildingCursor, BuildingRow};
+use crate::store::registry_search::{BuildingRow, TenantRow};
 use crate::store::search::Direction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,13 +19,41 @@ pub enum Focus {
     Field(usize),
 }
 
+/// The rows shown: buildings or tenants.
 #[derive(Debug)]
-pub struct Buildings {
+pub enum Rows {
+    Buildings(Vec<BuildingRow>),
+    Tenants(Vec<TenantRow>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Buildings(r) => r.len(),
+            Rows::Tenants(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn empty(kind: Kind) -> Rows {
+        match kind {
+            Kind::Buildings => Rows::Buildings(Vec::new()),
+            Kind::Tenants => Rows::Tenants(Vec::new()),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RegistrySearch {
+    pub kind: Kind,
     pub fields: Vec<TextField>,
     pub focus: Focus,
     /// The field a refusal named.
     pub invalid: Option<Field>,
-    pub rows: Vec<BuildingRow>,
+    pub rows: Rows,
     pub selected: usize,
     pub page_size: usize,
     pub at_start: bool,
@@ -35,21 +65,21 @@ pub struct Buildings {
     generation: u64,
 }
 
-fn mk_fields() -> Vec<TextField> {
-    Kind::Buildings
-        .fields()
+fn mk_fields(kind: Kind) -> Vec<TextField> {
+    kind.fields()
         .iter()
         .map(|f| TextField::new(f.max_chars()))
         .collect()
 }
 
-impl Buildings {
-    pub fn new(page_size: usize) -> Buildings {
-        Buildings {
-            fields: mk_fields(),
+impl RegistrySearch {
+    pub fn new(kind: Kind, page_size: usize) -> RegistrySearch {
+        RegistrySearch {
+            kind,
+            fields: mk_fields(kind),
             focus: Focus::Table,
             invalid: None,
-            rows: Vec::new(),
+            rows: Rows::empty(kind),
             selected: 0,
             page_size: page_size.max(1),
             at_start: true,
@@ -63,7 +93,7 @@ impl Buildings {
 
     pub fn input(&self) -> Typed {
         let mut t = Typed::default();
-        for (f, v) in Kind::Buildings.fields().iter().zip(&self.fields) {
+        for (f, v) in self.kind.fields().iter().zip(&self.fields) {
             t.set(*f, v.value());
         }
         t
@@ -71,14 +101,16 @@ impl Buildings {
 
     pub fn focused_field(&self) -> Option<Field> {
         match self.focus {
-            Focus::Field(i) => Kind::Buildings.fields().get(i).copied(),
+            Focus::Field(i) => self.kind.fields().get(i).copied(),
             Focus::Table => None,
         }
     }
 
+    /// A page after (forward) or before the row `from` of the page shown (none: the first or
+    /// the last page).
     fn request(
         &mut self,
-        cursor: Option<BuildingCursor>,
+        from: Option<usize>,
         direction: Direction,
         with_count: bool,
         generation: u64,
@@ -88,13 +120,24 @@ impl Buildings {
         if with_count {
             self.count = None;
         }
-        vec![Request::Buildings {
-            generation,
-            typed: self.applied.clone(),
-            cursor,
-            direction,
-            limit: self.page_size,
-            with_count,
+        let (typed, limit) = (self.applied.clone(), self.page_size);
+        vec![match &self.rows {
+            Rows::Buildings(r) => Request::Buildings {
+                generation,
+                typed,
+                cursor: from.and_then(|i| r.get(i)).map(BuildingRow::cursor),
+                direction,
+                limit,
+                with_count,
+            },
+            Rows::Tenants(r) => Request::Tenants {
+                generation,
+                typed,
+                after: from.and_then(|i| r.get(i)).map(|t| t.id),
+                direction,
+                limit,
+                with_count,
+            },
         }]
     }
 
@@ -141,6 +184,10 @@ impl Buildings {
 
     pub fn instruction(&self, keys: &Keymap) -> String {
         let k = |a| keys.key(a);
+        let opens = match self.kind {
+            Kind::Buildings => "mostra gli alloggi del fabbricato",
+            Kind::Tenants => "apre l'alloggio del nucleo",
+        };
         match self.focus {
             Focus::Field(_) => format!(
                 "Scrivere il filtro, {} cerca; {} campo, {} ai risultati",
@@ -149,7 +196,7 @@ impl Buildings {
                 keys.plain(Action::Back)
             ),
             Focus::Table => format!(
-                "{} mostra gli alloggi del fabbricato; {} filtri",
+                "{} {opens}; {} filtri",
                 k(Action::Select),
                 keys.plain(Action::Filter)
             ),
@@ -168,7 +215,7 @@ impl Buildings {
             Action::Filter => {
                 let at = self
                     .invalid
-                    .and_then(|f| Kind::Buildings.fields().iter().position(|x| *x == f));
+                    .and_then(|f| self.kind.fields().iter().position(|x| *x == f));
                 self.focus = Focus::Field(at.unwrap_or(0));
             }
             Action::NextField | Action::PrevField => {
@@ -181,7 +228,7 @@ impl Buildings {
                 }
             }
             Action::ClearFilters => {
-                self.fields = mk_fields();
+                self.fields = mk_fields(self.kind);
                 self.invalid = None;
                 return ScreenOutcome::requests(self.restart(generation));
             }
@@ -191,7 +238,7 @@ impl Buildings {
                     self.focus = Focus::Table;
                     return ScreenOutcome::requests(self.restart(generation));
                 }
-                Focus::Table => return self.open_units(session),
+                Focus::Table => return self.open(session),
             },
             Action::Up | Action::Down => return self.move_by(action == Action::Down, generation),
             Action::PageUp => return self.turn_page(Direction::Backward, generation),
@@ -219,12 +266,28 @@ impl Buildings {
         ScreenOutcome::none()
     }
 
-    /// Ricerca alloggi filtered by the selected building: its code and its owner (codes are
-    /// unique per owner only).
-    fn open_units(&self, session: &Session) -> ScreenOutcome {
-        let Some(b) = self.rows.get(self.selected) else {
-            return ScreenOutcome::message(Message::Warning("Nessun fabbricato selezionato".into()));
+    /// The selected building's units, or the selected tenant's unit.
+    fn open(&self, session: &Session) -> ScreenOutcome {
+        let b = match &self.rows {
+            Rows::Tenants(r) => {
+                return match r.get(self.selected) {
+                    Some(t) => ScreenOutcome::push(Screen::detail(t.unit_id)),
+                    None => ScreenOutcome::message(Message::Warning(
+                        "Nessun inquilino selezionato".into(),
+                    )),
+                };
+            }
+            Rows::Buildings(r) => match r.get(self.selected) {
+                Some(b) => b,
+                None => {
+                    return ScreenOutcome::message(Message::Warning(
+                        "Nessun fabbricato selezionato".into(),
+                    ));
+                }
+            },
         };
+        // Ricerca alloggi filtered by the building: its code and its owner (codes are unique
+        // per owner only).
         let mut s = Search::new(
             super::super::layout::table_rows(session.size.0, session.size.1),
             session.plan_year,
@@ -260,23 +323,35 @@ impl Buildings {
             return ScreenOutcome::none();
         }
         let (row, blocked) = match direction {
-            Direction::Forward => (self.rows.last(), self.at_end),
-            Direction::Backward => (self.rows.first(), self.at_start),
+            Direction::Forward => (self.rows.len().checked_sub(1), self.at_end),
+            Direction::Backward => ((!self.rows.is_empty()).then_some(0), self.at_start),
         };
-        let Some(cursor) = row.map(BuildingRow::cursor).filter(|_| !blocked) else {
+        let Some(from) = row.filter(|_| !blocked) else {
             self.selected = match direction {
                 Direction::Forward => self.rows.len().saturating_sub(1),
                 Direction::Backward => 0,
             };
             return ScreenOutcome::none();
         };
-        ScreenOutcome::requests(self.request(Some(cursor), direction, false, generation))
+        ScreenOutcome::requests(self.request(Some(from), direction, false, generation))
     }
 
     pub fn focused_text_mut(&mut self) -> Option<&mut TextField> {
         match self.focus {
             Focus::Field(i) => self.fields.get_mut(i),
             Focus::Table => None,
+        }
+    }
+
+    fn shown(&mut self, rows: Rows, at_start: bool, at_end: bool, count: Option<i64>) {
+        self.loading = false;
+        self.invalid = None;
+        self.at_start = at_start;
+        self.at_end = at_end;
+        self.selected = self.selected.min(rows.len().saturating_sub(1));
+        self.rows = rows;
+        if count.is_some() {
+            self.count = count;
         }
     }
 
@@ -287,15 +362,20 @@ impl Buildings {
                 page,
                 count,
             } if generation == self.generation => {
-                self.loading = false;
-                self.invalid = None;
-                self.at_start = page.at_start;
-                self.at_end = page.at_end;
-                self.selected = self.selected.min(page.rows.len().saturating_sub(1));
-                self.rows = page.rows;
-                if count.is_some() {
-                    self.count = count;
-                }
+                self.shown(
+                    Rows::Buildings(page.rows),
+                    page.at_start,
+                    page.at_end,
+                    count,
+                );
+                ScreenOutcome::none()
+            }
+            DataMsg::Tenants {
+                generation,
+                page,
+                count,
+            } if generation == self.generation => {
+                self.shown(Rows::Tenants(page.rows), page.at_start, page.at_end, count);
                 ScreenOutcome::none()
             }
             DataMsg::RegistryRefused {
@@ -305,7 +385,7 @@ impl Buildings {
             } if generation == self.generation => {
                 self.loading = false;
                 self.invalid = Some(field);
-                self.rows.clear();
+                self.rows = Rows::empty(self.kind);
                 self.count = None;
                 ScreenOutcome::message(Message::Error(message))
             }
@@ -314,7 +394,7 @@ impl Buildings {
                 message,
             } if generation == self.generation => {
                 self.loading = false;
-                self.rows.clear();
+                self.rows = Rows::empty(self.kind);
                 self.count = None;
                 ScreenOutcome::message(Message::Error(message))
             }
