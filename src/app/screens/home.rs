@@ -40,6 +40,16 @@ impl Home {
             hint: "SCHEDA RICERCA ALLOGGI: filtri, dettaglio, elenchi per il piano",
             target: Target::UnitSearch,
         }];
+        // The Regione and the helpdesk read the card of any owner (a picker chooses it).
+        if !session.owners.is_empty() || session.scope.sees_everything() {
+            items.push(MenuItem {
+                area: "Anagrafe",
+                label: "Scheda certificazione",
+                hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
+                target: Target::Certification,
+            });
+        }
+        // After the certification card, which stays the second item (tests and habits).
         items.push(MenuItem {
             area: "Anagrafe",
             label: "Ricerca fabbricati",
@@ -52,15 +62,6 @@ impl Home {
             hint: "RICERCA INQUILINI: ente, comune, codice fiscale, cognome; l'alloggio del nucleo",
             target: Target::Tenants,
         });
-        // The Regione and the helpdesk read the card of any owner (a picker chooses it).
-        if !session.owners.is_empty() || session.scope.sees_everything() {
-            items.push(MenuItem {
-                area: "Anagrafe",
-                label: "Scheda certificazione",
-                hint: "SCHEDA CERTIFICAZIONE: totali dell'anagrafe e certificazione",
-                target: Target::Certification,
-            });
-        }
         if session.scope.may_read_rankings() {
             items.push(MenuItem {
                 area: "Graduatorie",
