@@ -116,7 +116,8 @@ fn search(
     let mut rows = Vec::new();
     let mut left = limit.unwrap_or(usize::MAX);
     while left > 0 {
-        let page = svc.building_page(typed, cursor.as_ref(), Direction::Forward, left.min(1_000))?;
+        let page =
+            svc.building_page(typed, cursor.as_ref(), Direction::Forward, left.min(1_000))?;
         left -= page.rows.len();
         let next: Option<BuildingCursor> = page.rows.last().map(|r| r.cursor());
         rows.extend(page.rows);

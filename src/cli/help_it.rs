@@ -1528,8 +1528,8 @@ mod tests {
         {
             assert!(exists(p, ""), "stale command {p:?}");
         }
-        for (p, i, _, _) in super::super::help_it_occupations::args()
-            .chain(super::super::help_it_registry::args())
+        for (p, i, _, _) in
+            super::super::help_it_occupations::args().chain(super::super::help_it_registry::args())
         {
             assert!(exists(p, i), "stale option {p:?} {i:?}");
         }

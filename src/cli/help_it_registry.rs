@@ -45,7 +45,11 @@ const TENANT_FILTERS: &[(&str, &str, Option<&str>)] = &[
         "Inizio del cognome (maiuscole e minuscole indifferenti)",
         Some("TESTO"),
     ),
-    ("format", "Formato: table (tabella), csv o json", Some("FORMATO")),
+    (
+        "format",
+        "Formato: table (tabella), csv o json",
+        Some("FORMATO"),
+    ),
 ];
 
 const FILTERS: &[(&str, &str, Option<&str>)] = &[
@@ -65,7 +69,11 @@ const FILTERS: &[(&str, &str, Option<&str>)] = &[
         "Inizio dell'indirizzo (ad es. \"via roma\"; maiuscole e minuscole indifferenti)",
         Some("TESTO"),
     ),
-    ("format", "Formato: table (tabella), csv o json", Some("FORMATO")),
+    (
+        "format",
+        "Formato: table (tabella), csv o json",
+        Some("FORMATO"),
+    ),
 ];
 
 const OTHERS: &[(&str, &str, &str, Option<&str>)] = &[

@@ -48,22 +48,25 @@ impl Service {
         } else {
             let found = crate::store::owners::find_owner(self.store.conn(), owner)
                 .map_err(|e| refused(Field::Owner, e))?;
-            self.session.check(Action::ViewOwner { owner_id: found.id })?;
+            self.session
+                .check(Action::ViewOwner { owner_id: found.id })?;
             Some(found.id)
         };
-        Ok(match (Visibility::for_scope(self.session.scope()), owner_id) {
-            (Visibility::All, o) => o.map(|o| vec![o]),
-            (Visibility::Owners(list), None) => Some(list),
-            (Visibility::Owners(list), Some(o)) => {
-                Some(list.into_iter().filter(|x| *x == o).collect())
-            }
-        })
+        Ok(
+            match (Visibility::for_scope(self.session.scope()), owner_id) {
+                (Visibility::All, o) => o.map(|o| vec![o]),
+                (Visibility::Owners(list), None) => Some(list),
+                (Visibility::Owners(list), Some(o)) => {
+                    Some(list.into_iter().filter(|x| *x == o).collect())
+                }
+            },
+        )
     }
 
     /// The ISTAT code of the typed comune (name or code).
     fn typed_comune(&self, typed: &Typed) -> Result<Option<String>> {
-        let Some(q) =
-            parse_comune(typed.get(Field::Comune)).map_err(|e| refused(Field::Comune, e.message))?
+        let Some(q) = parse_comune(typed.get(Field::Comune))
+            .map_err(|e| refused(Field::Comune, e.message))?
         else {
             return Ok(None);
         };

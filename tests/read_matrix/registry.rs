@@ -21,7 +21,9 @@ fn buildings(field: Field, value: &str, with_count: bool) -> Request {
 
 fn page_ids() -> TuiRows {
     answer(|d| match d {
-        DataMsg::Buildings { page, .. } => Some(page.rows.iter().map(|r| r.id.to_string()).collect()),
+        DataMsg::Buildings { page, .. } => {
+            Some(page.rows.iter().map(|r| r.id.to_string()).collect())
+        }
         _ => None,
     })
 }
@@ -125,9 +127,7 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
             tui: Some((
                 tenants(Field::Owner, SERIATE, true),
                 answer(|d| match d {
-                    DataMsg::Tenants {
-                        count: Some(c), ..
-                    } => Some(vec![c.to_string()]),
+                    DataMsg::Tenants { count: Some(c), .. } => Some(vec![c.to_string()]),
                     _ => None,
                 }),
             )),
@@ -146,7 +146,14 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "buildings search / Ricerca fabbricati (a comune)",
             cli: Some((
-                s(&["buildings", "search", "--comune", SERIATE, "--format", "json"]),
+                s(&[
+                    "buildings",
+                    "search",
+                    "--comune",
+                    SERIATE,
+                    "--format",
+                    "json",
+                ]),
                 field("id"),
             )),
             tui: Some((buildings(Field::Comune, SERIATE, false), page_ids())),
@@ -155,15 +162,20 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "buildings count / Ricerca fabbricati's count",
             cli: Some((
-                s(&["buildings", "count", "--comune", SERIATE, "--format", "json"]),
+                s(&[
+                    "buildings",
+                    "count",
+                    "--comune",
+                    SERIATE,
+                    "--format",
+                    "json",
+                ]),
                 Box::new(|v| vec![v["count"].to_string()]),
             )),
             tui: Some((
                 buildings(Field::Comune, SERIATE, true),
                 answer(|d| match d {
-                    DataMsg::Buildings {
-                        count: Some(c), ..
-                    } => Some(vec![c.to_string()]),
+                    DataMsg::Buildings { count: Some(c), .. } => Some(vec![c.to_string()]),
                     _ => None,
                 }),
             )),
@@ -175,7 +187,14 @@ pub fn reads(f: &'static Fixture) -> Vec<Read> {
         Read {
             name: "buildings search --owner / Ricerca fabbricati (an owner)",
             cli: Some((
-                s(&["buildings", "search", "--owner", SERIATE, "--format", "json"]),
+                s(&[
+                    "buildings",
+                    "search",
+                    "--owner",
+                    SERIATE,
+                    "--format",
+                    "json",
+                ]),
                 field("id"),
             )),
             tui: Some((buildings(Field::Owner, SERIATE, false), page_ids())),

@@ -22,12 +22,12 @@ use crate::store::search::{Cursor, Direction, UnitDetail, UnitRow};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
 
-pub use registry_search::RegistrySearch;
 pub use certification::Certification;
 pub use communications::CommunicationsScreen;
 pub use detail::Detail;
 pub use home::Home;
 pub use plans::{PlanCardScreen, PlanList};
+pub use registry_search::RegistrySearch;
 pub use search::Search;
 
 /// Data requests a screen makes; the store worker answers them off the input thread.

@@ -76,10 +76,7 @@ pub fn draw(s: &RegistrySearch, keys: &Keymap, frame: &mut Frame, theme: &Theme,
 }
 
 fn index(kind: Kind, f: Field) -> usize {
-    kind.fields()
-        .iter()
-        .position(|x| *x == f)
-        .unwrap_or(0)
+    kind.fields().iter().position(|x| *x == f).unwrap_or(0)
 }
 
 fn form(s: &RegistrySearch, keys: &Keymap, frame: &mut Frame, theme: &Theme, area: Rect) {

@@ -37,7 +37,10 @@ fn building_search_by_address_and_a_refused_comune() {
     h.text("Atlantide");
     h.key(KeyCode::Enter);
     let s = text(&h.render(&Theme::mono(), 80, 24));
-    assert!(s.contains("✖Comune"), "refused field marked with a glyph: {s}");
+    assert!(
+        s.contains("✖Comune"),
+        "refused field marked with a glyph: {s}"
+    );
     assert!(s.contains("Atlantide"), "typed value kept: {s}");
 }
 
@@ -58,7 +61,11 @@ fn selecting_a_building_lists_its_units() {
     };
     assert_eq!(s.rows.len() as i64, first.units.min(s.rows.len() as i64));
     assert!(!s.rows.is_empty());
-    assert_eq!(s.count, Some(first.units), "the building's units, all of them");
+    assert_eq!(
+        s.count,
+        Some(first.units),
+        "the building's units, all of them"
+    );
 }
 
 fn open_tenants(h: &mut Harness) {
