@@ -178,7 +178,7 @@ pub fn building_page(
             rows.push(row?);
         }
     }
-    rows.sort_by(|a, b| (nocase_key(&a.address), a.id).cmp(&(nocase_key(&b.address), b.id)));
+    rows.sort_by_key(|a| (nocase_key(&a.address), a.id));
     if forward {
         rows.truncate(limit);
     } else {
@@ -388,7 +388,7 @@ pub fn tenant_page(
             rows.push(row?);
         }
     }
-    rows.sort_by(|a, b| (nocase_key(&a.surname), a.id).cmp(&(nocase_key(&b.surname), b.id)));
+    rows.sort_by_key(|a| (nocase_key(&a.surname), a.id));
     if forward {
         rows.truncate(limit);
     } else {
