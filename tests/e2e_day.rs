@@ -86,7 +86,7 @@ fn file(env: &Env, id: &str, extra: &[&str]) -> String {
 /// Home → a menu item counted from the last (0 = Piani annuali, 1 = Comunicazione annuale).
 fn menu_from_last(s: &mut PtySession, from_last: usize) {
     s.wait_for("Ricerca alloggi", 20);
-    for _ in 0..8 {
+    for _ in 0..30 {
         s.send(pty::DOWN);
     }
     for _ in 0..from_last {

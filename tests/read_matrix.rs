@@ -371,6 +371,8 @@ mod planning;
 mod ranking_reads;
 #[path = "read_matrix/reference.rs"]
 mod reference;
+#[path = "read_matrix/registry.rs"]
+mod registry_reads;
 
 #[test]
 fn every_read_for_every_role_and_the_two_front_ends_agree() {
@@ -383,6 +385,7 @@ fn every_read_for_every_role_and_the_two_front_ends_agree() {
         .chain(occupation_reads::reads(f))
         .chain(assignment_reads::reads(f))
         .chain(admin::reads(f))
+        .chain(registry_reads::reads(f))
         .collect();
     let mut failures = Vec::new();
     let mut cells = 0;

@@ -1800,7 +1800,11 @@ fn has_arg(cmd: &Command, id: &str) -> bool {
 
 /// `cmd` (casa's command tree) with the Italian help.
 pub fn italian(mut cmd: Command) -> Command {
-    for (path, about) in COMMANDS.iter().chain(super::help_it_occupations::COMMANDS) {
+    for (path, about) in COMMANDS
+        .iter()
+        .chain(super::help_it_occupations::COMMANDS)
+        .chain(super::help_it_registry::COMMANDS)
+    {
         cmd = at(cmd, path, &mut |c| c.about(*about).long_about(None));
     }
     let filters = FILTERED
@@ -1811,6 +1815,7 @@ pub fn italian(mut cmd: Command) -> Command {
         .copied()
         .chain(filters)
         .chain(super::help_it_occupations::args())
+        .chain(super::help_it_registry::args())
     {
         cmd = at(cmd, path, &mut |c| {
             if !has_arg(&c, id) {
@@ -1868,11 +1873,17 @@ mod tests {
 
     fn known(path: &str, id: &str) -> bool {
         let occupations = super::super::help_it_occupations::COMMANDS;
+        let registry = super::super::help_it_registry::COMMANDS;
         if id.is_empty() {
-            return COMMANDS.iter().chain(occupations).any(|(p, _)| *p == path);
+            return COMMANDS
+                .iter()
+                .chain(occupations)
+                .chain(registry)
+                .any(|(p, _)| *p == path);
         }
         ARGS.iter().any(|(p, i, _, _)| *p == path && *i == id)
             || super::super::help_it_occupations::args().any(|(p, i, _, _)| p == path && i == id)
+            || super::super::help_it_registry::args().any(|(p, i, _, _)| p == path && i == id)
             || (FILTERED.contains(&path) && FILTERS.iter().any(|(i, _)| *i == id))
     }
 
@@ -1891,10 +1902,13 @@ mod tests {
         for (p, _) in COMMANDS
             .iter()
             .chain(super::super::help_it_occupations::COMMANDS)
+            .chain(super::super::help_it_registry::COMMANDS)
         {
             assert!(exists(p, ""), "stale command {p:?}");
         }
-        for (p, i, _, _) in super::super::help_it_occupations::args() {
+        for (p, i, _, _) in
+            super::super::help_it_occupations::args().chain(super::super::help_it_registry::args())
+        {
             assert!(exists(p, i), "stale option {p:?} {i:?}");
         }
         for (p, i, _, _) in ARGS {

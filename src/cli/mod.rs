@@ -2,12 +2,14 @@
 
 mod assignments;
 mod audit;
+mod buildings;
 mod certification;
 mod communications;
 mod db;
 mod demo;
 mod help_it;
 mod help_it_occupations;
+mod help_it_registry;
 mod occupations;
 mod operators;
 pub mod output;
@@ -17,6 +19,7 @@ mod registrations;
 mod registry;
 mod rules;
 mod ssh;
+mod tenants;
 mod unit_edit;
 mod unit_output;
 mod unit_queries;
@@ -94,6 +97,12 @@ pub enum Command {
     /// Housing units: import, search, count, show, export the plan lists, mark for a plan
     #[command(subcommand)]
     Units(units::UnitsCommand),
+    /// Ricerca fabbricati: search and count buildings
+    #[command(subcommand)]
+    Buildings(buildings::BuildingsCommand),
+    /// Ricerca inquilini: search and count tenants (masked for the helpdesk)
+    #[command(subcommand)]
+    Tenants(tenants::TenantsCommand),
     /// Operators: register, list, grant services, disable
     #[command(subcommand)]
     Operators(operators::OperatorsCommand),
@@ -301,6 +310,8 @@ pub fn run(g: &Global, command: Command) -> Result<()> {
         Command::Doctor => db::doctor(g),
         Command::Demo(args) => demo::run(g, &args),
         Command::Units(c) => units::run(g, c),
+        Command::Buildings(c) => buildings::run(g, c),
+        Command::Tenants(c) => tenants::run(g, c),
         Command::Operators(c) => operators::run(g, c),
         Command::Certification(c) => certification::run(g, c),
         Command::Plan(c) => plan::run(g, c),

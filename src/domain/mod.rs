@@ -17,6 +17,7 @@ pub mod plan;
 pub mod ranking;
 pub mod registration;
 pub mod registry;
+pub mod registry_search;
 pub mod unit_edit;
 pub mod unit_filter;
 pub mod unit_record;

@@ -36,6 +36,8 @@ pub fn is_invalid_input(e: &anyhow::Error) -> bool {
             .is_some()
         || e.downcast_ref::<crate::domain::occupation::filter::FieldError>()
             .is_some()
+        || e.downcast_ref::<crate::domain::registry_search::FieldError>()
+            .is_some()
         || e.downcast_ref::<crate::store::occupations::Invalid>()
             .is_some()
         || e.downcast_ref::<super::occupations::ImportRefused>()

@@ -20,6 +20,7 @@ pub mod plans;
 pub mod rankings;
 pub mod reference;
 pub mod registrations;
+pub mod registry_search;
 pub mod session;
 pub mod unit_edit;
 pub mod units;

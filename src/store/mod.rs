@@ -22,6 +22,7 @@ pub mod preferences;
 pub mod rankings;
 pub mod reference;
 pub mod registrations;
+pub mod registry_search;
 pub mod rule_sets;
 pub mod search;
 pub mod unit_edit;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/008_occupations.sql"),
     include_str!("migrations/009_assignment.sql"),
     include_str!("migrations/010_operators_ssh.sql"),
+    include_str!("migrations/011_registry_search.sql"),
 ];
 
 /// Marks a database as casa's (`PRAGMA application_id`), so that `open` and `restore` can tell

@@ -52,6 +52,18 @@ impl Jobs {
         let _ = self.out.send(Msg::Data(d));
     }
 
+    /// A refusal of Ricerca fabbricati or inquilini: a filter's (the field marked) or another.
+    fn registry_failed(&self, generation: u64, e: anyhow::Error) {
+        match e.downcast_ref::<crate::domain::registry_search::FieldError>() {
+            Some(f) => self.send(DataMsg::RegistryRefused {
+                generation,
+                field: f.field,
+                message: f.to_string(),
+            }),
+            None => self.failed(generation, e),
+        }
+    }
+
     pub(super) fn failed(&self, generation: u64, e: anyhow::Error) {
         tracing::warn!("request failed: {e:#}");
         self.send(DataMsg::Failed {
@@ -251,6 +263,52 @@ impl Jobs {
                 }
             }
             Request::Occupations { generation, query } => self.occupations(generation, query),
+            Request::Tenants {
+                generation,
+                typed,
+                after,
+                direction,
+                limit,
+                with_count,
+            } => {
+                let answer = svc
+                    .tenant_page(&typed, after, direction, limit)
+                    .and_then(|page| {
+                        let count = with_count.then(|| svc.tenant_count(&typed)).transpose()?;
+                        Ok((page, count))
+                    });
+                match answer {
+                    Ok((page, count)) => self.send(DataMsg::Tenants {
+                        generation,
+                        page,
+                        count,
+                    }),
+                    Err(e) => self.registry_failed(generation, e),
+                }
+            }
+            Request::Buildings {
+                generation,
+                typed,
+                cursor,
+                direction,
+                limit,
+                with_count,
+            } => {
+                let answer = svc
+                    .building_page(&typed, cursor.as_ref(), direction, limit)
+                    .and_then(|page| {
+                        let count = with_count.then(|| svc.building_count(&typed)).transpose()?;
+                        Ok((page, count))
+                    });
+                match answer {
+                    Ok((page, count)) => self.send(DataMsg::Buildings {
+                        generation,
+                        page,
+                        count,
+                    }),
+                    Err(e) => self.registry_failed(generation, e),
+                }
+            }
             r @ Request::Assignments { .. } => self.assignments(r),
             Request::RankingsAct { generation, act } => self.rankings_act(generation, act),
             Request::Owners { generation } => match svc.owners(None) {

@@ -707,3 +707,5 @@ mod occupations;
 mod permissions;
 #[cfg(test)]
 mod rankings;
+#[cfg(test)]
+mod registry;

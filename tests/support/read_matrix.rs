@@ -587,6 +587,8 @@ fn refusal(svc: &Service, request: &Request) -> Option<String> {
                 &casa::output_file::Target::new(path, true),
             )
             .map(drop),
+        Request::Buildings { typed, .. } => svc.building_count(typed).map(drop),
+        Request::Tenants { typed, .. } => svc.tenant_count(typed).map(drop),
         Request::Rankings { query, .. } => match query {
             Query::Notices => svc.notices(None, today).map(drop),
             Query::Rankings { notice_id } => svc.notice(*notice_id, today).map(drop),

@@ -8,6 +8,8 @@ use crate::app::{Message, Session};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     UnitSearch,
+    Buildings,
+    Tenants,
     Certification,
     Plans,
     Communications,
@@ -52,6 +54,19 @@ impl Home {
                 target: Target::Certification,
             });
         }
+        // After the certification card, which stays the second item (tests and habits).
+        items.push(MenuItem {
+            area: "Anagrafe",
+            label: "Ricerca fabbricati",
+            hint: "RICERCA FABBRICATI: ente, comune, codice, indirizzo; gli alloggi del fabbricato",
+            target: Target::Buildings,
+        });
+        items.push(MenuItem {
+            area: "Anagrafe",
+            label: "Ricerca inquilini",
+            hint: "RICERCA INQUILINI: ente, comune, codice fiscale, cognome; l'alloggio del nucleo",
+            target: Target::Tenants,
+        });
         if session.scope.may_read_rankings() {
             items.push(MenuItem {
                 area: "Graduatorie",

@@ -15,6 +15,7 @@ pub mod plans;
 pub mod rankings;
 pub mod registration;
 pub mod registrations;
+pub mod registry_search;
 pub mod search;
 
 use super::field::TextField;
@@ -31,6 +32,7 @@ pub use communications::CommunicationsScreen;
 pub use detail::Detail;
 pub use home::Home;
 pub use plans::{PlanCardScreen, PlanList};
+pub use registry_search::RegistrySearch;
 pub use search::Search;
 
 /// Data requests a screen makes; the store worker answers them off the input thread.
@@ -148,6 +150,24 @@ pub enum Request {
     /// Every owner (id, label), for the certification card's picker (Regione, helpdesk).
     Owners {
         generation: u64,
+    },
+    /// A page of Ricerca fabbricati (with its count when `with_count`).
+    Buildings {
+        generation: u64,
+        typed: crate::domain::registry_search::Typed,
+        cursor: Option<crate::store::registry_search::BuildingCursor>,
+        direction: Direction,
+        limit: usize,
+        with_count: bool,
+    },
+    /// A page of Ricerca inquilini after (or before) the tenant `after`.
+    Tenants {
+        generation: u64,
+        typed: crate::domain::registry_search::Typed,
+        after: Option<i64>,
+        direction: Direction,
+        limit: usize,
+        with_count: bool,
     },
     /// Save a unit's values typed in the edit form, with the version read.
     UnitEdit {
@@ -368,6 +388,24 @@ pub enum DataMsg {
         generation: u64,
         message: Message,
     },
+    /// A page of Ricerca fabbricati, with the count when asked.
+    Buildings {
+        generation: u64,
+        page: crate::service::registry_search::BuildingPage,
+        count: Option<i64>,
+    },
+    /// A page of Ricerca inquilini, with the count when asked.
+    Tenants {
+        generation: u64,
+        page: crate::service::registry_search::TenantPage,
+        count: Option<i64>,
+    },
+    /// Ricerca fabbricati or inquilini refused a filter: the field and the message.
+    RegistryRefused {
+        generation: u64,
+        field: crate::domain::registry_search::Field,
+        message: String,
+    },
     Failed {
         generation: u64,
         message: String,
@@ -481,6 +519,7 @@ pub enum Screen {
     Search(Box<Search>),
     Detail(Box<Detail>),
     Certification(Box<Certification>),
+    Registry(Box<RegistrySearch>),
     PlanList(Box<PlanList>),
     PlanCard(Box<PlanCardScreen>),
     Communications(Box<CommunicationsScreen>),
@@ -510,6 +549,7 @@ impl Screen {
             Screen::Search(s) => s.opened(generation),
             Screen::Detail(d) => d.opened(generation),
             Screen::Certification(c) => c.opened(generation),
+            Screen::Registry(b) => b.opened(generation),
             Screen::PlanList(p) => p.opened(generation),
             Screen::PlanCard(p) => p.opened(generation),
             Screen::Communications(c) => c.opened(generation),
@@ -540,6 +580,7 @@ impl Screen {
             Screen::Search(_) => "Ricerca alloggi".into(),
             Screen::Detail(d) => format!("Alloggio {}", d.unit_id),
             Screen::Certification(_) => "Scheda certificazione".into(),
+            Screen::Registry(r) => r.kind.title().into(),
             Screen::PlanList(_) => "Programmazione".into(),
             Screen::PlanCard(p) => format!("Piano {}", p.plan_id),
             Screen::Communications(c) if c.in_form() => "Schema comunicazione annuale".into(),
@@ -600,6 +641,7 @@ impl Screen {
                 "Totali dell'anagrafe dell'ente: {} certifica che sono aggiornati",
                 k(Certify)
             ),
+            Screen::Registry(b) => b.instruction(keys),
             Screen::PlanList(p) if p.new_plan.is_some() => format!(
                 "Nuovo piano: {} passa al campo successivo, {} crea, {} annulla",
                 k(NextField),
@@ -724,6 +766,7 @@ impl Screen {
             Screen::Search(s) => s.actions(),
             Screen::Detail(d) => d.actions(),
             Screen::Certification(c) => c.actions(),
+            Screen::Registry(b) => b.actions(),
             Screen::PlanList(p) => p.actions(),
             Screen::PlanCard(p) => p.actions(),
             Screen::Communications(c) => c.actions(),
@@ -755,6 +798,7 @@ impl Screen {
             Screen::Districts(d) => d.in_text(),
             Screen::Keys(k) => k.in_text(),
             Screen::Audit(a) => a.in_text(),
+            Screen::Registry(b) => b.in_text(),
             _ => false,
         }
     }
@@ -784,6 +828,7 @@ impl Screen {
             Screen::Districts(d) => d.consumes_back(),
             Screen::Keys(k) => k.consumes_back(),
             Screen::Audit(a) => a.consumes_back(),
+            Screen::Registry(b) => b.in_text(),
             _ => false,
         }
     }
@@ -799,6 +844,7 @@ impl Screen {
             Screen::Search(s) => s.on_action(action, generation),
             Screen::Detail(d) => d.on_action(action, session, generation),
             Screen::Certification(c) => c.on_action(action, session, generation),
+            Screen::Registry(b) => b.on_action(action, session, generation),
             Screen::PlanList(p) => p.on_action(action, generation),
             Screen::PlanCard(p) => p.on_action(action, session, generation),
             Screen::Communications(c) => c.on_action(action, generation),
@@ -833,6 +879,7 @@ impl Screen {
             Screen::Districts(d) => d.focused_text_mut(),
             Screen::Keys(k) => k.focused_text_mut(),
             Screen::Audit(a) => a.focused_text_mut(),
+            Screen::Registry(b) => b.focused_text_mut(),
             _ => None,
         }
     }
@@ -891,6 +938,7 @@ impl Screen {
     pub fn on_resize(&mut self, width: u16, height: u16, generation: u64) -> Vec<Request> {
         match self {
             Screen::Search(s) => s.resize(super::layout::table_rows(width, height), generation),
+            Screen::Registry(b) => b.resize(super::layout::table_rows(width, height), generation),
             Screen::Rankings(r) => r.on_resize(width, height, generation),
             Screen::Occupations(o) => o.on_resize(width, height, generation),
             Screen::Assignments(a) => a.on_resize(width, height, generation),
@@ -905,6 +953,7 @@ impl Screen {
             Screen::Search(s) => s.on_data(data, keys),
             Screen::Detail(d) => d.on_data(data),
             Screen::Certification(c) => c.on_data(data),
+            Screen::Registry(b) => b.on_data(data),
             Screen::PlanList(p) => p.on_data(data),
             Screen::PlanCard(p) => p.on_data(data),
             Screen::Communications(c) => c.on_data(data, keys),
@@ -935,6 +984,16 @@ pub fn open_target(target: home::Target, session: &Session) -> ScreenOutcome {
         home::Target::Certification => ScreenOutcome::push(Screen::Certification(Box::new(
             Certification::new(session.owners.clone()),
         ))),
+        home::Target::Buildings | home::Target::Tenants => {
+            let kind = match target {
+                home::Target::Buildings => crate::domain::registry_search::Kind::Buildings,
+                _ => crate::domain::registry_search::Kind::Tenants,
+            };
+            ScreenOutcome::push(Screen::Registry(Box::new(RegistrySearch::new(
+                kind,
+                super::layout::table_rows(session.size.0, session.size.1),
+            ))))
+        }
         home::Target::Plans => ScreenOutcome::push(Screen::PlanList(Box::default())),
         home::Target::Communications => ScreenOutcome::push(Screen::Communications(Box::default())),
         home::Target::Rankings => {

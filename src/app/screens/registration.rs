@@ -131,7 +131,7 @@ impl Registration {
                 self.form.clear_errors();
                 self.generation = generation;
                 ScreenOutcome {
-                    message: Some(Message::Info("Invio della richiesta…".into())),
+                    message: Some(Message::Info("Richiesta in corso di invio…".into())),
                     requests: vec![Request::RegistrationFile {
                         generation,
                         form: Box::new(self.typed()),

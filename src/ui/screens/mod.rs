@@ -10,6 +10,7 @@ mod home;
 mod occupations;
 mod plans;
 mod rankings;
+mod registry_search;
 pub mod search;
 
 use super::Theme;
@@ -23,6 +24,7 @@ pub fn draw(app: &App, frame: &mut Frame, theme: &Theme, area: Rect) {
         Screen::Home(h) => home::draw(h, frame, theme, area),
         Screen::Search(s) => search::draw(app, s, frame, theme, area),
         Screen::Detail(d) => detail::draw(d, frame, theme, area),
+        Screen::Registry(b) => registry_search::draw(b, &app.keys(), frame, theme, area),
         Screen::Certification(c) => certification::draw(c, &app.keys(), frame, theme, area),
         Screen::PlanList(p) => plans::draw_list(p, frame, theme, area),
         Screen::PlanCard(p) => plans::draw_card(p, frame, theme, area),
