@@ -1,5 +1,5 @@
-//! Pure domain rules: no terminal, no SQL. A test checks that nothing here imports ratatui,
-//! crossterm or rusqlite.
+//! Pure domain rules: no terminal, no database. A test checks that nothing here imports the
+//! terminal or database crates.
 
 pub mod access;
 pub mod application;

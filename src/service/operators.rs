@@ -4,8 +4,8 @@
 use super::{Claim, Denied, InvalidInput, Need, Service};
 use crate::domain::access::{Action, OperatorStatus, Role, Service as Grant};
 use crate::domain::codice_fiscale;
-use crate::store::operators::{self, NewOperator, OperatorRow};
-use crate::store::{Access, Store, owners};
+use crate::store::operators::{NewOperator, OperatorRow};
+use crate::store::{Access, Store};
 use anyhow::{Result, anyhow, bail};
 use std::path::Path;
 
@@ -45,7 +45,6 @@ fn prepare(
     r: &Registration,
     role: Role,
 ) -> Result<(NewOperator, Vec<(i64, Grant)>)> {
-    let conn = store.conn();
     let username = r.username.trim().to_string();
     if username.is_empty()
         || !username
@@ -69,7 +68,7 @@ fn prepare(
         bail!(InvalidInput("--surname e --name sono obbligatori".into()));
     }
     let district_id = match (&r.district, role) {
-        (Some(d), Role::LeadMunicipality) => Some(owners::find_district(conn, d)?.id),
+        (Some(d), Role::LeadMunicipality) => Some(store.find_district(d)?.id),
         (None, Role::LeadMunicipality) => bail!(InvalidInput(
             "un operatore capofila richiede --district".into()
         )),
@@ -86,7 +85,7 @@ fn prepare(
     let services = parse_services(&r.services)?;
     let mut grants = Vec::new();
     for o in &r.owners {
-        let id = owners::find_owner(conn, o)?.id;
+        let id = store.find_owner(o)?.id;
         grants.extend(services.iter().map(|s| (id, *s)));
     }
     Ok((
@@ -116,7 +115,7 @@ pub fn register(db: &Path, claim: &Claim, r: &Registration) -> Result<String> {
     };
     let mut store = Store::open(db, access)?;
     store.set_origin(&claim.origin.audit_text())?;
-    if operators::count(store.conn())? == 0 {
+    if store.operator_count()? == 0 {
         if role != Role::Region {
             bail!(Denied(
                 "il primo operatore registrato deve essere della Regione (--role regione)".into()
@@ -144,7 +143,7 @@ impl Service {
     /// Every operator with role, owners and district.
     pub fn operators(&self) -> Result<Vec<OperatorRow>> {
         self.session.check(Action::ReadReference)?;
-        operators::list(self.store.conn(), None)
+        self.store.operators(None)
     }
 
     /// Grants `username` services on an owner (Regione); returns the owner's name and how many
@@ -156,7 +155,7 @@ impl Service {
         services: &[Grant],
     ) -> Result<(String, usize)> {
         self.session.check_write(Action::ManageOperators)?;
-        let owner = owners::find_owner(self.store.conn(), owner)?;
+        let owner = self.store.find_owner(owner)?;
         let actor = self.session.username().to_string();
         let added = self
             .writable()?

@@ -8,8 +8,8 @@ use crate::domain::access::{Action, OperatorStatus, Service as Grant};
 use crate::domain::operator_key::KeyInfo;
 use crate::domain::registration::{Field, FieldError, Form, Kind, Person, Status, check_reason};
 use crate::domain::registry::OwnerKind;
-use crate::store::registrations::{self, Limits, NewRequest, Request};
-use crate::store::{Access, Store, keys, owners};
+use crate::store::registrations::{Limits, NewRequest, Request};
+use crate::store::{Access, Store};
 use anyhow::{Result, anyhow};
 use std::path::Path;
 
@@ -70,7 +70,7 @@ fn prepare(store: &Store, form: &Form) -> Result<(Person, i64, Vec<Grant>)> {
     let owner = if form.owner.trim().is_empty() {
         None
     } else {
-        match owners::find_owner(store.conn(), &form.owner) {
+        match store.find_owner(&form.owner) {
             Ok(o)
                 if matches!(
                     o.kind,
@@ -135,15 +135,16 @@ impl Applicant {
 
     /// Whether this key has a request waiting, was bound, or may file one.
     pub fn standing(&self) -> Result<Standing> {
-        let conn = self.store.conn();
-        if let Some(username) = keys::operator_of(conn, &self.key.fingerprint)? {
+        if let Some(username) = self.store.operator_of_key(&self.key.fingerprint)? {
             return Ok(Standing::Registered { username });
         }
-        if let Some(p) = registrations::pending_for_key(conn, &self.key.fingerprint)? {
+        if let Some(p) = self.store.pending_request_for_key(&self.key.fingerprint)? {
             return Ok(Standing::Pending(p));
         }
         Ok(Standing::New {
-            rejected: registrations::last_rejected_for_key(conn, &self.key.fingerprint)?,
+            rejected: self
+                .store
+                .last_rejected_request_for_key(&self.key.fingerprint)?,
         })
     }
 
@@ -182,7 +183,9 @@ impl Service {
                     "una richiesta di abilitazione per sé non porta chiavi: le chiavi le aggiunge la Regione (casa operators key add)".into(),
                 ));
             }
-            let mine = crate::store::operators::list(self.store.conn(), Some(&me))?
+            let mine = self
+                .store
+                .operators(Some(&me))?
                 .into_iter()
                 .next()
                 .ok_or_else(|| anyhow!("operatore {me} non trovato"))?;
@@ -204,7 +207,7 @@ impl Service {
                 },
             )?;
             person.username = me.clone();
-            let operator_id = crate::store::operators::id_of(self.store.conn(), &me)?;
+            let operator_id = self.store.operator_id(&me)?;
             NewRequest {
                 kind: Kind::Extension,
                 person,
@@ -262,7 +265,7 @@ impl Service {
         before: Option<i64>,
     ) -> Result<Vec<Request>> {
         self.session.check(Action::ReadReference)?;
-        let rows = registrations::list(self.store.conn(), status, before, PAGE)?;
+        let rows = self.store.registration_requests(status, before, PAGE)?;
         if self.session.scope().sees_everything() {
             return Ok(rows);
         }
@@ -276,7 +279,9 @@ impl Service {
     /// One request, as `registrations` shows it.
     pub fn registration(&self, id: i64) -> Result<Request> {
         self.session.check(Action::ReadReference)?;
-        let r = registrations::get(self.store.conn(), id)?
+        let r = self
+            .store
+            .registration_request(id)?
             .ok_or_else(|| anyhow!(InvalidInput(format!("richiesta {id} non trovata"))))?;
         let me = self.session.username();
         if !self.session.scope().sees_everything() && r.filed_by != me && r.username != me {
@@ -293,7 +298,9 @@ impl Service {
         self.session.check_write(Action::ManageOperators)?;
         let r = self.registration(id)?;
         if r.kind() == Kind::Extension
-            && crate::store::operators::list(self.store.conn(), Some(&r.username))?
+            && self
+                .store
+                .operators(Some(&r.username))?
                 .first()
                 .is_some_and(|o| o.status == OperatorStatus::Disabled.db())
         {

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod bulk;
 pub mod certification;
 pub mod communications;
+pub mod directory;
 pub mod districts;
 pub mod errors;
 pub mod facts;
